@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises'
+import { tf, type Row } from 'modeltest'
+
+/** Lower-cased words and apostrophes: the tutorial's tokenizer (`[a-z']+`). */
+export function tokenize(text: string): string[] {
+  return text.toLowerCase().match(/[a-z']+/g) ?? []
+}
+
+/** The words of the vocabulary, in the order of the model's input columns. */
+export async function readVocabulary(path: string): Promise<string[]> {
+  return JSON.parse(await readFile(path, 'utf8'))
+}
+
+/**
+ * The model's input: a bag of words, one column per vocabulary word, 1 where the text has it.
+ * Used by train.ts to fit the model and by the tests as the model's `preprocess`.
+ */
+export function bagOfWords(vocabulary: string[]): (rows: Row[]) => tf.Tensor2D {
+  const index = new Map(vocabulary.map((word, i) => [word, i]))
+  return (rows) => {
+    const x = new Float32Array(rows.length * vocabulary.length)
+    rows.forEach((row, r) => {
+      for (const word of tokenize(String(row.text ?? ''))) {
+        const column = index.get(word)
+        if (column !== undefined) x[r * vocabulary.length + column] = 1
+      }
+    })
+    return tf.tensor2d(x, [rows.length, vocabulary.length])
+  }
+}

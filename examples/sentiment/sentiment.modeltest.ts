@@ -1,0 +1,28 @@
+import { describe, expect, test } from 'vitest'
+import { dataset, model } from 'modeltest'
+import { bagOfWords, readVocabulary } from './features.js'
+
+const train = await dataset('data/train.csv')
+const holdout = await dataset('data/holdout.csv')
+const candidate = await model('models/candidate/model.json', { preprocess: bagOfWords(await readVocabulary('models/candidate/vocab.json')) })
+const baseline = await model('models/baseline/model.json', { preprocess: bagOfWords(await readVocabulary('models/baseline/vocab.json')) })
+
+describe('data', () => {
+  test('schema', () => expect(train).toHaveColumns(['text', 'label']))
+  test('no nulls in training data', () => expect(train).toHaveNoNulls(['text', 'label']))
+  test('no nulls in holdout data', () => expect(holdout).toHaveNoNulls(['text', 'label']))
+  test('enough rows', () => expect(train).toHaveAtLeastRows(1000))
+  test('balanced classes', () => expect(train).toHaveClassBalance('label', { maxShare: 0.8 }))
+})
+
+describe('model', () => {
+  test('accuracy', async () => {
+    await expect(candidate).toMeetAccuracy(0.8, { on: holdout, label: 'label' })
+  })
+  test('latency', async () => {
+    await expect(candidate).toHaveP95LatencyBelow(50, { input: holdout.head(1) })
+  })
+  test('no regression from the baseline', async () => {
+    await expect(candidate).toNotRegressFrom(baseline, { on: holdout, label: 'label', maxDrop: 0.02 })
+  })
+})

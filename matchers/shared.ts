@@ -1,0 +1,56 @@
+import type { MatcherState } from 'vitest'
+import { ModeltestError, isDataset, isModel, type CheckRecord, type Dataset, type Model } from '../src/index.js'
+
+declare module 'vitest' {
+  interface TaskMeta {
+    /** The check records of this test, read by modeltest's reporters. */
+    modeltest?: CheckRecord[]
+  }
+}
+
+/** Guard: the received value is a dataset from `dataset()`. */
+export function expectDataset(received: unknown, matcher: string): Dataset {
+  if (isDataset(received)) return received
+  throw new ModeltestError({
+    what: `${matcher} expects a dataset, got ${describe(received)}`,
+    fix: `Load it first: expect(await dataset('data/train.csv')).${matcher}(…)`,
+  })
+}
+
+/** Guard: the received value is a model from `model()`. */
+export function expectModel(received: unknown, matcher: string): Model {
+  if (isModel(received)) return received
+  throw new ModeltestError({
+    what: `${matcher} expects a model, got ${describe(received)}`,
+    fix: `Load it first: expect(await model('models/candidate/model.json', { preprocess })).${matcher}(…)`,
+  })
+}
+
+/**
+ * Records a check on the running test (task meta for modeltest's reporters, an annotation for
+ * vitest's own JUnit output) and words the matcher's result, the same way for every matcher.
+ */
+export function report(state: MatcherState, record: CheckRecord): { pass: boolean; message: () => string } {
+  const task = state.task
+  if (task) {
+    ;((task.meta as { modeltest?: CheckRecord[] }).modeltest ??= []).push(record)
+    void task.context.annotate(record.message, record.name)
+  }
+  return {
+    // vitest inverts `pass` under `.not`; the record already holds the outcome with `.not` applied.
+    pass: state.isNot ? !record.passed : record.passed,
+    message: () => failureMessage(record, state.isNot),
+  }
+}
+
+function failureMessage(record: CheckRecord, isNot: boolean): string {
+  const expectation = `${isNot ? 'expected the check to fail' : 'expected'} ${record.name} ${record.comparator} ${record.threshold}`
+  return `${record.name}: ${record.message}\n  Actual: ${record.actual}, Threshold: ${record.threshold} (${expectation})`
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (value instanceof Promise) return 'a Promise (add await)'
+  return typeof value === 'object' ? `a ${value.constructor?.name ?? 'object'}` : `${typeof value} ${String(value)}`
+}

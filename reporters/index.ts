@@ -1,0 +1,3 @@
+export { renderConsole, type ConsoleOptions } from './console.js'
+export { renderJUnit } from './junit.js'
+export { renderJson } from './json.js'

@@ -1,0 +1,81 @@
+import { formatValue, type RunReport, type TestOutcome } from '../src/index.js'
+import { failedWithoutFailedCheck } from './console.js'
+
+/**
+ * JUnit XML: a testsuite per test file, a testcase per test, a `<property>` per check value
+ * (`<check>.value`, `.threshold`, `.passed`, `.message`), `<failure>` for a failed check and
+ * `<error>` for a test stopped by an error. The layout CI tools (GitHub test reporters, Jenkins,
+ * GitLab) read.
+ */
+export function renderJUnit(report: RunReport): string {
+  const files = [...new Set(report.tests.map((test) => test.file))]
+  const { summary } = report
+  const errors = report.tests.filter(failedWithoutFailedCheck).length
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>']
+  out.push(
+    `<testsuites name="modeltest" tests="${summary.tests}" failures="${summary.failedTests - errors}" errors="${errors}" skipped="${summary.skippedTests}" time="${seconds(report.durationMs)}" timestamp="${report.startedAt}">`,
+  )
+  for (const file of files) {
+    const tests = report.tests.filter((test) => test.file === file)
+    const fileErrors = tests.filter(failedWithoutFailedCheck).length
+    const failures = tests.filter((test) => test.state === 'failed').length - fileErrors
+    const skipped = tests.filter((test) => test.state === 'skipped').length
+    const time = tests.reduce((sum, test) => sum + test.durationMs, 0)
+    out.push(`  <testsuite name="${attr(file)}" tests="${tests.length}" failures="${failures}" errors="${fileErrors}" skipped="${skipped}" time="${seconds(time)}" timestamp="${report.startedAt}">`)
+    for (const test of tests) out.push(...testcase(test))
+    out.push('  </testsuite>')
+  }
+  out.push('</testsuites>', '')
+  return out.join('\n')
+}
+
+function testcase(test: TestOutcome): string[] {
+  const open = `    <testcase classname="${attr(test.file)}" name="${attr(test.name)}" time="${seconds(test.durationMs)}" file="${attr(test.file)}"${test.line ? ` line="${test.line}"` : ''}>`
+  const lines = [open]
+  if (test.checks.length > 0) {
+    lines.push('      <properties>')
+    const seen = new Map<string, number>()
+    for (const check of test.checks) {
+      const count = (seen.get(check.name) ?? 0) + 1
+      seen.set(check.name, count)
+      const key = count === 1 ? check.name : `${check.name}#${count}`
+      const properties: [string, string][] = [
+        ['value', formatValue(check.actual)],
+        ['threshold', formatValue(check.threshold)],
+        ['comparator', check.comparator],
+        ['passed', String(check.passed)],
+        ['message', check.message],
+      ]
+      if (check.unit) properties.push(['unit', check.unit])
+      if (check.n !== undefined) properties.push(['n', String(check.n)])
+      if (check.baseline !== undefined) properties.push(['baseline', formatValue(check.baseline)])
+      for (const [field, value] of properties) lines.push(`        <property name="${attr(`${key}.${field}`)}" value="${attr(value)}"/>`)
+    }
+    lines.push('      </properties>')
+  }
+  if (test.state === 'skipped') lines.push('      <skipped/>')
+  if (test.state === 'failed') {
+    const failed = test.checks.filter((check) => !check.passed)
+    const tag = failed.length > 0 ? 'failure' : 'error'
+    const message = failed.length > 0 ? failed.map((check) => `${check.name}: ${check.message}`).join('; ') : (test.errors[0]?.split('\n')[0] ?? 'failed')
+    const body = test.errors.join('\n\n')
+    lines.push(`      <${tag} message="${attr(message)}" type="${tag === 'failure' ? 'CheckFailed' : 'Error'}">${text(body)}</${tag}>`)
+  }
+  lines.push('    </testcase>')
+  return lines
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3)
+}
+
+// Characters XML 1.0 cannot carry at all (control characters other than tab, newline, return).
+const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g
+
+function text(value: string): string {
+  return value.replace(INVALID_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
+
+function attr(value: string): string {
+  return text(value).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;')
+}

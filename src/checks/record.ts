@@ -1,0 +1,96 @@
+/** How `actual` must compare to `threshold` for a check to pass. */
+export type Comparator = '>=' | '>' | '<=' | '<' | '=='
+
+/** A dataset or model a check looked at, as reports list them. */
+export interface Subject {
+  name: string
+  hash: string
+  /** Rows, for a dataset. */
+  rows?: number
+  /** Runtime and backend, for a model (`tfjs-layers on wasm`). */
+  runtime?: string
+}
+
+/** The one record every check produces; every reporter renders these and nothing else. */
+export interface CheckRecord {
+  /** What was checked, in the tutorial's names: `accuracy_threshold`, `latency_p95`, `null_check`. */
+  name: string
+  kind: 'data' | 'model' | 'deploy'
+  passed: boolean
+  actual: number
+  threshold: number
+  /** The relation that had to hold for `passed` (already turned around for `.not`). */
+  comparator: Comparator
+  /** One line in the tutorial's form: `Accuracy 0.8123 ≥ 0.80 (n=600)`. */
+  message: string
+  unit?: string
+  /** Rows or runs behind `actual`. */
+  n?: number
+  /** The baseline's value, for comparisons against another model. */
+  baseline?: number
+  details?: Record<string, unknown>
+  data?: Subject
+  model?: Subject
+  baselineModel?: Subject
+}
+
+export type CheckSpec = Omit<CheckRecord, 'passed'>
+
+/**
+ * Completes a check: passed when `actual comparator threshold` holds. With `negate` (the matcher's
+ * `.not`), the requirement is the opposite relation, and passed is its truth.
+ */
+export function makeCheck(spec: CheckSpec, negate = false): CheckRecord {
+  const comparator = negate ? opposite(spec.comparator) : spec.comparator
+  return { ...spec, comparator, passed: holds(spec.actual, comparator, spec.threshold) }
+}
+
+export function holds(actual: number, comparator: Comparator, threshold: number): boolean {
+  switch (comparator) {
+    case '>=':
+      return actual >= threshold
+    case '>':
+      return actual > threshold
+    case '<=':
+      return actual <= threshold
+    case '<':
+      return actual < threshold
+    case '==':
+      return actual === threshold
+  }
+}
+
+const OPPOSITE: Record<Comparator, Comparator> = { '>=': '<', '>': '<=', '<=': '>', '<': '>=', '==': '==' }
+
+function opposite(comparator: Comparator): Comparator {
+  if (comparator === '==') throw new Error('an equality check has no single opposite relation')
+  return OPPOSITE[comparator]
+}
+
+function relation(actual: number, threshold: number): string {
+  return actual > threshold ? '>' : actual === threshold ? '=' : '<'
+}
+
+/**
+ * The symbol for how actual and threshold relate, as messages print it (`0.81 ≥ 0.80`, `61.2 > 50`):
+ * `≥`/`≤` where the required relation is inclusive and holds.
+ */
+export function relationFor(actual: number, threshold: number, comparator: Comparator): string {
+  const symbol = relation(actual, threshold)
+  if (symbol === '=') return comparator.startsWith('>') ? '≥' : comparator.startsWith('<') ? '≤' : '='
+  if (symbol === '>' && comparator === '>=') return '≥'
+  if (symbol === '<' && comparator === '<=') return '≤'
+  return symbol
+}
+
+/** A threshold as written by people: at least two decimals for fractions (0.8 → 0.80). */
+export function formatThreshold(value: number): string {
+  if (Number.isInteger(value) && Math.abs(value) >= 1) return String(value)
+  const text = String(value)
+  const decimals = text.includes('.') ? text.split('.')[1].length : 0
+  return value.toFixed(Math.max(2, Math.min(decimals, 6)))
+}
+
+export function formatSubject(subject: Subject): string {
+  return `${subject.name} (${subject.hash.slice(0, 16)})`
+}

@@ -1,0 +1,44 @@
+import { fileURLToPath } from 'node:url'
+import type { Plugin } from 'vite'
+import type {} from 'vitest/config' // adds configureVitest to vite's Plugin type
+import { ModeltestReporter, type ReportOptions } from './reporter.js'
+
+export interface PresetOptions extends ReportOptions {
+  /** Add modeltest's reporter (summary, JUnit, JSON); the CLI adds its own and passes false. */
+  reporter?: boolean
+}
+
+/** Test files the preset runs. */
+export const TEST_FILE_PATTERNS = ['**/*.modeltest.{ts,mts,js,mjs}']
+
+/**
+ * The modeltest preset as a vite plugin, for a user's own vitest.config.ts:
+ *
+ *     import { defineConfig } from 'vitest/config'
+ *     import { modeltest } from 'modeltest/config'
+ *     export default defineConfig({ plugins: [modeltest()] })
+ *
+ * It registers the matchers, runs `*.modeltest.ts`, keeps one worker's modules between files (so a
+ * model is loaded once per worker), and adds the modeltest reporter.
+ */
+export function modeltest(options: PresetOptions = {}): Plugin {
+  return {
+    name: 'modeltest',
+    config: () => ({
+      // Resolves `import … from 'modeltest'` to this copy, also in a project that holds modeltest itself.
+      resolve: { alias: [{ find: /^modeltest$/, replacement: fileURLToPath(new URL('../index.js', import.meta.url)) }] },
+      test: {
+        include: TEST_FILE_PATTERNS,
+        exclude: ['**/node_modules/**', '**/dist/**', '**/.git/**'],
+        setupFiles: [fileURLToPath(new URL('./setup.js', import.meta.url))],
+        isolate: false,
+        includeTaskLocation: true,
+        testTimeout: 120_000,
+        hookTimeout: 120_000,
+      },
+    }),
+    configureVitest({ vitest }) {
+      if (options.reporter !== false) vitest.config.reporters.push(new ModeltestReporter(options) as never)
+    },
+  }
+}

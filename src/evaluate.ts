@@ -1,0 +1,48 @@
+import type { Dataset } from './data/dataset.js'
+import { ModeltestError } from './errors.js'
+import { accuracy, predictedClasses } from './metrics/classification.js'
+import type { Model } from './models/model.js'
+
+export interface Classification {
+  labels: Int32Array
+  predicted: Int32Array
+  accuracy: number
+  n: number
+}
+
+/** Predicts every row of `data` and compares the predicted classes with the `label` column. */
+export async function classify(model: Model, data: Dataset, label: string): Promise<Classification> {
+  if (typeof label !== 'string') throw new ModeltestError({ what: 'no label column given', fix: "Pass { on: holdout, label: 'label' }." })
+  const labels = classLabels(data, label)
+  const scores = await model.predict(data)
+  const predicted = predictedClasses(scores)
+  const classes = Math.max(scores.width, 2)
+  const outside = labels.findIndex((value) => value >= classes)
+  if (outside >= 0) {
+    throw new ModeltestError({
+      what: `label ${labels[outside]} at row ${outside} is not one of the ${classes} classes the model scores`,
+      where: `${data.source}, column '${label}'`,
+      fix: `Labels must be class indices 0…${classes - 1} in the order of the model's outputs.`,
+    })
+  }
+  return { labels, predicted, accuracy: accuracy(labels, predicted), n: labels.length }
+}
+
+/** The label column as class indices: whole numbers ≥ 0 or booleans; a null or anything else is an error naming the row. */
+function classLabels(data: Dataset, label: string): Int32Array {
+  const values = data.column(label)
+  const labels = new Int32Array(values.length)
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]
+    if (typeof value === 'boolean') labels[i] = value ? 1 : 0
+    else if (typeof value === 'number' && Number.isInteger(value) && value >= 0) labels[i] = value
+    else {
+      throw new ModeltestError({
+        what: `label ${value === null ? 'is null' : `'${value}' is not a class index`} at row ${i}`,
+        where: `${data.source}, column '${label}'`,
+        fix: 'Labels must be whole numbers 0, 1, … (or true/false); drop or fix unlabelled rows.',
+      })
+    }
+  }
+  return labels
+}

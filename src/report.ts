@@ -1,0 +1,76 @@
+import type { CheckRecord, Subject } from './checks/record.js'
+
+/** One test of a run, with the checks its matchers recorded. */
+export interface TestOutcome {
+  /** The test file, relative to the run's root. */
+  file: string
+  /** Suite and test names joined with ` > `; `(file)` for an error that stopped the whole file. */
+  name: string
+  state: 'passed' | 'failed' | 'skipped'
+  durationMs: number
+  /** Error messages, for a failed test. */
+  errors: string[]
+  checks: CheckRecord[]
+  line?: number
+}
+
+/** A whole run: what every reporter renders and what deploy helpers read back (`reports/modeltest.json`). */
+export interface RunReport {
+  format: 'modeltest-report/1'
+  passed: boolean
+  startedAt: string
+  durationMs: number
+  summary: { tests: number; failedTests: number; skippedTests: number; checks: number; failedChecks: number }
+  /** Why the run failed beyond failed tests: no checks, no tests, errors outside tests. */
+  problems: string[]
+  datasets: Subject[]
+  models: Subject[]
+  runtime: Record<string, string>
+  tests: TestOutcome[]
+}
+
+/**
+ * Builds the verdict of a run. It passes only when some test ran, every test that ran passed, at
+ * least one check was recorded, and nothing failed outside the tests: a run that checked nothing
+ * never reports success.
+ */
+export function buildReport(input: { tests: TestOutcome[]; startedAt: Date; durationMs: number; runtime: Record<string, string>; problems?: string[] }): RunReport {
+  const { tests } = input
+  const checks = tests.flatMap((test) => test.checks)
+  const problems = [...(input.problems ?? [])]
+  const ran = tests.filter((test) => test.state !== 'skipped')
+  const failedTests = tests.filter((test) => test.state === 'failed').length
+  if (ran.length === 0) problems.push('No test ran.')
+  else if (checks.length === 0 && failedTests === 0) problems.push('No modeltest check ran: the tests called no modeltest matcher, so nothing was checked.')
+  return {
+    format: 'modeltest-report/1',
+    passed: failedTests === 0 && problems.length === 0,
+    startedAt: input.startedAt.toISOString(),
+    durationMs: input.durationMs,
+    summary: {
+      tests: tests.length,
+      failedTests,
+      skippedTests: tests.length - ran.length,
+      checks: checks.length,
+      failedChecks: checks.filter((check) => !check.passed).length,
+    },
+    problems,
+    datasets: unique(checks.flatMap((check) => (check.data ? [check.data] : []))),
+    models: unique(checks.flatMap((check) => [check.model, check.baselineModel].filter((subject): subject is Subject => subject !== undefined))),
+    runtime: input.runtime,
+    tests,
+  }
+}
+
+function unique(subjects: Subject[]): Subject[] {
+  const byKey = new Map<string, Subject>()
+  for (const subject of subjects) byKey.set(`${subject.name}\0${subject.hash}`, subject)
+  return [...byKey.values()]
+}
+
+/** A number as reports print it: whole numbers as they are, others to at most four decimals. */
+export function formatValue(value: number): string {
+  if (Number.isInteger(value)) return String(value)
+  if (!Number.isFinite(value)) return String(value)
+  return String(Number(value.toFixed(4)))
+}
