@@ -1,5 +1,5 @@
 import type { MatcherState } from 'vitest'
-import { ModeltestError, isDataset, isModel, type CheckRecord, type Dataset, type Model } from '../src/index.js'
+import { ModeltestError, formatValue, isDataset, isModel, type CheckRecord, type Dataset, type Model } from '../src/index.js'
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -44,8 +44,8 @@ export function report(state: MatcherState, record: CheckRecord): { pass: boolea
 }
 
 function failureMessage(record: CheckRecord, isNot: boolean): string {
-  const expectation = `${isNot ? 'expected the check to fail' : 'expected'} ${record.name} ${record.comparator} ${record.threshold}`
-  return `${record.name}: ${record.message}\n  Actual: ${record.actual}, Threshold: ${record.threshold} (${expectation})`
+  const required = `required: actual ${record.comparator} threshold${isNot ? ', from .not' : ''}`
+  return `${record.name}: ${record.message}\n  Actual: ${formatValue(record.actual)}, Threshold: ${formatValue(record.threshold)} (${required})`
 }
 
 function describe(value: unknown): string {

@@ -33,7 +33,7 @@ export function nullCheck(data: Dataset, columns: readonly string[] = data.colum
       ? `No null values in ${columns.join(', ')} (${data.rowCount} rows)`
       : `Found nulls in ${withNulls.length} of ${columns.length} columns: ${withNulls.map(([name, count]) => `${name} ${count}`).join(', ')} (${data.rowCount} rows)`
   return makeCheck(
-    { name: 'null_check', kind: 'data', actual: total, threshold: 0, comparator: '<=', n: data.rowCount, message, details: { null_counts: counts }, data: datasetSubject(data) },
+    { name: 'null_check', kind: 'data', actual: total, threshold: 0, comparator: '<=', n: data.rowCount, message, details: { null_counts: Object.fromEntries(withNulls) }, data: datasetSubject(data) },
     negate,
   )
 }

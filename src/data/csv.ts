@@ -20,7 +20,7 @@ export interface CsvOptions {
  * never held whole as text. Empty cells become nulls. Every malformed line stops the read with an
  * error that names the file and the line.
  */
-export async function readCsv(path: string, options: CsvOptions = {}): Promise<Map<string, Column>> {
+export async function readCsv(path: string, options: CsvOptions = {}, label = path): Promise<Map<string, Column>> {
   const nullValues = new Set(options.nullValues ?? [''])
   const parser = createReadStream(path).pipe(
     parse({
@@ -38,14 +38,14 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<M
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (!header) {
-        header = checkHeader(record, path)
+        header = checkHeader(record, label)
         cells = header.map(() => [])
         continue
       }
       if (record.length !== header.length) {
         throw new ModeltestError({
           what: `the row has ${record.length} field${record.length === 1 ? '' : 's'}, the header has ${header.length}`,
-          where: `${path}, line ${info.lines}`,
+          where: `${label}, line ${info.lines}`,
           fix: 'Quote fields that contain the delimiter, or fix the row so that it has one field per column.',
         })
       }
@@ -54,21 +54,21 @@ export async function readCsv(path: string, options: CsvOptions = {}): Promise<M
     }
   } catch (error) {
     parser.destroy()
-    throw toModeltestError(error, path)
+    throw toModeltestError(error, label)
   }
-  if (!header) throw new ModeltestError({ what: 'the file is empty', where: path, fix: 'Write a header row and at least one data row.' })
+  if (!header) throw new ModeltestError({ what: 'the file is empty', where: label, fix: 'Write a header row and at least one data row.' })
   if (lineOfRow.length === 0) {
-    throw new ModeltestError({ what: 'the file has a header row but no data rows', where: path, fix: 'Check that the file was written completely.' })
+    throw new ModeltestError({ what: 'the file has a header row but no data rows', where: label, fix: 'Check that the file was written completely.' })
   }
   const forced = options.types ?? {}
   for (const name of Object.keys(forced)) {
     if (!header.includes(name)) {
-      throw new ModeltestError({ what: `{ types } names a column '${name}' that the file does not have`, where: path, fix: `The columns are ${header.join(', ')}.` })
+      throw new ModeltestError({ what: `{ types } names a column '${name}' that the file does not have`, where: label, fix: `The columns are ${header.join(', ')}.` })
     }
   }
   const columns = new Map<string, Column>()
   header.forEach((name, c) => {
-    columns.set(name, typeTextColumn(cells[c], forced[name], (row) => `${path}, line ${lineOfRow[row]}, column '${name}'`))
+    columns.set(name, typeTextColumn(cells[c], forced[name], (row) => `${label}, line ${lineOfRow[row]}, column '${name}'`))
   })
   return columns
 }
@@ -90,10 +90,10 @@ function checkHeader(record: string[], path: string): string[] {
 const CSV_PROBLEMS: Record<string, { what: string; fix: string }> = {
   CSV_QUOTE_NOT_CLOSED: {
     what: 'a quoted field is not closed',
-    fix: 'Close the quote, or pass { relaxQuotes: true } to dataset() to read it as text.',
+    fix: 'Close the quote; a quote inside a quoted field is written twice ("").',
   },
   CSV_INVALID_CLOSING_QUOTE: {
-    what: 'a quote appears inside an unquoted field',
+    what: 'a quote appears inside an unquoted field, or a quoted field opened on an earlier line is not closed',
     fix: 'Quote the whole field and double the inner quotes (""), or pass { relaxQuotes: true } to dataset().',
   },
   CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: {

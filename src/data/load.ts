@@ -46,7 +46,7 @@ export async function dataset(source: string | readonly Record<string, unknown>[
   if (!info) throw new ModeltestError({ what: 'the file does not exist', where: source, fix: `Check the path (resolved to ${path}).` })
   if (!info.isFile()) throw new ModeltestError({ what: 'this is not a file', where: source, fix: 'Name a data file, not a directory.' })
   const columns =
-    format === 'arrow' ? await readArrow(path) : await readCsv(path, { ...options, delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : ',') })
+    format === 'arrow' ? await readArrow(path, source) : await readCsv(path, { ...options, delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : ',') }, source)
   return new Dataset(source, await hashFile(path), columns)
 }
 

@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { tableFromArrays, tableToIPC } from 'apache-arrow'
+import { describe, expect, test } from 'vitest'
+import { dataset, ModeltestError } from '../src/index.js'
+import { exampleDir, tempDir } from './helpers.js'
+
+const trainPath = join(exampleDir, 'data', 'train.csv')
+
+async function csvFile(content: string, name = 'data.csv'): Promise<string> {
+  const dir = await tempDir({ [name]: content })
+  return join(dir, name)
+}
+
+async function loadError(source: string, options = {}): Promise<ModeltestError> {
+  const error = await dataset(source, options).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(ModeltestError)
+  return error as ModeltestError
+}
+
+describe('CSV', () => {
+  test('reads the example: rows, columns, types, and the SHA-256 of the bytes', async () => {
+    const train = await dataset(trainPath)
+    expect(train.rowCount).toBe(2400)
+    expect(train.columnNames).toEqual(['text', 'label'])
+    expect(train.schema).toEqual({ text: 'string', label: 'int' })
+    expect(train.column('label').every((value) => value === 0 || value === 1)).toBe(true)
+    const bytes = await readFile(trainPath)
+    expect(train.hash).toBe(createHash('sha256').update(bytes).digest('hex'))
+  })
+
+  test('types int, float, bool and string columns, and keeps empty cells as nulls', async () => {
+    const data = await dataset(await csvFile('id,score,ok,name\n1,0.5,true,a\n2,,false,\n3,1e-3,TRUE,"c, with comma"\n'))
+    expect(data.schema).toEqual({ id: 'int', score: 'float', ok: 'bool', name: 'string' })
+    expect(data.column('score')).toEqual([0.5, null, 0.001])
+    expect(data.column('ok')).toEqual([true, false, true])
+    expect(data.column('name')).toEqual(['a', null, 'c, with comma'])
+    expect(data.nullCounts()).toEqual({ id: 0, score: 1, ok: 0, name: 1 })
+  })
+
+  test('reads quoted fields with newlines, CRLF line ends and a byte-order mark', async () => {
+    const data = await dataset(await csvFile('\uFEFFtext,label\r\n"two\r\nlines",1\r\n"say ""hi""",0\r\n'))
+    expect(data.columnNames).toEqual(['text', 'label'])
+    expect(data.column('text')).toEqual(['two\r\nlines', 'say "hi"'])
+  })
+
+  test('forces a type with { types }, and reads TSV by extension', async () => {
+    const data = await dataset(await csvFile('zip\tcity\n01234\tA\n99999\tB\n', 'places.tsv'), { types: { zip: 'string' } })
+    expect(data.column('zip')).toEqual(['01234', '99999'])
+  })
+
+  test('head and seeded sample return datasets with hashes of their own', async () => {
+    const train = await dataset(trainPath)
+    const head = train.head(3)
+    expect(head.rowCount).toBe(3)
+    expect(head.row(0)).toEqual(train.row(0))
+    expect(head.hash).not.toBe(train.hash)
+    const a = train.sample(50, { seed: 1 })
+    const b = train.sample(50, { seed: 1 })
+    const c = train.sample(50, { seed: 2 })
+    expect(a.rows()).toEqual(b.rows())
+    expect(a.hash).toBe(b.hash)
+    expect(c.rows()).not.toEqual(a.rows())
+    expect(new Set(a.column('text')).size).toBe(50)
+  })
+
+  test('a missing file says so and where it was looked for', async () => {
+    const error = await loadError('no/such/train.csv')
+    expect(error.message).toMatch(/no\/such\/train\.csv: the file does not exist/)
+    expect(error.fix).toMatch(/resolved to .*no\/such\/train\.csv/)
+  })
+
+  test('an unclosed quote names the file and the line', async () => {
+    const path = await csvFile('text,label\n"fine",1\n"never closed,0\n')
+    const error = await loadError(path)
+    expect(error.message).toContain(`${path}, line 3: a quoted field is not closed`)
+  })
+
+  test('a row with the wrong number of fields names the line and both counts', async () => {
+    const path = await csvFile('text,label\na,1\nb,0,extra\nc,1\n')
+    const error = await loadError(path)
+    expect(error.message).toContain(`${path}, line 3: the row has 3 fields, the header has 2`)
+  })
+
+  test('an empty file and a header-only file are errors, not empty datasets', async () => {
+    expect((await loadError(await csvFile(''))).message).toMatch(/the file is empty/)
+    expect((await loadError(await csvFile('text,label\n'))).message).toMatch(/header row but no data rows/)
+  })
+
+  test('a duplicated header name and an unnamed column are errors', async () => {
+    expect((await loadError(await csvFile('a,a\n1,2\n'))).message).toMatch(/line 1: the header names column 'a' twice/)
+    expect((await loadError(await csvFile('a,\n1,2\n'))).message).toMatch(/column 2 of the header row has no name/)
+  })
+
+  test('a cell that does not fit a forced type names its line and column', async () => {
+    const path = await csvFile('id\n1\nx\n')
+    const error = await loadError(path, { types: { id: 'int' } })
+    expect(error.message).toContain(`${path}, line 3, column 'id': 'x' is not a int`)
+  })
+
+  test('an unknown column lists the columns that exist', async () => {
+    const train = await dataset(trainPath)
+    expect(() => train.column('sentiment')).toThrow(/no column 'sentiment'[\s\S]*The columns are 'text' and 'label'/)
+  })
+
+  test('an unknown extension asks for a format', async () => {
+    const error = await loadError(await csvFile('a\n1\n', 'data.txt'))
+    expect(error.message).toMatch(/cannot tell the format/)
+    expect((await dataset(await csvFile('a\n1\n', 'data.txt'), { format: 'csv' })).rowCount).toBe(1)
+  })
+})
+
+describe('Arrow IPC', () => {
+  test('reads typed columns and nulls from an Arrow file', async () => {
+    const table = tableFromArrays({ score: Float64Array.from([0.25, 0.5, 0.75]), label: Int32Array.from([0, 1, 1]), name: ['a', 'b', 'c'] })
+    const dir = await tempDir()
+    const path = join(dir, 'table.arrow')
+    await writeFile(path, tableToIPC(table, 'file'))
+    const data = await dataset(path)
+    expect(data.rowCount).toBe(3)
+    expect(data.schema).toEqual({ score: 'float', label: 'int', name: 'string' })
+    expect(data.column('score')).toEqual([0.25, 0.5, 0.75])
+    expect(data.column('name')).toEqual(['a', 'b', 'c'])
+    expect(data.hash).toBe(createHash('sha256').update(await readFile(path)).digest('hex'))
+  })
+
+  test('keeps Arrow nulls as nulls', async () => {
+    const { vectorFromArray, Float64, Table } = await import('apache-arrow')
+    const table = new Table({ x: vectorFromArray([1.5, null, 3], new Float64()) })
+    const dir = await tempDir()
+    const path = join(dir, 'nulls.arrow')
+    await writeFile(path, tableToIPC(table, 'stream'))
+    const data = await dataset(path)
+    expect(data.column('x')).toEqual([1.5, null, 3])
+    expect(data.nullCounts()).toEqual({ x: 1 })
+  })
+
+  test('a file that is not Arrow is refused with a clear message', async () => {
+    const dir = await tempDir({ 'fake.arrow': 'text,label\nhello,1\n' })
+    const error = await loadError(join(dir, 'fake.arrow'))
+    expect(error.message).toMatch(/not a readable Arrow IPC file/)
+  })
+})
+
+describe('rows in memory', () => {
+  test('types the columns of row objects', async () => {
+    const data = await dataset([{ x: 1, y: 'a' }, { x: 2.5, y: null }, { x: 3 }], { name: 'tiny' })
+    expect(data.source).toBe('tiny')
+    expect(data.schema).toEqual({ x: 'float', y: 'string' })
+    expect(data.column('y')).toEqual(['a', null, null])
+  })
+
+  test('mixed types in one column and empty rows are errors', async () => {
+    await expect(dataset([{ x: 1 }, { x: 'one' }])).rejects.toThrow(/column 'x' mixes number and string values/)
+    await expect(dataset([])).rejects.toThrow(/the rows are empty/)
+  })
+})

@@ -1,0 +1,146 @@
+import { describe, expect, test } from 'vitest'
+import { dataset, model, type CheckRecord, type Row } from '../src/index.js'
+
+// Matchers are registered by src/cli/setup.ts, the preset's setup file (vitest.config.ts loads it too).
+
+const clean = await dataset([{ text: 'good film', label: 1 }, { text: 'bad film', label: 0 }, { text: 'good plot', label: 1 }, { text: 'dull', label: 0 }], { name: 'clean' })
+const withNulls = await dataset([{ text: 'good', label: 1 }, { text: null, label: 0 }, { text: null, label: null }], { name: 'with-nulls' })
+const skewed = await dataset([1, 1, 1, 1, 0].map((label) => ({ label })), { name: 'skewed' })
+
+/** Right on every row of `clean`: positive when the text says good. */
+const keyword = await model(async (rows: Row[]) => rows.map((row) => (String(row.text).includes('good') ? [0.2, 0.8] : [0.9, 0.1])), { name: 'keyword' })
+/** Always positive: right on half of `clean`. */
+const alwaysPositive = await model(async (rows: Row[]) => rows.map(() => [0, 1]), { name: 'always-positive' })
+/** Takes about 3 ms a call. */
+const slow = await model(
+  async (rows: Row[]) => {
+    const until = performance.now() + 3
+    while (performance.now() < until);
+    return rows.map(() => [0, 1])
+  },
+  { name: 'slow' },
+)
+
+function lastRecord(task: { meta: { modeltest?: CheckRecord[] } }): CheckRecord {
+  const records = task.meta.modeltest ?? []
+  return records[records.length - 1]
+}
+
+describe('toHaveNoNulls', () => {
+  test('passes on data without nulls, and records the check on the test', ({ task }) => {
+    expect(clean).toHaveNoNulls(['text', 'label'])
+    expect(lastRecord(task)).toMatchObject({ name: 'null_check', kind: 'data', passed: true, actual: 0, threshold: 0, comparator: '<=' })
+    expect(lastRecord(task).data).toMatchObject({ name: 'clean', rows: 4 })
+  })
+  test('fails with the null count per column', () => {
+    expect(() => expect(withNulls).toHaveNoNulls()).toThrow(/null_check: Found nulls in 2 of 2 columns: text 2, label 1 \(3 rows\)/)
+    expect(() => expect(withNulls).toHaveNoNulls(['label'])).toThrow(/label 1/)
+  })
+  test('.not passes when there are nulls and fails when there are none', ({ task }) => {
+    expect(withNulls).not.toHaveNoNulls()
+    expect(lastRecord(task)).toMatchObject({ passed: true, comparator: '>' })
+    expect(() => expect(clean).not.toHaveNoNulls()).toThrow(/required: actual > threshold, from \.not/)
+  })
+  test('refuses something that is not a dataset, and a column that does not exist', () => {
+    expect(() => expect([{ a: 1 }]).toHaveNoNulls()).toThrow(/toHaveNoNulls expects a dataset, got an array/)
+    expect(() => expect(Promise.resolve(clean)).toHaveNoNulls()).toThrow(/a Promise \(add await\)/)
+    expect(() => expect(clean).toHaveNoNulls(['txt'])).toThrow(/no column 'txt'[\s\S]*'text' and 'label'/)
+  })
+})
+
+describe('toHaveColumns', () => {
+  test('passes when every column is present', () => expect(clean).toHaveColumns(['label', 'text']))
+  test('fails naming the missing columns', () => {
+    expect(() => expect(clean).toHaveColumns(['text', 'score'])).toThrow(/Missing columns: score \(the data has text, label\)/)
+  })
+  test('.not', () => {
+    expect(clean).not.toHaveColumns(['score'])
+    expect(() => expect(clean).not.toHaveColumns(['text'])).toThrow(/schema_validation/)
+  })
+})
+
+describe('toHaveAtLeastRows', () => {
+  test('passes', () => expect(clean).toHaveAtLeastRows(4))
+  test('fails with both counts', () => expect(() => expect(clean).toHaveAtLeastRows(1000)).toThrow(/Insufficient samples: 4 < 1000/))
+  test('.not', () => {
+    expect(clean).not.toHaveAtLeastRows(5)
+    expect(() => expect(clean).not.toHaveAtLeastRows(4)).toThrow(/min_samples/)
+  })
+})
+
+describe('toHaveClassBalance', () => {
+  test('passes when no class holds more than maxShare', () => expect(clean).toHaveClassBalance('label', { maxShare: 0.5 }))
+  test('fails naming the share of the majority class', () => {
+    expect(() => expect(skewed).toHaveClassBalance('label', { maxShare: 0.6 })).toThrow(/Class imbalance: 80.00% in majority class '1' > 0.60/)
+  })
+  test('.not', () => {
+    expect(skewed).not.toHaveClassBalance('label', { maxShare: 0.7 })
+    expect(() => expect(clean).not.toHaveClassBalance('label')).toThrow(/class_balance/)
+  })
+})
+
+describe('toMeetAccuracy', () => {
+  test('passes and records accuracy, threshold and n', async ({ task }) => {
+    await expect(keyword).toMeetAccuracy(0.9, { on: clean, label: 'label' })
+    expect(lastRecord(task)).toMatchObject({ name: 'accuracy_threshold', kind: 'model', passed: true, actual: 1, threshold: 0.9, n: 4, message: 'Accuracy 1.0000 ≥ 0.90 (n=4)' })
+    expect(lastRecord(task).model).toMatchObject({ name: 'keyword', runtime: 'function' })
+  })
+  test('fails with the tutorial-style message', async () => {
+    await expect(expect(alwaysPositive).toMeetAccuracy(0.8, { on: clean, label: 'label' })).rejects.toThrow(/accuracy_threshold: Accuracy 0.5000 < 0.80 \(n=4\)\n  Actual: 0.5, Threshold: 0.8/)
+  })
+  test('.not', async () => {
+    await expect(alwaysPositive).not.toMeetAccuracy(0.8, { on: clean, label: 'label' })
+    await expect(expect(keyword).not.toMeetAccuracy(0.8, { on: clean, label: 'label' })).rejects.toThrow(/required: actual < threshold, from \.not/)
+  })
+  test('refuses a missing dataset, a threshold that is not a fraction, and a missing label column', async () => {
+    await expect(expect(keyword).toMeetAccuracy(0.8, {} as never)).rejects.toThrow(/needs \{ on: dataset, label: column \}/)
+    await expect(expect(keyword).toMeetAccuracy(80, { on: clean, label: 'label' })).rejects.toThrow(/must be a fraction within 0 and 1, got 80/)
+    await expect(expect(keyword).toMeetAccuracy(0.8, { on: clean, label: 'sentiment' })).rejects.toThrow(/no column 'sentiment'/)
+    await expect(expect(clean).toMeetAccuracy(0.8, { on: clean, label: 'label' })).rejects.toThrow(/toMeetAccuracy expects a model, got a Dataset/)
+  })
+})
+
+describe('toHaveP95LatencyBelow', () => {
+  test('passes for a fast model and records p50, p95 and p99 from the kept samples', async ({ task }) => {
+    await expect(keyword).toHaveP95LatencyBelow(50, { input: clean.head(1), warmup: 2, runs: 30 })
+    const record = lastRecord(task)
+    expect(record).toMatchObject({ name: 'latency_p95', passed: true, unit: 'ms', n: 30, threshold: 50 })
+    const details = record.details as { p50: number; p95: number; p99: number; samples: number[] }
+    expect(details.samples).toHaveLength(30)
+    expect(details.p50).toBeLessThanOrEqual(details.p95)
+    expect(details.p95).toBeLessThanOrEqual(details.p99)
+    expect(record.message).toMatch(/^P95 latency \d+\.\d\d ms ≤ 50 ms \(p50 \d+\.\d\d, p99 \d+\.\d\d; batch 1, 30 runs after 2 warm-up\)$/)
+  })
+  test('fails for a slow model', async () => {
+    await expect(expect(slow).toHaveP95LatencyBelow(1, { input: clean.head(1), warmup: 1, runs: 10 })).rejects.toThrow(/latency_p95: P95 latency \d+\.\d\d ms > 1 ms/)
+  })
+  test('.not', async () => {
+    await expect(slow).not.toHaveP95LatencyBelow(1, { input: clean.head(1), warmup: 1, runs: 5 })
+    await expect(expect(keyword).not.toHaveP95LatencyBelow(1000, { input: clean.head(1), runs: 5 })).rejects.toThrow(/latency_p95/)
+  })
+  test('refuses a missing input and a non-positive limit', async () => {
+    await expect(expect(keyword).toHaveP95LatencyBelow(50, {} as never)).rejects.toThrow(/needs \{ input: dataset \}/)
+    await expect(expect(keyword).toHaveP95LatencyBelow(0, { input: clean })).rejects.toThrow(/positive number of milliseconds/)
+    await expect(expect(keyword).toHaveP95LatencyBelow(50, { input: clean, runs: 0 })).rejects.toThrow(/runs 0 is not a whole number ≥ 1/)
+  })
+})
+
+describe('toNotRegressFrom', () => {
+  test('passes when the candidate is better, recording both accuracies', async ({ task }) => {
+    await expect(keyword).toNotRegressFrom(alwaysPositive, { on: clean, label: 'label', maxDrop: 0.02 })
+    expect(lastRecord(task)).toMatchObject({ name: 'no_regression', passed: true, actual: -0.5, baseline: 0.5, details: { candidate_accuracy: 1, baseline_accuracy: 0.5 } })
+    expect(lastRecord(task).baselineModel).toMatchObject({ name: 'always-positive' })
+  })
+  test('fails when the drop exceeds maxDrop, with both accuracies and the drop', async () => {
+    await expect(expect(alwaysPositive).toNotRegressFrom(keyword, { on: clean, label: 'label', maxDrop: 0.1 })).rejects.toThrow(
+      /no_regression: Accuracy 0.5000 vs baseline 1.0000: change -0.5000, drop 0.5000 > max drop 0.10 \(n=4\)/,
+    )
+  })
+  test('.not', async () => {
+    await expect(alwaysPositive).not.toNotRegressFrom(keyword, { on: clean, label: 'label', maxDrop: 0.1 })
+    await expect(expect(keyword).not.toNotRegressFrom(keyword, { on: clean, label: 'label', maxDrop: 0 })).rejects.toThrow(/no_regression/)
+  })
+  test('refuses a baseline that is not a model', async () => {
+    await expect(expect(keyword).toNotRegressFrom('models/production', { on: clean, label: 'label', maxDrop: 0.02 })).rejects.toThrow(/toNotRegressFrom \(baseline\) expects a model, got string/)
+  })
+})
