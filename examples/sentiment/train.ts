@@ -36,7 +36,8 @@ async function trainModel(train: Dataset, name: string, vocabularySize: number, 
   await writeFile(join(directory, 'vocab.json'), JSON.stringify(vocabulary))
   const accuracy = history.history.acc?.at(-1) ?? history.history.accuracy?.at(-1)
   console.log(`${name}: ${vocabulary.length} words, ${epochs} epochs, training accuracy ${Number(accuracy).toFixed(4)}`)
-  tf.dispose([x, y, net])
+  tf.dispose([x, y])
+  net.dispose()
 }
 
 const backend = await tfjsBackend()
