@@ -66,6 +66,17 @@ describe('modeltest on the sentiment example', () => {
   })
 })
 
+describe('a model shared by several test files', () => {
+  test('is loaded once per worker: the second file adds no weight tensors', async () => {
+    const run = await runCli(['--no-junit', '--no-json', '--maxWorkers', '1'], join(fixturesDir, 'cli', 'shared-model'))
+    expect(run.code).toBe(0)
+    const loads = [...run.stdout.matchAll(/worker (\d+): (\d+) tensors after loading the model in (first|second)/g)]
+    expect(loads.map((load) => load[3]).sort()).toEqual(['first', 'second'])
+    expect(loads[0][1]).toBe(loads[1][1])
+    expect(loads[0][2]).toBe(loads[1][2])
+  })
+})
+
 describe('modeltest on the broken variant', () => {
   test('exits 1 and names the failing checks in the console, JUnit and JSON reports', async () => {
     await rm(join(brokenDir, 'reports'), { recursive: true, force: true })

@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { tableFromArrays, tableToIPC } from 'apache-arrow'
 import { describe, expect, test } from 'vitest'
-import { dataset, ModeltestError } from '../src/index.js'
-import { exampleDir, tempDir } from './helpers.js'
+import { dataset, type ModeltestError } from '../src/index.js'
+import { exampleDir, rejection, tempDir } from './helpers.js'
 
 const trainPath = join(exampleDir, 'data', 'train.csv')
 
@@ -13,13 +13,8 @@ async function csvFile(content: string, name = 'data.csv'): Promise<string> {
   return join(dir, name)
 }
 
-async function loadError(source: string, options = {}): Promise<ModeltestError> {
-  const error = await dataset(source, options).then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ModeltestError)
-  return error as ModeltestError
+function loadError(source: string, options = {}): Promise<ModeltestError> {
+  return rejection(dataset(source, options))
 }
 
 describe('CSV', () => {

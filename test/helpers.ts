@@ -3,6 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { expect } from 'vitest'
+import { ModeltestError } from '../src/index.js'
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const exampleDir = join(repoRoot, 'examples', 'sentiment')
@@ -30,4 +32,14 @@ export async function tempDir(files: Record<string, string | Uint8Array> = {}): 
   const dir = await mkdtemp(join(tmpdir(), 'modeltest-test-'))
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content)
   return dir
+}
+
+/** The ModeltestError a promise rejects with; fails the test when it resolves or rejects with anything else. */
+export async function rejection(promise: Promise<unknown>): Promise<ModeltestError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(ModeltestError)
+  return error as ModeltestError
 }

@@ -2,9 +2,9 @@ import { copyFile, readFile } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { classify, dataset, fileSaver, model, tf, tfjsBackend, ModeltestError, type Row } from '../src/index.js'
+import { classify, dataset, fileSaver, model, tf, tfjsBackend, type Row } from '../src/index.js'
 import { bagOfWords, readVocabulary } from '../examples/sentiment/features.js'
-import { exampleDir, fixturesDir, tempDir } from './helpers.js'
+import { exampleDir, fixturesDir, rejection, tempDir } from './helpers.js'
 
 const candidateDir = join(exampleDir, 'models', 'candidate')
 const graphDir = join(fixturesDir, 'models', 'graph-linear')
@@ -12,15 +12,6 @@ const holdoutPath = join(exampleDir, 'data', 'holdout.csv')
 
 async function candidate(options: { batchSize?: number } = {}) {
   return model(join(candidateDir, 'model.json'), { preprocess: bagOfWords(await readVocabulary(join(candidateDir, 'vocab.json'))), ...options })
-}
-
-async function modelError(promise: Promise<unknown>): Promise<ModeltestError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ModeltestError)
-  return error as ModeltestError
 }
 
 describe('tfjs layers models', () => {
@@ -113,33 +104,33 @@ describe('function models', () => {
 
 describe('model errors', () => {
   test('a missing model path', async () => {
-    const error = await modelError(model('models/not-trained-yet/model.json'))
+    const error = await rejection(model('models/not-trained-yet/model.json'))
     expect(error.message).toMatch(/models\/not-trained-yet\/model\.json: no model file here/)
   })
 
   test('a directory without model.json, and model.json that is not JSON', async () => {
     const empty = await tempDir()
-    expect((await modelError(model(empty))).message).toMatch(/the directory has no model.json/)
+    expect((await rejection(model(empty))).message).toMatch(/the directory has no model.json/)
     const bad = await tempDir({ 'model.json': '{"modelTopology": ' })
-    expect((await modelError(model(bad))).message).toMatch(/model.json is not valid JSON/)
+    expect((await rejection(model(bad))).message).toMatch(/model.json is not valid JSON/)
   })
 
   test('a weight file that model.json names but is missing', async () => {
     const dir = await tempDir()
     await copyFile(join(candidateDir, 'model.json'), join(dir, 'model.json'))
-    expect((await modelError(model(dir))).message).toMatch(/the weight file 'weights.bin' that model.json names is missing/)
+    expect((await rejection(model(dir))).message).toMatch(/the weight file 'weights.bin' that model.json names is missing/)
   })
 
   test('an input of the wrong shape names the shape and points at preprocess', async () => {
     const wrong = await model(candidateDir, { preprocess: (rows) => tf.zeros([rows.length, 10]) })
-    const error = await modelError(wrong.predict(await dataset([{ text: 'hello' }])))
+    const error = await rejection(wrong.predict(await dataset([{ text: 'hello' }])))
     expect(error.message).toMatch(/the model failed on an input of shape \[1, 10\]/)
     expect(error.fix).toMatch(/preprocess/)
   })
 
   test('no preprocess and no features, or both', async () => {
     const bare = await model(candidateDir)
-    expect((await modelError(bare.predict(await dataset([{ text: 'hi' }])))).message).toMatch(/no way to turn rows into its input/)
+    expect((await rejection(bare.predict(await dataset([{ text: 'hi' }])))).message).toMatch(/no way to turn rows into its input/)
     await expect(model(candidateDir, { features: ['x'], preprocess: () => [[0]] })).rejects.toThrow(/both \{ preprocess \} and \{ features \}/)
   })
 
