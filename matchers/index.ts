@@ -1,41 +1,82 @@
-import type { EvaluationOptions, LatencyCheckOptions, RegressionOptions } from '../src/index.js'
+import type { ColumnType, DriftOptions, EvaluationOptions, SnapshotTolerance, LatencyCheckOptions, Mostly, RegressionOptions } from '../src/index.js'
 import { toHaveAtLeastRows } from './toHaveAtLeastRows.js'
 import { toHaveClassBalance } from './toHaveClassBalance.js'
 import { toHaveColumns } from './toHaveColumns.js'
+import { toHaveMinClassCount } from './toHaveMinClassCount.js'
+import { toHaveNoDuplicateRows } from './toHaveNoDuplicateRows.js'
+import { toHaveNoDriftFrom } from './toHaveNoDriftFrom.js'
 import { toHaveNoNulls } from './toHaveNoNulls.js'
+import { toHaveNoOverlapWith } from './toHaveNoOverlapWith.js'
 import { toHaveP95LatencyBelow } from './toHaveP95LatencyBelow.js'
+import { toHaveUniqueValues } from './toHaveUniqueValues.js'
+import { toHaveValuesBetween } from './toHaveValuesBetween.js'
+import { toHaveValuesIn } from './toHaveValuesIn.js'
+import { toMatchPattern } from './toMatchPattern.js'
+import { toMatchProfileSnapshot } from './toMatchProfileSnapshot.js'
+import { toMatchSchema } from './toMatchSchema.js'
 import { toMeetAccuracy } from './toMeetAccuracy.js'
 import { toNotRegressFrom } from './toNotRegressFrom.js'
 
 /** Every modeltest matcher, for `expect.extend(matchers)`; the modeltest preset registers them. */
 export const matchers = {
   toHaveColumns,
+  toMatchSchema,
   toHaveNoNulls,
   toHaveAtLeastRows,
+  toHaveValuesBetween,
+  toHaveValuesIn,
+  toMatchPattern,
+  toHaveUniqueValues,
+  toHaveNoDuplicateRows,
   toHaveClassBalance,
+  toHaveMinClassCount,
+  toHaveNoOverlapWith,
+  toHaveNoDriftFrom,
+  toMatchProfileSnapshot,
   toMeetAccuracy,
   toHaveP95LatencyBelow,
   toNotRegressFrom,
 }
 
-interface ModeltestMatchers<R = unknown> {
+/** Every modeltest matcher reads data or runs a model: await it, or return it from the test. */
+interface ModeltestMatchers {
   /** Every named column is present. */
-  toHaveColumns(columns: string[]): R
-  /** No nulls in these columns (every column when none are named). */
-  toHaveNoNulls(columns?: string[]): R
+  toHaveColumns(columns: string[]): Promise<void>
+  /** These columns with these types (int, float, string, bool, date), and no others unless allowExtra. */
+  toMatchSchema(schema: Record<string, ColumnType>, options?: { allowExtra?: boolean }): Promise<void>
+  /** No nulls in these columns (every column when none are named); with mostly, at least that fraction non-null. */
+  toHaveNoNulls(columns?: string[], options?: Mostly): Promise<void>
   /** At least `min` rows. */
-  toHaveAtLeastRows(min: number): R
+  toHaveAtLeastRows(min: number): Promise<void>
+  /** Numeric or date values within [min, max]; with mostly, at least that fraction. */
+  toHaveValuesBetween(column: string, min: number | string | Date, max: number | string | Date, options?: Mostly): Promise<void>
+  /** Every non-null value is one of `allowed`. */
+  toHaveValuesIn(column: string, allowed: (string | number | boolean)[], options?: Mostly): Promise<void>
+  /** Every non-null value matches the regular expression. */
+  toMatchPattern(column: string, pattern: RegExp | string, options?: Mostly): Promise<void>
+  /** No two rows share these columns' values. */
+  toHaveUniqueValues(columns: string[]): Promise<void>
+  /** No row appears twice. */
+  toHaveNoDuplicateRows(): Promise<void>
   /** The majority class holds at most `maxShare` (0.8 by default) of the labelled rows. */
-  toHaveClassBalance(label: string, options?: { maxShare?: number }): R
-  /** Accuracy on `on` is at least `min` (a fraction). Await it. */
+  toHaveClassBalance(label: string, options?: { maxShare?: number }): Promise<void>
+  /** Every class has at least `min` rows. */
+  toHaveMinClassCount(label: string, min: number): Promise<void>
+  /** No row also appears in `other` (compared on `on`, or every shared column). */
+  toHaveNoOverlapWith(other: unknown, options?: { on?: string[] }): Promise<void>
+  /** No column's distribution moved from the reference beyond the test's threshold. */
+  toHaveNoDriftFrom(reference: unknown, options?: DriftOptions): Promise<void>
+  /** The profile stays within tolerance of the snapshot stored beside the test (written on first run, -u updates). */
+  toMatchProfileSnapshot(tolerance?: SnapshotTolerance): Promise<void>
+  /** Accuracy on `on` is at least `min` (a fraction). */
   toMeetAccuracy(min: number, options: EvaluationOptions): Promise<void>
-  /** The 95th percentile latency of one prediction call on `input` is at most `ms`. Await it. */
+  /** The 95th percentile latency of one prediction call on `input` is at most `ms`. */
   toHaveP95LatencyBelow(ms: number, options: LatencyCheckOptions): Promise<void>
-  /** Accuracy falls by at most `maxDrop` from the baseline model's on the same rows. Await it. */
+  /** Accuracy falls by at most `maxDrop` from the baseline model's on the same rows. */
   toNotRegressFrom(baseline: unknown, options: RegressionOptions): Promise<void>
 }
 
 declare module 'vitest' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface Matchers<T = any> extends ModeltestMatchers<T> {}
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars
+  interface Matchers<T = any> extends ModeltestMatchers {}
 }

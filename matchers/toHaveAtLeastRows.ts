@@ -2,8 +2,8 @@ import type { MatcherState } from 'vitest'
 import { minRowsCheck } from '../src/index.js'
 import { expectDataset, report } from './shared.js'
 
-/** `expect(train).toHaveAtLeastRows(1000)`: at least this many rows. */
-export function toHaveAtLeastRows(this: MatcherState, received: unknown, min: number) {
+/** `await expect(train).toHaveAtLeastRows(1000)`: at least this many rows. */
+export async function toHaveAtLeastRows(this: MatcherState, received: unknown, min: number) {
   const data = expectDataset(received, 'toHaveAtLeastRows')
-  return report(this, minRowsCheck(data, min, this.isNot))
+  return report(this, await minRowsCheck(data, min, this.isNot))
 }

@@ -2,8 +2,8 @@ import type { MatcherState } from 'vitest'
 import { schemaCheck } from '../src/index.js'
 import { expectDataset, report } from './shared.js'
 
-/** `expect(train).toHaveColumns(['text', 'label'])`: every named column is present (others may be too). */
-export function toHaveColumns(this: MatcherState, received: unknown, columns: string[]) {
+/** `await expect(train).toHaveColumns(['text', 'label'])`: every named column is present (others may be too). */
+export async function toHaveColumns(this: MatcherState, received: unknown, columns: string[]) {
   const data = expectDataset(received, 'toHaveColumns')
-  return report(this, schemaCheck(data, columns, this.isNot))
+  return report(this, await schemaCheck(data, columns, this.isNot))
 }

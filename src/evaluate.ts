@@ -13,7 +13,7 @@ export interface Classification {
 /** Predicts every row of `data` and compares the predicted classes with the `label` column. */
 export async function classify(model: Model, data: Dataset, label: string): Promise<Classification> {
   if (typeof label !== 'string') throw new ModeltestError({ what: 'no label column given', fix: "Pass { on: holdout, label: 'label' }." })
-  const labels = classLabels(data, label)
+  const labels = await classLabels(data, label)
   const scores = await model.predict(data)
   const predicted = predictedClasses(scores)
   const classes = Math.max(scores.width, 2)
@@ -29,8 +29,8 @@ export async function classify(model: Model, data: Dataset, label: string): Prom
 }
 
 /** The label column as class indices: whole numbers ≥ 0 or booleans; a null or anything else is an error naming the row. */
-function classLabels(data: Dataset, label: string): Int32Array {
-  const values = data.column(label)
+async function classLabels(data: Dataset, label: string): Promise<Int32Array> {
+  const values = await data.column(label)
   const labels = new Int32Array(values.length)
   for (let i = 0; i < values.length; i++) {
     const value = values[i]

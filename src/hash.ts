@@ -10,7 +10,8 @@ export async function hashFile(path: string): Promise<string> {
 export async function hashFiles(paths: readonly string[]): Promise<string> {
   const hash = createHash('sha256')
   for (const path of paths) {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+    // 1 MiB reads: with the default 64 KiB, per-chunk overhead doubles the time on large files.
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
   }
   return hash.digest('hex')
 }

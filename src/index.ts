@@ -1,5 +1,7 @@
 export { dataset, type DatasetOptions, type DatasetFormat } from './data/load.js'
-export { Dataset, isDataset, mulberry32, type Column, type ColumnType, type Row, type Value } from './data/dataset.js'
+export { Dataset, isDataset, type BadRows, type ColumnType, type Row, type Value } from './data/dataset.js'
+export { type Profile, type ColumnProfile } from './data/profile.js'
+export { mulberry32 } from './random.js'
 export { model, Model, isModel, type ModelOptions, type PredictFunction, type Preprocess, type RuntimeInfo, type Scores } from './models/model.js'
 export { fileSaver } from './models/tfjs-files.js'
 export { tf, tfjsBackend, type BackendInfo } from './models/tfjs-runtime.js'
@@ -9,6 +11,22 @@ export { percentile, percentiles } from './metrics/percentile.js'
 export { measureLatency, type LatencyOptions, type LatencySummary } from './perf/latency.js'
 export { classify, type Classification } from './evaluate.js'
 export { makeCheck, type CheckRecord, type Comparator, type Subject } from './checks/record.js'
-export { schemaCheck, nullCheck, minRowsCheck, classBalanceCheck } from './checks/data.js'
+export {
+  schemaCheck,
+  matchSchemaCheck,
+  nullCheck,
+  minRowsCheck,
+  valuesBetweenCheck,
+  valuesInCheck,
+  patternCheck,
+  uniqueCheck,
+  noDuplicateRowsCheck,
+  classBalanceCheck,
+  minClassCountCheck,
+  overlapCheck,
+  type Mostly,
+} from './checks/data.js'
+export { driftCheck, DRIFT_TESTS, DEFAULT_THRESHOLD, type DriftOptions, type DriftTest, type ColumnDrift } from './checks/drift.js'
+export { profileSnapshot, compareSnapshots, snapshotCheck, snapshotWritten, readSnapshots, writeSnapshot, type ProfileSnapshot, type SnapshotTolerance } from './checks/snapshot.js'
 export { accuracyCheck, latencyCheck, regressionCheck, type EvaluationOptions, type LatencyCheckOptions, type RegressionOptions } from './checks/model.js'
 export { buildReport, formatValue, type RunReport, type TestOutcome } from './report.js'

@@ -32,17 +32,19 @@ describe('modeltest on the sentiment example', () => {
     const run = await runCli([], exampleDir)
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/Data checks\n[\s\S]*✓ null_check: No null values in text, label \(2400 rows\)/)
-    expect(run.stdout).toMatch(/Model checks\n[\s\S]*✓ accuracy_threshold: Accuracy 0\.\d{4} ≥ 0\.80 \(n=600\)/)
+    expect(run.stdout).toMatch(/Data checks\n[\s\S]*✓ null_check: No null values in text, label \(2385 rows\)/)
+    expect(run.stdout).toMatch(/Model checks\n[\s\S]*✓ accuracy_threshold: Accuracy 0\.\d{4} ≥ 0\.80 \(n=597\)/)
     expect(run.stdout).toMatch(/✓ latency_p95: P95 latency \d+\.\d\d ms ≤ 50 ms \(p50 [\d.]+, p99 [\d.]+; batch 1, 100 runs after 10 warm-up\)/)
     expect(run.stdout).toMatch(/✓ no_regression: Accuracy 0\.\d{4} vs baseline 0\.\d{4}/)
     expect(run.stdout).toMatch(/Actual: 0\.\d+, Threshold: 0\.8\n/)
-    expect(run.stdout).toMatch(/8\/8 checks passed/)
+    expect(run.stdout).toMatch(/✓ no_overlap: No rows of data\/holdout\.csv appear in data\/train\.csv \(compared on text\)/)
+    expect(run.stdout).toMatch(/✓ no_drift: No drift in 1 column: label jensen-shannon 0\.\d{4}/)
+    expect(run.stdout).toMatch(/12\/12 checks passed/)
     expect(run.stdout).toMatch(/tfjs-layers on wasm/)
 
     const { json, junit } = await reportsIn(exampleDir)
     expect(json.passed).toBe(true)
-    expect(json.summary).toEqual({ tests: 8, failedTests: 0, skippedTests: 0, checks: 8, failedChecks: 0 })
+    expect(json.summary).toEqual({ tests: 12, failedTests: 0, skippedTests: 0, checks: 12, failedChecks: 0 })
     expect(json.runtime).toMatchObject({ modeltest: '0.1.0', vitest: expect.stringMatching(/^4\.1\./), '@tensorflow/tfjs': expect.any(String) })
     expect(json.datasets.map((d) => d.name).sort()).toEqual(['data/holdout.csv', 'data/holdout.csv head(1)', 'data/train.csv'])
     expect(json.models.map((m) => [m.name, m.runtime])).toEqual([
@@ -52,7 +54,7 @@ describe('modeltest on the sentiment example', () => {
     expect(json.models[0].hash).toMatch(/^[0-9a-f]{64}$/)
 
     const cases = testcases(junit)
-    expect(cases).toHaveLength(8)
+    expect(cases).toHaveLength(12)
     const accuracy = cases.find((c) => c.name === 'model > accuracy')!
     expect(Number(property(accuracy, 'accuracy_threshold.value'))).toBeGreaterThanOrEqual(0.8)
     expect(property(accuracy, 'accuracy_threshold.threshold')).toBe('0.8')
@@ -82,8 +84,8 @@ describe('modeltest on the broken variant', () => {
     await rm(join(brokenDir, 'reports'), { recursive: true, force: true })
     const run = await runCli([], brokenDir)
     expect(run.code).toBe(1)
-    expect(run.stdout).toMatch(/✗ null_check: Found nulls in 1 of 2 columns: text 30 \(600 rows\)/)
-    expect(run.stdout).toMatch(/✗ accuracy_threshold: Accuracy 0\.\d{4} < 0\.80 \(n=600\)/)
+    expect(run.stdout).toMatch(/✗ null_check: Found nulls in 1 of 2 columns: text 30 \(597 rows\)/)
+    expect(run.stdout).toMatch(/✗ accuracy_threshold: Accuracy 0\.\d{4} < 0\.80 \(n=597\)/)
     expect(run.stdout).toMatch(/✗ no_regression: Accuracy 0\.\d{4} vs baseline 0\.\d{4}: change -0\.\d{4}, drop 0\.\d{4} > max drop 0\.02/)
     expect(run.stdout).toMatch(/✓ latency_p95/)
     expect(run.stdout).toMatch(/1\/4 checks passed/)
@@ -196,7 +198,7 @@ describe('modeltest validate', () => {
   test('fails the class balance check above --max-imbalance', async () => {
     const { run } = await validate('examples/sentiment/data/train.csv', ['--max-imbalance', '0.5'])
     expect(run.code).toBe(1)
-    expect(run.stdout).toMatch(/✗ class_balance: Class imbalance: 50\.67% in majority class '\d' > 0\.50/)
+    expect(run.stdout).toMatch(/✗ class_balance: Class imbalance: 50\.61% in majority class '\d' > 0\.50/)
   })
 
   test('a missing label column fails that check and the others still run', async () => {
@@ -207,14 +209,42 @@ describe('modeltest validate', () => {
     expect(run.stdout).toMatch(/✗ class_balance: no column 'sentiment'/)
   })
 
+  test('runs the new checks from flags, on every input format', async () => {
+    for (const extension of ['csv', 'tsv', 'jsonl', 'parquet', 'arrow']) {
+      const dir = await tempDir()
+      const output = join(dir, 'report.json')
+      const run = await runCli(
+        ['validate', `fixtures/data/penguins.${extension}`, '--columns', 'species', 'island', '--label', 'species', '--min-samples', '300', '--min-class-count', '60',
+          '--schema', 'species:string', 'body_mass_g:int', '--range', 'flipper_length_mm:170:235', '--values', 'island:Biscoe,Dream,Torgersen', '--pattern', 'species:^[A-Z][a-z]+$',
+          '--unique', 'species,island,bill_length_mm,bill_depth_mm,body_mass_g,sex', '--no-duplicate-rows', '--drift-from', 'fixtures/data/penguins.csv', '--output', output],
+        repoRoot,
+      )
+      expect(run.stderr).toBe('')
+      expect(run.stdout.split('\n')[0]).toBe('Checks: 12/12 passed')
+      const report = JSON.parse(await readFile(output, 'utf8'))
+      expect(report.results.map((r: { name: string }) => r.name)).toEqual(['schema_validation', 'null_check', 'min_samples', 'class_balance', 'min_class_count', 'schema_match', 'values_between', 'values_in_set', 'pattern_match', 'unique_values', 'duplicate_rows', 'no_drift'])
+    }
+  })
+
+  test('fails the checks the data breaks, and counts skipped bad rows', async () => {
+    const dir = await tempDir({ 'bad.csv': 'id,label\n1,0\n2,1,extra\n2,1\n3,5\n3,1\n' })
+    const run = await runCli(['validate', join(dir, 'bad.csv'), '--label', 'label', '--min-samples', '1', '--values', 'label:0,1', '--unique', 'id', '--bad-rows', 'skip', '--output', join(dir, 'r.json')], repoRoot)
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/! 1 malformed rows skipped, first at line 3/)
+    expect(run.stdout).toMatch(/✗ values_in_set: 1 of 4 values of label not in \{0, 1\}: '5' ×1/)
+    expect(run.stdout).toMatch(/✗ unique_values: 1 duplicate rows in id/)
+  })
+
   test('usage errors exit 2 with a message', async () => {
-    const missing = await runCli(['validate', 'examples/sentiment/data/train.csv', '--label', 'label'], repoRoot)
-    expect(missing.code).toBe(2)
-    expect(missing.stderr).toMatch(/--columns is required/)
+    const noFile = await runCli(['validate', '--columns', 'text'], repoRoot)
+    expect(noFile.code).toBe(2)
+    expect(noFile.stderr).toMatch(/no data file given/)
+    const needsLabel = await runCli(['validate', 'examples/sentiment/data/train.csv', '--min-class-count', '5'], repoRoot)
+    expect(needsLabel.stderr).toMatch(/--min-class-count needs --label/)
     const unknown = await runCli(['validate', 'x.csv', '--columns', 'a', '--label', 'a', '--colour'], repoRoot)
     expect(unknown.stderr).toMatch(/unknown option --colour/)
-    const noFile = await runCli(['validate', 'no/such.csv', '--columns', 'a', '--label', 'a'], repoRoot)
-    expect(noFile.code).toBe(2)
-    expect(noFile.stderr).toMatch(/no\/such\.csv: the file does not exist/)
+    const missing = await runCli(['validate', 'no/such.csv', '--columns', 'a', '--label', 'a'], repoRoot)
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/no\/such\.csv: the file does not exist/)
   })
 })

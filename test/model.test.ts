@@ -30,24 +30,25 @@ describe('tfjs layers models', () => {
   test('predicts a whole dataset in batches, the same scores whatever the batch size', async () => {
     const holdout = await dataset(holdoutPath)
     const small = await (await candidate({ batchSize: 7 })).predict(holdout)
-    const large = await (await candidate({ batchSize: 600 })).predict(holdout)
-    expect(small.rows).toBe(600)
+    const large = await (await candidate({ batchSize: 597 })).predict(holdout)
+    expect(small.rows).toBe(597)
     expect(small.width).toBe(2)
     for (let i = 0; i < small.values.length; i++) expect(small.values[i]).toBeCloseTo(large.values[i], 5)
   })
 
   test('reaches the example accuracy on the holdout', async () => {
     const result = await classify(await candidate(), await dataset(holdoutPath), 'label')
-    expect(result.n).toBe(600)
+    expect(result.n).toBe(597)
     expect(result.accuracy).toBeGreaterThan(0.8)
   })
 
   test('disposes its tensors: tf.memory() does not grow across predictions', async () => {
     const net = await candidate({ batchSize: 64 })
     const holdout = await dataset(holdoutPath)
-    await net.predictRows(holdout.rows(0, 10))
+    await net.predictRows(await holdout.rows(0, 10))
     const before = tf.memory().numTensors
-    for (let i = 0; i < 5; i++) await net.predictRows(holdout.rows(0, 100))
+    const rows = await holdout.rows(0, 100)
+    for (let i = 0; i < 5; i++) await net.predictRows(rows)
     await (await candidate({ batchSize: 64 })).predict(holdout)
     expect(tf.memory().numTensors).toBe(before)
   })

@@ -1,5 +1,7 @@
 // Splits the UCI Sentiment Labelled Sentences (Kotzias et al. 2015, CC BY 4.0), as shipped in the
 // `sentiment` npm package, into data/train.csv (80%) and data/holdout.csv (20%) with a fixed seed.
+// The source repeats some short sentences ("Great phone."): each text is kept once, so that no holdout
+// sentence is also a training sentence (the suite's toHaveNoOverlapWith check proves it).
 // Run: npx tsx prepare-data.ts
 import { readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -13,6 +15,10 @@ for (const source of ['imdb', 'yelp', 'amazon']) {
   // Each file ends with one empty record ({ text: '', class: null }): not a sentence.
   for (const record of records) if (record.text.trim() && record.class !== null) rows.push({ text: record.text.trim(), label: record.class })
 }
+const seen = new Set<string>()
+const unique = rows.filter((row) => !seen.has(row.text) && seen.add(row.text))
+console.log(`${rows.length} sentences, ${rows.length - unique.length} repeated texts dropped`)
+rows.splice(0, rows.length, ...unique)
 
 // Fisher–Yates with a seeded generator: the same split on every machine.
 const random = mulberry32(7)

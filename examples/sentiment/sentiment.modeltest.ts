@@ -8,11 +8,15 @@ const candidate = await model('models/candidate/model.json', { preprocess: bagOf
 const baseline = await model('models/baseline/model.json', { preprocess: bagOfWords(await readVocabulary('models/baseline/vocab.json')) })
 
 describe('data', () => {
-  test('schema', () => expect(train).toHaveColumns(['text', 'label']))
+  test('schema', () => expect(train).toMatchSchema({ text: 'string', label: 'int' }))
   test('no nulls in training data', () => expect(train).toHaveNoNulls(['text', 'label']))
   test('no nulls in holdout data', () => expect(holdout).toHaveNoNulls(['text', 'label']))
   test('enough rows', () => expect(train).toHaveAtLeastRows(1000))
+  test('labels are 0 or 1', () => expect(train).toHaveValuesIn('label', [0, 1]))
   test('balanced classes', () => expect(train).toHaveClassBalance('label', { maxShare: 0.8 }))
+  test('no duplicate sentences', () => expect(train).toHaveUniqueValues(['text']))
+  test('no holdout sentence in training', () => expect(holdout).toHaveNoOverlapWith(train, { on: ['text'] }))
+  test('holdout labels drawn like training labels', () => expect(holdout).toHaveNoDriftFrom(train, { columns: ['label'] }))
 })
 
 describe('model', () => {

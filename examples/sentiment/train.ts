@@ -11,17 +11,17 @@ import { bagOfWords, tokenize } from './features.js'
 const here = dirname(new URL(import.meta.url).pathname)
 
 /** The `size` most frequent words of the training texts (ties broken alphabetically). */
-function buildVocabulary(train: Dataset, size: number): string[] {
+async function buildVocabulary(train: Dataset, size: number): Promise<string[]> {
   const counts = new Map<string, number>()
-  for (const text of train.column('text')) for (const word of tokenize(String(text))) counts.set(word, (counts.get(word) ?? 0) + 1)
+  for (const text of await train.column('text')) for (const word of tokenize(String(text))) counts.set(word, (counts.get(word) ?? 0) + 1)
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, size).map(([word]) => word)
 }
 
 async function trainModel(train: Dataset, name: string, vocabularySize: number, epochs: number): Promise<void> {
-  const vocabulary = buildVocabulary(train, vocabularySize)
+  const vocabulary = await buildVocabulary(train, vocabularySize)
   const order = train.sample(train.rowCount, { seed: 11 })
-  const x = bagOfWords(vocabulary)(order.rows())
-  const y = tf.oneHot(tf.tensor1d(order.column('label') as number[], 'int32'), 2)
+  const x = bagOfWords(vocabulary)(await order.rows())
+  const y = tf.oneHot(tf.tensor1d((await order.column('label')) as number[], 'int32'), 2)
   const net = tf.sequential({
     layers: [
       tf.layers.dense({ inputShape: [vocabulary.length], units: 32, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),

@@ -45,7 +45,7 @@ export async function latencyCheck(model: Model, maxMs: number, options: Latency
   if (!isDataset(options?.input)) {
     throw new ModeltestError({ what: 'toHaveP95LatencyBelow needs { input: dataset }', fix: 'Pass the rows of one call, e.g. { input: holdout.head(1) }.' })
   }
-  const rows = options.input.rows()
+  const rows = await options.input.rows()
   const latency = await measureLatency(() => model.predictRows(rows), options)
   return makeCheck(
     {

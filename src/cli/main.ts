@@ -1,10 +1,6 @@
 import { dirname, relative, sep } from 'node:path'
-import { parseCLI, startVitest } from 'vitest/node'
 import { ModeltestError, isModeltestError } from '../errors.js'
 import { findTestFiles } from './find-tests.js'
-import { modeltest } from './preset.js'
-import { ModeltestReporter } from './reporter.js'
-import { runValidate } from './validate.js'
 import { modeltestVersion } from './versions.js'
 
 const HELP = `modeltest: tests for ML data and models, run by vitest
@@ -48,6 +44,8 @@ function takeOwnOptions(argv: string[]): RunArguments {
 }
 
 async function runTests(argv: string[]): Promise<number> {
+  // Loaded here, not at the top: `modeltest validate` needs neither vitest nor tfjs, and starts faster without them.
+  const [{ parseCLI, startVitest }, { modeltest }, { ModeltestReporter }] = await Promise.all([import('vitest/node'), import('./preset.js'), import('./reporter.js')])
   const own = takeOwnOptions(argv)
   const { filter, options } = parseCLI(['vitest', ...own.rest])
   const files = await findTestFiles(filter.length > 0 ? filter : ['.'])
@@ -75,7 +73,7 @@ function commonDirectory(files: string[]): string {
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug')
   try {
-    if (argv[0] === 'validate') return await runValidate(argv.slice(1))
+    if (argv[0] === 'validate') return await (await import('./validate.js')).runValidate(argv.slice(1))
     if (argv.includes('-h') || argv.includes('--help')) {
       process.stdout.write(HELP)
       return 0

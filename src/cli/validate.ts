@@ -1,60 +1,135 @@
 import { writeFile } from 'node:fs/promises'
-import { classBalanceCheck, minRowsCheck, nullCheck, schemaCheck } from '../checks/data.js'
+import {
+  classBalanceCheck,
+  matchSchemaCheck,
+  minClassCountCheck,
+  minRowsCheck,
+  noDuplicateRowsCheck,
+  nullCheck,
+  overlapCheck,
+  patternCheck,
+  schemaCheck,
+  uniqueCheck,
+  valuesBetweenCheck,
+  valuesInCheck,
+} from '../checks/data.js'
+import { driftCheck, DRIFT_TESTS, type DriftTest } from '../checks/drift.js'
 import type { CheckRecord } from '../checks/record.js'
-import type { Dataset } from '../data/dataset.js'
-import { dataset } from '../data/load.js'
+import { dataset, type DatasetFormat } from '../data/load.js'
+import { COLUMN_TYPES, type ColumnType } from '../data/types.js'
 import { ModeltestError, isModeltestError } from '../errors.js'
 import { shortHash } from '../hash.js'
 
-const HELP = `modeltest validate: the tutorial's data validation as one command
+const HELP = `modeltest validate: data validation as one command (the tutorial's data_validation.py, and more)
 
 Usage
-  modeltest validate <file> --columns <name...> --label <name> [options]
+  modeltest validate <file> [options]
 
-Options
-  --columns <name...>     columns that must be present and have no nulls
-  --label <name>          the label column, for the class balance check
-  --min-samples <n>       the minimum number of rows (default 500)
-  --max-imbalance <f>     the largest share of the majority class (default 0.8)
-  --output <path>         the JSON report (default validation_report.json)
+The tutorial's checks
+  --columns <name...>       columns that must be present and have no nulls
+  --label <name>            the label column: class balance (and --min-class-count)
+  --min-samples <n>         the minimum number of rows (default 500)
+  --max-imbalance <f>       the largest share of the majority class (default 0.8)
+  --output <path>           the JSON report (default validation_report.json)
+
+More checks
+  --schema <name:type...>   column types (int, float, string, bool, date); other columns allowed
+  --range <name:min:max...> numeric values within [min, max]
+  --values <name:a,b,c...>  values within a set
+  --pattern <name:regex...> values matching a regular expression (JavaScript syntax)
+  --unique <name[,name]...> no two rows share these columns' values
+  --no-duplicate-rows       no row appears twice
+  --min-class-count <n>     every class of --label has at least n rows
+  --no-overlap-with <file>  no row also appears in this file (on --overlap-on columns, or all shared)
+  --overlap-on <name...>
+  --drift-from <file>       no drift from this reference file (--drift-columns, --drift-test, --drift-threshold)
+  --drift-columns <name...>
+  --drift-test <test>       psi, ks, chi2, jensen-shannon or wasserstein (default: by column type and size)
+  --drift-threshold <x>
+  --mostly <f>              the fraction of values that must pass --columns, --range, --values, --pattern
+
+Input
+  --format <format>         csv, tsv, jsonl, parquet or arrow when the extension does not tell
+  --bad-rows skip           count and skip malformed rows instead of stopping at the first
 
 Exit status: 0 when every check passed, 1 when one failed, 2 for a usage or input error.
 `
 
-interface ValidateArguments {
-  path: string
-  columns: string[]
-  label: string
-  minSamples: number
-  maxImbalance: number
-  output: string
-}
+const VALUE_FLAGS = ['--columns', '--label', '--min-samples', '--max-imbalance', '--output', '--schema', '--range', '--values', '--pattern', '--unique', '--min-class-count', '--no-overlap-with', '--overlap-on', '--drift-from', '--drift-columns', '--drift-test', '--drift-threshold', '--mostly', '--format', '--bad-rows']
+const MULTI_VALUE_FLAGS = ['--columns', '--schema', '--range', '--values', '--pattern', '--unique', '--overlap-on', '--drift-columns']
+const SWITCHES = ['--no-duplicate-rows']
 
-/** `modeltest validate`: schema, nulls, minimum samples and class balance, printed and written as the tutorial's script does. */
+/** `modeltest validate`: the checks asked for on the command line, printed and written as the tutorial's script does. */
 export async function runValidate(argv: string[]): Promise<number> {
   if (argv.includes('-h') || argv.includes('--help')) {
     process.stdout.write(HELP)
     return 0
   }
-  const args = parseValidateArguments(argv)
-  const data = await dataset(args.path)
-  const results = [
-    schemaCheck(data, args.columns),
-    nullCheck(data, presentColumns(data, args.columns)),
-    minRowsCheck(data, args.minSamples),
-    settle('class_balance', () => classBalanceCheck(data, args.label, args.maxImbalance)),
-  ]
+  const { path, flags } = parseArguments(argv)
+  const one = (flag: string): string | undefined => flags.get(flag)?.[0]
+  const many = (flag: string): string[] => flags.get(flag) ?? []
+  const label = one('--label')
+  const mostly = optionalNumber(one('--mostly'), '--mostly', (n) => n > 0 && n <= 1)
+  const format = one('--format') as DatasetFormat | undefined
+  const badRows = one('--bad-rows')
+  if (badRows !== undefined && badRows !== 'skip') throw usage(`--bad-rows takes 'skip', not '${badRows}'`)
+  const columns = many('--columns')
+  // One streaming pass profiles the columns the tutorial's checks name and counts the labels.
+  const data = await dataset(path, { format, badRows: badRows === 'skip' ? 'skip' : undefined, materialize: false, countValues: label ? [label] : [], profileColumns: columns })
+
+  const checks: [string, () => Promise<CheckRecord>][] = []
+  if (columns.length > 0) {
+    checks.push(['schema_validation', () => schemaCheck(data, columns)], ['null_check', () => nullCheck(data, columns.filter((name) => data.hasColumn(name)), { mostly })])
+  }
+  const minSamples = optionalNumber(one('--min-samples'), '--min-samples', (n) => Number.isInteger(n) && n >= 0) ?? 500
+  checks.push(['min_samples', () => minRowsCheck(data, minSamples)])
+  if (label) {
+    const maxImbalance = optionalNumber(one('--max-imbalance'), '--max-imbalance', (n) => n > 0 && n <= 1) ?? 0.8
+    checks.push(['class_balance', () => classBalanceCheck(data, label, maxImbalance)])
+    const minClass = optionalNumber(one('--min-class-count'), '--min-class-count', (n) => Number.isInteger(n) && n >= 0)
+    if (minClass !== undefined) checks.push(['min_class_count', () => minClassCountCheck(data, label, minClass)])
+  } else if (flags.has('--min-class-count')) throw usage('--min-class-count needs --label')
+  if (flags.has('--schema')) checks.push(['schema_match', () => matchSchemaCheck(data, parseSchema(many('--schema')), { allowExtra: true })])
+  for (const spec of many('--range')) {
+    const [name, min, max] = splitSpec(spec, 3, '--range', 'age:0:120')
+    checks.push(['values_between', () => valuesBetweenCheck(data, name, Number(min), Number(max), { mostly })])
+  }
+  for (const spec of many('--values')) {
+    const [name, list] = splitSpec(spec, 2, '--values', 'label:0,1')
+    const allowed = list.split(',')
+    checks.push(['values_in_set', async () => valuesInCheck(data, name, data.columnType(name) === 'string' ? allowed : allowed.map(Number), { mostly })])
+  }
+  for (const spec of many('--pattern')) {
+    const [name, pattern] = splitSpec(spec, 2, '--pattern', "email:^[^@]+@[^@]+$")
+    checks.push(['pattern_match', () => patternCheck(data, name, new RegExp(pattern), { mostly })])
+  }
+  for (const spec of many('--unique')) checks.push(['unique_values', () => uniqueCheck(data, spec.split(','))])
+  if (flags.has('--no-duplicate-rows')) checks.push(['duplicate_rows', () => noDuplicateRowsCheck(data)])
+  const overlapWith = one('--no-overlap-with')
+  if (overlapWith) checks.push(['no_overlap', async () => overlapCheck(data, await dataset(overlapWith, { format, materialize: false }), flags.has('--overlap-on') ? many('--overlap-on') : undefined)])
+  const driftFrom = one('--drift-from')
+  if (driftFrom) {
+    const test = one('--drift-test') as DriftTest | undefined
+    if (test !== undefined && !DRIFT_TESTS.includes(test)) throw usage(`--drift-test takes ${DRIFT_TESTS.join(', ')}, not '${test}'`)
+    const threshold = optionalNumber(one('--drift-threshold'), '--drift-threshold', (n) => n >= 0)
+    checks.push(['no_drift', async () => driftCheck(data, await dataset(driftFrom, { format, materialize: false }), { columns: flags.has('--drift-columns') ? many('--drift-columns') : undefined, test, threshold })])
+  }
+
+  const results: ValidationResult[] = []
+  for (const [name, check] of checks) results.push(await settle(name, check))
   const failed = results.filter((result) => !result.passed).length
   const report = {
-    dataset_path: args.path,
+    dataset_path: path,
     dataset_hash: shortHash(data.hash),
     total_checks: results.length,
     passed_checks: results.length - failed,
     failed_checks: failed,
+    ...(data.badRows ? { bad_rows: data.badRows } : {}),
     results,
   }
-  await writeFile(args.output, JSON.stringify(report, null, 2) + '\n')
+  await writeFile(one('--output') ?? 'validation_report.json', JSON.stringify(report, null, 2) + '\n')
   const lines = [`Checks: ${results.length - failed}/${results.length} passed`]
+  if (data.badRows) lines.push(`  ! ${data.badRows.count} malformed rows skipped, first at line ${data.badRows.examples[0]?.line}: ${data.badRows.examples[0]?.error}`)
   for (const result of results) lines.push(`  ${result.passed ? '✓' : '✗'} ${result.name}: ${result.message}`)
   process.stdout.write(lines.join('\n') + '\n')
   return failed === 0 ? 0 : 1
@@ -66,58 +141,64 @@ interface ValidationResult extends Partial<CheckRecord> {
   message: string
 }
 
-/** A check whose input is unusable (the label column is missing) becomes a failed result, as the others still run. */
-function settle(name: string, run: () => CheckRecord): ValidationResult {
+/** A check whose input is unusable (a column that is not there) becomes a failed result, and the others still run. */
+async function settle(name: string, run: () => Promise<CheckRecord>): Promise<ValidationResult> {
   try {
-    return run()
+    return await run()
   } catch (error) {
     if (!isModeltestError(error)) throw error
     return { name, kind: 'data', passed: false, message: error.what + (error.fix ? `. ${error.fix}` : '') }
   }
 }
 
-function presentColumns(data: Dataset, columns: string[]): string[] {
-  return columns.filter((name) => data.hasColumn(name))
-}
-
-function parseValidateArguments(argv: string[]): ValidateArguments {
+function parseArguments(argv: string[]): { path: string; flags: Map<string, string[]> } {
   const positional: string[] = []
-  const values = new Map<string, string[]>()
-  let current: string[] | undefined
+  const flags = new Map<string, string[]>()
+  let current: { flag: string; values: string[] } | undefined
   for (const arg of argv) {
     if (arg.startsWith('--')) {
       const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
-      if (!['--columns', '--label', '--min-samples', '--max-imbalance', '--output'].includes(flag)) {
-        throw new ModeltestError({ what: `unknown option ${flag}`, fix: 'See modeltest validate --help.' })
-      }
-      current = []
-      values.set(flag, current)
-      if (inline !== undefined) current.push(inline)
-    } else if (current && (current.length === 0 || values.get('--columns') === current)) current.push(arg)
+      if (!VALUE_FLAGS.includes(flag) && !SWITCHES.includes(flag)) throw usage(`unknown option ${flag}`)
+      const values = flags.get(flag) ?? []
+      flags.set(flag, values)
+      current = SWITCHES.includes(flag) ? undefined : { flag, values }
+      if (inline !== undefined) values.push(inline)
+    } else if (current && (current.values.length === 0 || MULTI_VALUE_FLAGS.includes(current.flag))) current.values.push(arg)
     else positional.push(arg)
   }
-  const single = (flag: string): string | undefined => {
-    const list = values.get(flag)
-    if (list && list.length !== 1) throw new ModeltestError({ what: `${flag} takes one value`, fix: 'See modeltest validate --help.' })
-    return list?.[0]
+  for (const [flag, values] of flags) {
+    if (VALUE_FLAGS.includes(flag) && values.length === 0) throw usage(`${flag} needs a value`)
+    if (VALUE_FLAGS.includes(flag) && !MULTI_VALUE_FLAGS.includes(flag) && values.length > 1) throw usage(`${flag} takes one value`)
   }
-  if (positional.length !== 1) throw new ModeltestError({ what: positional.length === 0 ? 'no data file given' : `one data file at a time, got ${positional.join(', ')}`, fix: 'Write modeltest validate data/train.csv --columns text label --label label.' })
-  const columns = values.get('--columns')
-  if (!columns?.length) throw new ModeltestError({ what: '--columns is required', fix: 'Name the columns that must be present: --columns text label.' })
-  const label = single('--label')
-  if (!label) throw new ModeltestError({ what: '--label is required', fix: 'Name the label column: --label label.' })
-  return {
-    path: positional[0],
-    columns,
-    label,
-    minSamples: number(single('--min-samples') ?? '500', '--min-samples', (n) => Number.isInteger(n) && n >= 0),
-    maxImbalance: number(single('--max-imbalance') ?? '0.8', '--max-imbalance', (n) => n > 0 && n <= 1),
-    output: single('--output') ?? 'validation_report.json',
-  }
+  if (positional.length !== 1) throw usage(positional.length === 0 ? 'no data file given' : `one data file at a time, got ${positional.join(', ')}`)
+  return { path: positional[0], flags }
 }
 
-function number(text: string, flag: string, valid: (n: number) => boolean): number {
+function parseSchema(specs: string[]): Record<string, ColumnType> {
+  return Object.fromEntries(
+    specs.map((spec) => {
+      const [name, type] = splitSpec(spec, 2, '--schema', 'label:int')
+      if (!COLUMN_TYPES.includes(type as ColumnType)) throw usage(`--schema ${spec}: the type must be one of ${COLUMN_TYPES.join(', ')}`)
+      return [name, type as ColumnType]
+    }),
+  )
+}
+
+/** `name:a:b` → [name, a, b]; the last part keeps any further colons (regular expressions). */
+function splitSpec(spec: string, parts: number, flag: string, example: string): string[] {
+  const pieces = spec.split(':')
+  const out = [...pieces.slice(0, parts - 1), pieces.slice(parts - 1).join(':')]
+  if (pieces.length < parts || out.some((piece) => piece === '')) throw usage(`${flag} ${spec} is not of the form ${example}`)
+  return out
+}
+
+function optionalNumber(text: string | undefined, flag: string, valid: (n: number) => boolean): number | undefined {
+  if (text === undefined) return undefined
   const value = Number(text)
-  if (text.trim() === '' || !valid(value)) throw new ModeltestError({ what: `${flag} ${text} is not valid`, fix: flag === '--min-samples' ? 'Give a whole number of rows, e.g. --min-samples 1000.' : 'Give a fraction within (0, 1], e.g. --max-imbalance 0.8.' })
+  if (text.trim() === '' || !valid(value)) throw usage(`${flag} ${text} is not valid`)
   return value
+}
+
+function usage(what: string): ModeltestError {
+  return new ModeltestError({ what, fix: 'See modeltest validate --help.' })
 }

@@ -1,43 +1,50 @@
-import { readFile } from 'node:fs/promises'
-import { tableFromIPC, DataType, type Table } from 'apache-arrow'
+import { createReadStream } from 'node:fs'
+import { DataType, RecordBatchReader, type Field } from 'apache-arrow'
 import { ModeltestError } from '../errors.js'
-import type { Column } from './dataset.js'
-import { typeValueColumn } from './infer.js'
+import type { ColumnType } from './types.js'
+import { appendRows } from './table.js'
 
-/** Reads an Arrow IPC file or stream (`.arrow`, `.feather` v2, `.arrows`) into typed columns. */
-export async function readArrow(path: string, label = path): Promise<Map<string, Column>> {
-  let table: Table
+/**
+ * Reads an Arrow IPC file or stream (`.arrow`, `.feather` v2, `.arrows`) batch by batch into a
+ * DuckDB table, so that the file is never held whole in memory. Returns the schema.
+ */
+export async function arrowToTable(path: string, label: string, table: string): Promise<[string, ColumnType][]> {
+  let reader: Awaited<ReturnType<typeof RecordBatchReader.from>>
   try {
-    table = tableFromIPC(await readFile(path))
+    reader = await RecordBatchReader.from(createReadStream(path))
+    await reader.open()
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new ModeltestError({ what: 'the file does not exist', where: label, fix: 'Check the path; relative paths are read from the directory modeltest runs in.', cause: error })
-    }
     throw new ModeltestError({
       what: `not a readable Arrow IPC file (${(error as Error).message})`,
       where: label,
-      fix: 'Write it with an Arrow IPC writer (pyarrow.feather.write_feather, tableToIPC), or name it .csv if it is CSV.',
+      fix: 'Write it with an Arrow IPC writer (pyarrow.feather.write_feather, tableToIPC), or name it after its real format (.csv, .parquet, .jsonl).',
       cause: error,
     })
   }
-  if (table.numCols === 0) throw new ModeltestError({ what: 'the Arrow table has no columns', where: label, fix: 'Check that the file was written completely.' })
-  const columns = new Map<string, Column>()
-  for (const field of table.schema.fields) {
-    const vector = table.getChild(field.name)!
-    // Dictionary-encoded columns (pandas categoricals, tableFromArrays' strings) read as their values.
-    const valueType = DataType.isDictionary(field.type) ? field.type.dictionary : field.type
-    const supported = DataType.isInt(valueType) || DataType.isFloat(valueType) || DataType.isUtf8(valueType) || DataType.isLargeUtf8(valueType) || DataType.isBool(valueType)
-    if (!supported) {
-      throw new ModeltestError({
-        what: `column '${field.name}' has Arrow type ${field.type}, which modeltest does not read yet`,
-        where: label,
-        fix: 'Cast it to an integer, float, string or boolean column before writing the file.',
-      })
-    }
-    // A float column keeps its type even when every value happens to be whole.
-    const column = typeValueColumn(field.name, [...vector], label)
-    const type = DataType.isFloat(valueType) ? 'float' : column.type
-    columns.set(field.name, { type, values: column.values })
+  const schema = reader.schema.fields.map((field): [string, ColumnType] => [field.name, arrowColumnType(field, label)])
+  if (schema.length === 0) throw new ModeltestError({ what: 'the Arrow table has no columns', where: label, fix: 'Check that the file was written completely.' })
+  await appendRows(table, schema, rowsOf(reader as AsyncIterable<{ numRows: number; getChildAt(i: number): { get(j: number): unknown } | null }>, schema.length))
+  return schema
+}
+
+async function* rowsOf(reader: AsyncIterable<{ numRows: number; getChildAt(i: number): { get(j: number): unknown } | null }>, width: number): AsyncGenerator<unknown[]> {
+  for await (const batch of reader) {
+    const vectors = Array.from({ length: width }, (_, i) => batch.getChildAt(i)!)
+    for (let row = 0; row < batch.numRows; row++) yield vectors.map((vector) => vector.get(row))
   }
-  return columns
+}
+
+function arrowColumnType(field: Field, label: string): ColumnType {
+  // Dictionary-encoded columns (pandas categoricals, tableFromArrays' strings) read as their values.
+  const type = DataType.isDictionary(field.type) ? field.type.dictionary : field.type
+  if (DataType.isInt(type)) return 'int'
+  if (DataType.isFloat(type) || DataType.isDecimal(type)) return 'float'
+  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return 'string'
+  if (DataType.isBool(type)) return 'bool'
+  if (DataType.isDate(type) || DataType.isTimestamp(type)) return 'date'
+  throw new ModeltestError({
+    what: `column '${field.name}' has Arrow type ${field.type}, which modeltest does not check yet`,
+    where: label,
+    fix: 'Cast it to an integer, float, string, boolean or date column before writing the file.',
+  })
 }

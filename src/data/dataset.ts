@@ -1,121 +1,210 @@
 import { ModeltestError, listNames } from '../errors.js'
 import { hashText } from '../hash.js'
+import { ident, queryRows, streamRows } from './duckdb.js'
+import { histogramCounts, profileSql, readProfile, type Profile } from './profile.js'
+import { jsExpression, type ColumnType } from './types.js'
 
-export type ColumnType = 'int' | 'float' | 'string' | 'bool'
+export type { ColumnType } from './types.js'
 export type Value = number | string | boolean | null
 export type Row = Record<string, Value>
 
-export interface Column {
-  readonly type: ColumnType
-  readonly values: readonly Value[]
+/** Rows that a lenient read skipped (`{ badRows: 'skip' }`), with the first few reasons. */
+export interface BadRows {
+  count: number
+  examples: { line: number; error: string }[]
 }
 
+export interface DatasetParts {
+  source: string
+  hash: string
+  /** A SQL table expression over the data: a DuckDB table, or a reader such as read_csv(…). */
+  relation: string
+  schema: [string, ColumnType][]
+  rowCount: number
+  /** Whether `relation` is a table (fast repeated scans, rowid) rather than a re-read of the file. */
+  materialized: boolean
+  badRows?: BadRows
+  profile?: Profile
+}
+
+// Profiles and value counts are kept per process by content hash: each is computed once per run.
+const PROFILES = Symbol.for('modeltest.profiles')
+const DISTINCT = Symbol.for('modeltest.distinct')
+type Global = typeof globalThis & { [PROFILES]?: Map<string, Promise<Profile>>; [DISTINCT]?: Map<string, Promise<number>> }
+
 /**
- * A table held by column: what `dataset()` returns for every input format. Derived datasets
- * (`head`, `sample`) share the parent's columns' types and get a hash of their own.
+ * A table of named, typed columns: what `dataset()` returns for every input format. The data stays
+ * in DuckDB, out of the JS heap; rows come out in batches when a model needs them. Row count,
+ * columns and types are known at once; statistics come from one profiling pass, computed on first
+ * use and shared by every check on the same data.
  */
 export class Dataset {
   readonly source: string
-  /** SHA-256 of the file's bytes, or of the rows' content for an in-memory or derived dataset. */
+  /** SHA-256 of the file's bytes, or of the rows' content for in-memory and derived datasets. */
   readonly hash: string
   readonly rowCount: number
-  readonly #columns: ReadonlyMap<string, Column>
+  readonly badRows?: BadRows
+  readonly #parts: DatasetParts
+  readonly #schema: Map<string, ColumnType>
 
-  constructor(source: string, hash: string, columns: ReadonlyMap<string, Column>) {
-    const lengths = new Set([...columns.values()].map((column) => column.values.length))
-    if (lengths.size > 1) throw new Error(`Dataset ${source}: columns differ in length (${[...lengths].join(', ')})`)
-    this.source = source
-    this.hash = hash
-    this.#columns = columns
-    this.rowCount = lengths.size === 0 ? 0 : [...lengths][0]
+  constructor(parts: DatasetParts) {
+    this.source = parts.source
+    this.hash = parts.hash
+    this.rowCount = parts.rowCount
+    this.badRows = parts.badRows
+    this.#parts = parts
+    this.#schema = new Map(parts.schema)
+    if (parts.profile) profiles().set(parts.hash, Promise.resolve(parts.profile))
   }
 
   get columnNames(): string[] {
-    return [...this.#columns.keys()]
+    return [...this.#schema.keys()]
   }
 
   get schema(): Record<string, ColumnType> {
-    return Object.fromEntries([...this.#columns].map(([name, column]) => [name, column.type]))
+    return Object.fromEntries(this.#schema)
   }
 
   hasColumn(name: string): boolean {
-    return this.#columns.has(name)
+    return this.#schema.has(name)
   }
 
-  /** The values of one column; an unknown name is an error that lists the columns that exist. */
-  column(name: string): readonly Value[] {
-    return this.#get(name).values
-  }
-
+  /** The type of a column; an unknown name is an error that lists the columns that exist. */
   columnType(name: string): ColumnType {
-    return this.#get(name).type
+    this.checkColumns([name])
+    return this.#schema.get(name)!
   }
 
-  row(index: number): Row {
-    const row: Row = {}
-    for (const [name, column] of this.#columns) row[name] = column.values[index] ?? null
-    return row
+  /** Throws a ModeltestError naming the first unknown column and listing those that exist. */
+  checkColumns(names: readonly string[]): void {
+    for (const name of names) {
+      if (!this.#schema.has(name)) {
+        throw new ModeltestError({ what: `no column '${name}'`, where: this.source, fix: `The columns are ${listNames(this.columnNames)}. Check the name, or the header row of the file.` })
+      }
+    }
+  }
+
+  /** The SQL table expression of the data, for the engine's queries. */
+  get relation(): string {
+    return this.#parts.materialized ? this.#parts.relation : `(SELECT * FROM ${this.#parts.relation})`
   }
 
   /** Rows as objects, `start` inclusive to `end` exclusive: the form a model's `preprocess` receives. */
-  rows(start = 0, end = this.rowCount): Row[] {
-    const rows: Row[] = []
-    for (let i = start; i < Math.min(end, this.rowCount); i++) rows.push(this.row(i))
-    return rows
+  async rows(start = 0, end = this.rowCount): Promise<Row[]> {
+    const limit = Math.max(0, Math.min(end, this.rowCount) - start)
+    if (limit === 0) return []
+    return (await queryRows(`SELECT ${this.#selectList()} FROM ${this.relation} LIMIT ${limit} OFFSET ${start}`)) as Row[]
   }
 
-  /** Number of nulls per column, for the named columns (all columns by default). */
-  nullCounts(columns: readonly string[] = this.columnNames): Record<string, number> {
-    const counts: Record<string, number> = {}
-    for (const name of columns) {
-      let nulls = 0
-      for (const value of this.column(name)) if (value === null) nulls++
-      counts[name] = nulls
+  /** Every row, in order, `size` at a time, streamed: the whole dataset is never held at once. */
+  async *batches(size: number): AsyncGenerator<Row[]> {
+    let batch: Row[] = []
+    for await (const chunk of streamRows(`SELECT ${this.#selectList()} FROM ${this.relation}`)) {
+      for (const row of chunk) {
+        batch.push(row as Row)
+        if (batch.length === size) {
+          yield batch
+          batch = []
+        }
+      }
     }
-    return counts
+    if (batch.length > 0) yield batch
+  }
+
+  /** The values of one column, in row order. */
+  async column(name: string): Promise<Value[]> {
+    const type = this.columnType(name)
+    const rows = await queryRows(`SELECT ${jsExpression(name, type, ident)} FROM ${this.relation}`)
+    return rows.map((row) => row[name] as Value)
+  }
+
+  /**
+   * Statistics from one pass over the data, computed once per content hash. A first pass may have
+   * profiled only some columns (`modeltest validate` profiles those its checks name); asking for
+   * another column runs the full pass.
+   */
+  async profile(columns: readonly string[] = this.columnNames): Promise<Profile> {
+    this.checkColumns(columns)
+    const cache = profiles()
+    const cached = cache.get(this.hash)
+    if (cached) {
+      const profile = await cached
+      if (columns.every((name) => profile.columns.some((column) => column.name === name))) return profile
+    }
+    const schema = [...this.#schema]
+    const profile = queryRows(profileSql(this.relation, schema)).then(([row]) => readProfile(row, schema))
+    cache.set(this.hash, profile)
+    profile.catch(() => cache.delete(this.hash))
+    return profile
+  }
+
+  /** Exact counts per non-null value of a column (labels, categories), from the profile when it has them. */
+  async valueCounts(name: string): Promise<Record<string, number>> {
+    this.checkColumns([name])
+    const cached = await profiles().get(this.hash)
+    const column = cached?.columns.find((c) => c.name === name)
+    if (column?.counts) return column.counts
+    const [row] = await queryRows(`SELECT histogram(${ident(name)}) FILTER (WHERE ${ident(name)} IS NOT NULL) AS h FROM ${this.relation}`)
+    return histogramCounts(row.h)
+  }
+
+  /** The number of distinct non-null values of a column (exact), computed once per content hash. */
+  distinctCount(name: string): Promise<number> {
+    this.checkColumns([name])
+    const cache = distinctCounts()
+    const key = `${this.hash}\0${name}`
+    let count = cache.get(key)
+    if (!count) {
+      count = queryRows(`SELECT count(DISTINCT ${ident(name)})::DOUBLE AS n FROM ${this.relation}`).then(([row]) => Number(row.n))
+      cache.set(key, count)
+      count.catch(() => cache.delete(key))
+    }
+    return count
   }
 
   /** The first `n` rows. */
   head(n: number): Dataset {
     checkCount(n, 'head')
-    return this.take(range(Math.min(n, this.rowCount)), `head(${n})`)
+    return this.#derive(`head(${n})`, `(SELECT * FROM ${this.relation} LIMIT ${n})`, Math.min(n, this.rowCount))
   }
 
-  /** `n` rows drawn without replacement, the same rows for the same seed. */
+  /**
+   * `n` rows drawn without replacement, the same rows for the same seed: ordered by a hash of the
+   * row's position and the seed. (A dataset read without materializing uses DuckDB's seeded
+   * reservoir sample instead.)
+   */
   sample(n: number, options: { seed?: number } = {}): Dataset {
     checkCount(n, 'sample')
     const seed = options.seed ?? 0
-    const indices = range(this.rowCount)
-    const random = mulberry32(seed)
-    const count = Math.min(n, this.rowCount)
-    for (let i = 0; i < count; i++) {
-      const j = i + Math.floor(random() * (indices.length - i))
-      ;[indices[i], indices[j]] = [indices[j], indices[i]]
-    }
-    return this.take(indices.slice(0, count), `sample(${n}, seed=${seed})`)
+    if (!Number.isInteger(seed)) throw new ModeltestError({ what: `sample seed ${seed} is not a whole number`, fix: 'Pass { seed: 1 }.' })
+    const relation = this.#parts.materialized
+      ? `(SELECT * FROM ${this.relation} ORDER BY hash(rowid, ${seed}) LIMIT ${n})`
+      : `(SELECT * FROM ${this.relation} USING SAMPLE reservoir(${n} ROWS) REPEATABLE (${seed}))`
+    return this.#derive(`sample(${n}, seed=${seed})`, relation, Math.min(n, this.rowCount))
   }
 
-  /** The rows at the given indices, in that order. */
-  take(indices: readonly number[], label = 'take'): Dataset {
-    const columns = new Map<string, Column>()
-    for (const [name, column] of this.#columns) {
-      columns.set(name, { type: column.type, values: indices.map((i) => column.values[i]) })
-    }
-    const hash = hashText(`${this.hash}:${label}:${indices.join(',')}`)
-    return new Dataset(`${this.source} ${label}`, hash, columns)
+  #derive(label: string, relation: string, rowCount: number): Dataset {
+    return new Dataset({
+      source: `${this.source} ${label}`,
+      hash: hashText(`${this.hash}:${label}`),
+      relation,
+      schema: [...this.#schema],
+      rowCount,
+      materialized: false,
+    })
   }
 
-  #get(name: string): Column {
-    const column = this.#columns.get(name)
-    if (!column) {
-      throw new ModeltestError({
-        what: `no column '${name}'`,
-        where: this.source,
-        fix: `The columns are ${listNames(this.columnNames)}. Check the name, or the header row of the file.`,
-      })
-    }
-    return column
+  #selectList(): string {
+    return [...this.#schema].map(([name, type]) => jsExpression(name, type, ident)).join(', ')
   }
+}
+
+function profiles(): Map<string, Promise<Profile>> {
+  return ((globalThis as Global)[PROFILES] ??= new Map())
+}
+
+function distinctCounts(): Map<string, Promise<number>> {
+  return ((globalThis as Global)[DISTINCT] ??= new Map())
 }
 
 export function isDataset(value: unknown): value is Dataset {
@@ -124,22 +213,6 @@ export function isDataset(value: unknown): value is Dataset {
 
 function checkCount(n: number, method: string): void {
   if (!Number.isInteger(n) || n < 0) {
-    throw new ModeltestError({ what: `${method}(${n}) needs a whole number of rows ≥ 0` })
-  }
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i)
-}
-
-/** A small seeded PRNG (Mulberry32): enough for reproducible sampling, not for cryptography. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    throw new ModeltestError({ what: `${method}(${n}) needs a whole number of rows ≥ 0`, fix: `Write ${method}(100).` })
   }
 }

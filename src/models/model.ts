@@ -77,9 +77,7 @@ export class Model {
 
   async #predictAll(data: Dataset): Promise<Scores> {
     const parts: Scores[] = []
-    for (let start = 0; start < data.rowCount; start += this.batchSize) {
-      parts.push(await this.#runBatch(data.rows(start, start + this.batchSize)))
-    }
+    for await (const rows of data.batches(this.batchSize)) parts.push(await this.#runBatch(rows))
     return concatScores(parts, this.name)
   }
 }

@@ -4,8 +4,6 @@ import { dataset, model, type CheckRecord, type Row } from '../src/index.js'
 // Matchers are registered by src/cli/setup.ts, the preset's setup file (vitest.config.ts loads it too).
 
 const clean = await dataset([{ text: 'good film', label: 1 }, { text: 'bad film', label: 0 }, { text: 'good plot', label: 1 }, { text: 'dull', label: 0 }], { name: 'clean' })
-const withNulls = await dataset([{ text: 'good', label: 1 }, { text: null, label: 0 }, { text: null, label: null }], { name: 'with-nulls' })
-const skewed = await dataset([1, 1, 1, 1, 0].map((label) => ({ label })), { name: 'skewed' })
 
 /** Right on every row of `clean`: positive when the text says good. */
 const keyword = await model(async (rows: Row[]) => rows.map((row) => (String(row.text).includes('good') ? [0.2, 0.8] : [0.9, 0.1])), { name: 'keyword' })
@@ -25,59 +23,6 @@ function lastRecord(task: { meta: { modeltest?: CheckRecord[] } }): CheckRecord 
   const records = task.meta.modeltest ?? []
   return records[records.length - 1]
 }
-
-describe('toHaveNoNulls', () => {
-  test('passes on data without nulls, and records the check on the test', ({ task }) => {
-    expect(clean).toHaveNoNulls(['text', 'label'])
-    expect(lastRecord(task)).toMatchObject({ name: 'null_check', kind: 'data', passed: true, actual: 0, threshold: 0, comparator: '<=' })
-    expect(lastRecord(task).data).toMatchObject({ name: 'clean', rows: 4 })
-  })
-  test('fails with the null count per column', () => {
-    expect(() => expect(withNulls).toHaveNoNulls()).toThrow(/null_check: Found nulls in 2 of 2 columns: text 2, label 1 \(3 rows\)/)
-    expect(() => expect(withNulls).toHaveNoNulls(['label'])).toThrow(/label 1/)
-  })
-  test('.not passes when there are nulls and fails when there are none', ({ task }) => {
-    expect(withNulls).not.toHaveNoNulls()
-    expect(lastRecord(task)).toMatchObject({ passed: true, comparator: '>' })
-    expect(() => expect(clean).not.toHaveNoNulls()).toThrow(/required: actual > threshold, from \.not/)
-  })
-  test('refuses something that is not a dataset, and a column that does not exist', () => {
-    expect(() => expect([{ a: 1 }]).toHaveNoNulls()).toThrow(/toHaveNoNulls expects a dataset, got an array/)
-    expect(() => expect(Promise.resolve(clean)).toHaveNoNulls()).toThrow(/a Promise \(add await\)/)
-    expect(() => expect(clean).toHaveNoNulls(['txt'])).toThrow(/no column 'txt'[\s\S]*'text' and 'label'/)
-  })
-})
-
-describe('toHaveColumns', () => {
-  test('passes when every column is present', () => expect(clean).toHaveColumns(['label', 'text']))
-  test('fails naming the missing columns', () => {
-    expect(() => expect(clean).toHaveColumns(['text', 'score'])).toThrow(/Missing columns: score \(the data has text, label\)/)
-  })
-  test('.not', () => {
-    expect(clean).not.toHaveColumns(['score'])
-    expect(() => expect(clean).not.toHaveColumns(['text'])).toThrow(/schema_validation/)
-  })
-})
-
-describe('toHaveAtLeastRows', () => {
-  test('passes', () => expect(clean).toHaveAtLeastRows(4))
-  test('fails with both counts', () => expect(() => expect(clean).toHaveAtLeastRows(1000)).toThrow(/Insufficient samples: 4 < 1000/))
-  test('.not', () => {
-    expect(clean).not.toHaveAtLeastRows(5)
-    expect(() => expect(clean).not.toHaveAtLeastRows(4)).toThrow(/min_samples/)
-  })
-})
-
-describe('toHaveClassBalance', () => {
-  test('passes when no class holds more than maxShare', () => expect(clean).toHaveClassBalance('label', { maxShare: 0.5 }))
-  test('fails naming the share of the majority class', () => {
-    expect(() => expect(skewed).toHaveClassBalance('label', { maxShare: 0.6 })).toThrow(/Class imbalance: 80.00% in majority class '1' > 0.60/)
-  })
-  test('.not', () => {
-    expect(skewed).not.toHaveClassBalance('label', { maxShare: 0.7 })
-    expect(() => expect(clean).not.toHaveClassBalance('label')).toThrow(/class_balance/)
-  })
-})
 
 describe('toMeetAccuracy', () => {
   test('passes and records accuracy, threshold and n', async ({ task }) => {

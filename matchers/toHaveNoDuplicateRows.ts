@@ -1,0 +1,9 @@
+import type { MatcherState } from 'vitest'
+import { noDuplicateRowsCheck } from '../src/index.js'
+import { expectDataset, report } from './shared.js'
+
+/** `await expect(train).toHaveNoDuplicateRows()`: no row appears twice. */
+export async function toHaveNoDuplicateRows(this: MatcherState, received: unknown) {
+  const data = expectDataset(received, 'toHaveNoDuplicateRows')
+  return report(this, await noDuplicateRowsCheck(data, this.isNot))
+}

@@ -1,0 +1,29 @@
+import { basename, dirname, join, relative } from 'node:path'
+import type { MatcherState } from 'vitest'
+import { profileSnapshot, readSnapshots, snapshotCheck, snapshotWritten, writeSnapshot, ModeltestError, type SnapshotTolerance } from '../src/index.js'
+import { expectDataset, report } from './shared.js'
+
+/**
+ * `await expect(train).toMatchProfileSnapshot({ rows: 0.1, nullRate: 0.01 })`: the data's profile
+ * (types, null rates, ranges, categories, row count) stays within tolerance of the one stored in
+ * `__profiles__/<test file>.json` beside the test. Written on the first run, updated with `-u`,
+ * never written in CI (where a missing snapshot fails), as vitest's own snapshots.
+ */
+export async function toMatchProfileSnapshot(this: MatcherState, received: unknown, tolerance: SnapshotTolerance = {}) {
+  const data = expectDataset(received, 'toMatchProfileSnapshot')
+  if (!this.testPath || !this.currentTestName) throw new ModeltestError({ what: 'toMatchProfileSnapshot runs only inside a test', fix: 'Call it in a test() of a *.modeltest.ts file.' })
+  const file = join(dirname(this.testPath), '__profiles__', `${basename(this.testPath)}.json`)
+  const shown = relative(process.cwd(), file)
+  const key = this.currentTestName
+  const mode = this.snapshotState.snapshotUpdateState
+  const current = await profileSnapshot(data)
+  const stored = (await readSnapshots(file))[key]
+  if (mode === 'all' || (!stored && mode === 'new')) {
+    await writeSnapshot(file, key, current)
+    return report(this, snapshotWritten(data, current, shown, stored !== undefined))
+  }
+  if (!stored) {
+    throw new ModeltestError({ what: `no profile snapshot for '${key}'`, where: shown, fix: 'Run modeltest -u where the data is right, review the file and commit it (CI never writes snapshots).' })
+  }
+  return report(this, snapshotCheck(data, stored, current, tolerance, shown, this.isNot))
+}

@@ -1,0 +1,164 @@
+import type { Dataset } from '../data/dataset.js'
+import { ident, queryColumn } from '../data/duckdb.js'
+import { ModeltestError } from '../errors.js'
+import {
+  binCounts,
+  chiSquareHomogeneity,
+  jensenShannonDistance,
+  ksTwoSample,
+  populationStabilityIndex,
+  quantileBinEdges,
+  wassersteinDistance,
+} from '../stats/drift.js'
+import { formatThreshold, type CheckRecord } from './record.js'
+import { dataCheck } from './data.js'
+
+export type DriftTest = 'psi' | 'ks' | 'chi2' | 'jensen-shannon' | 'wasserstein'
+export const DRIFT_TESTS: readonly DriftTest[] = ['psi', 'ks', 'chi2', 'jensen-shannon', 'wasserstein']
+
+export interface DriftOptions {
+  /** Columns to compare; every column the two datasets share by default. */
+  columns?: string[]
+  /** One test for every column; by default chosen per column (see `defaultTest`). */
+  test?: DriftTest
+  /** The drift threshold of the test (see DEFAULT_THRESHOLD); for ks and chi2 it is the significance level α. */
+  threshold?: number
+}
+
+/** Per test: drift when the p-value is below α (ks, chi2), or when the distance is above the threshold. */
+export const DEFAULT_THRESHOLD: Record<DriftTest, number> = { ks: 0.05, chi2: 0.05, psi: 0.2, 'jensen-shannon': 0.1, wasserstein: 0.1 }
+
+/** Above this many distinct values a text column is free text, not a category, and is skipped by default. */
+const MAX_CATEGORIES = 100
+/** An integer column with at most this many distinct values is compared as categories. */
+const MAX_INTEGER_CATEGORIES = 20
+/** Up to this many rows on both sides, the default tests are the statistical ones (p-values); above, distances (as in Evidently). */
+const SMALL_SAMPLE = 1000
+
+export interface ColumnDrift {
+  column: string
+  test: DriftTest
+  statistic: number
+  pValue?: number
+  threshold: number
+  drifted: boolean
+  reference: number
+  current: number
+}
+
+/**
+ * Compares each column's distribution in `data` with `reference`. Defaults by column type and size:
+ * numeric columns (floats, and integers with more than 20 distinct values) use the two-sample Kolmogorov–Smirnov test up to 1,000 rows a side and the
+ * Wasserstein distance normalised by the reference's standard deviation above; categorical columns
+ * (text, booleans) use the chi-square test of homogeneity up to 1,000 rows and the Jensen–Shannon
+ * distance above. Text with more than 100 distinct values is free text and skipped unless named.
+ * PSI, chi-square and Jensen–Shannon on numeric columns bin by the reference's deciles.
+ */
+export async function driftCheck(data: Dataset, reference: Dataset, options: DriftOptions = {}, negate = false): Promise<CheckRecord> {
+  const threshold = options.threshold
+  if (threshold !== undefined && !(threshold >= 0)) throw new ModeltestError({ what: `drift threshold ${threshold} is not a number ≥ 0`, fix: 'Pass { threshold: 0.1 }, or leave it out for the test’s default.' })
+  if (options.test !== undefined && !DRIFT_TESTS.includes(options.test)) throw new ModeltestError({ what: `unknown drift test '${options.test}'`, fix: `Use one of ${DRIFT_TESTS.join(', ')}.` })
+  const explicit = options.columns !== undefined
+  const columns = options.columns ?? data.columnNames.filter((name) => reference.hasColumn(name))
+  if (columns.length === 0) throw new ModeltestError({ what: 'the two datasets share no column to compare', fix: "Name the columns: toHaveNoDriftFrom(reference, { columns: ['age'] })." })
+  data.checkColumns(columns)
+  reference.checkColumns(columns)
+  const results: ColumnDrift[] = []
+  const skipped: string[] = []
+  for (const column of columns) {
+    const distinct = Math.max(await data.distinctCount(column), await reference.distinctCount(column))
+    // Whole numbers with few values (labels, ratings, counts) are categories; other numbers are measurements.
+    const types = [data.columnType(column), reference.columnType(column)]
+    const numeric = types.every(isNumeric) && !(types.every((type) => type === 'int') && distinct <= MAX_INTEGER_CATEGORIES && options.test !== 'ks' && options.test !== 'wasserstein')
+    if (!numeric && distinct > MAX_CATEGORIES && !explicit) {
+      skipped.push(`${column} (free text, ${distinct} distinct values)`)
+      continue
+    }
+    results.push(await columnDrift(data, reference, column, numeric, options.test, threshold))
+  }
+  const drifted = results.filter((result) => result.drifted)
+  const describe = (result: ColumnDrift) =>
+    `${result.column} ${result.test} ${result.statistic.toFixed(4)}${result.pValue !== undefined ? ` p=${result.pValue.toPrecision(3)}` : ''}`
+  const message =
+    drifted.length === 0
+      ? `No drift in ${results.length} column${results.length === 1 ? '' : 's'}: ${results.map(describe).join('; ')}`
+      : `Drift in ${drifted.length} of ${results.length} columns: ${drifted.map((result) => `${describe(result)} ${result.pValue !== undefined ? `< α ${formatThreshold(result.threshold)}` : `> ${formatThreshold(result.threshold)}`}`).join('; ')}`
+  return dataCheck(data, negate, {
+    name: 'no_drift',
+    actual: drifted.length,
+    threshold: 0,
+    comparator: '<=',
+    n: data.rowCount,
+    message: skipped.length > 0 ? `${message} (skipped ${skipped.join(', ')})` : message,
+    details: { reference: reference.source, columns: results, skipped },
+  })
+}
+
+async function columnDrift(data: Dataset, reference: Dataset, column: string, numeric: boolean, forced: DriftTest | undefined, threshold: number | undefined): Promise<ColumnDrift> {
+  const size = Math.max(data.rowCount, reference.rowCount)
+  const test = forced ?? (numeric ? (size <= SMALL_SAMPLE ? 'ks' : 'wasserstein') : size <= SMALL_SAMPLE ? 'chi2' : 'jensen-shannon')
+  if (!numeric && (test === 'ks' || test === 'wasserstein')) {
+    throw new ModeltestError({ what: `the ${test} test needs a numeric column; '${column}' is ${data.columnType(column)}`, fix: "Use test 'chi2', 'psi' or 'jensen-shannon' for categories." })
+  }
+  const limit = threshold ?? DEFAULT_THRESHOLD[test]
+  let counts: [number[], number[]] | undefined
+  let current: Float64Array | undefined
+  let base: Float64Array | undefined
+  if (numeric) {
+    ;[base, current] = await Promise.all([numbers(reference, column), numbers(data, column)])
+    if (test === 'psi' || test === 'jensen-shannon' || test === 'chi2') {
+      const edges = quantileBinEdges(base, 10)
+      counts = [binCounts(base, edges), binCounts(current, edges)]
+    }
+  } else {
+    const [referenceCounts, currentCounts] = await Promise.all([reference.valueCounts(column), data.valueCounts(column)])
+    const categories = [...new Set([...Object.keys(referenceCounts), ...Object.keys(currentCounts)])].sort()
+    counts = [categories.map((key) => referenceCounts[key] ?? 0), categories.map((key) => currentCounts[key] ?? 0)]
+  }
+  const sizes = { reference: base?.length ?? sum(counts![0]), current: current?.length ?? sum(counts![1]) }
+  switch (test) {
+    case 'ks': {
+      const { statistic, pValue } = ksTwoSample(base!, current!)
+      return { column, test, statistic, pValue, threshold: limit, drifted: pValue < limit, ...sizes }
+    }
+    case 'chi2': {
+      const { statistic, pValue } = chiSquareHomogeneity(counts![0], counts![1])
+      return { column, test, statistic, pValue, threshold: limit, drifted: pValue < limit, ...sizes }
+    }
+    case 'psi': {
+      const statistic = populationStabilityIndex(counts![0], counts![1])
+      return { column, test, statistic, threshold: limit, drifted: statistic > limit, ...sizes }
+    }
+    case 'jensen-shannon': {
+      const statistic = jensenShannonDistance(counts![0], counts![1])
+      return { column, test, statistic, threshold: limit, drifted: statistic > limit, ...sizes }
+    }
+    case 'wasserstein': {
+      const spread = standardDeviation(base!)
+      // Normalised by the reference's standard deviation, so one threshold serves every unit.
+      const statistic = wassersteinDistance(base!, current!) / (spread > 0 ? spread : 1)
+      return { column, test, statistic, threshold: limit, drifted: statistic > limit, ...sizes }
+    }
+  }
+}
+
+/** A numeric column's non-null values as doubles (a typed array: 8 bytes a value, no object per row). */
+async function numbers(data: Dataset, column: string): Promise<Float64Array> {
+  return Float64Array.from((await queryColumn(`SELECT ${ident(column)}::DOUBLE FROM ${data.relation} WHERE ${ident(column)} IS NOT NULL`)) as number[])
+}
+
+function isNumeric(type: string): boolean {
+  return type === 'int' || type === 'float'
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0)
+}
+
+function standardDeviation(values: Float64Array): number {
+  let mean = 0
+  for (const value of values) mean += value / values.length
+  let squares = 0
+  for (const value of values) squares += (value - mean) ** 2
+  return Math.sqrt(squares / values.length)
+}

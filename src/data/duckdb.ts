@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
+
+/**
+ * The process's DuckDB: an in-memory database that holds the datasets of a test worker, with a
+ * memory limit and a spill directory so that files larger than memory still validate.
+ * MODELTEST_DUCKDB_MEMORY sets the limit (default 512MB); MODELTEST_DUCKDB_THREADS the threads.
+ */
+const KEY = Symbol.for('modeltest.duckdb')
+type Global = typeof globalThis & { [KEY]?: Promise<DuckDBInstance> }
+
+function instance(): Promise<DuckDBInstance> {
+  const global = globalThis as Global
+  global[KEY] ??= (async () => {
+    const spill = join(tmpdir(), `modeltest-duckdb-${process.pid}`)
+    mkdirSync(spill, { recursive: true })
+    return DuckDBInstance.create(':memory:', {
+      threads: process.env.MODELTEST_DUCKDB_THREADS ?? String(availableParallelism()),
+      memory_limit: process.env.MODELTEST_DUCKDB_MEMORY ?? '512MB',
+      temp_directory: spill,
+      preserve_insertion_order: 'true',
+    })
+  })()
+  return global[KEY]
+}
+
+/** Runs `work` on a connection of its own (tables are shared; connections are cheap). */
+export async function withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  const connection = await (await instance()).connect()
+  try {
+    return await work(connection)
+  } finally {
+    connection.closeSync()
+  }
+}
+
+/** Rows of a query as plain JS objects (BIGINT as bigint: cast in SQL where a number is wanted). */
+export async function queryRows(sql: string): Promise<Record<string, unknown>[]> {
+  return withConnection(async (connection) => (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[])
+}
+
+/** Streams a query's rows in DuckDB's chunks (2,048 rows), for results too large to hold at once. */
+export async function* streamRows(sql: string): AsyncGenerator<Record<string, unknown>[]> {
+  const connection = await (await instance()).connect()
+  try {
+    const result = await connection.stream(sql)
+    for await (const rows of result.yieldRowObjectJs()) yield rows as Record<string, unknown>[]
+  } finally {
+    connection.closeSync()
+  }
+}
+
+export async function execute(sql: string): Promise<void> {
+  await withConnection((connection) => connection.run(sql))
+}
+
+/** A SQL identifier, quoted. */
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`
+}
+
+/** A SQL string literal, quoted. */
+export function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`
+}
+
+/** The first column of a query's result as one array (no object per row). */
+export async function queryColumn(sql: string): Promise<unknown[]> {
+  return withConnection(async (connection) => ((await connection.runAndReadAll(sql)).getColumnsJS()[0] ?? []) as unknown[])
+}
