@@ -3,7 +3,6 @@ import { extname, resolve } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { ModeltestError } from '../errors.js'
 import { hashFile, hashText } from '../hash.js'
-import { arrowToTable } from './arrow.js'
 import { csvReader, diagnoseCsv, readCsvHeader, type CsvOptions } from './csv.js'
 import { Dataset, type BadRows } from './dataset.js'
 import { ident, literal, withConnection } from './duckdb.js'
@@ -91,6 +90,8 @@ async function loadFile(label: string, path: string, format: DatasetFormat, opti
   let read: Read
   if (format === 'arrow') {
     await checkMagic(path, label, 'arrow')
+    // apache-arrow is loaded only for Arrow files: it adds about 70 ms to every start otherwise.
+    const { arrowToTable } = await import('./arrow.js')
     const schema = await arrowToTable(path, label, table)
     read = await finish({ relation: ident(table), schema, materialized: true })
   } else if (format === 'parquet') {
