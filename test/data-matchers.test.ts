@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { dataset, type CheckRecord, type DatasetFormat } from '../src/index.js'
+import { dataset, profileSnapshot, type CheckRecord, type DatasetFormat } from '../src/index.js'
 import { fixturesDir } from './helpers.js'
 
 // Matchers are registered by src/cli/setup.ts (vitest.config.ts loads it, as the preset does).
@@ -172,5 +172,7 @@ describe('every matcher reads every format the same', () => {
     await expect(data).toHaveMinClassCount('species', 68)
     await expect(expect(data).toHaveNoOverlapWith(penguins)).rejects.toThrow(/344 of 344 rows/)
     await expect(data).toHaveNoDriftFrom(penguins)
+    // toMatchProfileSnapshot compares this snapshot: the same for every format.
+    expect(await profileSnapshot(data)).toEqual(await profileSnapshot(penguins))
   })
 })
