@@ -106,15 +106,13 @@ export async function valuesBetweenCheck(data: Dataset, column: string, min: num
   const [row] = await queryRows(`SELECT count(${c})::DOUBLE AS n, count(*) FILTER (WHERE ${outside})::DOUBLE AS bad, list(${c}::VARCHAR) FILTER (WHERE ${outside})[1:5] AS examples FROM ${data.relation}`)
   const n = Number(row.n)
   const bad = Number(row.bad)
-  const inside = n === 0 ? 1 : (n - bad) / n
   const range = `[${String(min instanceof Date ? min.toISOString() : min)}, ${String(max instanceof Date ? max.toISOString() : max)}]`
-  return dataCheck(data, negate, {
+  return passingShareCheck(data, negate, {
     name: 'values_between',
-    actual: inside,
-    threshold: mostly,
-    comparator: '>=',
     n,
-    message: bad === 0 ? `All ${n} values of ${column} within ${range}` : `${bad} of ${n} values of ${column} outside ${range} (${percent(inside)} within ${relationFor(inside, mostly, '>=')} ${percent(mostly)} required), e.g. ${(row.examples as string[]).join(', ')}`,
+    failing: bad,
+    mostly,
+    message: (inside) => (bad === 0 ? `All ${n} values of ${column} within ${range}` : `${bad} of ${n} values of ${column} outside ${range} (${percent(inside)} within ${relationFor(inside, mostly, '>=')} ${percent(mostly)} required), e.g. ${(row.examples as string[]).join(', ')}`),
     details: { column, min: String(min), max: String(max), outside: bad, examples: row.examples },
   })
 }
@@ -129,14 +127,12 @@ export async function valuesInCheck(data: Dataset, column: string, allowed: read
   const unexpected = Object.entries(counts).filter(([value]) => !allowedKeys.has(value)).sort((a, b) => b[1] - a[1])
   const n = Object.values(counts).reduce((sum, count) => sum + count, 0)
   const bad = unexpected.reduce((sum, [, count]) => sum + count, 0)
-  const inside = n === 0 ? 1 : (n - bad) / n
-  return dataCheck(data, negate, {
+  return passingShareCheck(data, negate, {
     name: 'values_in_set',
-    actual: inside,
-    threshold: mostly,
-    comparator: '>=',
     n,
-    message: bad === 0 ? `All ${n} values of ${column} in {${allowed.join(', ')}}` : `${bad} of ${n} values of ${column} not in {${allowed.join(', ')}}: ${unexpected.slice(0, 5).map(([value, count]) => `'${value}' ×${count}`).join(', ')}${unexpected.length > 5 ? `, and ${unexpected.length - 5} more` : ''}`,
+    failing: bad,
+    mostly,
+    message: () => (bad === 0 ? `All ${n} values of ${column} in {${allowed.join(', ')}}` : `${bad} of ${n} values of ${column} not in {${allowed.join(', ')}}: ${unexpected.slice(0, 5).map(([value, count]) => `'${value}' ×${count}`).join(', ')}${unexpected.length > 5 ? `, and ${unexpected.length - 5} more` : ''}`),
     details: { column, allowed: [...allowed], unexpected: Object.fromEntries(unexpected.slice(0, 20)) },
   })
 }
@@ -161,14 +157,12 @@ export async function patternCheck(data: Dataset, column: string, pattern: RegEx
       }
     }
   }
-  const matching = n === 0 ? 1 : (n - bad) / n
-  return dataCheck(data, negate, {
+  return passingShareCheck(data, negate, {
     name: 'pattern_match',
-    actual: matching,
-    threshold: mostly,
-    comparator: '>=',
     n,
-    message: bad === 0 ? `All ${n} values of ${column} match ${regex}` : `${bad} of ${n} values of ${column} do not match ${regex}, e.g. ${examples.map((value) => JSON.stringify(value)).join(', ')}`,
+    failing: bad,
+    mostly,
+    message: () => (bad === 0 ? `All ${n} values of ${column} match ${regex}` : `${bad} of ${n} values of ${column} do not match ${regex}, e.g. ${examples.map((value) => JSON.stringify(value)).join(', ')}`),
     details: { column, pattern: String(regex), mismatches: bad, examples },
   })
 }
@@ -266,6 +260,12 @@ export async function overlapCheck(data: Dataset, other: Dataset, on: readonly s
     message: overlap === 0 ? `No rows of ${data.source} appear in ${other.source} (compared on ${columns.join(', ')})` : `${overlap} of ${data.rowCount} rows of ${data.source} also appear in ${other.source} (on ${columns.join(', ')}), e.g. ${examples.map((value) => JSON.stringify(value)).join(', ')}`,
     details: { on: columns, overlap, other: other.source, examples },
   })
+}
+
+/** A check on the share of the n non-null values that pass: at least `mostly` of them must (all by default). */
+function passingShareCheck(data: Dataset, negate: boolean, spec: { name: string; n: number; failing: number; mostly: number; message: (passing: number) => string; details: Record<string, unknown> }): CheckRecord {
+  const passing = spec.n === 0 ? 1 : (spec.n - spec.failing) / spec.n
+  return dataCheck(data, negate, { name: spec.name, actual: passing, threshold: spec.mostly, comparator: '>=', n: spec.n, message: spec.message(passing), details: spec.details })
 }
 
 /** Completes a data check on `data`. */

@@ -90,7 +90,3 @@ export function formatThreshold(value: number): string {
   const decimals = text.includes('.') ? text.split('.')[1].length : 0
   return value.toFixed(Math.max(2, Math.min(decimals, 6)))
 }
-
-export function formatSubject(subject: Subject): string {
-  return `${subject.name} (${subject.hash.slice(0, 16)})`
-}

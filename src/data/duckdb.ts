@@ -52,10 +52,6 @@ export async function* streamRows(sql: string): AsyncGenerator<Record<string, un
   }
 }
 
-export async function execute(sql: string): Promise<void> {
-  await withConnection((connection) => connection.run(sql))
-}
-
 /** A SQL identifier, quoted. */
 export function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`

@@ -74,19 +74,13 @@ const KS_MAX_EXACT_N = 10_000
 export function ksTwoSample(reference: ArrayLike<number>, current: ArrayLike<number>): KsTwoSampleResult {
   const n1 = checkSample(reference, 'reference', 'ksTwoSample')
   const n2 = checkSample(current, 'current', 'ksTwoSample')
-  const a = Float64Array.from(reference).sort()
-  const b = Float64Array.from(current).sort()
-  // Walk the merged order; after each distinct value v, i and j count the values ≤ v in each sample.
   let maxDiff = 0
   let minDiff = 0
-  for (let i = 0, j = 0; i < n1 || j < n2; ) {
-    const v = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j]
-    while (i < n1 && a[i] <= v) i++
-    while (j < n2 && b[j] <= v) j++
-    const diff = i / n1 - j / n2
+  forEachPooledValue(reference, current, (_, cdf1, cdf2) => {
+    const diff = cdf1 - cdf2
     if (diff > maxDiff) maxDiff = diff
     if (diff < minDiff) minDiff = diff
-  }
+  })
   const d = Math.max(maxDiff, -minDiff)
 
   if (Math.max(n1, n2) <= KS_MAX_EXACT_N) {
@@ -696,23 +690,33 @@ function relativeEntropy(x: number, y: number): number {
  * pooled sorted sample. In the samples' unit. Equals scipy.stats.wasserstein_distance(reference, current).
  */
 export function wassersteinDistance(reference: ArrayLike<number>, current: ArrayLike<number>): number {
-  const n1 = checkSample(reference, 'reference', 'wassersteinDistance')
-  const n2 = checkSample(current, 'current', 'wassersteinDistance')
+  checkSample(reference, 'reference', 'wassersteinDistance')
+  checkSample(current, 'current', 'wassersteinDistance')
+  let distance = 0
+  let previous = NaN
+  let gap = 0
+  forEachPooledValue(reference, current, (value, cdf1, cdf2) => {
+    // Over [previous, value) the CDFs are those just after previous.
+    if (!Number.isNaN(previous)) distance += gap * (value - previous)
+    previous = value
+    gap = Math.abs(cdf1 - cdf2)
+  })
+  return distance
+}
+
+/**
+ * Visits each distinct value of the pooled sample in increasing order with both empirical CDFs
+ * there, F(v) = (count of values ≤ v) / n: the walk that KS and Wasserstein share.
+ */
+function forEachPooledValue(reference: ArrayLike<number>, current: ArrayLike<number>, visit: (value: number, cdf1: number, cdf2: number) => void): void {
   const a = Float64Array.from(reference).sort()
   const b = Float64Array.from(current).sort()
-  let distance = 0
-  let i = 0
-  let j = 0
-  let previous = Math.min(a[0], b[0])
-  while (i < n1 || j < n2) {
-    const value = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j]
-    // Over [previous, value) the CDFs are those just after previous.
-    distance += Math.abs(i / n1 - j / n2) * (value - previous)
-    while (i < n1 && a[i] <= value) i++
-    while (j < n2 && b[j] <= value) j++
-    previous = value
+  for (let i = 0, j = 0; i < a.length || j < b.length; ) {
+    const value = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j]
+    while (i < a.length && a[i] <= value) i++
+    while (j < b.length && b[j] <= value) j++
+    visit(value, i / a.length, j / b.length)
   }
-  return distance
 }
 
 // ─── Binning numeric samples ────────────────────────────────────────────────────────────────────
