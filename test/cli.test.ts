@@ -39,12 +39,12 @@ describe('modeltest on the sentiment example', () => {
     expect(run.stdout).toMatch(/Actual: 0\.\d+, Threshold: 0\.8\n/)
     expect(run.stdout).toMatch(/✓ no_overlap: No rows of data\/holdout\.csv appear in data\/train\.csv \(compared on text\)/)
     expect(run.stdout).toMatch(/✓ no_drift: No drift in 1 column: label jensen-shannon 0\.\d{4}/)
-    expect(run.stdout).toMatch(/12\/12 checks passed/)
+    expect(run.stdout).toMatch(/13\/13 checks passed/)
     expect(run.stdout).toMatch(/tfjs-layers on wasm/)
 
     const { json, junit } = await reportsIn(exampleDir)
     expect(json.passed).toBe(true)
-    expect(json.summary).toEqual({ tests: 12, failedTests: 0, skippedTests: 0, checks: 12, failedChecks: 0 })
+    expect(json.summary).toEqual({ tests: 13, failedTests: 0, skippedTests: 0, checks: 13, failedChecks: 0 })
     expect(json.runtime).toMatchObject({ modeltest: '0.1.0', vitest: expect.stringMatching(/^4\.1\./), '@tensorflow/tfjs': expect.any(String) })
     expect(json.datasets.map((d) => d.name).sort()).toEqual(['data/holdout.csv', 'data/holdout.csv head(1)', 'data/train.csv'])
     expect(json.models.map((m) => [m.name, m.runtime])).toEqual([
@@ -54,7 +54,7 @@ describe('modeltest on the sentiment example', () => {
     expect(json.models[0].hash).toMatch(/^[0-9a-f]{64}$/)
 
     const cases = testcases(junit)
-    expect(cases).toHaveLength(12)
+    expect(cases).toHaveLength(13)
     const accuracy = cases.find((c) => c.name === 'model > accuracy')!
     expect(Number(property(accuracy, 'accuracy_threshold.value'))).toBeGreaterThanOrEqual(0.8)
     expect(property(accuracy, 'accuracy_threshold.threshold')).toBe('0.8')

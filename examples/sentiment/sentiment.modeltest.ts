@@ -17,6 +17,7 @@ describe('data', () => {
   test('no duplicate sentences', () => expect(train).toHaveUniqueValues(['text']))
   test('no holdout sentence in training', () => expect(holdout).toHaveNoOverlapWith(train, { on: ['text'] }))
   test('holdout labels drawn like training labels', () => expect(holdout).toHaveNoDriftFrom(train, { columns: ['label'] }))
+  test('training data keeps its reviewed shape', () => expect(train).toMatchProfileSnapshot({ rows: 0.1, nullRate: 0.01 }))
 })
 
 describe('model', () => {

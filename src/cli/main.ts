@@ -12,6 +12,7 @@ Usage
 Options
   --junit <path>    JUnit XML report (default reports/junit.xml); --no-junit for none
   --json <path>     JSON report (default reports/modeltest.json); --no-json for none
+  -u, --update      rewrite profile snapshots (toMatchProfileSnapshot) instead of comparing
   --debug           print stack traces of errors
   -h, --help        this help
   -v, --version     modeltest's version
