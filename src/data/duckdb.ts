@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
@@ -14,8 +14,8 @@ type Global = typeof globalThis & { [KEY]?: Promise<DuckDBInstance> }
 function instance(): Promise<DuckDBInstance> {
   const global = globalThis as Global
   global[KEY] ??= (async () => {
-    const spill = join(tmpdir(), `modeltest-duckdb-${process.pid}`)
-    mkdirSync(spill, { recursive: true })
+    const spill = spillDirectory()
+    process.once('exit', () => rmSync(spill, { recursive: true, force: true }))
     return DuckDBInstance.create(':memory:', {
       threads: process.env.MODELTEST_DUCKDB_THREADS ?? String(availableParallelism()),
       memory_limit: process.env.MODELTEST_DUCKDB_MEMORY ?? '512MB',
@@ -24,6 +24,31 @@ function instance(): Promise<DuckDBInstance> {
     })
   })()
   return global[KEY]
+}
+
+/**
+ * A spill directory of this process's own, under one shared folder. Test workers are often killed
+ * rather than exited, so the folders of processes that no longer run are removed here.
+ */
+function spillDirectory(): string {
+  const base = join(tmpdir(), 'modeltest-duckdb')
+  mkdirSync(base, { recursive: true })
+  for (const entry of readdirSync(base)) {
+    if (!isRunning(Number(entry))) rmSync(join(base, entry), { recursive: true, force: true })
+  }
+  const own = join(base, String(process.pid))
+  mkdirSync(own, { recursive: true })
+  return own
+}
+
+function isRunning(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 /** Runs `work` on a connection of its own (tables are shared; connections are cheap). */
