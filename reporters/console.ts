@@ -25,6 +25,7 @@ export function renderConsole(report: RunReport, options: ConsoleOptions): strin
       const mark = check.passed ? c.green('✓') : c.red('✗')
       lines.push(`  ${mark} ${check.name}: ${check.message}` + c.dim(`  (${test.name})`))
       lines.push(c.dim(`      Actual: ${formatValue(check.actual)}${check.unit ? ' ' + check.unit : ''}, Threshold: ${formatValue(check.threshold)}${check.unit ? ' ' + check.unit : ''}`))
+      for (const warning of check.warnings ?? []) lines.push(c.yellow(`      ! ${warning}`))
     }
   }
 

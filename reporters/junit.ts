@@ -49,6 +49,8 @@ function testcase(test: TestOutcome): string[] {
       if (check.unit) properties.push(['unit', check.unit])
       if (check.n !== undefined) properties.push(['n', String(check.n)])
       if (check.baseline !== undefined) properties.push(['baseline', formatValue(check.baseline)])
+      if (check.interval) properties.push(['interval', `${formatValue(check.interval.low)}..${formatValue(check.interval.high)} (${check.interval.confidence * 100}% ${check.interval.method})`])
+      for (const warning of check.warnings ?? []) properties.push(['warning', warning])
       for (const [field, value] of properties) lines.push(`        <property name="${attr(`${key}.${field}`)}" value="${attr(value)}"/>`)
     }
     lines.push('      </properties>')

@@ -30,3 +30,4 @@ export { driftCheck, DRIFT_TESTS, DEFAULT_THRESHOLD, type DriftOptions, type Dri
 export { profileSnapshot, compareSnapshots, snapshotCheck, snapshotWritten, readSnapshots, writeSnapshot, type ProfileSnapshot, type SnapshotTolerance } from './checks/snapshot.js'
 export { accuracyCheck, latencyCheck, regressionCheck, type EvaluationOptions, type LatencyCheckOptions, type RegressionOptions } from './checks/model.js'
 export { buildReport, formatValue, type RunReport, type TestOutcome } from './report.js'
+export { wilsonInterval, bootstrapInterval, normalQuantile, normalCdf, type Interval } from './stats/intervals.js'

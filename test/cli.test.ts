@@ -33,7 +33,7 @@ describe('modeltest on the sentiment example', () => {
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/Data checks\n[\s\S]*✓ null_check: No null values in text, label \(2385 rows\)/)
-    expect(run.stdout).toMatch(/Model checks\n[\s\S]*✓ accuracy_threshold: Accuracy 0\.\d{4} ≥ 0\.80 \(n=597\)/)
+    expect(run.stdout).toMatch(/Model checks\n[\s\S]*✓ accuracy_threshold: Accuracy 0\.\d{4} ≥ 0\.80 \(95% CI 0\.\d{4}–0\.\d{4}, n=597\).*\n.*\n\s+! n=597 is too small to tell/)
     expect(run.stdout).toMatch(/✓ latency_p95: P95 latency \d+\.\d\d ms ≤ 50 ms \(p50 [\d.]+, p99 [\d.]+; batch 1, 100 runs after 10 warm-up\)/)
     expect(run.stdout).toMatch(/✓ no_regression: Accuracy 0\.\d{4} vs baseline 0\.\d{4}/)
     expect(run.stdout).toMatch(/Actual: 0\.\d+, Threshold: 0\.8\n/)
@@ -59,6 +59,7 @@ describe('modeltest on the sentiment example', () => {
     expect(Number(property(accuracy, 'accuracy_threshold.value'))).toBeGreaterThanOrEqual(0.8)
     expect(property(accuracy, 'accuracy_threshold.threshold')).toBe('0.8')
     expect(property(accuracy, 'accuracy_threshold.passed')).toBe('true')
+    expect(property(accuracy, 'accuracy_threshold.interval')).toMatch(/^0\.\d+\.\.0\.\d+ \(95% wilson\)$/)
   })
 
   test('passes vitest options through: -t runs only the matching tests', async () => {
@@ -85,7 +86,7 @@ describe('modeltest on the broken variant', () => {
     const run = await runCli([], brokenDir)
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/✗ null_check: Found nulls in 1 of 2 columns: text 30 \(597 rows\)/)
-    expect(run.stdout).toMatch(/✗ accuracy_threshold: Accuracy 0\.\d{4} < 0\.80 \(n=597\)/)
+    expect(run.stdout).toMatch(/✗ accuracy_threshold: Accuracy 0\.\d{4} < 0\.80 \(95% CI 0\.\d{4}–0\.\d{4}, n=597\)/)
     expect(run.stdout).toMatch(/✗ no_regression: Accuracy 0\.\d{4} vs baseline 0\.\d{4}: change -0\.\d{4}, drop 0\.\d{4} > max drop 0\.02/)
     expect(run.stdout).toMatch(/✓ latency_p95/)
     expect(run.stdout).toMatch(/1\/4 checks passed/)

@@ -27,15 +27,26 @@ function lastRecord(task: { meta: { modeltest?: CheckRecord[] } }): CheckRecord 
 describe('toMeetAccuracy', () => {
   test('passes and records accuracy, threshold and n', async ({ task }) => {
     await expect(keyword).toMeetAccuracy(0.9, { on: clean, label: 'label' })
-    expect(lastRecord(task)).toMatchObject({ name: 'accuracy_threshold', kind: 'model', passed: true, actual: 1, threshold: 0.9, n: 4, message: 'Accuracy 1.0000 ≥ 0.90 (n=4)' })
+    expect(lastRecord(task)).toMatchObject({ name: 'accuracy_threshold', kind: 'model', passed: true, actual: 1, threshold: 0.9, n: 4, message: 'Accuracy 1.0000 ≥ 0.90 (95% CI 0.5101–1.0000, n=4)' })
+    expect(lastRecord(task).interval).toMatchObject({ low: expect.closeTo(0.5101, 4), high: 1, confidence: 0.95, method: 'wilson' })
+    expect(lastRecord(task).warnings?.[0]).toMatch(/n=4 is too small to tell 1 from 0\.90: the 95% interval 0\.5101–1 contains the threshold/)
     expect(lastRecord(task).model).toMatchObject({ name: 'keyword', runtime: 'function' })
   })
   test('fails with the tutorial-style message', async () => {
-    await expect(expect(alwaysPositive).toMeetAccuracy(0.8, { on: clean, label: 'label' })).rejects.toThrow(/accuracy_threshold: Accuracy 0.5000 < 0.80 \(n=4\)\n  Actual: 0.5, Threshold: 0.8/)
+    await expect(expect(alwaysPositive).toMeetAccuracy(0.8, { on: clean, label: 'label' })).rejects.toThrow(/accuracy_threshold: Accuracy 0.5000 < 0.80 \(95% CI 0\.\d{4}–0\.\d{4}, n=4\)\n  Actual: 0.5, Threshold: 0.8/)
   })
   test('.not', async () => {
     await expect(alwaysPositive).not.toMeetAccuracy(0.8, { on: clean, label: 'label' })
     await expect(expect(keyword).not.toMeetAccuracy(0.8, { on: clean, label: 'label' })).rejects.toThrow(/required: actual < threshold, from \.not/)
+  })
+  test('with { confidence }, gates on the lower bound of the Wilson interval', async ({ task }) => {
+    await expect(expect(keyword).toMeetAccuracy(0.8, { on: clean, label: 'label', confidence: 0.95 })).rejects.toThrow(
+      /accuracy_threshold: Accuracy 1\.0000, lower 95% bound 0\.5101 < 0\.80 \(95% CI 0\.5101–1\.0000, n=4\)/,
+    )
+    await expect(keyword).toMeetAccuracy(0.5, { on: clean, label: 'label', confidence: 0.95 })
+    expect(lastRecord(task)).toMatchObject({ passed: true, gateOnInterval: true })
+    await expect(alwaysPositive).not.toMeetAccuracy(0.99, { on: clean, label: 'label', confidence: 0.8 })
+    expect(lastRecord(task).message).toMatch(/upper 80% bound 0\.\d{4} < 0\.99/)
   })
   test('refuses a missing dataset, a threshold that is not a fraction, and a missing label column', async () => {
     await expect(expect(keyword).toMeetAccuracy(0.8, {} as never)).rejects.toThrow(/needs \{ on: dataset, label: column \}/)

@@ -3,6 +3,7 @@ import { ModeltestError } from '../errors.js'
 import { classify } from '../evaluate.js'
 import type { Model } from '../models/model.js'
 import { measureLatency, type LatencyOptions } from '../perf/latency.js'
+import { wilsonInterval } from '../stats/intervals.js'
 import { formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 
@@ -11,6 +12,12 @@ export interface EvaluationOptions {
   on: Dataset
   /** The column that holds the true class. */
   label: string
+  /**
+   * Gate on the confidence interval instead of the point estimate: with `{ confidence: 0.95 }` the
+   * check passes only when the interval's lower bound clears the threshold. A 95% interval is
+   * recorded either way.
+   */
+  confidence?: number
 }
 
 /** Accuracy on `on` is at least `min`. */
@@ -18,6 +25,10 @@ export async function accuracyCheck(model: Model, min: number, options: Evaluati
   checkFraction(min, 'toMeetAccuracy', 'the minimum accuracy')
   const data = evaluationData(options, 'toMeetAccuracy')
   const result = await classify(model, data, options.label)
+  const gate = options.confidence !== undefined
+  const interval = wilsonInterval(Math.round(result.accuracy * result.n), result.n, options.confidence ?? 0.95)
+  const bound = negate ? interval.high : interval.low
+  const ci = `${Math.round(interval.confidence * 100)}% CI ${interval.low.toFixed(4)}–${interval.high.toFixed(4)}`
   return makeCheck(
     {
       name: 'accuracy_threshold',
@@ -26,7 +37,11 @@ export async function accuracyCheck(model: Model, min: number, options: Evaluati
       threshold: min,
       comparator: '>=',
       n: result.n,
-      message: `Accuracy ${result.accuracy.toFixed(4)} ${relationFor(result.accuracy, min, '>=')} ${formatThreshold(min)} (n=${result.n})`,
+      interval,
+      gateOnInterval: gate,
+      message: gate
+        ? `Accuracy ${result.accuracy.toFixed(4)}, ${negate ? 'upper' : 'lower'} ${Math.round(interval.confidence * 100)}% bound ${bound.toFixed(4)} ${relationFor(bound, min, '>=')} ${formatThreshold(min)} (${ci}, n=${result.n})`
+        : `Accuracy ${result.accuracy.toFixed(4)} ${relationFor(result.accuracy, min, '>=')} ${formatThreshold(min)} (${ci}, n=${result.n})`,
       data: datasetSubject(data),
       model: modelSubject(model),
     },

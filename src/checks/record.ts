@@ -1,3 +1,5 @@
+import type { Interval } from '../stats/intervals.js'
+
 /** How `actual` must compare to `threshold` for a check to pass. */
 export type Comparator = '>=' | '>' | '<=' | '<' | '=='
 
@@ -28,6 +30,12 @@ export interface CheckRecord {
   n?: number
   /** The baseline's value, for comparisons against another model. */
   baseline?: number
+  /** A confidence interval around `actual`. */
+  interval?: Interval
+  /** Whether the gate compared the interval's bound (the one on the side of the requirement) instead of `actual`. */
+  gateOnInterval?: boolean
+  /** Things a reader should know although the check passed or failed as stated (too few rows to tell). */
+  warnings?: string[]
   details?: Record<string, unknown>
   data?: Subject
   model?: Subject
@@ -38,11 +46,26 @@ export type CheckSpec = Omit<CheckRecord, 'passed'>
 
 /**
  * Completes a check: passed when `actual comparator threshold` holds. With `negate` (the matcher's
- * `.not`), the requirement is the opposite relation, and passed is its truth.
+ * `.not`), the requirement is the opposite relation, and passed is its truth. With `gateOnInterval`,
+ * the interval's bound on the requirement's side is compared instead (the lower bound for ≥): the
+ * check passes only when the whole interval clears the threshold. An interval that contains the
+ * threshold adds a warning: the data cannot tell the metric from the threshold.
  */
 export function makeCheck(spec: CheckSpec, negate = false): CheckRecord {
   const comparator = negate ? opposite(spec.comparator) : spec.comparator
-  return { ...spec, comparator, passed: holds(spec.actual, comparator, spec.threshold) }
+  const { interval } = spec
+  const compared = spec.gateOnInterval && interval ? (comparator.startsWith('>') ? interval.low : interval.high) : spec.actual
+  const warnings = [...(spec.warnings ?? [])]
+  if (interval && interval.low <= spec.threshold && spec.threshold <= interval.high) {
+    warnings.push(
+      `${spec.n !== undefined ? `n=${spec.n} is` : 'the sample is'} too small to tell ${formatNumber(spec.actual)} from ${formatThreshold(spec.threshold)}: the ${Math.round(interval.confidence * 100)}% interval ${formatNumber(interval.low)}–${formatNumber(interval.high)} contains the threshold`,
+    )
+  }
+  return { ...spec, comparator, passed: holds(compared, comparator, spec.threshold), ...(warnings.length > 0 ? { warnings } : {}) }
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(4)
 }
 
 export function holds(actual: number, comparator: Comparator, threshold: number): boolean {

@@ -1,6 +1,8 @@
 import { ModeltestError } from '../errors.js'
 import { hashFiles, hashText } from '../hash.js'
 import { Dataset, type Row } from '../data/dataset.js'
+import { rowsInput } from './input.js'
+import { onnxModelParts } from './onnx.js'
 import { fileLoader, readModelFiles, type TfjsModelFiles } from './tfjs-files.js'
 import { tf, tfjsBackend } from './tfjs-runtime.js'
 
@@ -13,8 +15,8 @@ export interface Scores {
 
 /** What runs a model, as reports show it. */
 export interface RuntimeInfo {
-  runtime: 'tfjs-layers' | 'tfjs-graph' | 'function'
-  /** For tfjs: the backend (`wasm`, `cpu`, `tensorflow`) and the package that provides it. */
+  runtime: 'tfjs-layers' | 'tfjs-graph' | 'onnx' | 'function'
+  /** For tfjs: the backend (`wasm`, `cpu`, `tensorflow`) and the package that provides it; for ONNX: the execution provider (`cpu`). */
   backend?: string
   backendPackage?: string
 }
@@ -34,6 +36,10 @@ export interface ModelOptions {
   batchSize?: number
   /** A name for reports; the path or the function's name by default. */
   name?: string
+  /** ONNX models only: the input to feed, when the model has several. */
+  input?: string
+  /** ONNX models only: the output to score, when the model has several (the first by default). */
+  output?: string
 }
 
 const DEFAULT_BATCH_SIZE = 256
@@ -87,8 +93,8 @@ export function isModel(value: unknown): value is Model {
 }
 
 /**
- * Loads a model: a tfjs layers or graph model from disk (`model.json` or its directory), or any
- * function from rows to scores.
+ * Loads a model: a tfjs layers or graph model from disk (`model.json` or its directory), an ONNX
+ * model (a `.onnx` file, run by onnxruntime-node on the CPU), or any function from rows to scores.
  *
  *     const candidate = await model('models/candidate/model.json', { preprocess: bagOfWords })
  *     const remote = await model(async (rows) => callMyService(rows), { name: 'service' })
@@ -97,6 +103,12 @@ export async function model(source: string | PredictFunction, options: ModelOpti
   if (typeof source === 'function') return functionModel(source, options)
   if (typeof source !== 'string') {
     throw new ModeltestError({ what: `model() takes a path or a function, not ${source === null ? 'null' : typeof source}`, fix: "Pass 'models/candidate/model.json' or async (rows) => scores." })
+  }
+  if (/\.onnx$/i.test(source)) {
+    return new Model({ name: options.name ?? source, batchSize: options.batchSize, ...(await onnxModelParts(source, options)) })
+  }
+  if (options.input !== undefined || options.output !== undefined) {
+    throw new ModeltestError({ what: 'the options { input } and { output } apply to ONNX models only', where: source, fix: 'Leave them out for a tfjs model; it has one input and one output.' })
   }
   const files = await readModelFiles(source)
   const hash = await hashFiles([files.modelJsonPath, ...files.weightPaths])
@@ -169,28 +181,8 @@ function isGraphModel(json: tf.io.ModelJSON): boolean {
 }
 
 function inputBuilder(options: ModelOptions, source: string): (rows: Row[]) => Promise<tf.Tensor> {
-  const { preprocess, features } = options
-  if (preprocess && features) {
-    throw new ModeltestError({ what: 'model() got both { preprocess } and { features }', where: source, fix: 'Give one: preprocess builds the input itself; features names numeric columns to stack.' })
-  }
-  if (preprocess) return async (rows) => toTensor(await preprocess(rows), source)
-  if (features) {
-    return async (rows) => toTensor(rows.map((row) => features.map((name) => featureValue(row, name, source))), source)
-  }
-  return async () => {
-    throw new ModeltestError({ what: 'the model has no way to turn rows into its input', where: source, fix: "Pass { preprocess: (rows) => tensor } or { features: ['col1', 'col2'] } to model()." })
-  }
-}
-
-function featureValue(row: Row, name: string, source: string): number {
-  if (!(name in row)) {
-    throw new ModeltestError({ what: `feature column '${name}' is not in the data`, where: source, fix: `The data has ${Object.keys(row).join(', ')}.` })
-  }
-  const value = row[name]
-  if (typeof value !== 'number') {
-    throw new ModeltestError({ what: `feature column '${name}' holds ${value === null ? 'a null' : `'${value}'`}, not a number`, where: source, fix: 'Fill or drop nulls, or encode the column in a preprocess function.' })
-  }
-  return value
+  const toInput = rowsInput(options, source)
+  return async (rows) => toTensor(await toInput(rows), source)
 }
 
 function toTensor(input: ModelInput, source: string): tf.Tensor {

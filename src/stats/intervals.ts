@@ -1,0 +1,88 @@
+import { ModeltestError } from '../errors.js'
+import { percentiles } from '../metrics/percentile.js'
+import { mulberry32 } from '../random.js'
+import { chiSquareSurvival } from './drift.js'
+
+/** A two-sided confidence interval and how it was made. */
+export interface Interval {
+  low: number
+  high: number
+  confidence: number
+  method: 'wilson' | 'bootstrap'
+}
+
+/**
+ * Wilson score interval for a binomial proportion p̂ = k/n at a two-sided confidence level:
+ * (p̂ + z²/2n ± z·√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n), z = Φ⁻¹(1 − α/2).
+ * Equals scipy.stats.binomtest(k, n).proportion_ci(method='wilson').
+ */
+export function wilsonInterval(successes: number, n: number, confidence = 0.95): Interval {
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(successes) || successes < 0 || successes > n) {
+    throw new ModeltestError({ what: `wilsonInterval needs 0 ≤ successes ≤ n with n ≥ 1 whole numbers, got ${successes} of ${n}` })
+  }
+  const z = normalQuantile(1 - (1 - checkConfidence(confidence)) / 2)
+  const p = successes / n
+  const z2 = z * z
+  const denominator = 1 + z2 / n
+  const center = (p + z2 / (2 * n)) / denominator
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denominator
+  return { low: Math.max(0, center - half), high: Math.min(1, center + half), confidence, method: 'wilson' }
+}
+
+/**
+ * Percentile bootstrap interval of a statistic over n paired rows: `resamples` samples of n row
+ * indices drawn with replacement (Mulberry32, seeded: the same interval for the same seed), the
+ * statistic on each, and the α/2 and 1 − α/2 percentiles of those values (linear interpolation).
+ */
+export function bootstrapInterval(n: number, statistic: (indices: Int32Array) => number, options: { confidence?: number; resamples?: number; seed?: number } = {}): Interval {
+  const confidence = checkConfidence(options.confidence ?? 0.95)
+  const resamples = options.resamples ?? 1000
+  if (!Number.isInteger(n) || n < 1) throw new ModeltestError({ what: `bootstrapInterval needs at least one row, got ${n}` })
+  if (!Number.isInteger(resamples) || resamples < 2) throw new ModeltestError({ what: `resamples must be a whole number ≥ 2, got ${resamples}` })
+  const random = mulberry32(options.seed ?? 0)
+  const values = new Float64Array(resamples)
+  const indices = new Int32Array(n)
+  for (let b = 0; b < resamples; b++) {
+    for (let i = 0; i < n; i++) indices[i] = Math.floor(random() * n)
+    values[b] = statistic(indices)
+  }
+  const alpha = 1 - confidence
+  const [low, high] = percentiles(values, [(alpha / 2) * 100, (1 - alpha / 2) * 100])
+  return { low, high, confidence, method: 'bootstrap' }
+}
+
+/**
+ * Φ⁻¹(p), the standard normal quantile (scipy.special.ndtri): Acklam's rational approximation
+ * (relative error < 1.2·10⁻⁹), then one Halley step on Φ(x) − p, with Φ from the chi-square(1)
+ * survival function (Φ(x) = 1 − ½·P(χ²₁ > x²) for x ≥ 0), for about 13 correct digits.
+ */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new ModeltestError({ what: `normalQuantile needs 0 < p < 1, got ${p}` })
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239]
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572]
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783]
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416]
+  const tail = (q: number) => (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+  let x: number
+  if (p < 0.02425) x = tail(Math.sqrt(-2 * Math.log(p)))
+  else if (p > 1 - 0.02425) x = -tail(Math.sqrt(-2 * Math.log(1 - p)))
+  else {
+    const q = p - 0.5
+    const r = q * q
+    x = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  }
+  const error = normalCdf(x) - p
+  const u = error * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2)
+  return x - u / (1 + (x * u) / 2)
+}
+
+/** Φ(x), the standard normal CDF, through the chi-square(1) survival function. */
+export function normalCdf(x: number): number {
+  const upper = x === 0 ? 0.5 : chiSquareSurvival(x * x, 1) / 2
+  return x >= 0 ? 1 - upper : upper
+}
+
+function checkConfidence(confidence: number): number {
+  if (!(confidence > 0 && confidence < 1)) throw new ModeltestError({ what: `confidence ${confidence} is not within (0, 1)`, fix: 'Pass { confidence: 0.95 }.' })
+  return confidence
+}
