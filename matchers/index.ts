@@ -1,4 +1,4 @@
-import type { ColumnType, DriftOptions, EvaluationOptions, SnapshotTolerance, LatencyCheckOptions, Mostly, RegressionOptions } from '../src/index.js'
+import type { ColumnType, DriftOptions, EvaluationOptions, MetricOptions, SnapshotTolerance, LatencyCheckOptions, Mostly, RegressionOptions } from '../src/index.js'
 import { toHaveAtLeastRows } from './toHaveAtLeastRows.js'
 import { toHaveClassBalance } from './toHaveClassBalance.js'
 import { toHaveColumns } from './toHaveColumns.js'
@@ -15,6 +15,7 @@ import { toMatchPattern } from './toMatchPattern.js'
 import { toMatchProfileSnapshot } from './toMatchProfileSnapshot.js'
 import { toMatchSchema } from './toMatchSchema.js'
 import { toMeetAccuracy } from './toMeetAccuracy.js'
+import { toMeetMetric } from './toMeetMetric.js'
 import { toNotRegressFrom } from './toNotRegressFrom.js'
 
 /** Every modeltest matcher, for `expect.extend(matchers)`; the modeltest preset registers them. */
@@ -34,6 +35,7 @@ export const matchers = {
   toHaveNoDriftFrom,
   toMatchProfileSnapshot,
   toMeetAccuracy,
+  toMeetMetric,
   toHaveP95LatencyBelow,
   toNotRegressFrom,
 }
@@ -70,6 +72,8 @@ interface ModeltestMatchers {
   toMatchProfileSnapshot(tolerance?: SnapshotTolerance): Promise<void>
   /** Accuracy on `on` is at least `min` (a fraction). */
   toMeetAccuracy(min: number, options: EvaluationOptions): Promise<void>
+  /** A named metric (accuracy, balanced_accuracy, precision, recall, f1, roc_auc, average_precision, log_loss, brier, ece, mae, rmse, r2, mape) clears the threshold: at least, or at most for losses and errors. */
+  toMeetMetric(name: string, threshold: number, options: MetricOptions): Promise<void>
   /** The 95th percentile latency of one prediction call on `input` is at most `ms`. */
   toHaveP95LatencyBelow(ms: number, options: LatencyCheckOptions): Promise<void>
   /** Accuracy falls by at most `maxDrop` from the baseline model's on the same rows. */

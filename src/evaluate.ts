@@ -1,11 +1,13 @@
 import type { Dataset } from './data/dataset.js'
 import { ModeltestError } from './errors.js'
 import { accuracy, predictedClasses } from './metrics/classification.js'
-import type { Model } from './models/model.js'
+import type { Model, Scores } from './models/model.js'
 
 export interface Classification {
   labels: Int32Array
   predicted: Int32Array
+  /** The model's scores for every row (n × width). */
+  scores: Scores
   accuracy: number
   n: number
 }
@@ -25,7 +27,7 @@ export async function classify(model: Model, data: Dataset, label: string): Prom
       fix: `Labels must be class indices 0…${classes - 1} in the order of the model's outputs.`,
     })
   }
-  return { labels, predicted, accuracy: accuracy(labels, predicted), n: labels.length }
+  return { labels, predicted, scores, accuracy: accuracy(labels, predicted), n: labels.length }
 }
 
 /** The label column as class indices: whole numbers ≥ 0 or booleans; a null or anything else is an error naming the row. */
@@ -45,4 +47,21 @@ async function classLabels(data: Dataset, label: string): Promise<Int32Array> {
     }
   }
   return labels
+}
+
+/** Predicts every row of `data` for a regression model: the numeric `label` column and one predicted value per row. */
+export async function regress(model: Model, data: Dataset, label: string): Promise<{ targets: Float64Array; predicted: Float64Array; n: number }> {
+  const values = await data.column(label)
+  const targets = new Float64Array(values.length)
+  values.forEach((value, i) => {
+    if (typeof value !== 'number') {
+      throw new ModeltestError({ what: `target ${value === null ? 'is null' : `'${value}' is not a number`} at row ${i}`, where: `${data.source}, column '${label}'`, fix: 'Regression targets must be numbers; drop or fix unlabelled rows.' })
+    }
+    targets[i] = value
+  })
+  const scores = await model.predict(data)
+  if (scores.width !== 1) {
+    throw new ModeltestError({ what: `a regression metric needs one predicted value per row; the model gives ${scores.width}`, where: model.name, fix: 'Use a classification metric, or a model with a single output.' })
+  }
+  return { targets, predicted: Float64Array.from(scores.values), n: targets.length }
 }

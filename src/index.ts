@@ -6,10 +6,29 @@ export { model, Model, isModel, type ModelOptions, type PredictFunction, type Pr
 export { fileSaver } from './models/tfjs-files.js'
 export { tf, tfjsBackend, type BackendInfo } from './models/tfjs-runtime.js'
 export { ModeltestError, isModeltestError } from './errors.js'
-export { accuracy, predictedClasses } from './metrics/classification.js'
+export {
+  accuracy,
+  predictedClasses,
+  balancedAccuracy,
+  confusionMatrix,
+  precisionRecallF1,
+  rocAuc,
+  rocAucOneVsRest,
+  averagePrecision,
+  logLoss,
+  brierScore,
+  calibrationBins,
+  expectedCalibrationError,
+  type ScoreMatrix,
+  type PrfAverage,
+  type PrfOptions,
+  type CalibrationBin,
+} from './metrics/classification.js'
+export { meanAbsoluteError, rootMeanSquaredError, r2Score, meanAbsolutePercentageError } from './metrics/regression.js'
+export { metricCheck, METRICS, type MetricOptions } from './checks/metric.js'
 export { percentile, percentiles } from './metrics/percentile.js'
 export { measureLatency, type LatencyOptions, type LatencySummary } from './perf/latency.js'
-export { classify, type Classification } from './evaluate.js'
+export { classify, regress, type Classification } from './evaluate.js'
 export { makeCheck, type CheckRecord, type Comparator, type Subject } from './checks/record.js'
 export {
   schemaCheck,

@@ -1,4 +1,12 @@
-import { checkPaired } from './validate.js'
+import { ModeltestError } from '../errors.js'
+import { checkBinaryLabels, checkClassIndices, checkFinite, checkPaired, checkProbabilities, checkScoreMatrix } from './validate.js'
+
+/** A row-major n × width matrix of scores or probabilities, one row per example, one column per class. */
+export interface ScoreMatrix {
+  rows: number
+  width: number
+  values: ArrayLike<number>
+}
 
 /**
  * Fraction of rows whose predicted class equals the label.
@@ -29,4 +37,396 @@ export function predictedClasses(scores: { rows: number; width: number; values: 
     classes[i] = best
   }
   return classes
+}
+
+/**
+ * Mean recall over the classes that occur in the labels; a class only ever predicted is left out.
+ * balanced = (1/|C|) Σ_{c ∈ C} TP_c / (TP_c + FN_c),  C = {classes present in labels}
+ * (scikit-learn: sklearn.metrics.balanced_accuracy_score, adjusted=False)
+ */
+export function balancedAccuracy(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  const { k, counts } = tally(labels, predicted, undefined, 'balancedAccuracy')
+  let total = 0
+  let present = 0
+  for (let c = 0; c < k; c++) {
+    if (counts.support[c] === 0) continue
+    total += counts.tp[c] / counts.support[c]
+    present++
+  }
+  return total / present
+}
+
+/**
+ * The k × k matrix M with M[i][j] = #{rows with label i predicted as j}: rows are the true class,
+ * columns the predicted class, k = classes ?? (largest label or prediction + 1).
+ * (scikit-learn: sklearn.metrics.confusion_matrix(labels=range(k)); where sklearn silently drops
+ * rows whose class is ≥ k, this throws.)
+ */
+export function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<number>, classes?: number): number[][] {
+  const { k, matrix } = tally(labels, predicted, classes, 'confusionMatrix')
+  return Array.from({ length: k }, (_, i) => Array.from(matrix.subarray(i * k, (i + 1) * k)))
+}
+
+export type PrfAverage = 'binary' | 'macro' | 'micro' | 'weighted' | 'none'
+
+export interface PrfOptions {
+  average: PrfAverage
+  /** The positive class of average 'binary' (default 1); ignored by the other averages. */
+  positive?: number
+  /** The number of classes k: classes are 0 … k−1 (default: largest label or prediction + 1). */
+  classes?: number
+}
+
+/**
+ * Precision, recall and F1 per class, or averaged.
+ * For class c: P_c = TP_c / (TP_c + FP_c), R_c = TP_c / (TP_c + FN_c), F1_c = 2·P_c·R_c / (P_c + R_c).
+ * An undefined ratio (0/0: a class never predicted, never present, or P_c = R_c = 0) is 0.0, as
+ * scikit-learn's default zero_division="warn" gives (without the warning).
+ * - 'binary': the scores of class `positive` (default 1); labels and predictions hold at most two classes.
+ * - 'none': one entry per class 0 … k−1 (index = class).
+ * - 'macro': the unweighted mean of the per-class scores; 'weighted': their mean weighted by support
+ *   (TP_c + FN_c); 'micro': the scores of the summed TP, FP and FN. These average over the classes
+ *   present in labels or predictions, or over 0 … classes−1 when `classes` is given.
+ * (scikit-learn: sklearn.metrics.precision_recall_fscore_support(average=…, pos_label=positive,
+ * labels=range(classes) when given; average=None with labels=range(k) for 'none'). F1 is formed from
+ * P and R as scikit-learn 1.2 does.)
+ */
+export function precisionRecallF1(labels: ArrayLike<number>, predicted: ArrayLike<number>, options: PrfOptions & { average: 'none' }): { precision: number[]; recall: number[]; f1: number[] }
+export function precisionRecallF1(labels: ArrayLike<number>, predicted: ArrayLike<number>, options: PrfOptions & { average: Exclude<PrfAverage, 'none'> }): { precision: number; recall: number; f1: number }
+export function precisionRecallF1(labels: ArrayLike<number>, predicted: ArrayLike<number>, options: PrfOptions): { precision: number | number[]; recall: number | number[]; f1: number | number[] }
+export function precisionRecallF1(labels: ArrayLike<number>, predicted: ArrayLike<number>, options: PrfOptions): { precision: number | number[]; recall: number | number[]; f1: number | number[] } {
+  const metric = 'precisionRecallF1'
+  const { average } = options
+  if (!['binary', 'macro', 'micro', 'weighted', 'none'].includes(average)) {
+    throw new ModeltestError({ what: `${metric}: unknown average '${String(average)}'`, fix: "Use 'binary', 'macro', 'micro', 'weighted' or 'none'." })
+  }
+  const { k, counts, present } = tally(labels, predicted, options.classes, metric)
+  if (average === 'binary') {
+    const positive = options.positive ?? 1
+    const found = [...present]
+    if (found.length > 2) {
+      throw new ModeltestError({ what: `${metric}: average 'binary' but labels and predictions hold ${found.length} classes`, fix: "Use average 'macro', 'micro', 'weighted' or 'none' for more than two classes." })
+    }
+    if (found.length === 2 && !present.has(positive)) {
+      throw new ModeltestError({ what: `${metric}: the positive class ${positive} is neither a label nor a prediction (found ${found.join(' and ')})`, fix: 'Pass { positive } as one of the two classes.' })
+    }
+    const tp = positive < k ? counts.tp[positive] : 0
+    const predictedCount = positive < k ? counts.predicted[positive] : 0
+    const support = positive < k ? counts.support[positive] : 0
+    return scores(tp, predictedCount, support)
+  }
+  const perClass = Array.from({ length: k }, (_, c) => scores(counts.tp[c], counts.predicted[c], counts.support[c]))
+  if (average === 'none') {
+    return { precision: perClass.map((s) => s.precision), recall: perClass.map((s) => s.recall), f1: perClass.map((s) => s.f1) }
+  }
+  const included = options.classes === undefined ? [...present].sort((a, b) => a - b) : Array.from({ length: k }, (_, c) => c)
+  if (average === 'micro') {
+    let tp = 0
+    let predictedCount = 0
+    let support = 0
+    for (const c of included) {
+      tp += counts.tp[c]
+      predictedCount += counts.predicted[c]
+      support += counts.support[c]
+    }
+    return scores(tp, predictedCount, support)
+  }
+  const weights = included.map((c) => (average === 'weighted' ? counts.support[c] : 1))
+  const totalWeight = weights.reduce((a, b) => a + b, 0)
+  const mean = (key: 'precision' | 'recall' | 'f1') => {
+    let total = 0
+    included.forEach((c, i) => (total += weights[i] * perClass[c][key]))
+    return total / totalWeight
+  }
+  return { precision: mean('precision'), recall: mean('recall'), f1: mean('f1') }
+}
+
+/**
+ * Area under the ROC curve of a binary problem, scores = the positive class's score per row
+ * (higher = more likely 1). The curve has one point per distinct score (all rows with that score
+ * cross the threshold together, so ties make a diagonal segment), from (0, 0) to (1, 1), and the
+ * area is the trapezoid rule: AUC = Σ (FPR_t − FPR_{t−1})(TPR_t + TPR_{t−1})/2 — equal to the
+ * probability that a random positive outscores a random negative, ties counting ½.
+ * Needs both classes among the labels. (scikit-learn: sklearn.metrics.roc_auc_score)
+ */
+export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
+  const metric = 'rocAuc'
+  checkPaired(labels, scores, metric)
+  checkBinaryLabels(labels, metric)
+  checkFinite(scores, metric, 'scores')
+  return binaryAuc(labels, scores, 1, metric)
+}
+
+/**
+ * One-vs-rest ROC AUC of a multiclass problem: for each class c, the binary AUC of
+ * "label = c" against column c of the probability matrix, then their mean ('macro') or their mean
+ * weighted by each class's number of rows ('weighted'). Rows must be probabilities summing to 1
+ * (within numpy.allclose's tolerance, as scikit-learn checks) and every class 0 … width−1 must occur
+ * among the labels. (scikit-learn: sklearn.metrics.roc_auc_score(multi_class='ovr', average=…))
+ */
+export function rocAucOneVsRest(labels: ArrayLike<number>, scoreMatrix: ScoreMatrix, average: 'macro' | 'weighted'): number {
+  const metric = 'rocAucOneVsRest'
+  if (average !== 'macro' && average !== 'weighted') {
+    throw new ModeltestError({ what: `${metric}: unknown average '${String(average)}'`, fix: "Use 'macro' or 'weighted'." })
+  }
+  const n = labels.length
+  if (n === 0) throw new ModeltestError({ what: `${metric}: no rows to score`, fix: 'Evaluate on a dataset with at least one row.' })
+  checkScoreMatrix(scoreMatrix, n, metric, 2)
+  const { width, values } = scoreMatrix
+  checkProbabilities(values, metric, 'scoreMatrix.values')
+  const maxLabel = checkClassIndices(labels, metric, 'labels')
+  if (maxLabel >= width) {
+    throw new ModeltestError({ what: `${metric}: label ${maxLabel} but only ${width} score columns`, fix: 'Give one probability column per class, column c for class c.' })
+  }
+  for (let i = 0; i < n; i++) {
+    let sum = 0
+    for (let c = 0; c < width; c++) sum += values[i * width + c]
+    if (!(Math.abs(1 - sum) <= 1e-8 + 1e-5 * Math.abs(sum))) {
+      throw new ModeltestError({ what: `${metric}: row ${i}'s probabilities sum to ${sum}, not 1`, fix: 'Give class probabilities (apply a softmax to raw scores).' })
+    }
+  }
+  const column = new Float64Array(n)
+  let total = 0
+  let totalWeight = 0
+  for (let c = 0; c < width; c++) {
+    let support = 0
+    for (let i = 0; i < n; i++) {
+      column[i] = values[i * width + c]
+      if (labels[i] === c) support++
+    }
+    if (support === 0) {
+      throw new ModeltestError({ what: `${metric}: class ${c} never occurs among the labels, so its one-vs-rest AUC is undefined`, fix: 'Evaluate on rows that include every class, or drop the unused column.' })
+    }
+    const weight = average === 'weighted' ? support : 1
+    total += weight * binaryAuc(labels, column, c, metric)
+    totalWeight += weight
+  }
+  return total / totalWeight
+}
+
+/**
+ * Average precision of a binary problem, scores = the positive class's score per row: the
+ * precision-recall curve taken at each distinct score as threshold (descending), summed without
+ * interpolation, AP = Σ_n (R_n − R_{n−1}) P_n. Needs at least one positive label.
+ * (scikit-learn: sklearn.metrics.average_precision_score)
+ */
+export function averagePrecision(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
+  const metric = 'averagePrecision'
+  checkPaired(labels, scores, metric)
+  checkBinaryLabels(labels, metric)
+  checkFinite(scores, metric, 'scores')
+  const { tps, fps, positives } = thresholdCounts(labels, scores, 1)
+  if (positives === 0) throw new ModeltestError({ what: `${metric}: no positive labels, so recall is undefined`, fix: 'Evaluate on rows that include the positive class (label 1).' })
+  let sum = 0
+  let previous = 0
+  for (let t = 0; t < tps.length; t++) {
+    sum += ((tps[t] - previous) / positives) * (tps[t] / (tps[t] + fps[t]))
+    previous = tps[t]
+  }
+  return sum
+}
+
+/**
+ * Mean cross-entropy of the true class's probability, natural log:
+ * logLoss = −(1/n) Σᵢ ln p̂ᵢ,yᵢ, where each probability is first clipped to [eps, 1 − eps] and each row
+ * then divided by its sum (scikit-learn 1.2 renormalizes rows that do not sum to 1, silently).
+ * A matrix of width 1 holds the positive-class probability p of a binary problem (the row becomes
+ * [1 − p, p] after clipping). Classes are the columns 0 … width−1, so not every class need occur.
+ * eps defaults to float64 machine epsilon (2.22e-16), scikit-learn 1.2's eps="auto".
+ * (scikit-learn 1.2: sklearn.metrics.log_loss(labels=range(width)))
+ */
+export function logLoss(labels: ArrayLike<number>, probabilities: ScoreMatrix, eps: number = Number.EPSILON): number {
+  const metric = 'logLoss'
+  const n = labels.length
+  if (n === 0) throw new ModeltestError({ what: `${metric}: no rows to score`, fix: 'Evaluate on a dataset with at least one row.' })
+  checkScoreMatrix(probabilities, n, metric)
+  const { width, values } = probabilities
+  checkProbabilities(values, metric, 'probabilities.values')
+  if (!(eps >= 0 && eps < 0.5)) throw new ModeltestError({ what: `${metric}: eps is ${eps}`, fix: 'Give eps within [0, 0.5), e.g. 1e-15.' })
+  const maxLabel = checkClassIndices(labels, metric, 'labels')
+  const classes = width === 1 ? 2 : width
+  if (maxLabel >= classes) {
+    throw new ModeltestError({ what: `${metric}: label ${maxLabel} but probabilities for ${classes} classes`, fix: width === 1 ? 'A single probability column is binary: labels 0 or 1.' : 'Give one probability column per class, column c for class c.' })
+  }
+  const clip = (p: number) => Math.min(Math.max(p, eps), 1 - eps)
+  const losses = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    let sum = 0
+    let own: number
+    if (width === 1) {
+      const positive = clip(values[i])
+      sum = 1 - positive + positive
+      own = labels[i] === 1 ? positive : 1 - positive
+    } else {
+      for (let c = 0; c < width; c++) sum += clip(values[i * width + c])
+      own = clip(values[i * width + labels[i]])
+    }
+    losses[i] = -Math.log(own / sum)
+  }
+  return compensatedSum(losses) / n
+}
+
+/**
+ * Mean squared difference between the positive-class probability and the 0/1 label:
+ * brier = (1/n) Σ (pᵢ − yᵢ)².  (scikit-learn: sklearn.metrics.brier_score_loss)
+ */
+export function brierScore(labels: ArrayLike<number>, positiveProbabilities: ArrayLike<number>): number {
+  const metric = 'brierScore'
+  const n = checkPaired(labels, positiveProbabilities, metric)
+  checkBinaryLabels(labels, metric)
+  checkProbabilities(positiveProbabilities, metric, 'positiveProbabilities')
+  const squares = new Float64Array(n)
+  for (let i = 0; i < n; i++) squares[i] = (labels[i] - positiveProbabilities[i]) ** 2
+  return compensatedSum(squares) / n
+}
+
+/** One non-empty bin of a reliability diagram. */
+export interface CalibrationBin {
+  /** The bin's index, 0 … bins−1; it holds probabilities in (bin/bins, (bin+1)/bins], bin 0 also 0. */
+  bin: number
+  count: number
+  /** The fraction of the bin's rows labelled 1. */
+  fractionPositive: number
+  /** The mean predicted probability of the bin's rows. */
+  meanProbability: number
+}
+
+/**
+ * The non-empty bins of a reliability diagram: `bins` equal-width bins over [0, 1] with edges
+ * eⱼ = j·(1/bins); bin j holds the probabilities p with eⱼ < p ≤ eⱼ₊₁ (closed on the right), and the
+ * first bin also p = 0. (scikit-learn: sklearn.calibration.calibration_curve(strategy='uniform',
+ * n_bins=bins) gives fractionPositive and meanProbability of these bins, as prob_true and prob_pred.)
+ */
+export function calibrationBins(labels: ArrayLike<number>, positiveProbabilities: ArrayLike<number>, bins = 10): CalibrationBin[] {
+  const metric = 'calibrationBins'
+  const n = checkPaired(labels, positiveProbabilities, metric)
+  checkBinaryLabels(labels, metric)
+  checkProbabilities(positiveProbabilities, metric, 'positiveProbabilities')
+  if (!(Number.isInteger(bins) && bins >= 1)) throw new ModeltestError({ what: `${metric}: bins is ${bins}`, fix: 'Give a whole number of bins, at least 1 (10 is usual).' })
+  const step = 1 / bins
+  const count = new Float64Array(bins)
+  const positives = new Float64Array(bins)
+  const probabilitySum = new Float64Array(bins)
+  for (let i = 0; i < n; i++) {
+    const p = positiveProbabilities[i]
+    // As numpy.searchsorted(inner edges, p, side='left'): the number of inner edges strictly below p.
+    let b = Math.min(Math.max(Math.ceil(p * bins) - 1, 0), bins - 1)
+    while (b > 0 && p <= b * step) b--
+    while (b < bins - 1 && p > (b + 1) * step) b++
+    count[b]++
+    positives[b] += labels[i]
+    probabilitySum[b] += p
+  }
+  const result: CalibrationBin[] = []
+  for (let b = 0; b < bins; b++) {
+    if (count[b] > 0) result.push({ bin: b, count: count[b], fractionPositive: positives[b] / count[b], meanProbability: probabilitySum[b] / count[b] })
+  }
+  return result
+}
+
+/**
+ * Expected calibration error: the bins of calibrationBins (equal width over [0, 1], each closed on
+ * the right, the first also holding 0), ECE = Σ_b (|b| / n) · |mean label in b − mean probability in b|,
+ * empty bins contributing nothing. There is no scikit-learn function; the golden values are computed
+ * with numpy by this definition, and the bins are checked against sklearn.calibration.calibration_curve.
+ */
+export function expectedCalibrationError(labels: ArrayLike<number>, positiveProbabilities: ArrayLike<number>, bins = 10): number {
+  const n = labels.length
+  let total = 0
+  for (const bin of calibrationBins(labels, positiveProbabilities, bins)) total += (bin.count / n) * Math.abs(bin.fractionPositive - bin.meanProbability)
+  return total
+}
+
+// ---- internals
+
+interface ClassCounts {
+  tp: Float64Array
+  predicted: Float64Array
+  support: Float64Array
+}
+
+/** The validated confusion counts of class-index labels and predictions over k classes. */
+function tally(labels: ArrayLike<number>, predicted: ArrayLike<number>, classes: number | undefined, metric: string) {
+  const n = checkPaired(labels, predicted, metric)
+  const largest = Math.max(checkClassIndices(labels, metric, 'labels'), checkClassIndices(predicted, metric, 'predictions'))
+  if (classes !== undefined) {
+    if (!(Number.isInteger(classes) && classes >= 1)) throw new ModeltestError({ what: `${metric}: classes is ${classes}`, fix: 'Give the number of classes, a whole number ≥ 1.' })
+    if (largest >= classes) throw new ModeltestError({ what: `${metric}: class ${largest} occurs but classes is ${classes}`, fix: `Pass classes ≥ ${largest + 1}, or check the labels and predictions.` })
+  }
+  const k = classes ?? largest + 1
+  const matrix = new Float64Array(k * k)
+  const counts: ClassCounts = { tp: new Float64Array(k), predicted: new Float64Array(k), support: new Float64Array(k) }
+  const present = new Set<number>()
+  for (let i = 0; i < n; i++) {
+    const y = labels[i]
+    const p = predicted[i]
+    matrix[y * k + p]++
+    counts.support[y]++
+    counts.predicted[p]++
+    if (y === p) counts.tp[y]++
+    present.add(y)
+    present.add(p)
+  }
+  return { k, matrix, counts, present }
+}
+
+/** Precision, recall and F1 from counts; 0/0 is 0 (scikit-learn's zero_division="warn"). */
+function scores(tp: number, predictedCount: number, support: number) {
+  const precision = predictedCount === 0 ? 0 : tp / predictedCount
+  const recall = support === 0 ? 0 : tp / support
+  const denominator = precision + recall
+  return { precision, recall, f1: denominator === 0 ? 0 : (2 * precision * recall) / denominator }
+}
+
+/**
+ * Cumulative true and false positives at each distinct score taken as threshold, highest first
+ * (scikit-learn's _binary_clf_curve): rows with equal scores cross the threshold together.
+ */
+function thresholdCounts(labels: ArrayLike<number>, scores: ArrayLike<number>, positive: number) {
+  const n = labels.length
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a])
+  const tps: number[] = []
+  const fps: number[] = []
+  let tp = 0
+  let fp = 0
+  for (let j = 0; j < n; j++) {
+    const i = order[j]
+    if (labels[i] === positive) tp++
+    else fp++
+    if (j === n - 1 || scores[order[j + 1]] !== scores[i]) {
+      tps.push(tp)
+      fps.push(fp)
+    }
+  }
+  return { tps, fps, positives: tp, negatives: fp }
+}
+
+/** The trapezoidal ROC AUC of "label = positive" against scores, in whole counts until one division. */
+function binaryAuc(labels: ArrayLike<number>, scores: ArrayLike<number>, positive: number, metric: string): number {
+  const { tps, fps, positives, negatives } = thresholdCounts(labels, scores, positive)
+  if (positives === 0 || negatives === 0) {
+    throw new ModeltestError({ what: `${metric}: only one class among the labels, so ROC AUC is undefined`, fix: 'Evaluate on rows that include both positive and negative examples.' })
+  }
+  let twiceArea = 0
+  let tpPrevious = 0
+  let fpPrevious = 0
+  for (let t = 0; t < tps.length; t++) {
+    twiceArea += (fps[t] - fpPrevious) * (tps[t] + tpPrevious)
+    tpPrevious = tps[t]
+    fpPrevious = fps[t]
+  }
+  return twiceArea / (2 * positives * negatives)
+}
+
+/** Σ values with Neumaier's compensation, so long sums keep full precision. */
+function compensatedSum(values: ArrayLike<number>): number {
+  let sum = 0
+  let compensation = 0
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]
+    const t = sum + value
+    compensation += Math.abs(sum) >= Math.abs(value) ? sum - t + value : value - t + sum
+    sum = t
+  }
+  return sum + compensation
 }

@@ -1,0 +1,141 @@
+import type { Dataset } from '../data/dataset.js'
+import { ModeltestError } from '../errors.js'
+import { classify, regress } from '../evaluate.js'
+import {
+  accuracy,
+  averagePrecision,
+  balancedAccuracy,
+  brierScore,
+  expectedCalibrationError,
+  logLoss,
+  precisionRecallF1,
+  rocAuc,
+  rocAucOneVsRest,
+  type PrfAverage,
+} from '../metrics/classification.js'
+import { meanAbsoluteError, meanAbsolutePercentageError, r2Score, rootMeanSquaredError } from '../metrics/regression.js'
+import type { Model, Scores } from '../models/model.js'
+import { bootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
+import { formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
+import { datasetSubject, modelSubject } from './subjects.js'
+
+export interface MetricOptions {
+  on: Dataset
+  label: string
+  /** Averaging of precision, recall and F1 (binary by default for two classes, macro otherwise) and of one-vs-rest ROC AUC (macro). */
+  average?: Exclude<PrfAverage, 'none'>
+  /** The positive class of binary metrics; 1 by default. */
+  positive?: number
+  /** Gate on the interval's bound on the requirement's side instead of the estimate. */
+  confidence?: number
+  /** Bootstrap resamples (1,000) and seed (0), for metrics that are not proportions. */
+  resamples?: number
+  seed?: number
+}
+
+/** Rows of one evaluation, for a metric to read: class metrics get classes and scores, regression metrics numbers. */
+interface Evaluation {
+  labels: ArrayLike<number>
+  predicted: ArrayLike<number>
+  scores: Scores
+}
+
+interface Metric {
+  title: string
+  higherIsBetter: boolean
+  kind: 'classification' | 'regression'
+  compute: (rows: Evaluation, options: MetricOptions) => number
+}
+
+/** The positive-class probability per row: the only score, or the `positive` column of a score matrix. */
+function positiveScores(scores: Scores, positive: number): Float64Array {
+  if (scores.width === 1) return Float64Array.from(scores.values)
+  return Float64Array.from({ length: scores.rows }, (_, i) => scores.values[i * scores.width + positive])
+}
+
+function prf(which: 'precision' | 'recall' | 'f1') {
+  return (rows: Evaluation, options: MetricOptions) => {
+    const average = options.average ?? (rows.scores.width <= 2 ? 'binary' : 'macro')
+    return precisionRecallF1(rows.labels, rows.predicted, { average, positive: options.positive ?? 1, classes: Math.max(rows.scores.width, 2) })[which]
+  }
+}
+
+/** The metrics toMeetMetric knows, by name: each is a function of src/metrics, checked against scikit-learn. */
+export const METRICS: Record<string, Metric> = {
+  accuracy: { title: 'Accuracy', higherIsBetter: true, kind: 'classification', compute: (rows) => accuracy(rows.labels, rows.predicted) },
+  balanced_accuracy: { title: 'Balanced accuracy', higherIsBetter: true, kind: 'classification', compute: (rows) => balancedAccuracy(rows.labels, rows.predicted) },
+  precision: { title: 'Precision', higherIsBetter: true, kind: 'classification', compute: prf('precision') },
+  recall: { title: 'Recall', higherIsBetter: true, kind: 'classification', compute: prf('recall') },
+  f1: { title: 'F1', higherIsBetter: true, kind: 'classification', compute: prf('f1') },
+  roc_auc: {
+    title: 'ROC AUC',
+    higherIsBetter: true,
+    kind: 'classification',
+    compute: (rows, options) =>
+      rows.scores.width <= 2 ? rocAuc(rows.labels, positiveScores(rows.scores, options.positive ?? 1)) : rocAucOneVsRest(rows.labels, rows.scores, options.average === 'weighted' ? 'weighted' : 'macro'),
+  },
+  average_precision: { title: 'Average precision', higherIsBetter: true, kind: 'classification', compute: (rows, options) => averagePrecision(rows.labels, positiveScores(rows.scores, options.positive ?? 1)) },
+  log_loss: { title: 'Log loss', higherIsBetter: false, kind: 'classification', compute: (rows) => logLoss(rows.labels, rows.scores) },
+  brier: { title: 'Brier score', higherIsBetter: false, kind: 'classification', compute: (rows, options) => brierScore(rows.labels, positiveScores(rows.scores, options.positive ?? 1)) },
+  ece: { title: 'Expected calibration error', higherIsBetter: false, kind: 'classification', compute: (rows, options) => expectedCalibrationError(rows.labels, positiveScores(rows.scores, options.positive ?? 1)) },
+  mae: { title: 'MAE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsoluteError(rows.labels, rows.predicted) },
+  rmse: { title: 'RMSE', higherIsBetter: false, kind: 'regression', compute: (rows) => rootMeanSquaredError(rows.labels, rows.predicted) },
+  r2: { title: 'R²', higherIsBetter: true, kind: 'regression', compute: (rows) => r2Score(rows.labels, rows.predicted) },
+  mape: { title: 'MAPE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsolutePercentageError(rows.labels, rows.predicted) },
+}
+
+/**
+ * A named metric on `on` against a threshold: at least `threshold` for metrics where higher is
+ * better, at most for losses and errors. The record holds n and a confidence interval: Wilson for
+ * accuracy (a proportion), a seeded percentile bootstrap over rows for every other metric.
+ */
+export async function metricCheck(model: Model, name: string, threshold: number, options: MetricOptions, negate = false): Promise<CheckRecord> {
+  const metric = METRICS[name]
+  if (!metric) throw new ModeltestError({ what: `unknown metric '${name}'`, fix: `Use one of ${Object.keys(METRICS).join(', ')}.` })
+  if (typeof threshold !== 'number' || !Number.isFinite(threshold)) throw new ModeltestError({ what: `toMeetMetric('${name}') needs a numeric threshold, got ${String(threshold)}`, fix: `Write toMeetMetric('${name}', 0.8, { on, label }).` })
+  if (!options?.on || typeof options.on.rowCount !== 'number') throw new ModeltestError({ what: 'toMeetMetric needs { on: dataset, label: column }', fix: "Write toMeetMetric('f1', 0.8, { on: holdout, label: 'label' })." })
+  const data = options.on
+  const rows: Evaluation =
+    metric.kind === 'classification'
+      ? await classify(model, data, options.label)
+      : await regress(model, data, options.label).then((r) => ({ labels: r.targets, predicted: r.predicted, scores: { rows: r.n, width: 1, values: Float32Array.from(r.predicted) } }))
+  const n = rows.labels.length
+  const value = metric.compute(rows, options)
+  const confidence = options.confidence ?? 0.95
+  const interval: Interval =
+    name === 'accuracy'
+      ? wilsonInterval(Math.round(value * n), n, confidence)
+      : bootstrapInterval(n, (indices) => metric.compute(resample(rows, indices), options), { confidence, resamples: options.resamples, seed: options.seed })
+  const comparator = metric.higherIsBetter ? '>=' : '<='
+  const title = metric.kind === 'classification' && ['precision', 'recall', 'f1'].includes(name) ? `${metric.title} (${options.average ?? (rows.scores.width <= 2 ? 'binary' : 'macro')})` : metric.title
+  const ci = `${Math.round(confidence * 100)}% CI ${interval.low.toFixed(4)}–${interval.high.toFixed(4)} ${interval.method}`
+  return makeCheck(
+    {
+      name: `metric_${name}`,
+      kind: 'model',
+      actual: value,
+      threshold,
+      comparator,
+      n,
+      interval,
+      gateOnInterval: options.confidence !== undefined,
+      message: `${title} ${value.toFixed(4)} ${relationFor(value, threshold, comparator)} ${formatThreshold(threshold)} (${ci}, n=${n})`,
+      details: { metric: name, average: options.average, positive: options.positive },
+      data: datasetSubject(data),
+      model: modelSubject(model),
+    },
+    negate,
+  )
+}
+
+function resample(rows: Evaluation, indices: Int32Array): Evaluation {
+  const { width } = rows.scores
+  const values = new Float32Array(indices.length * width)
+  const source = Float32Array.from(rows.scores.values)
+  indices.forEach((row, i) => values.set(source.subarray(row * width, row * width + width), i * width))
+  return {
+    labels: Float64Array.from(indices, (row) => rows.labels[row]),
+    predicted: Float64Array.from(indices, (row) => rows.predicted[row]),
+    scores: { rows: indices.length, width, values },
+  }
+}

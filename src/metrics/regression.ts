@@ -1,0 +1,68 @@
+import { checkFinite, checkPaired } from './validate.js'
+import { ModeltestError } from '../errors.js'
+
+/** The shared guard of the regression metrics: paired, non-empty, finite. Returns n. */
+function checkRegression(labels: ArrayLike<number>, predicted: ArrayLike<number>, metric: string): number {
+  const n = checkPaired(labels, predicted, metric)
+  checkFinite(labels, metric, 'labels')
+  checkFinite(predicted, metric, 'predictions')
+  return n
+}
+
+/**
+ * Mean absolute error: MAE = (1/n) Σ |yᵢ − ŷᵢ|.  (scikit-learn: sklearn.metrics.mean_absolute_error)
+ */
+export function meanAbsoluteError(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  const n = checkRegression(labels, predicted, 'meanAbsoluteError')
+  return compensatedSum(n, (i) => Math.abs(labels[i] - predicted[i])) / n
+}
+
+/**
+ * Root mean squared error: RMSE = √((1/n) Σ (yᵢ − ŷᵢ)²).
+ * (scikit-learn: sklearn.metrics.mean_squared_error(squared=False); mean_squared_error's root)
+ */
+export function rootMeanSquaredError(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  const n = checkRegression(labels, predicted, 'rootMeanSquaredError')
+  return Math.sqrt(compensatedSum(n, (i) => (labels[i] - predicted[i]) ** 2) / n)
+}
+
+/**
+ * Coefficient of determination: R² = 1 − Σ (yᵢ − ŷᵢ)² / Σ (yᵢ − ȳ)². With constant labels
+ * (denominator 0) it is 1.0 for perfect predictions and 0.0 otherwise, as scikit-learn's
+ * force_finite=True. Needs at least two rows (scikit-learn returns NaN with a warning; this throws).
+ * (scikit-learn: sklearn.metrics.r2_score)
+ */
+export function r2Score(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  const metric = 'r2Score'
+  const n = checkRegression(labels, predicted, metric)
+  if (n < 2) throw new ModeltestError({ what: `${metric}: R² is not defined for a single row`, fix: 'Evaluate on at least two rows.' })
+  const mean = compensatedSum(n, (i) => labels[i]) / n
+  const residual = compensatedSum(n, (i) => (labels[i] - predicted[i]) ** 2)
+  const total = compensatedSum(n, (i) => (labels[i] - mean) ** 2)
+  if (residual === 0) return 1
+  if (total === 0) return 0
+  return 1 - residual / total
+}
+
+/**
+ * Mean absolute percentage error, as a fraction (not ×100):
+ * MAPE = (1/n) Σ |yᵢ − ŷᵢ| / max(|yᵢ|, ε), ε = float64 machine epsilon (2.22e-16), so a zero label
+ * gives a huge but finite term. (scikit-learn: sklearn.metrics.mean_absolute_percentage_error)
+ */
+export function meanAbsolutePercentageError(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  const n = checkRegression(labels, predicted, 'meanAbsolutePercentageError')
+  return compensatedSum(n, (i) => Math.abs(labels[i] - predicted[i]) / Math.max(Math.abs(labels[i]), Number.EPSILON)) / n
+}
+
+/** Σ term(i) for i < n with Neumaier's compensation, so long sums keep full precision. */
+function compensatedSum(n: number, term: (i: number) => number): number {
+  let sum = 0
+  let compensation = 0
+  for (let i = 0; i < n; i++) {
+    const value = term(i)
+    const t = sum + value
+    compensation += Math.abs(sum) >= Math.abs(value) ? sum - t + value : value - t + sum
+    sum = t
+  }
+  return sum + compensation
+}
