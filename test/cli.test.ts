@@ -87,7 +87,7 @@ describe('modeltest on the broken variant', () => {
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/✗ null_check: Found nulls in 1 of 2 columns: text 30 \(597 rows\)/)
     expect(run.stdout).toMatch(/✗ accuracy_threshold: Accuracy 0\.\d{4} < 0\.80 \(95% CI 0\.\d{4}–0\.\d{4}, n=597\)/)
-    expect(run.stdout).toMatch(/✗ no_regression: Accuracy 0\.\d{4} vs baseline 0\.\d{4}: change -0\.\d{4}, drop 0\.\d{4} > max drop 0\.02/)
+    expect(run.stdout).toMatch(/✗ no_regression: Accuracy 0\.\d{4} vs baseline 0\.\d{4}: drop 0\.\d{4} > max drop 0\.02, significant \(McNemar p=[\d.e-]+ < α 0\.05, n=597\)/)
     expect(run.stdout).toMatch(/✓ latency_p95/)
     expect(run.stdout).toMatch(/1\/4 checks passed/)
     expect(run.stdout).toMatch(/FAILED/)

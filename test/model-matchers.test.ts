@@ -81,20 +81,35 @@ describe('toHaveP95LatencyBelow', () => {
   })
 })
 
+// 40 reviews: enough rows for a drop from 1.0 to 0.5 to be significant (McNemar: 20 discordant rows, p ≈ 2e-6).
+const forty = await dataset(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? { text: `good ${i}`, label: 1 } : { text: `bad ${i}`, label: 0 })), { name: 'forty' })
+
 describe('toNotRegressFrom', () => {
-  test('passes when the candidate is better, recording both accuracies', async ({ task }) => {
-    await expect(keyword).toNotRegressFrom(alwaysPositive, { on: clean, label: 'label', maxDrop: 0.02 })
-    expect(lastRecord(task)).toMatchObject({ name: 'no_regression', passed: true, actual: -0.5, baseline: 0.5, details: { candidate_accuracy: 1, baseline_accuracy: 0.5 } })
+  test('passes when the candidate is better, recording both accuracies and the test', async ({ task }) => {
+    await expect(keyword).toNotRegressFrom(alwaysPositive, { on: forty, label: 'label', maxDrop: 0.02 })
+    expect(lastRecord(task)).toMatchObject({ name: 'no_regression', passed: true, actual: -0.5, baseline: 0.5, details: { metric: 'accuracy', candidate: 1, baseline: 0.5, test: 'mcnemar' } })
     expect(lastRecord(task).baselineModel).toMatchObject({ name: 'always-positive' })
   })
-  test('fails when the drop exceeds maxDrop, with both accuracies and the drop', async () => {
-    await expect(expect(alwaysPositive).toNotRegressFrom(keyword, { on: clean, label: 'label', maxDrop: 0.1 })).rejects.toThrow(
-      /no_regression: Accuracy 0.5000 vs baseline 1.0000: change -0.5000, drop 0.5000 > max drop 0.10 \(n=4\)/,
+  test('fails when the drop exceeds maxDrop and is significant, with both accuracies, the drop and the p-value', async () => {
+    await expect(expect(alwaysPositive).toNotRegressFrom(keyword, { on: forty, label: 'label', maxDrop: 0.1 })).rejects.toThrow(
+      /no_regression: Accuracy 0.5000 vs baseline 1.0000: drop 0.5000 > max drop 0.10, significant \(McNemar p=1\.91e-6 < α 0\.05, n=40\)/,
     )
   })
+  test('passes a drop the rows cannot tell from chance, and says so', async ({ task }) => {
+    await expect(alwaysPositive).toNotRegressFrom(keyword, { on: clean, label: 'label', maxDrop: 0.1 })
+    expect(lastRecord(task).message).toMatch(/drop 0\.5000 > max drop 0\.10 but not significant \(McNemar p=0\.500 ≥ α 0\.05, n=4\)/)
+  })
+  test('other metrics use a paired bootstrap', async ({ task }) => {
+    await expect(expect(alwaysPositive).toNotRegressFrom(keyword, { on: forty, label: 'label', maxDrop: 0.1, metric: 'balanced_accuracy', seed: 1 })).rejects.toThrow(
+      /Balanced accuracy 0\.5000 vs baseline 1\.0000: drop 0\.5000 > max drop 0\.10, significant \(paired bootstrap p=0\.00 < α 0\.05, n=40\)/,
+    )
+    await expect(keyword).toNotRegressFrom(alwaysPositive, { on: forty, label: 'label', maxDrop: 0, metric: 'log_loss' })
+    expect(lastRecord(task)).toMatchObject({ passed: true, details: { metric: 'log_loss', test: 'bootstrap' } })
+    await expect(expect(keyword).toNotRegressFrom(alwaysPositive, { on: forty, label: 'label', maxDrop: 0, metric: 'f1', test: 'mcnemar' })).rejects.toThrow(/McNemar's test compares accuracies, not f1/)
+  })
   test('.not', async () => {
-    await expect(alwaysPositive).not.toNotRegressFrom(keyword, { on: clean, label: 'label', maxDrop: 0.1 })
-    await expect(expect(keyword).not.toNotRegressFrom(keyword, { on: clean, label: 'label', maxDrop: 0 })).rejects.toThrow(/no_regression/)
+    await expect(alwaysPositive).not.toNotRegressFrom(keyword, { on: forty, label: 'label', maxDrop: 0.1 })
+    await expect(expect(keyword).not.toNotRegressFrom(keyword, { on: forty, label: 'label', maxDrop: 0 })).rejects.toThrow(/no_regression/)
   })
   test('refuses a baseline that is not a model', async () => {
     await expect(expect(keyword).toNotRegressFrom('models/production', { on: clean, label: 'label', maxDrop: 0.02 })).rejects.toThrow(/toNotRegressFrom \(baseline\) expects a model, got string/)

@@ -10,7 +10,7 @@ import {
   quantileBinEdges,
   wassersteinDistance,
 } from '../stats/drift.js'
-import { formatThreshold, type CheckRecord } from './record.js'
+import { formatPValue, formatThreshold, type CheckRecord } from './record.js'
 import { dataCheck } from './data.js'
 
 export type DriftTest = 'psi' | 'ks' | 'chi2' | 'jensen-shannon' | 'wasserstein'
@@ -78,7 +78,7 @@ export async function driftCheck(data: Dataset, reference: Dataset, options: Dri
   }
   const drifted = results.filter((result) => result.drifted)
   const describe = (result: ColumnDrift) =>
-    `${result.column} ${result.test} ${result.statistic.toFixed(4)}${result.pValue !== undefined ? ` p=${result.pValue.toPrecision(3)}` : ''}`
+    `${result.column} ${result.test} ${result.statistic.toFixed(4)}${result.pValue !== undefined ? ` p=${formatPValue(result.pValue)}` : ''}`
   const message =
     drifted.length === 0
       ? `No drift in ${results.length} column${results.length === 1 ? '' : 's'}: ${results.map(describe).join('; ')}`

@@ -34,13 +34,13 @@ export interface MetricOptions {
 }
 
 /** Rows of one evaluation, for a metric to read: class metrics get classes and scores, regression metrics numbers. */
-interface Evaluation {
+export interface Evaluation {
   labels: ArrayLike<number>
   predicted: ArrayLike<number>
   scores: Scores
 }
 
-interface Metric {
+export interface Metric {
   title: string
   higherIsBetter: boolean
   kind: 'classification' | 'regression'
@@ -90,15 +90,11 @@ export const METRICS: Record<string, Metric> = {
  * accuracy (a proportion), a seeded percentile bootstrap over rows for every other metric.
  */
 export async function metricCheck(model: Model, name: string, threshold: number, options: MetricOptions, negate = false): Promise<CheckRecord> {
-  const metric = METRICS[name]
-  if (!metric) throw new ModeltestError({ what: `unknown metric '${name}'`, fix: `Use one of ${Object.keys(METRICS).join(', ')}.` })
+  const metric = metricNamed(name)
   if (typeof threshold !== 'number' || !Number.isFinite(threshold)) throw new ModeltestError({ what: `toMeetMetric('${name}') needs a numeric threshold, got ${String(threshold)}`, fix: `Write toMeetMetric('${name}', 0.8, { on, label }).` })
   if (!options?.on || typeof options.on.rowCount !== 'number') throw new ModeltestError({ what: 'toMeetMetric needs { on: dataset, label: column }', fix: "Write toMeetMetric('f1', 0.8, { on: holdout, label: 'label' })." })
   const data = options.on
-  const rows: Evaluation =
-    metric.kind === 'classification'
-      ? await classify(model, data, options.label)
-      : await regress(model, data, options.label).then((r) => ({ labels: r.targets, predicted: r.predicted, scores: { rows: r.n, width: 1, values: Float32Array.from(r.predicted) } }))
+  const rows = await evaluateFor(metric, model, data, options.label)
   const n = rows.labels.length
   const value = metric.compute(rows, options)
   const confidence = options.confidence ?? 0.95
@@ -128,7 +124,21 @@ export async function metricCheck(model: Model, name: string, threshold: number,
   )
 }
 
-function resample(rows: Evaluation, indices: Int32Array): Evaluation {
+export function metricNamed(name: string): Metric {
+  const metric = METRICS[name]
+  if (!metric) throw new ModeltestError({ what: `unknown metric '${name}'`, fix: `Use one of ${Object.keys(METRICS).join(', ')}.` })
+  return metric
+}
+
+/** A model's predictions on `data` in the form the metric reads. */
+export async function evaluateFor(metric: Metric, model: Model, data: Dataset, label: string): Promise<Evaluation> {
+  if (metric.kind === 'classification') return classify(model, data, label)
+  const r = await regress(model, data, label)
+  return { labels: r.targets, predicted: r.predicted, scores: { rows: r.n, width: 1, values: Float32Array.from(r.predicted) } }
+}
+
+/** The rows at `indices` (a bootstrap resample), labels, predictions and scores together. */
+export function resample(rows: Evaluation, indices: Int32Array): Evaluation {
   const { width } = rows.scores
   const values = new Float32Array(indices.length * width)
   const source = Float32Array.from(rows.scores.values)

@@ -4,7 +4,9 @@ import { classify } from '../evaluate.js'
 import type { Model } from '../models/model.js'
 import { measureLatency, type LatencyOptions } from '../perf/latency.js'
 import { wilsonInterval } from '../stats/intervals.js'
-import { formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
+import { mcnemarExact, pairedBootstrap } from '../stats/paired.js'
+import { evaluateFor, metricNamed, resample, type Evaluation } from './metric.js'
+import { formatPValue, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 
 export interface EvaluationOptions {
@@ -81,17 +83,58 @@ export async function latencyCheck(model: Model, maxMs: number, options: Latency
 }
 
 export interface RegressionOptions extends EvaluationOptions {
-  /** The largest accepted fall in accuracy from the baseline, as a fraction (0.02 = two points). */
+  /** The largest accepted fall of the metric from the baseline's (0.02 = two points of accuracy; for losses, a rise). */
   maxDrop: number
+  /** The metric compared; accuracy by default. Any name toMeetMetric knows. */
+  metric?: string
+  /** The paired test: exact McNemar for accuracy (the default there), a paired bootstrap for every metric (the default elsewhere). */
+  test?: 'mcnemar' | 'bootstrap'
+  /** Significance level: a drop beyond maxDrop fails only when the test's p-value is below it; 0.05 by default. */
+  alpha?: number
+  resamples?: number
+  seed?: number
 }
 
-/** Candidate and baseline scored on the same rows: the candidate's accuracy falls by at most `maxDrop`. */
+/**
+ * Candidate and baseline scored on the same rows: the check fails only when the candidate's metric
+ * falls by more than `maxDrop` and the paired test says the difference is significant at `alpha`
+ * (a drop that the rows cannot tell from chance is reported, not failed).
+ */
 export async function regressionCheck(candidate: Model, baseline: Model, options: RegressionOptions, negate = false): Promise<CheckRecord> {
-  checkFraction(options?.maxDrop, 'toNotRegressFrom', 'maxDrop')
+  const metricName = options?.metric ?? 'accuracy'
+  const metric = metricNamed(metricName)
+  if (typeof options?.maxDrop !== 'number' || !(options.maxDrop >= 0)) {
+    throw new ModeltestError({ what: `toNotRegressFrom: maxDrop must be a number ≥ 0, got ${String(options?.maxDrop)}`, fix: 'Write { maxDrop: 0.02 } for two points of accuracy.' })
+  }
+  const alpha = options.alpha ?? 0.05
+  if (!(alpha > 0 && alpha < 1)) throw new ModeltestError({ what: `alpha ${alpha} is not within (0, 1)`, fix: 'Pass { alpha: 0.05 }.' })
+  const test = options.test ?? (metricName === 'accuracy' ? 'mcnemar' : 'bootstrap')
+  if (test === 'mcnemar' && metricName !== 'accuracy') throw new ModeltestError({ what: `McNemar's test compares accuracies, not ${metricName}`, fix: "Use { test: 'bootstrap' } for other metrics." })
   const data = evaluationData(options, 'toNotRegressFrom')
-  const [ours, theirs] = await Promise.all([classify(candidate, data, options.label), classify(baseline, data, options.label)])
-  const drop = theirs.accuracy - ours.accuracy
-  const change = ours.accuracy - theirs.accuracy
+  const [ours, theirs] = await Promise.all([evaluateFor(metric, candidate, data, options.label), evaluateFor(metric, baseline, data, options.label)])
+  const n = ours.labels.length
+  // Drop: how much worse the candidate is, in the metric's direction (a rise, for losses).
+  const dropOf = (a: Evaluation, b: Evaluation) => (metric.higherIsBetter ? 1 : -1) * (metric.compute(b, options) - metric.compute(a, options))
+  const candidateValue = metric.compute(ours, options)
+  const baselineValue = metric.compute(theirs, options)
+  const drop = dropOf(ours, theirs)
+  let pValue: number
+  if (test === 'mcnemar') {
+    let b = 0
+    let c = 0
+    for (let i = 0; i < n; i++) {
+      const candidateRight = ours.predicted[i] === ours.labels[i]
+      const baselineRight = theirs.predicted[i] === theirs.labels[i]
+      if (baselineRight && !candidateRight) b++
+      else if (candidateRight && !baselineRight) c++
+    }
+    pValue = mcnemarExact(b, c).pValue
+  } else {
+    pValue = pairedBootstrap(n, (indices) => dropOf(resample(ours, indices), resample(theirs, indices)), { resamples: options.resamples, seed: options.seed }).pValue
+  }
+  const significant = pValue < alpha
+  const testName = test === 'mcnemar' ? 'McNemar' : 'paired bootstrap'
+  const verdict = drop > options.maxDrop ? (significant ? ', significant' : ' but not significant') : ''
   return makeCheck(
     {
       name: 'no_regression',
@@ -99,10 +142,11 @@ export async function regressionCheck(candidate: Model, baseline: Model, options
       actual: drop,
       threshold: options.maxDrop,
       comparator: '<=',
-      n: ours.n,
-      baseline: theirs.accuracy,
-      message: `Accuracy ${ours.accuracy.toFixed(4)} vs baseline ${theirs.accuracy.toFixed(4)}: change ${change >= 0 ? '+' : ''}${change.toFixed(4)}, drop ${Math.max(drop, 0).toFixed(4)} ${relationFor(drop, options.maxDrop, '<=')} max drop ${formatThreshold(options.maxDrop)} (n=${ours.n})`,
-      details: { candidate_accuracy: ours.accuracy, baseline_accuracy: theirs.accuracy, drop },
+      n,
+      baseline: baselineValue,
+      significance: { test, pValue, alpha },
+      message: `${metric.title} ${candidateValue.toFixed(4)} vs baseline ${baselineValue.toFixed(4)}: drop ${drop.toFixed(4)} ${relationFor(drop, options.maxDrop, '<=')} max drop ${formatThreshold(options.maxDrop)}${verdict} (${testName} p=${formatPValue(pValue)} ${significant ? '<' : '≥'} α ${formatThreshold(alpha)}, n=${n})`,
+      details: { metric: metricName, candidate: candidateValue, baseline: baselineValue, drop, test, p_value: pValue, alpha },
       data: datasetSubject(data),
       model: modelSubject(candidate),
       baselineModel: modelSubject(baseline),

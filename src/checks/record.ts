@@ -34,6 +34,11 @@ export interface CheckRecord {
   interval?: Interval
   /** Whether the gate compared the interval's bound (the one on the side of the requirement) instead of `actual`. */
   gateOnInterval?: boolean
+  /**
+   * A paired test behind a comparison: the requirement then fails only when the relation fails
+   * and the difference is significant (p < alpha).
+   */
+  significance?: { test: string; pValue: number; alpha: number }
   /** Things a reader should know although the check passed or failed as stated (too few rows to tell). */
   warnings?: string[]
   details?: Record<string, unknown>
@@ -61,7 +66,11 @@ export function makeCheck(spec: CheckSpec, negate = false): CheckRecord {
       `${spec.n !== undefined ? `n=${spec.n} is` : 'the sample is'} too small to tell ${formatNumber(spec.actual)} from ${formatThreshold(spec.threshold)}: the ${Math.round(interval.confidence * 100)}% interval ${formatNumber(interval.low)}–${formatNumber(interval.high)} contains the threshold`,
     )
   }
-  return { ...spec, comparator, passed: holds(compared, comparator, spec.threshold), ...(warnings.length > 0 ? { warnings } : {}) }
+  const relation = holds(compared, comparator, spec.threshold)
+  const significant = spec.significance ? spec.significance.pValue < spec.significance.alpha : true
+  // With a test behind it, the unwanted outcome (a regression) must be both past the threshold and significant.
+  const passed = spec.significance ? (negate ? relation && significant : relation || !significant) : relation
+  return { ...spec, comparator, passed, ...(warnings.length > 0 ? { warnings } : {}) }
 }
 
 function formatNumber(value: number): string {
@@ -112,4 +121,9 @@ export function formatThreshold(value: number): string {
   const text = String(value)
   const decimals = text.includes('.') ? text.split('.')[1].length : 0
   return value.toFixed(Math.max(2, Math.min(decimals, 6)))
+}
+
+/** A p-value as messages print it: three significant digits, exponent form below 0.001. */
+export function formatPValue(p: number): string {
+  return p !== 0 && p < 0.001 ? p.toExponential(2) : p.toPrecision(3)
 }

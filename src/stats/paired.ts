@@ -1,0 +1,51 @@
+import { ModeltestError } from '../errors.js'
+import { mulberry32 } from '../random.js'
+
+/**
+ * Exact McNemar test on paired predictions: b = rows the baseline got right and the candidate got
+ * wrong, c = the reverse. Under H₀ (no difference) the discordant rows split as X ~ Bin(b + c, ½);
+ * two-sided p = min(1, 2·P(X ≤ min(b, c))). Equals statsmodels' mcnemar(table, exact=True) and
+ * scipy.stats.binomtest(min(b, c), b + c, 0.5).pvalue.
+ */
+export function mcnemarExact(b: number, c: number): { statistic: number; pValue: number } {
+  if (!Number.isInteger(b) || !Number.isInteger(c) || b < 0 || c < 0) throw new ModeltestError({ what: `McNemar needs whole counts ≥ 0, got b=${b}, c=${c}` })
+  const n = b + c
+  const k = Math.min(b, c)
+  if (n === 0) return { statistic: 0, pValue: 1 }
+  // P(X ≤ k) = Σ_{i≤k} C(n, i)/2ⁿ, summed in log space so that large n does not underflow.
+  let logTerm = -n * Math.LN2
+  let logSum = logTerm
+  for (let i = 1; i <= k; i++) {
+    logTerm += Math.log(n - i + 1) - Math.log(i)
+    logSum = logAddExp(logSum, logTerm)
+  }
+  return { statistic: k, pValue: Math.min(1, 2 * Math.exp(logSum)) }
+}
+
+/**
+ * Paired bootstrap test of a difference between two models scored on the same rows: rows are
+ * resampled jointly (seeded), the difference is computed on each resample, and the two-sided
+ * p-value is 2·min(share of differences ≤ 0, share ≥ 0), capped at 1.
+ */
+export function pairedBootstrap(n: number, difference: (indices: Int32Array) => number, options: { resamples?: number; seed?: number } = {}): { pValue: number; differences: Float64Array } {
+  const resamples = options.resamples ?? 1000
+  if (!Number.isInteger(n) || n < 1) throw new ModeltestError({ what: `pairedBootstrap needs at least one row, got ${n}` })
+  const random = mulberry32(options.seed ?? 0)
+  const indices = new Int32Array(n)
+  const differences = new Float64Array(resamples)
+  let atOrBelow = 0
+  let atOrAbove = 0
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) indices[i] = Math.floor(random() * n)
+    const d = difference(indices)
+    differences[r] = d
+    if (d <= 0) atOrBelow++
+    if (d >= 0) atOrAbove++
+  }
+  return { pValue: Math.min(1, (2 * Math.min(atOrBelow, atOrAbove)) / resamples), differences }
+}
+
+function logAddExp(a: number, b: number): number {
+  const high = Math.max(a, b)
+  return high + Math.log(Math.exp(a - high) + Math.exp(b - high))
+}
