@@ -1,4 +1,6 @@
-import type { ColumnType, DriftOptions, EvaluationOptions, MetricOptions, SnapshotTolerance, LatencyCheckOptions, Mostly, RegressionOptions } from '../src/index.js'
+import type { ColumnType, Dataset, DriftOptions, Row, EvaluationOptions, MetricOptions, SnapshotTolerance, LatencyCheckOptions, Mostly, RegressionOptions } from '../src/index.js'
+import { toBeDeterministic } from './toBeDeterministic.js'
+import { toBeInvariantTo } from './toBeInvariantTo.js'
 import { toHaveAtLeastRows } from './toHaveAtLeastRows.js'
 import { toHaveClassBalance } from './toHaveClassBalance.js'
 import { toHaveColumns } from './toHaveColumns.js'
@@ -7,7 +9,9 @@ import { toHaveNoDuplicateRows } from './toHaveNoDuplicateRows.js'
 import { toHaveNoDriftFrom } from './toHaveNoDriftFrom.js'
 import { toHaveNoNulls } from './toHaveNoNulls.js'
 import { toHaveNoOverlapWith } from './toHaveNoOverlapWith.js'
+import { toHaveOutputShape } from './toHaveOutputShape.js'
 import { toHaveP95LatencyBelow } from './toHaveP95LatencyBelow.js'
+import { toHaveThroughputAbove } from './toHaveThroughputAbove.js'
 import { toHaveUniqueValues } from './toHaveUniqueValues.js'
 import { toHaveValuesBetween } from './toHaveValuesBetween.js'
 import { toHaveValuesIn } from './toHaveValuesIn.js'
@@ -17,6 +21,7 @@ import { toMatchSchema } from './toMatchSchema.js'
 import { toMeetAccuracy } from './toMeetAccuracy.js'
 import { toMeetMetric } from './toMeetMetric.js'
 import { toNotRegressFrom } from './toNotRegressFrom.js'
+import { toProduceFiniteOutputs } from './toProduceFiniteOutputs.js'
 
 /** Every modeltest matcher, for `expect.extend(matchers)`; the modeltest preset registers them. */
 export const matchers = {
@@ -37,7 +42,12 @@ export const matchers = {
   toMeetAccuracy,
   toMeetMetric,
   toHaveP95LatencyBelow,
+  toHaveThroughputAbove,
   toNotRegressFrom,
+  toProduceFiniteOutputs,
+  toHaveOutputShape,
+  toBeInvariantTo,
+  toBeDeterministic,
 }
 
 /** Every modeltest matcher reads data or runs a model: await it, or return it from the test. */
@@ -76,6 +86,16 @@ interface ModeltestMatchers {
   toMeetMetric(name: string, threshold: number, options: MetricOptions): Promise<void>
   /** The 95th percentile latency of one prediction call on `input` is at most `ms`. */
   toHaveP95LatencyBelow(ms: number, options: LatencyCheckOptions): Promise<void>
+  /** Rows per second in batches of `batchSize` (mean over the timed calls) is at least `rowsPerSecond`. */
+  toHaveThroughputAbove(rowsPerSecond: number, options: LatencyCheckOptions): Promise<void>
+  /** No NaN or Inf among the model's outputs on `input`. */
+  toProduceFiniteOutputs(input: Dataset): Promise<void>
+  /** The output on `input` is [rows, width]; null accepts any size. */
+  toHaveOutputShape(shape: (number | null)[], options: { input: Dataset }): Promise<void>
+  /** Perturbed rows keep their predicted class: the flip rate is at most `maxFlipRate` (0 by default). */
+  toBeInvariantTo(perturb: (row: Row) => Row, options: { on: Dataset; maxFlipRate?: number }): Promise<void>
+  /** Two predictions of the same rows give the same scores (within `tolerance`). */
+  toBeDeterministic(input: Dataset, options?: { tolerance?: number }): Promise<void>
   /** Accuracy falls by at most `maxDrop` from the baseline model's on the same rows. */
   toNotRegressFrom(baseline: unknown, options: RegressionOptions): Promise<void>
 }

@@ -47,6 +47,7 @@ export {
 } from './checks/data.js'
 export { driftCheck, DRIFT_TESTS, DEFAULT_THRESHOLD, type DriftOptions, type DriftTest, type ColumnDrift } from './checks/drift.js'
 export { profileSnapshot, compareSnapshots, snapshotCheck, snapshotWritten, readSnapshots, writeSnapshot, type ProfileSnapshot, type SnapshotTolerance } from './checks/snapshot.js'
-export { accuracyCheck, latencyCheck, regressionCheck, type EvaluationOptions, type LatencyCheckOptions, type RegressionOptions } from './checks/model.js'
+export { finiteOutputsCheck, outputShapeCheck, invarianceCheck, determinismCheck } from './checks/behaviour.js'
+export { accuracyCheck, latencyCheck, throughputCheck, regressionCheck, type EvaluationOptions, type LatencyCheckOptions, type RegressionOptions } from './checks/model.js'
 export { buildReport, formatValue, type RunReport, type TestOutcome } from './report.js'
 export { wilsonInterval, bootstrapInterval, normalQuantile, normalCdf, type Interval } from './stats/intervals.js'

@@ -1,4 +1,4 @@
-import { Dataset, isDataset } from '../data/dataset.js'
+import { Dataset, isDataset, type Row } from '../data/dataset.js'
 import { ModeltestError } from '../errors.js'
 import { classify } from '../evaluate.js'
 import type { Model } from '../models/model.js'
@@ -54,15 +54,25 @@ export async function accuracyCheck(model: Model, min: number, options: Evaluati
 export interface LatencyCheckOptions extends LatencyOptions {
   /** The rows of one call (the batch); `dataset.head(1)` for single-row latency. */
   input: Dataset
+  /** Rows per call, taken from `input` (repeated when it has fewer); all of `input` by default. */
+  batchSize?: number
+}
+
+/** The rows of one timed call: `input`'s rows, cut or repeated to `batchSize`. */
+async function batchRows(options: LatencyCheckOptions, matcher: string): Promise<Row[]> {
+  if (!isDataset(options?.input)) {
+    throw new ModeltestError({ what: `${matcher} needs { input: dataset }`, fix: 'Pass the rows of one call, e.g. { input: holdout.head(1) }.' })
+  }
+  const rows = await options.input.rows()
+  const size = options.batchSize ?? rows.length
+  if (!Number.isInteger(size) || size < 1) throw new ModeltestError({ what: `batchSize ${size} is not a whole number ≥ 1`, fix: 'Pass { batchSize: 32 }.' })
+  return Array.from({ length: size }, (_, i) => rows[i % rows.length])
 }
 
 /** The 95th percentile of one prediction call's latency is at most `maxMs`. */
 export async function latencyCheck(model: Model, maxMs: number, options: LatencyCheckOptions, negate = false): Promise<CheckRecord> {
   if (!(maxMs > 0)) throw new ModeltestError({ what: `toHaveP95LatencyBelow(${maxMs}) needs a positive number of milliseconds`, fix: 'Write toHaveP95LatencyBelow(50, { input: holdout.head(1) }).' })
-  if (!isDataset(options?.input)) {
-    throw new ModeltestError({ what: 'toHaveP95LatencyBelow needs { input: dataset }', fix: 'Pass the rows of one call, e.g. { input: holdout.head(1) }.' })
-  }
-  const rows = await options.input.rows()
+  const rows = await batchRows(options, 'toHaveP95LatencyBelow')
   const latency = await measureLatency(() => model.predictRows(rows), options)
   return makeCheck(
     {
@@ -75,6 +85,30 @@ export async function latencyCheck(model: Model, maxMs: number, options: Latency
       n: latency.runs,
       message: `P95 latency ${latency.p95.toFixed(2)} ms ${relationFor(latency.p95, maxMs, '<=')} ${maxMs} ms (p50 ${latency.p50.toFixed(2)}, p99 ${latency.p99.toFixed(2)}; batch ${rows.length}, ${latency.runs} runs after ${latency.warmup} warm-up)`,
       details: { p50: latency.p50, p95: latency.p95, p99: latency.p99, mean: latency.mean, batch: rows.length, warmup: latency.warmup, samples: latency.samples },
+      data: datasetSubject(options.input),
+      model: modelSubject(model),
+    },
+    negate,
+  )
+}
+
+/** Rows per second when predicting in batches of `batchSize` (the mean over the timed calls) is at least `minRowsPerSecond`. */
+export async function throughputCheck(model: Model, minRowsPerSecond: number, options: LatencyCheckOptions, negate = false): Promise<CheckRecord> {
+  if (!(minRowsPerSecond > 0)) throw new ModeltestError({ what: `toHaveThroughputAbove(${minRowsPerSecond}) needs a positive number of rows per second`, fix: 'Write toHaveThroughputAbove(1000, { input: holdout, batchSize: 64 }).' })
+  const rows = await batchRows(options, 'toHaveThroughputAbove')
+  const latency = await measureLatency(() => model.predictRows(rows), { warmup: options.warmup ?? 3, runs: options.runs ?? 20 })
+  const throughput = (rows.length * 1000) / latency.mean
+  return makeCheck(
+    {
+      name: 'throughput',
+      kind: 'model',
+      actual: throughput,
+      threshold: minRowsPerSecond,
+      comparator: '>=',
+      unit: 'rows/s',
+      n: latency.runs,
+      message: `Throughput ${throughput.toFixed(0)} rows/s ${relationFor(throughput, minRowsPerSecond, '>=')} ${minRowsPerSecond} rows/s (batch ${rows.length}, mean ${latency.mean.toFixed(2)} ms a call over ${latency.runs} calls)`,
+      details: { batch: rows.length, mean_ms: latency.mean, p50: latency.p50, p95: latency.p95 },
       data: datasetSubject(options.input),
       model: modelSubject(model),
     },

@@ -1,0 +1,77 @@
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { dataset, model, type CheckRecord, type Row } from '../src/index.js'
+import { bagOfWords, readVocabulary } from '../examples/sentiment/features.js'
+import { exampleDir } from './helpers.js'
+
+// Matchers are registered by src/cli/setup.ts.
+
+const holdout = await dataset(join(exampleDir, 'data', 'holdout.csv'))
+const candidate = await model(join(exampleDir, 'models', 'candidate', 'model.json'), { preprocess: bagOfWords(await readVocabulary(join(exampleDir, 'models', 'candidate', 'vocab.json'))) })
+const rows = holdout.head(8)
+/** Gives NaN for the third row: a broken model. */
+const nanModel = await model(async (input: Row[]) => input.map((_, i) => (i === 2 ? [NaN, 1] : [0.5, 0.5])), { name: 'nan-model' })
+/** Different scores on every call. */
+let calls = 0
+const noisy = await model(async (input: Row[]) => input.map(() => [0.5 + ++calls * 1e-3, 0.5]), { name: 'noisy' })
+/** Positive when the text contains an exclamation mark: not invariant to punctuation. */
+const exclamation = await model(async (input: Row[]) => input.map((row) => (String(row.text).includes('!') ? [0, 1] : [1, 0])), { name: 'exclamation' })
+
+function lastRecord(task: { meta: { modeltest?: CheckRecord[] } }): CheckRecord {
+  const records = task.meta.modeltest ?? []
+  return records[records.length - 1]
+}
+
+describe('toProduceFiniteOutputs', () => {
+  test('passes on the example model', () => expect(candidate).toProduceFiniteOutputs(rows))
+  test('fails naming the first bad row', () => expect(expect(nanModel).toProduceFiniteOutputs(rows)).rejects.toThrow(/no_nan_outputs: 1 of 16 outputs are NaN or Inf, the first at row 2/))
+  test('.not', () => expect(nanModel).not.toProduceFiniteOutputs(rows))
+})
+
+describe('toHaveOutputShape', () => {
+  test('passes with a free batch size, in the tutorial’s words', async ({ task }) => {
+    await expect(candidate).toHaveOutputShape([null, 2], { input: rows })
+    expect(lastRecord(task).message).toBe('Output shape [8, 2] matches expected [*, 2]')
+    await expect(candidate).toHaveOutputShape([8, 2], { input: rows })
+  })
+  test('fails on another width', () => expect(expect(candidate).toHaveOutputShape([null, 3], { input: rows })).rejects.toThrow(/Output shape \[8, 2\] does not match expected \[\*, 3\]/))
+  test('.not, and a malformed shape', async () => {
+    await expect(candidate).not.toHaveOutputShape([null, 3], { input: rows })
+    await expect(expect(candidate).toHaveOutputShape([2] as never, { input: rows })).rejects.toThrow(/takes \[rows, width\]/)
+  })
+})
+
+describe('toBeInvariantTo', () => {
+  const shout = (row: Row) => ({ ...row, text: `${row.text}!` })
+  test('passes when perturbed rows keep their class, within the flip rate', async ({ task }) => {
+    await expect(candidate).toBeInvariantTo((row) => ({ ...row, text: String(row.text).toUpperCase() }), { on: holdout, maxFlipRate: 0.02 })
+    expect(lastRecord(task)).toMatchObject({ name: 'invariance', passed: true, n: 597 })
+  })
+  test('fails with the flip count and examples', () => expect(expect(exclamation).toBeInvariantTo(shout, { on: rows })).rejects.toThrow(/invariance: Predictions flip on \d of 8 rows \(\d+\.\d\d%\) > max 0\.00%, e\.g\. row \d/))
+  test('.not', () => expect(exclamation).not.toBeInvariantTo(shout, { on: rows }))
+})
+
+describe('toBeDeterministic', () => {
+  test('passes when two predictions are identical', () => expect(candidate).toBeDeterministic(rows))
+  test('fails with the largest difference, or passes within a tolerance', async () => {
+    await expect(expect(noisy).toBeDeterministic(rows)).rejects.toThrow(/deterministic: Two predictions of 8 rows differ by up to 8\.00e-3 > tolerance 0/)
+    await expect(noisy).toBeDeterministic(rows, { tolerance: 0.01 })
+  })
+  test('.not', () => expect(noisy).not.toBeDeterministic(rows))
+})
+
+describe('toHaveThroughputAbove and the latency batch size', () => {
+  test('measures rows per second in batches, repeating input rows to fill the batch', async ({ task }) => {
+    await expect(candidate).toHaveThroughputAbove(100, { input: holdout.head(10), batchSize: 64, runs: 5, warmup: 1 })
+    const record = lastRecord(task)
+    expect(record).toMatchObject({ name: 'throughput', unit: 'rows/s', passed: true, details: { batch: 64 } })
+    expect(record.message).toMatch(/^Throughput \d+ rows\/s ≥ 100 rows\/s \(batch 64, mean \d+\.\d\d ms a call over 5 calls\)$/)
+    await expect(candidate).toHaveP95LatencyBelow(1000, { input: holdout.head(1), batchSize: 16, runs: 5, warmup: 1 })
+    expect(lastRecord(task).details).toMatchObject({ batch: 16 })
+  })
+  test('fails below the rate, and .not', async () => {
+    await expect(expect(candidate).toHaveThroughputAbove(1e9, { input: rows, runs: 3, warmup: 0 })).rejects.toThrow(/throughput: Throughput \d+ rows\/s < 1000000000 rows\/s/)
+    await expect(candidate).not.toHaveThroughputAbove(1e9, { input: rows, runs: 3, warmup: 0 })
+    await expect(expect(candidate).toHaveThroughputAbove(100, { input: rows, batchSize: 0 })).rejects.toThrow(/batchSize 0 is not a whole number ≥ 1/)
+  })
+})
