@@ -1,8 +1,11 @@
+import { model as loadModel } from './models/model.js'
+import { httpModel } from './models/http.js'
+
 export { dataset, type DatasetOptions, type DatasetFormat } from './data/load.js'
 export { Dataset, isDataset, type BadRows, type ColumnType, type Row, type Value } from './data/dataset.js'
 export { type Profile, type ColumnProfile } from './data/profile.js'
 export { mulberry32 } from './random.js'
-export { model, Model, isModel, type ModelOptions, type PredictFunction, type Preprocess, type RuntimeInfo, type Scores } from './models/model.js'
+export { Model, isModel, type ModelOptions, type PredictFunction, type Preprocess, type RuntimeInfo, type Scores } from './models/model.js'
 export { fileSaver } from './models/tfjs-files.js'
 export { tf, tfjsBackend, type BackendInfo } from './models/tfjs-runtime.js'
 export { ModeltestError, isModeltestError } from './errors.js'
@@ -51,3 +54,6 @@ export { finiteOutputsCheck, outputShapeCheck, invarianceCheck, determinismCheck
 export { accuracyCheck, latencyCheck, throughputCheck, regressionCheck, type EvaluationOptions, type LatencyCheckOptions, type RegressionOptions } from './checks/model.js'
 export { buildReport, formatValue, type RunReport, type TestOutcome } from './report.js'
 export { wilsonInterval, bootstrapInterval, normalQuantile, normalCdf, type Interval } from './stats/intervals.js'
+export type { HttpModelOptions } from './models/http.js'
+/** Loads a model (`model(path | fn, options)`), or wraps an HTTP endpoint (`model.http(url, { protocol })`). */
+export const model = Object.assign(loadModel, { http: httpModel })

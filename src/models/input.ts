@@ -1,6 +1,7 @@
 import { ModeltestError } from '../errors.js'
 import type { Row } from '../data/dataset.js'
 import type { ModelInput, ModelOptions } from './model.js'
+import { tf } from './tfjs-runtime.js'
 
 /**
  * The input rules every runtime shares: `preprocess` builds the input itself (a tf.Tensor, a number[][]
@@ -28,4 +29,41 @@ function featureValue(row: Row, name: string, source: string): number {
     throw new ModeltestError({ what: `feature column '${name}' holds ${value === null ? 'a null' : `'${value}'`}, not a number`, where: source, fix: 'Fill or drop nulls, or encode the column in a preprocess function.' })
   }
   return value
+}
+
+/** A float32 row-major matrix and its dimensions, as runtimes that take plain arrays (ONNX, HTTP) need. */
+export interface Matrix {
+  data: Float32Array
+  dims: number[]
+}
+
+/** Converts what `preprocess` or `features` gave into a float32 matrix; a tf.Tensor is read and disposed. */
+export function toMatrix(input: ModelInput, rows: number, rank: number | undefined, source: string): Matrix {
+  if (input instanceof tf.Tensor) {
+    try {
+      const values = input.dataSync()
+      return { data: values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>), dims: [...input.shape] }
+    } finally {
+      input.dispose()
+    }
+  }
+  if (Array.isArray(input)) {
+    const width = input[0]?.length ?? 0
+    const data = new Float32Array(input.length * width)
+    input.forEach((row, i) => {
+      if (row?.length !== width) {
+        throw new ModeltestError({ what: `input row ${i} has ${row?.length} values, row 0 has ${width}`, where: source, fix: 'Give every row the same number of features.' })
+      }
+      data.set(row, i * width)
+    })
+    return { data, dims: [input.length, width] }
+  }
+  if (input instanceof Float32Array) {
+    if (rank === 1) return { data: input, dims: [input.length] }
+    if (rows === 0 || input.length % rows !== 0) {
+      throw new ModeltestError({ what: `preprocess returned a Float32Array of ${input.length} values for ${rows} rows`, where: source, fix: 'Return rows × features values, row-major, or a number[][] with one array per row.' })
+    }
+    return { data: input, dims: [rows, input.length / rows] }
+  }
+  throw new ModeltestError({ what: `preprocess returned ${typeof input}, not a tensor or a number[][]`, where: source, fix: 'Return tf.tensor2d(...), an array of number arrays or a row-major Float32Array from preprocess.' })
 }

@@ -4,9 +4,8 @@ import type { InferenceSession, Tensor } from 'onnxruntime-node'
 import { ModeltestError, listNames } from '../errors.js'
 import { hashFile } from '../hash.js'
 import type { Row } from '../data/dataset.js'
-import { rowsInput } from './input.js'
-import type { ModelInput, ModelOptions, RuntimeInfo, Scores } from './model.js'
-import { tf } from './tfjs-runtime.js'
+import { rowsInput, toMatrix } from './input.js'
+import type { ModelOptions, RuntimeInfo, Scores } from './model.js'
 
 /** What `model()` needs to build a Model from an `.onnx` file. */
 export interface OnnxModelParts {
@@ -16,10 +15,6 @@ export interface OnnxModelParts {
 }
 
 /** A float32 matrix on its way to the session: row-major values and their dimensions. */
-interface Matrix {
-  data: Float32Array
-  dims: number[]
-}
 
 /**
  * Loads an ONNX model with onnxruntime-node (CPU execution provider) and returns its hash (SHA-256 of
@@ -116,36 +111,6 @@ function tensorShape(metadata: readonly InferenceSession.ValueMetadata[] | undef
     throw new ModeltestError({ what: `the model's input '${name}' takes ${meta.type}; modeltest feeds float32`, where: source, fix: 'Export the model with a float32 input (cast inside the model if it needs another type).' })
   }
   return meta.shape.length > 0 ? meta.shape : undefined
-}
-
-function toMatrix(input: ModelInput, rows: number, rank: number | undefined, source: string): Matrix {
-  if (input instanceof tf.Tensor) {
-    try {
-      const values = input.dataSync()
-      return { data: values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>), dims: [...input.shape] }
-    } finally {
-      input.dispose()
-    }
-  }
-  if (Array.isArray(input)) {
-    const width = input[0]?.length ?? 0
-    const data = new Float32Array(input.length * width)
-    input.forEach((row, i) => {
-      if (row?.length !== width) {
-        throw new ModeltestError({ what: `input row ${i} has ${row?.length} values, row 0 has ${width}`, where: source, fix: 'Give every row the same number of features.' })
-      }
-      data.set(row, i * width)
-    })
-    return { data, dims: [input.length, width] }
-  }
-  if (input instanceof Float32Array) {
-    if (rank === 1) return { data: input, dims: [input.length] }
-    if (rows === 0 || input.length % rows !== 0) {
-      throw new ModeltestError({ what: `preprocess returned a Float32Array of ${input.length} values for ${rows} rows`, where: source, fix: 'Return rows × features values, row-major, or a number[][] with one array per row.' })
-    }
-    return { data: input, dims: [rows, input.length / rows] }
-  }
-  throw new ModeltestError({ what: `preprocess returned ${typeof input}, not a tensor or a number[][]`, where: source, fix: 'Return tf.tensor2d(...), an array of number arrays or a row-major Float32Array from preprocess.' })
 }
 
 function checkShape(dims: readonly number[], expected: ReadonlyArray<number | string>, name: string, source: string): void {

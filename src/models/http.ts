@@ -1,0 +1,99 @@
+import { ModeltestError } from '../errors.js'
+import { hashText } from '../hash.js'
+import type { Row } from '../data/dataset.js'
+import { rowsInput, toMatrix } from './input.js'
+import { Model, type ModelOptions, type Scores } from './model.js'
+
+export interface HttpModelOptions extends ModelOptions {
+  /**
+   * `sagemaker`: the SageMaker container contract, POST JSON `{ instances }` to the URL (…/invocations),
+   * answer `{ predictions }` (or a bare array), one entry per row. `kserve-v2`: the KServe/Triton v2
+   * inference protocol, POST `{ inputs: [{ name, shape, datatype: 'FP32', data }] }` to
+   * …/v2/models/NAME/infer, answer `{ outputs: [{ shape, data }] }`.
+   */
+  protocol: 'sagemaker' | 'kserve-v2'
+  /** Extra request headers (authorization). */
+  headers?: Record<string, string>
+  /** Milliseconds before a request is abandoned; 30,000 by default. */
+  timeoutMs?: number
+}
+
+/**
+ * A model behind an HTTP endpoint, so that a deployed model is tested with the same matchers.
+ * SageMaker instances are the rows themselves, or the `features`/`preprocess` matrix when given;
+ * KServe v2 needs the matrix. Every request is one attempt: an error is reported, not retried.
+ *
+ *     const live = model.http('http://127.0.0.1:8080/invocations', { protocol: 'sagemaker' })
+ */
+export function httpModel(url: string, options: HttpModelOptions): Model {
+  if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new ModeltestError({ what: `model.http needs an http(s) URL, got ${String(url)}`, fix: "Write model.http('http://127.0.0.1:8080/invocations', { protocol: 'sagemaker' })." })
+  if (options?.protocol !== 'sagemaker' && options?.protocol !== 'kserve-v2') {
+    throw new ModeltestError({ what: `model.http needs { protocol: 'sagemaker' | 'kserve-v2' }, got ${String(options?.protocol)}`, where: url })
+  }
+  const matrix = options.preprocess || options.features ? rowsInput(options, url) : undefined
+  if (options.protocol === 'kserve-v2' && !matrix) throw new ModeltestError({ what: 'the KServe v2 protocol sends a tensor, so the rows need { features } or { preprocess }', where: url, fix: "Pass { features: ['a', 'b'] } or { preprocess } to model.http()." })
+  const name = options.name ?? url
+  return new Model({
+    name,
+    hash: hashText(`${options.protocol} ${url}`),
+    runtime: { runtime: 'http', backend: options.protocol },
+    batchSize: options.batchSize,
+    runBatch: async (rows: Row[]) => {
+      const input = matrix ? toMatrix(await matrix(rows), rows.length, undefined, url) : undefined
+      if (options.protocol === 'sagemaker') {
+        const instances = input ? Array.from({ length: rows.length }, (_, i) => Array.from(input.data.subarray(i * (input.dims[1] ?? 1), (i + 1) * (input.dims[1] ?? 1)))) : rows
+        const answer = await post(url, { instances }, options)
+        const predictions = Array.isArray(answer) ? answer : (answer as { predictions?: unknown })?.predictions
+        return scoresOf(predictions, rows.length, url)
+      }
+      const body = { inputs: [{ name: options.input ?? 'input-0', shape: input!.dims, datatype: 'FP32', data: Array.from(input!.data) }] }
+      const answer = (await post(url, body, options)) as { outputs?: { name?: string; shape?: number[]; data?: number[] }[] }
+      const output = options.output ? answer?.outputs?.find((o) => o.name === options.output) : answer?.outputs?.[0]
+      if (!output || !Array.isArray(output.data) || !Array.isArray(output.shape)) {
+        throw new ModeltestError({ what: 'the KServe v2 answer has no output tensor (outputs[].shape and .data)', where: url, fix: 'Check the server speaks the v2 inference protocol, and name the output with { output } when there are several.' })
+      }
+      const width = output.shape.length === 1 ? 1 : output.shape[1]
+      if (output.shape[0] !== rows.length || output.data.length !== rows.length * width) {
+        throw new ModeltestError({ what: `the endpoint answered shape [${output.shape.join(', ')}] for ${rows.length} rows`, where: url })
+      }
+      return { rows: rows.length, width, values: Float32Array.from(output.data) }
+    },
+  })
+}
+
+async function post(url: string, body: unknown, options: HttpModelOptions): Promise<unknown> {
+  let response: Response
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    })
+  } catch (error) {
+    throw new ModeltestError({ what: `the endpoint could not be reached (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message})`, where: url, fix: 'Check the URL and that the server runs.', cause: error })
+  }
+  const text = await response.text()
+  if (!response.ok) throw new ModeltestError({ what: `the endpoint answered ${response.status} ${response.statusText}: ${text.slice(0, 200)}`, where: url, fix: 'A 4xx means the request did not fit the model; a 5xx, that the model failed.' })
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new ModeltestError({ what: `the endpoint's answer is not JSON: ${text.slice(0, 100)}`, where: url })
+  }
+}
+
+function scoresOf(predictions: unknown, rows: number, url: string): Scores {
+  if (!Array.isArray(predictions) || predictions.length !== rows) {
+    throw new ModeltestError({ what: `the endpoint answered ${Array.isArray(predictions) ? `${predictions.length} predictions` : 'no predictions array'} for ${rows} rows`, where: url, fix: 'Answer { predictions: [...] } with one entry per instance, in order.' })
+  }
+  const width = Array.isArray(predictions[0]) ? predictions[0].length : 1
+  const values = new Float32Array(rows * width)
+  predictions.forEach((prediction, i) => {
+    const row = Array.isArray(prediction) ? prediction : [prediction]
+    if (row.length !== width || row.some((value) => typeof value !== 'number')) {
+      throw new ModeltestError({ what: `prediction ${i} is ${JSON.stringify(prediction).slice(0, 60)}, not ${width} number${width === 1 ? '' : 's'} like the first`, where: url })
+    }
+    values.set(row as number[], i * width)
+  })
+  return { rows, width, values }
+}
