@@ -22,6 +22,7 @@ import { toMeetAccuracy } from './toMeetAccuracy.js'
 import { toMeetMetric } from './toMeetMetric.js'
 import { toNotRegressFrom } from './toNotRegressFrom.js'
 import { toProduceFiniteOutputs } from './toProduceFiniteOutputs.js'
+import { toUseMemoryBelow } from './toUseMemoryBelow.js'
 
 /** Every modeltest matcher, for `expect.extend(matchers)`; the modeltest preset registers them. */
 export const matchers = {
@@ -43,6 +44,7 @@ export const matchers = {
   toMeetMetric,
   toHaveP95LatencyBelow,
   toHaveThroughputAbove,
+  toUseMemoryBelow,
   toNotRegressFrom,
   toProduceFiniteOutputs,
   toHaveOutputShape,
@@ -88,6 +90,8 @@ interface ModeltestMatchers {
   toHaveP95LatencyBelow(ms: number, options: LatencyCheckOptions): Promise<void>
   /** Rows per second in batches of `batchSize` (mean over the timed calls) is at least `rowsPerSecond`. */
   toHaveThroughputAbove(rowsPerSecond: number, options: LatencyCheckOptions): Promise<void>
+  /** Predicting on `input` adds at most `maxMiB` to the process's peak RSS; GPU memory is recorded (or skipped without a GPU). */
+  toUseMemoryBelow(maxMiB: number, options: { input: Dataset; runs?: number }): Promise<void>
   /** No NaN or Inf among the model's outputs on `input`. */
   toProduceFiniteOutputs(input: Dataset): Promise<void>
   /** The output on `input` is [rows, width]; null accepts any size. */

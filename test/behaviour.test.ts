@@ -75,3 +75,27 @@ describe('toHaveThroughputAbove and the latency batch size', () => {
     await expect(expect(candidate).toHaveThroughputAbove(100, { input: rows, batchSize: 0 })).rejects.toThrow(/batchSize 0 is not a whole number ≥ 1/)
   })
 })
+
+/** Keeps 32 MiB more on every call: a model that leaks. */
+const hoard: Uint8Array[] = []
+const greedy = await model(async (input: Row[]) => {
+  hoard.push(new Uint8Array(32 * 1024 * 1024).fill(1))
+  return input.map(() => [0.5, 0.5])
+}, { name: 'greedy' })
+
+describe('toUseMemoryBelow', () => {
+  test('records peak RSS growth, heap growth, tfjs memory, and GPU memory or why it was skipped', async ({ task }) => {
+    await expect(candidate).toUseMemoryBelow(500, { input: holdout })
+    const record = lastRecord(task)
+    expect(record).toMatchObject({ name: 'memory_usage', unit: 'MiB', passed: true, n: 597 })
+    expect(record.message).toMatch(/^Peak RSS growth \d+\.\d MiB ≤ 500 MiB while predicting 597 rows \(heap [+-]\d+\.\d MiB, tfjs \d+\.\d MiB in \d+ tensors; (GPU \d+ MiB|GPU memory test skipped \(.+\))\)$/)
+    // Without nvidia-smi (CI here) the GPU part says so, as the tutorial's CPU mode does.
+    const gpu = (record.details as { gpu: { skipped?: string; usedMiB?: number } }).gpu
+    expect(gpu.usedMiB ?? gpu.skipped).toBeDefined()
+  })
+  test('fails for a model that grows the process past the limit, and .not', async () => {
+    await expect(expect(greedy).toUseMemoryBelow(16, { input: rows, runs: 2 })).rejects.toThrow(/memory_usage: Peak RSS growth \d+\.\d MiB > 16 MiB/)
+    await expect(greedy).not.toUseMemoryBelow(16, { input: rows, runs: 2 })
+    hoard.length = 0
+  })
+})

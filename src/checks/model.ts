@@ -3,6 +3,8 @@ import { ModeltestError } from '../errors.js'
 import { classify } from '../evaluate.js'
 import type { Model } from '../models/model.js'
 import { measureLatency, type LatencyOptions } from '../perf/latency.js'
+import { measureMemory } from '../perf/memory.js'
+import { tf } from '../models/tfjs-runtime.js'
 import { wilsonInterval } from '../stats/intervals.js'
 import { mcnemarExact, pairedBootstrap } from '../stats/paired.js'
 import { evaluateFor, metricNamed, resample, type Evaluation } from './metric.js'
@@ -110,6 +112,38 @@ export async function throughputCheck(model: Model, minRowsPerSecond: number, op
       message: `Throughput ${throughput.toFixed(0)} rows/s ${relationFor(throughput, minRowsPerSecond, '>=')} ${minRowsPerSecond} rows/s (batch ${rows.length}, mean ${latency.mean.toFixed(2)} ms a call over ${latency.runs} calls)`,
       details: { batch: rows.length, mean_ms: latency.mean, p50: latency.p50, p95: latency.p95 },
       data: datasetSubject(options.input),
+      model: modelSubject(model),
+    },
+    negate,
+  )
+}
+
+/**
+ * Predicting on `input` (`runs` times) adds at most `maxMiB` to the process's peak RSS. The record
+ * also holds the V8 heap growth, tfjs's own tensor memory for tfjs models, and GPU memory from
+ * nvidia-smi, or why it was skipped.
+ */
+export async function memoryCheck(model: Model, maxMiB: number, options: { input: Dataset; runs?: number }, negate = false): Promise<CheckRecord> {
+  if (!(maxMiB > 0)) throw new ModeltestError({ what: `toUseMemoryBelow(${maxMiB}) needs a positive number of MiB`, fix: 'Write toUseMemoryBelow(500, { input: holdout }).' })
+  if (!isDataset(options?.input)) throw new ModeltestError({ what: 'toUseMemoryBelow needs { input: dataset }', fix: 'Pass the rows to predict, e.g. { input: holdout }.' })
+  const input = options.input
+  const memory = await measureMemory(async () => {
+    for await (const rows of input.batches(model.batchSize)) await model.predictRows(rows)
+  }, options.runs ?? 3)
+  const tensors = model.runtime.runtime.startsWith('tfjs') ? tf.memory() : undefined
+  const gpu = 'usedMiB' in memory.gpu ? `GPU ${memory.gpu.usedMiB} MiB` : `GPU memory test skipped (${memory.gpu.skipped})`
+  return makeCheck(
+    {
+      name: 'memory_usage',
+      kind: 'model',
+      actual: memory.rssGrowth,
+      threshold: maxMiB,
+      comparator: '<=',
+      unit: 'MiB',
+      n: input.rowCount,
+      message: `Peak RSS growth ${memory.rssGrowth.toFixed(1)} MiB ${relationFor(memory.rssGrowth, maxMiB, '<=')} ${maxMiB} MiB while predicting ${input.rowCount} rows (heap ${memory.heapGrowth >= 0 ? '+' : ''}${memory.heapGrowth.toFixed(1)} MiB${tensors ? `, tfjs ${(tensors.numBytes / 1024 / 1024).toFixed(1)} MiB in ${tensors.numTensors} tensors` : ''}; ${gpu})`,
+      details: { ...memory, tfjs: tensors ? { numBytes: tensors.numBytes, numTensors: tensors.numTensors } : undefined },
+      data: datasetSubject(input),
       model: modelSubject(model),
     },
     negate,
