@@ -29,6 +29,8 @@ export {
 } from './metrics/classification.js'
 export { meanAbsoluteError, rootMeanSquaredError, r2Score, meanAbsolutePercentageError } from './metrics/regression.js'
 export { metricCheck, METRICS, type MetricOptions } from './checks/metric.js'
+export { sliceCheck, type SliceOptions, type SliceResult } from './checks/slices.js'
+export { mcnemarExact, pairedBootstrap, binomialCdf, holmAdjust } from './stats/paired.js'
 export { percentile, percentiles } from './metrics/percentile.js'
 export { measureLatency, type LatencyOptions, type LatencySummary } from './perf/latency.js'
 export { classify, regress, type Classification } from './evaluate.js'

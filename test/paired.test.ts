@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { mcnemarExact, pairedBootstrap } from '../src/stats/paired.js'
+import { binomialCdf, holmAdjust, mcnemarExact, pairedBootstrap } from '../src/stats/paired.js'
 import { repoRoot } from './helpers.js'
 
 // Computed by statsmodels 0.13 (mcnemar(exact=True)): test/golden/make_paired_golden.py.
@@ -26,5 +26,14 @@ describe('paired bootstrap', () => {
     const noise = (indices: Int32Array) => indices.reduce((sum, i) => sum + (i % 2 === 0 ? 1 : -1), 0) / indices.length
     expect(pairedBootstrap(500, noise, { seed: 1 }).pValue).toBeGreaterThan(0.2)
     expect(pairedBootstrap(500, noise, { seed: 1 }).differences).toEqual(pairedBootstrap(500, noise, { seed: 1 }).differences)
+  })
+})
+
+describe('binomial CDF and Holm', () => {
+  test.each(golden.binom_cdf as { k: number; n: number; p: number; value: number }[])('binomialCdf($k, $n, $p) equals scipy binom.cdf', ({ k, n, p, value }) => {
+    expect(Math.abs(binomialCdf(k, n, p) - value)).toBeLessThanOrEqual(1e-10 * value + 1e-15)
+  })
+  test.each(golden.holm as { p: number[]; adjusted: number[] }[])('holmAdjust equals statsmodels multipletests(holm) for $p', ({ p, adjusted }) => {
+    holmAdjust(p).forEach((value, i) => expect(value).toBeCloseTo(adjusted[i], 12))
   })
 })

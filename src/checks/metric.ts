@@ -18,6 +18,7 @@ import type { Model, Scores } from '../models/model.js'
 import { bootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
 import { formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
+import { sliceCheck } from './slices.js'
 
 export interface MetricOptions {
   on: Dataset
@@ -31,6 +32,10 @@ export interface MetricOptions {
   /** Bootstrap resamples (1,000) and seed (0), for metrics that are not proportions. */
   resamples?: number
   seed?: number
+  /** Check each slice of rows sharing this column's value instead of the whole (see sliceCheck). */
+  by?: string
+  minSliceSize?: number
+  alpha?: number
 }
 
 /** Rows of one evaluation, for a metric to read: class metrics get classes and scores, regression metrics numbers. */
@@ -56,7 +61,7 @@ function positiveScores(scores: Scores, positive: number): Float64Array {
 function prf(which: 'precision' | 'recall' | 'f1') {
   return (rows: Evaluation, options: MetricOptions) => {
     const average = options.average ?? (rows.scores.width <= 2 ? 'binary' : 'macro')
-    return precisionRecallF1(rows.labels, rows.predicted, { average, positive: options.positive ?? 1, classes: Math.max(rows.scores.width, 2) })[which]
+    return precisionRecallF1(rows.labels, rows.predicted, { average, positive: options.positive ?? 1 })[which]
   }
 }
 
@@ -90,6 +95,7 @@ export const METRICS: Record<string, Metric> = {
  * accuracy (a proportion), a seeded percentile bootstrap over rows for every other metric.
  */
 export async function metricCheck(model: Model, name: string, threshold: number, options: MetricOptions, negate = false): Promise<CheckRecord> {
+  if (options?.by !== undefined) return sliceCheck(model, name, threshold, { ...options, by: options.by }, negate)
   const metric = metricNamed(name)
   if (typeof threshold !== 'number' || !Number.isFinite(threshold)) throw new ModeltestError({ what: `toMeetMetric('${name}') needs a numeric threshold, got ${String(threshold)}`, fix: `Write toMeetMetric('${name}', 0.8, { on, label }).` })
   if (!options?.on || typeof options.on.rowCount !== 'number') throw new ModeltestError({ what: 'toMeetMetric needs { on: dataset, label: column }', fix: "Write toMeetMetric('f1', 0.8, { on: holdout, label: 'label' })." })

@@ -8,6 +8,7 @@ import { tf } from '../models/tfjs-runtime.js'
 import { wilsonInterval } from '../stats/intervals.js'
 import { mcnemarExact, pairedBootstrap } from '../stats/paired.js'
 import { evaluateFor, metricNamed, resample, type Evaluation } from './metric.js'
+import { sliceCheck } from './slices.js'
 import { formatPValue, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 
@@ -22,12 +23,17 @@ export interface EvaluationOptions {
    * recorded either way.
    */
   confidence?: number
+  /** Check each slice of rows sharing this column's value (see sliceCheck): a slice fails when significantly below the threshold. */
+  by?: string
+  minSliceSize?: number
+  alpha?: number
 }
 
 /** Accuracy on `on` is at least `min`. */
 export async function accuracyCheck(model: Model, min: number, options: EvaluationOptions, negate = false): Promise<CheckRecord> {
   checkFraction(min, 'toMeetAccuracy', 'the minimum accuracy')
   const data = evaluationData(options, 'toMeetAccuracy')
+  if (options.by !== undefined) return sliceCheck(model, 'accuracy', min, { ...options, by: options.by }, negate)
   const result = await classify(model, data, options.label)
   const gate = options.confidence !== undefined
   const interval = wilsonInterval(Math.round(result.accuracy * result.n), result.n, options.confidence ?? 0.95)
@@ -171,6 +177,7 @@ export interface RegressionOptions extends EvaluationOptions {
 export async function regressionCheck(candidate: Model, baseline: Model, options: RegressionOptions, negate = false): Promise<CheckRecord> {
   const metricName = options?.metric ?? 'accuracy'
   const metric = metricNamed(metricName)
+  if (options?.by !== undefined) throw new ModeltestError({ what: 'toNotRegressFrom does not compare slices yet', fix: 'Leave out { by }, or check each slice with toMeetAccuracy / toMeetMetric and { by }.' })
   if (typeof options?.maxDrop !== 'number' || !(options.maxDrop >= 0)) {
     throw new ModeltestError({ what: `toNotRegressFrom: maxDrop must be a number ≥ 0, got ${String(options?.maxDrop)}`, fix: 'Write { maxDrop: 0.02 } for two points of accuracy.' })
   }

@@ -49,3 +49,41 @@ function logAddExp(a: number, b: number): number {
   const high = Math.max(a, b)
   return high + Math.log(Math.exp(a - high) + Math.exp(b - high))
 }
+
+/**
+ * P(X ≤ k) for X ~ Binomial(n, p) (scipy.stats.binom.cdf), summed in log space: the one-sided
+ * p-value of seeing at most k successes when the true rate is p.
+ */
+export function binomialCdf(k: number, n: number, p: number): number {
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(k)) throw new ModeltestError({ what: `binomialCdf needs whole k and n ≥ 0, got k=${k}, n=${n}` })
+  if (!(p >= 0 && p <= 1)) throw new ModeltestError({ what: `binomialCdf needs 0 ≤ p ≤ 1, got ${p}` })
+  if (k < 0) return 0
+  if (k >= n) return 1
+  if (p === 0) return 1
+  if (p === 1) return 0
+  let logTerm = n * Math.log1p(-p)
+  let logSum = logTerm
+  const logRatio = Math.log(p) - Math.log1p(-p)
+  for (let i = 1; i <= k; i++) {
+    logTerm += Math.log(n - i + 1) - Math.log(i) + logRatio
+    logSum = logAddExp(logSum, logTerm)
+  }
+  return Math.min(1, Math.exp(logSum))
+}
+
+/**
+ * Holm's step-down adjustment of p-values for m simultaneous tests (statsmodels
+ * multipletests(method='holm')): sorted ascending, p̃₍ᵢ₎ = max_{j≤i} min(1, (m − j + 1)·p₍ⱼ₎), in the
+ * original order.
+ */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  const m = pValues.length
+  const order = pValues.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0])
+  const adjusted = new Array<number>(m)
+  let running = 0
+  order.forEach(([p, index], rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * p))
+    adjusted[index] = running
+  })
+  return adjusted
+}
