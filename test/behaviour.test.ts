@@ -1,8 +1,8 @@
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { dataset, model, type CheckRecord, type Row } from '../src/index.js'
+import { dataset, model, type Row } from '../src/index.js'
 import { bagOfWords, readVocabulary } from '../examples/sentiment/features.js'
-import { exampleDir } from './helpers.js'
+import { exampleDir, lastRecord } from './helpers.js'
 
 // Matchers are registered by src/cli/setup.ts.
 
@@ -17,10 +17,6 @@ const noisy = await model(async (input: Row[]) => input.map(() => [0.5 + ++calls
 /** Positive when the text contains an exclamation mark: not invariant to punctuation. */
 const exclamation = await model(async (input: Row[]) => input.map((row) => (String(row.text).includes('!') ? [0, 1] : [1, 0])), { name: 'exclamation' })
 
-function lastRecord(task: { meta: { modeltest?: CheckRecord[] } }): CheckRecord {
-  const records = task.meta.modeltest ?? []
-  return records[records.length - 1]
-}
 
 describe('toProduceFiniteOutputs', () => {
   test('passes on the example model', () => expect(candidate).toProduceFiniteOutputs(rows))

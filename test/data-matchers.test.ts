@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { dataset, profileSnapshot, type CheckRecord, type DatasetFormat } from '../src/index.js'
-import { fixturesDir } from './helpers.js'
+import { dataset, profileSnapshot, type DatasetFormat } from '../src/index.js'
+import { fixturesDir, lastRecord } from './helpers.js'
 
 // Matchers are registered by src/cli/setup.ts (vitest.config.ts loads it, as the preset does).
 
@@ -10,10 +10,6 @@ const penguins = await dataset(penguinsPath('csv'))
 const clean = await dataset([{ id: 1, email: 'a@b.org', label: 0 }, { id: 2, email: 'c@d.org', label: 1 }, { id: 3, email: 'e@f.org', label: 1 }], { name: 'clean' })
 const dirty = await dataset([{ id: 1, email: 'a@b.org', label: 0 }, { id: 1, email: 'not an email', label: 1 }, { id: 1, email: 'not an email', label: 1 }, { id: 4, email: null, label: 7 }], { name: 'dirty' })
 
-function lastRecord(task: { meta: { modeltest?: CheckRecord[] } }): CheckRecord {
-  const records = task.meta.modeltest ?? []
-  return records[records.length - 1]
-}
 
 describe('toHaveColumns', () => {
   test('passes', () => expect(penguins).toHaveColumns(['species', 'sex']))

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
-import { ModeltestError } from '../src/index.js'
+import { ModeltestError, type CheckRecord } from '../src/index.js'
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const exampleDir = join(repoRoot, 'examples', 'sentiment')
@@ -42,4 +42,10 @@ export async function rejection(promise: Promise<unknown>): Promise<ModeltestErr
   )
   expect(error).toBeInstanceOf(ModeltestError)
   return error as ModeltestError
+}
+
+/** The last check record a matcher attached to the running test. */
+export function lastRecord(task: { meta: { modeltest?: CheckRecord[] } }): CheckRecord {
+  const records = task.meta.modeltest ?? []
+  return records[records.length - 1]
 }

@@ -1,8 +1,8 @@
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { classify, dataset, metricCheck, model, precisionRecallF1, rocAuc, logLoss, r2Score, type CheckRecord, type Row } from '../src/index.js'
+import { classify, dataset, metricCheck, model, precisionRecallF1, rocAuc, logLoss, r2Score, type Row } from '../src/index.js'
 import { bagOfWords, readVocabulary } from '../examples/sentiment/features.js'
-import { exampleDir, fixturesDir } from './helpers.js'
+import { exampleDir, fixturesDir, lastRecord } from './helpers.js'
 
 // Matchers are registered by src/cli/setup.ts. The metric functions are checked against scikit-learn
 // in classification-metrics.test.ts; here toMeetMetric must report exactly what they compute.
@@ -13,10 +13,6 @@ const penguins = await dataset((await (await dataset(join(fixturesDir, 'data', '
 /** Body mass from flipper length, a least-squares line: a real regression model in one line. */
 const flipperLine = await model(async (rows: Row[]) => rows.map((row) => 49.7 * Number(row.flipper_length_mm) - 5781), { name: 'flipper-line' })
 
-function lastRecord(task: { meta: { modeltest?: CheckRecord[] } }): CheckRecord {
-  const records = task.meta.modeltest ?? []
-  return records[records.length - 1]
-}
 
 describe('toMeetMetric', () => {
   test('reports the value the metric function computes, with n and a bootstrap interval', async ({ task }) => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { dataset, model, type CheckRecord, type Row } from '../src/index.js'
+import { dataset, model, type Row } from '../src/index.js'
+import { lastRecord } from './helpers.js'
 
 // Matchers are registered by src/cli/setup.ts, the preset's setup file (vitest.config.ts loads it too).
 
@@ -19,10 +20,6 @@ const slow = await model(
   { name: 'slow' },
 )
 
-function lastRecord(task: { meta: { modeltest?: CheckRecord[] } }): CheckRecord {
-  const records = task.meta.modeltest ?? []
-  return records[records.length - 1]
-}
 
 describe('toMeetAccuracy', () => {
   test('passes and records accuracy, threshold and n', async ({ task }) => {

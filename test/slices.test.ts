@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { dataset, model, type CheckRecord, type Row, type SliceResult } from '../src/index.js'
-import { fixturesDir } from './helpers.js'
+import { dataset, model, type Row, type SliceResult } from '../src/index.js'
+import { fixturesDir, lastRecord } from './helpers.js'
 
 // Matchers are registered by src/cli/setup.ts.
 
@@ -21,10 +21,6 @@ const blindOnDream = await model(
   { name: 'blind-on-dream' },
 )
 
-function lastRecord(task: { meta: { modeltest?: CheckRecord[] } }): CheckRecord {
-  const records = task.meta.modeltest ?? []
-  return records[records.length - 1]
-}
 
 describe('{ by } on toMeetAccuracy and toMeetMetric', () => {
   test('passes when no slice is significantly below the threshold, with each slice in the record', async ({ task }) => {
