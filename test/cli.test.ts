@@ -63,7 +63,7 @@ describe('modeltest on the sentiment example', () => {
   })
 
   test('passes vitest options through: -t runs only the matching tests', async () => {
-    const run = await runCli(['-t', 'schema', '--no-junit', '--no-json'], exampleDir)
+    const run = await runCli(['-t', 'schema', '--no-junit', '--no-json', '--no-cache'], exampleDir)
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/1\/1 checks passed/)
   })

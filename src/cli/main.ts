@@ -12,6 +12,7 @@ Usage
 Options
   --junit <path>    JUnit XML report (default reports/junit.xml); --no-junit for none
   --json <path>     JSON report (default reports/modeltest.json); --no-json for none
+  --no-cache        predict afresh, without the prediction cache in .modeltest/cache
   -u, --update      rewrite profile snapshots (toMatchProfileSnapshot) instead of comparing
   --debug           print stack traces of errors
   -h, --help        this help
@@ -39,6 +40,8 @@ function takeOwnOptions(argv: string[]): RunArguments {
       result[flag === '--junit' ? 'junit' : 'json'] = value
     } else if (flag === '--no-junit') result.junit = false
     else if (flag === '--no-json') result.json = false
+    // Read by every worker: predictions are neither read from nor written to .modeltest/cache.
+    else if (flag === '--no-cache') process.env.MODELTEST_CACHE = 'off'
     else if (flag !== '--debug') result.rest.push(arg)
   }
   return result

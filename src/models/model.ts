@@ -2,6 +2,7 @@ import { ModeltestError } from '../errors.js'
 import { hashFiles, hashText } from '../hash.js'
 import { Dataset, type Row } from '../data/dataset.js'
 import { rowsInput } from './input.js'
+import { cacheEnabled, cacheKey, readCached, writeCached } from './cache.js'
 import { onnxModelParts } from './onnx.js'
 import { fileLoader, readModelFiles, type TfjsModelFiles } from './tfjs-files.js'
 import { tf, tfjsBackend } from './tfjs-runtime.js'
@@ -54,15 +55,19 @@ export class Model {
   readonly hash: string
   readonly runtime: RuntimeInfo
   readonly batchSize: number
+  /** How the last `predict` of a dataset went: batches run, and how many of them came from the disk cache. */
+  lastPrediction?: { batches: number; cached: number }
+  readonly #prepare?: (rows: Row[]) => Promise<PreparedInput>
   readonly #runBatch: (rows: Row[]) => Promise<Scores>
   readonly #predictions = new Map<string, Promise<Scores>>()
 
-  constructor(parts: { name: string; hash: string; runtime: RuntimeInfo; batchSize?: number; runBatch: (rows: Row[]) => Promise<Scores> }) {
+  constructor(parts: ModelParts) {
     this.name = parts.name
     this.hash = parts.hash
     this.runtime = parts.runtime
     this.batchSize = checkBatchSize(parts.batchSize ?? DEFAULT_BATCH_SIZE)
-    this.#runBatch = parts.runBatch
+    this.#prepare = 'prepare' in parts ? parts.prepare : undefined
+    this.#runBatch = 'prepare' in parts ? async (rows) => runPrepared(await parts.prepare(rows)) : parts.runBatch
   }
 
   /** Scores for every row of a dataset, predicted in batches; computed once per dataset. */
@@ -83,8 +88,54 @@ export class Model {
 
   async #predictAll(data: Dataset): Promise<Scores> {
     const parts: Scores[] = []
-    for await (const rows of data.batches(this.batchSize)) parts.push(await this.#runBatch(rows))
+    const stats = { batches: 0, cached: 0 }
+    const prepare = cacheEnabled() ? this.#prepare : undefined
+    const runtime = `${this.runtime.runtime}:${this.runtime.backend ?? ''}`
+    for await (const rows of data.batches(this.batchSize)) {
+      stats.batches++
+      if (!prepare) {
+        parts.push(await this.#runBatch(rows))
+        continue
+      }
+      const input = await prepare(rows)
+      try {
+        const key = cacheKey(this.hash, runtime, input.fingerprint())
+        const cached = await readCached(key)
+        if (cached?.rows === rows.length) {
+          stats.cached++
+          parts.push(cached)
+        } else {
+          const scores = await input.run()
+          await writeCached(key, scores)
+          parts.push(scores)
+        }
+      } finally {
+        input.dispose()
+      }
+    }
+    this.lastPrediction = stats
     return concatScores(parts, this.name)
+  }
+}
+
+/** A batch turned into the model's input: its bytes for the cache key, and inference on it. */
+export interface PreparedInput {
+  fingerprint(): { shape: readonly number[]; dtype: string; bytes: Uint8Array }
+  run(): Promise<Scores>
+  dispose(): void
+}
+
+/** What a runtime gives a Model: a way to score rows, either in one step or as prepare-then-run (cacheable). */
+export type ModelParts = { name: string; hash: string; runtime: RuntimeInfo; batchSize?: number } & (
+  | { runBatch: (rows: Row[]) => Promise<Scores> }
+  | { prepare: (rows: Row[]) => Promise<PreparedInput> }
+)
+
+async function runPrepared(input: PreparedInput): Promise<Scores> {
+  try {
+    return await input.run()
+  } finally {
+    input.dispose()
   }
 }
 
@@ -121,23 +172,28 @@ export async function model(source: string | PredictFunction, options: ModelOpti
     hash,
     runtime: { runtime: graph ? 'tfjs-graph' : 'tfjs-layers', backend: backend.backend, backendPackage: backend.package },
     batchSize: options.batchSize,
-    runBatch: async (rows) => {
+    prepare: async (rows) => {
       const input = await toInput(rows)
-      let output: tf.Tensor | undefined
-      try {
-        output = tf.tidy(() => {
-          const result = net.predict(input)
-          if (!(result instanceof tf.Tensor)) {
-            throw new ModeltestError({ what: 'the model has several outputs; modeltest scores one', where: source, fix: 'Export a model with a single output tensor of shape [rows, classes].' })
+      return {
+        fingerprint: () => ({ shape: input.shape, dtype: input.dtype, bytes: new Uint8Array(input.dataSync().buffer.slice(0)) }),
+        dispose: () => input.dispose(),
+        run: async () => {
+          let output: tf.Tensor | undefined
+          try {
+            output = tf.tidy(() => {
+              const result = net.predict(input)
+              if (!(result instanceof tf.Tensor)) {
+                throw new ModeltestError({ what: 'the model has several outputs; modeltest scores one', where: source, fix: 'Export a model with a single output tensor of shape [rows, classes].' })
+              }
+              return result
+            })
+            return await tensorScores(output, rows.length, source)
+          } catch (error) {
+            throw wrapPredictError(error, source, input.shape)
+          } finally {
+            output?.dispose()
           }
-          return result
-        })
-        return await tensorScores(output, rows.length, source)
-      } catch (error) {
-        throw wrapPredictError(error, source, input.shape)
-      } finally {
-        input.dispose()
-        output?.dispose()
+        },
       }
     },
   })

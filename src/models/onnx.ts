@@ -5,16 +5,14 @@ import { ModeltestError, listNames } from '../errors.js'
 import { hashFile } from '../hash.js'
 import type { Row } from '../data/dataset.js'
 import { rowsInput, toMatrix } from './input.js'
-import type { ModelOptions, RuntimeInfo, Scores } from './model.js'
+import type { ModelOptions, PreparedInput, RuntimeInfo, Scores } from './model.js'
 
 /** What `model()` needs to build a Model from an `.onnx` file. */
 export interface OnnxModelParts {
   hash: string
   runtime: RuntimeInfo
-  runBatch: (rows: Row[]) => Promise<Scores>
+  prepare: (rows: Row[]) => Promise<PreparedInput>
 }
-
-/** A float32 matrix on its way to the session: row-major values and their dimensions. */
 
 /**
  * Loads an ONNX model with onnxruntime-node (CPU execution provider) and returns its hash (SHA-256 of
@@ -38,21 +36,27 @@ export async function onnxModelParts(source: string, options: ModelOptions): Pro
   return {
     hash,
     runtime: { runtime: 'onnx', backend: 'cpu' },
-    runBatch: async (rows) => {
+    prepare: async (rows) => {
       const matrix = toMatrix(await toInput(rows), rows.length, expected?.length, source)
       if (expected) checkShape(matrix.dims, expected, inputName, source)
-      let results: InferenceSession.OnnxValueMapType
-      try {
-        results = await session.run({ [inputName]: new ort.Tensor('float32', matrix.data, matrix.dims) }, [outputName])
-      } catch (error) {
-        throw new ModeltestError({
-          what: `onnxruntime failed on an input of shape [${matrix.dims.join(', ')}]: ${(error as Error).message.trim()}`,
-          where: source,
-          fix: 'Check that preprocess or features build the input the model was trained on (shape and dtype).',
-          cause: error,
-        })
+      return {
+        fingerprint: () => ({ shape: matrix.dims, dtype: 'float32', bytes: new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, matrix.data.byteLength) }),
+        dispose: () => {},
+        run: async () => {
+          let results: InferenceSession.OnnxValueMapType
+          try {
+            results = await session.run({ [inputName]: new ort.Tensor('float32', matrix.data, matrix.dims) }, [outputName])
+          } catch (error) {
+            throw new ModeltestError({
+              what: `onnxruntime failed on an input of shape [${matrix.dims.join(', ')}]: ${(error as Error).message.trim()}`,
+              where: source,
+              fix: 'Check that preprocess or features build the input the model was trained on (shape and dtype).',
+              cause: error,
+            })
+          }
+          return outputScores(results[outputName] as Tensor, outputName, rows.length, source)
+        },
       }
-      return outputScores(results[outputName] as Tensor, outputName, rows.length, source)
     },
   }
 }
