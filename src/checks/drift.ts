@@ -8,6 +8,7 @@ import {
   ksTwoSample,
   populationStabilityIndex,
   quantileBinEdges,
+  sum,
   wassersteinDistance,
 } from '../stats/drift.js'
 import { formatPValue, formatThreshold, type CheckRecord } from './record.js'
@@ -149,10 +150,6 @@ async function numbers(data: Dataset, column: string): Promise<Float64Array> {
 
 function isNumeric(type: string): boolean {
   return type === 'int' || type === 'float'
-}
-
-function sum(values: number[]): number {
-  return values.reduce((total, value) => total + value, 0)
 }
 
 function standardDeviation(values: Float64Array): number {

@@ -147,8 +147,7 @@ export async function evaluateFor(metric: Metric, model: Model, data: Dataset, l
 export function resample(rows: Evaluation, indices: Int32Array): Evaluation {
   const { width } = rows.scores
   const values = new Float32Array(indices.length * width)
-  const source = Float32Array.from(rows.scores.values)
-  indices.forEach((row, i) => values.set(source.subarray(row * width, row * width + width), i * width))
+  indices.forEach((row, i) => values.set(rows.scores.values.subarray(row * width, row * width + width), i * width))
   return {
     labels: Float64Array.from(indices, (row) => rows.labels[row]),
     predicted: Float64Array.from(indices, (row) => rows.predicted[row]),

@@ -192,7 +192,7 @@ export async function regressionCheck(candidate: Model, baseline: Model, options
   const dropOf = (a: Evaluation, b: Evaluation) => (metric.higherIsBetter ? 1 : -1) * (metric.compute(b, options) - metric.compute(a, options))
   const candidateValue = metric.compute(ours, options)
   const baselineValue = metric.compute(theirs, options)
-  const drop = dropOf(ours, theirs)
+  const drop = (metric.higherIsBetter ? 1 : -1) * (baselineValue - candidateValue)
   let pValue: number
   if (test === 'mcnemar') {
     let b = 0

@@ -42,7 +42,9 @@ export async function sliceCheck(model: Model, metricName: string, threshold: nu
   const groups = new Map<string, number[]>()
   keys.forEach((key, i) => {
     const name = key === null ? '(null)' : String(key)
-    groups.set(name, [...(groups.get(name) ?? []), i])
+    const group = groups.get(name)
+    if (group) group.push(i)
+    else groups.set(name, [i])
   })
   const results: SliceResult[] = []
   for (const [slice, indices] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {

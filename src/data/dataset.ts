@@ -29,8 +29,8 @@ export interface DatasetParts {
 
 // Profiles and value counts are kept per process by content hash: each is computed once per run.
 const PROFILES = Symbol.for('modeltest.profiles')
-const DISTINCT = Symbol.for('modeltest.distinct')
-type Global = typeof globalThis & { [PROFILES]?: Map<string, Promise<Profile>>; [DISTINCT]?: Map<string, Promise<number>> }
+const COLUMN_STATISTICS = Symbol.for('modeltest.column-statistics')
+type Global = typeof globalThis & { [PROFILES]?: Map<string, Promise<Profile>>; [COLUMN_STATISTICS]?: Map<string, Promise<unknown>> }
 
 /**
  * A table of named, typed columns: what `dataset()` returns for every input format. The data stays
@@ -141,25 +141,34 @@ export class Dataset {
   /** Exact counts per non-null value of a column (labels, categories), from the profile when it has them. */
   async valueCounts(name: string): Promise<Record<string, number>> {
     this.checkColumns([name])
-    const cached = await profiles().get(this.hash)
-    const column = cached?.columns.find((c) => c.name === name)
-    if (column?.counts) return column.counts
-    const [row] = await queryRows(`SELECT histogram(${ident(name)}) FILTER (WHERE ${ident(name)} IS NOT NULL) AS h FROM ${this.relation}`)
-    return histogramCounts(row.h)
+    const profiled = (await profiles().get(this.hash))?.columns.find((c) => c.name === name)?.counts
+    if (profiled) return profiled
+    return this.#columnStatistic('counts', name, async () => {
+      const [row] = await queryRows(`SELECT histogram(${ident(name)}) FILTER (WHERE ${ident(name)} IS NOT NULL) AS h FROM ${this.relation}`)
+      return histogramCounts(row.h)
+    })
   }
 
   /** The number of distinct non-null values of a column (exact), computed once per content hash. */
   distinctCount(name: string): Promise<number> {
     this.checkColumns([name])
-    const cache = distinctCounts()
-    const key = `${this.hash}\0${name}`
-    let count = cache.get(key)
-    if (!count) {
-      count = queryRows(`SELECT count(DISTINCT ${ident(name)})::DOUBLE AS n FROM ${this.relation}`).then(([row]) => Number(row.n))
-      cache.set(key, count)
-      count.catch(() => cache.delete(key))
+    return this.#columnStatistic('distinct', name, async () => {
+      const [row] = await queryRows(`SELECT count(DISTINCT ${ident(name)})::DOUBLE AS n FROM ${this.relation}`)
+      return Number(row.n)
+    })
+  }
+
+  /** A statistic of one column that the profile does not hold, computed once per content hash and kept for the run. */
+  #columnStatistic<T>(kind: string, name: string, compute: () => Promise<T>): Promise<T> {
+    const cache = ((globalThis as Global)[COLUMN_STATISTICS] ??= new Map())
+    const key = `${kind}\0${this.hash}\0${name}`
+    let value = cache.get(key) as Promise<T> | undefined
+    if (!value) {
+      value = compute()
+      cache.set(key, value)
+      value.catch(() => cache.delete(key))
     }
-    return count
+    return value
   }
 
   /** The first `n` rows. */
@@ -203,9 +212,6 @@ function profiles(): Map<string, Promise<Profile>> {
   return ((globalThis as Global)[PROFILES] ??= new Map())
 }
 
-function distinctCounts(): Map<string, Promise<number>> {
-  return ((globalThis as Global)[DISTINCT] ??= new Map())
-}
 
 export function isDataset(value: unknown): value is Dataset {
   return value instanceof Dataset

@@ -778,7 +778,8 @@ export function binCounts(values: ArrayLike<number>, edges: readonly number[]): 
 
 // ─── Numeric helpers ────────────────────────────────────────────────────────────────────────────
 
-function sum(values: ArrayLike<number>): number {
+/** The sum of the values. */
+export function sum(values: ArrayLike<number>): number {
   let total = 0
   for (let i = 0; i < values.length; i++) total += values[i]
   return total
