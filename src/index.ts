@@ -35,6 +35,7 @@ export { percentile, percentiles } from './metrics/percentile.js'
 export { measureLatency, type LatencyOptions, type LatencySummary } from './perf/latency.js'
 export { classify, regress, type Classification } from './evaluate.js'
 export { makeCheck, type CheckRecord, type Comparator, type Subject } from './checks/record.js'
+export type { Plot, ConfusionMatrixPlot, CurvePlot, CalibrationPlot, HistogramPlot, DriftPlot, BarsPlot } from './checks/plots.js'
 export {
   schemaCheck,
   matchSchemaCheck,
@@ -55,7 +56,7 @@ export { profileSnapshot, compareSnapshots, snapshotCheck, snapshotWritten, read
 export { finiteOutputsCheck, outputShapeCheck, invarianceCheck, determinismCheck } from './checks/behaviour.js'
 export { measureMemory, gpuMemory, type MemorySummary } from './perf/memory.js'
 export { accuracyCheck, latencyCheck, throughputCheck, memoryCheck, regressionCheck, type EvaluationOptions, type LatencyCheckOptions, type RegressionOptions } from './checks/model.js'
-export { buildReport, formatValue, type RunReport, type TestOutcome } from './report.js'
+export { buildReport, formatValue, type RunReport, type TestOutcome, type BaselineComparison } from './report.js'
 export { wilsonInterval, bootstrapInterval, normalQuantile, normalCdf, type Interval } from './stats/intervals.js'
 export type { HttpModelOptions } from './models/http.js'
 /** Loads a model (`model(path | fn, options)`), or wraps an HTTP endpoint (`model.http(url, { protocol })`). */

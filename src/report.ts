@@ -27,6 +27,18 @@ export interface RunReport {
   models: Subject[]
   runtime: Record<string, string>
   tests: TestOutcome[]
+  /** The run compared against (`--baseline-report`), when one was given. */
+  baselineReport?: BaselineComparison
+}
+
+/** What a run is compared against: the baseline report and the checks it had that this run lacks. */
+export interface BaselineComparison {
+  /** The baseline report's path, as given. */
+  source: string
+  startedAt: string
+  passed: boolean
+  /** Checks of the baseline report that this run did not record. */
+  removed: { file: string; test: string; name: string; actual: number; passed: boolean }[]
 }
 
 /**

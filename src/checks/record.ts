@@ -1,4 +1,5 @@
 import type { Interval } from '../stats/intervals.js'
+import type { Plot } from './plots.js'
 
 /** How `actual` must compare to `threshold` for a check to pass. */
 export type Comparator = '>=' | '>' | '<=' | '<' | '=='
@@ -42,6 +43,15 @@ export interface CheckRecord {
   /** Things a reader should know although the check passed or failed as stated (too few rows to tell). */
   warnings?: string[]
   details?: Record<string, unknown>
+  /** Pictures of the check (confusion matrix, curves, histograms) for the HTML report. */
+  plots?: Plot[]
+  /** Where the assertion is written: the file relative to the run's root, for annotations on pull requests. */
+  location?: { file: string; line: number; column?: number }
+  /**
+   * The same check in the baseline report (`--baseline-report`): its value and verdict. Absent when
+   * there is no baseline report or the check is new since it.
+   */
+  previous?: { actual: number; passed: boolean }
   data?: Subject
   model?: Subject
   baselineModel?: Subject
