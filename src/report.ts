@@ -86,3 +86,13 @@ export function formatValue(value: number): string {
   if (!Number.isFinite(value)) return String(value)
   return String(Number(value.toFixed(4)))
 }
+
+/**
+ * A check's change against its baseline: the same check in the baseline report when there is one
+ * (`--baseline-report`), otherwise the baseline model's value of a comparison check.
+ */
+export function changeAgainstBaseline(check: CheckRecord): { baseline: number; delta: number; against: 'baseline report' | 'baseline model' } | undefined {
+  if (check.previous) return { baseline: check.previous.actual, delta: check.actual - check.previous.actual, against: 'baseline report' }
+  if (check.baseline !== undefined) return { baseline: check.baseline, delta: check.actual - check.baseline, against: 'baseline model' }
+  return undefined
+}

@@ -1,11 +1,31 @@
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vite'
+import type { InlineConfig } from 'vitest/node'
 import type {} from 'vitest/config' // adds configureVitest to vite's Plugin type
 import { ModeltestReporter, type ReportOptions } from './reporter.js'
 
 export interface PresetOptions extends ReportOptions {
   /** Add modeltest's reporter (summary, JUnit, JSON); the CLI adds its own and passes false. */
   reporter?: boolean
+}
+
+/**
+ * `modeltest.config.ts`, read by the `modeltest` command from the folder it runs in. Command-line
+ * flags override it.
+ *
+ *     import { defineConfig } from 'modeltest/config'
+ *     export default defineConfig({ include: ['tests'], html: 'reports/modeltest.html' })
+ */
+export interface ModeltestConfig extends ReportOptions {
+  /** Test files or folders to run (default: the folder modeltest runs in). */
+  include?: string[]
+  /** vitest options passed on as they are: testTimeout, maxWorkers, bail, ... */
+  test?: InlineConfig
+}
+
+/** Types a `modeltest.config.ts`; returns the config as it is. */
+export function defineConfig(config: ModeltestConfig): ModeltestConfig {
+  return config
 }
 
 /** Test files the preset runs. */

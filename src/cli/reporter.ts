@@ -10,6 +10,12 @@ export interface ReportOptions {
   junit?: string | false
   /** JSON report path; `false` writes none. Default `reports/modeltest.json`. */
   json?: string | false
+  /** Self-contained HTML report with plots; `false` writes none. Default `reports/modeltest.html`. */
+  html?: string | false
+  /** Markdown job summary: the file to append to. Default `$GITHUB_STEP_SUMMARY` when set, else none. */
+  summary?: string | false
+  /** A JSON report of an earlier run (the last run on main) to compare every check against. */
+  baselineReport?: string
   /** Colour in the console summary; by default on a TTY unless NO_COLOR is set. */
   color?: boolean
 }
