@@ -23,9 +23,10 @@ import { toMeetMetric } from './toMeetMetric.js'
 import { toNotRegressFrom } from './toNotRegressFrom.js'
 import { toProduceFiniteOutputs } from './toProduceFiniteOutputs.js'
 import { toUseMemoryBelow } from './toUseMemoryBelow.js'
+import { withCallSite } from './shared.js'
 
 /** Every modeltest matcher, for `expect.extend(matchers)`; the modeltest preset registers them. */
-export const matchers = {
+export const matchers = withCallSite({
   toHaveColumns,
   toMatchSchema,
   toHaveNoNulls,
@@ -50,7 +51,7 @@ export const matchers = {
   toHaveOutputShape,
   toBeInvariantTo,
   toBeDeterministic,
-}
+})
 
 /** Every modeltest matcher reads data or runs a model: await it, or return it from the test. */
 interface ModeltestMatchers {

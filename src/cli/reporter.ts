@@ -69,7 +69,7 @@ export class ModeltestReporter implements Reporter {
 
   #outcomes(module: TestModule): TestOutcome[] {
     const file = relative(this.#root, module.moduleId)
-    const outcomes = [...module.children.allTests()].map((test) => outcome(test, file))
+    const outcomes = [...module.children.allTests()].map((test) => outcome(test, file, this.#root))
     const moduleErrors = module.errors()
     if (moduleErrors.length > 0) {
       outcomes.push({ file, name: '(file)', state: 'failed', durationMs: 0, errors: moduleErrors.map(errorText), checks: [] })
@@ -78,7 +78,7 @@ export class ModeltestReporter implements Reporter {
   }
 }
 
-function outcome(test: TestCase, file: string): TestOutcome {
+function outcome(test: TestCase, file: string, root: string): TestOutcome {
   const result = test.result()
   const state = result.state === 'passed' ? 'passed' : result.state === 'failed' ? 'failed' : 'skipped'
   return {
@@ -87,7 +87,8 @@ function outcome(test: TestCase, file: string): TestOutcome {
     state,
     durationMs: test.diagnostic()?.duration ?? 0,
     errors: (result.errors ?? []).map(errorText),
-    checks: ((test.meta() as { modeltest?: CheckRecord[] }).modeltest ?? []),
+    // Matchers note the absolute path of the assertion; reports hold paths relative to the run's root.
+    checks: ((test.meta() as { modeltest?: CheckRecord[] }).modeltest ?? []).map((check) => (check.location ? { ...check, location: { ...check.location, file: relative(root, check.location.file) } } : check)),
     line: test.location?.line,
   }
 }
