@@ -18,6 +18,8 @@ export {
   rocAuc,
   rocAucOneVsRest,
   averagePrecision,
+  rocCurve,
+  precisionRecallCurve,
   logLoss,
   brierScore,
   calibrationBins,

@@ -12,6 +12,8 @@ import {
   precisionRecallF1,
   rocAuc,
   rocAucOneVsRest,
+  rocCurve,
+  precisionRecallCurve,
 } from '../src/metrics/classification.js'
 import { ModeltestError } from '../src/errors.js'
 import { repoRoot } from './helpers.js'
@@ -111,10 +113,24 @@ describe('rocAuc and averagePrecision', () => {
     expect(averagePrecision(labels, scores)).toBeCloseTo(average_precision, DIGITS)
   })
 
+  test.each(golden.binary_scores as (ScoreCase & { roc_curve: { fpr: number[]; tpr: number[] }; pr_curve: { precision: number[]; recall: number[] } })[])(
+    'curves equal scikit-learn roc_curve and precision_recall_curve on $name',
+    ({ labels, scores, roc_curve, pr_curve }) => {
+      const roc = rocCurve(labels, scores)
+      const pr = precisionRecallCurve(labels, scores)
+      for (const [actual, expected] of [[roc.fpr, roc_curve.fpr], [roc.tpr, roc_curve.tpr], [pr.precision, pr_curve.precision], [pr.recall, pr_curve.recall]]) {
+        expect(actual).toHaveLength(expected.length)
+        actual.forEach((value, i) => expect(value).toBeCloseTo(expected[i], DIGITS))
+      }
+    },
+  )
+
   test('refuse a single class, non-binary labels and non-finite scores', () => {
     expect(() => rocAuc([1, 1, 1], [0.2, 0.5, 0.9])).toThrow(/only one class/)
     expect(() => rocAuc([0, 0], [0.2, 0.5])).toThrow(/only one class/)
     expect(() => averagePrecision([0, 0], [0.2, 0.5])).toThrow(/no positive labels/)
+    expect(() => rocCurve([1, 1], [0.2, 0.5])).toThrow(/only one class/)
+    expect(() => precisionRecallCurve([0, 0], [0.2, 0.5])).toThrow(/no positive labels/)
     expect(() => rocAuc([0, 2], [0.2, 0.5])).toThrow(/labels\[1\] is 2/)
     expect(() => rocAuc([0, 1], [0.2, NaN])).toThrow(/scores\[1\] is NaN/)
     expect(() => averagePrecision([0, 1], [0.2])).toThrow(/2 labels but 1 predictions/)

@@ -212,10 +212,7 @@ export function rocAucOneVsRest(labels: ArrayLike<number>, scoreMatrix: ScoreMat
  */
 export function averagePrecision(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
   const metric = 'averagePrecision'
-  checkPaired(labels, scores, metric)
-  checkBinaryLabels(labels, metric)
-  checkFinite(scores, metric, 'scores')
-  const { tps, fps, positives } = thresholdCounts(labels, scores, 1)
+  const { tps, fps, positives } = binaryCurveCounts(labels, scores, metric)
   if (positives === 0) throw new ModeltestError({ what: `${metric}: no positive labels, so recall is undefined`, fix: 'Evaluate on rows that include the positive class (label 1).' })
   let sum = 0
   let previous = 0
@@ -224,6 +221,35 @@ export function averagePrecision(labels: ArrayLike<number>, scores: ArrayLike<nu
     previous = tps[t]
   }
   return sum
+}
+
+/**
+ * The ROC curve of a binary problem: from (0, 0), one point per distinct score taken as threshold
+ * (descending), FPR_t = FP_t / negatives and TPR_t = TP_t / positives, ending at (1, 1). Needs both
+ * classes. (scikit-learn: sklearn.metrics.roc_curve(drop_intermediate=False))
+ */
+export function rocCurve(labels: ArrayLike<number>, scores: ArrayLike<number>): { fpr: number[]; tpr: number[] } {
+  const { tps, fps, positives, negatives } = binaryCurveCounts(labels, scores, 'rocCurve')
+  if (positives === 0 || negatives === 0) throw new ModeltestError({ what: 'rocCurve: only one class among the labels, so the ROC curve is undefined', fix: 'Evaluate on rows that include both positive and negative examples.' })
+  return { fpr: [0, ...fps.map((fp) => fp / negatives)], tpr: [0, ...tps.map((tp) => tp / positives)] }
+}
+
+/**
+ * The precision-recall curve of a binary problem, in the order of descending thresholds: from
+ * (recall 0, precision 1), then per distinct score R_t = TP_t / positives and P_t = TP_t / (TP_t + FP_t).
+ * Needs a positive label. (scikit-learn: sklearn.metrics.precision_recall_curve, its arrays reversed)
+ */
+export function precisionRecallCurve(labels: ArrayLike<number>, scores: ArrayLike<number>): { precision: number[]; recall: number[] } {
+  const { tps, fps, positives } = binaryCurveCounts(labels, scores, 'precisionRecallCurve')
+  if (positives === 0) throw new ModeltestError({ what: 'precisionRecallCurve: no positive labels, so recall is undefined', fix: 'Evaluate on rows that include the positive class (label 1).' })
+  return { precision: [1, ...tps.map((tp, t) => tp / (tp + fps[t]))], recall: [0, ...tps.map((tp) => tp / positives)] }
+}
+
+function binaryCurveCounts(labels: ArrayLike<number>, scores: ArrayLike<number>, metric: string) {
+  checkPaired(labels, scores, metric)
+  checkBinaryLabels(labels, metric)
+  checkFinite(scores, metric, 'scores')
+  return thresholdCounts(labels, scores, 1)
 }
 
 /**

@@ -15,7 +15,7 @@ import json, os
 import numpy as np
 import sklearn
 from sklearn.calibration import calibration_curve
-from sklearn.metrics import (average_precision_score, balanced_accuracy_score, brier_score_loss, confusion_matrix,
+from sklearn.metrics import (precision_recall_curve, roc_curve, average_precision_score, balanced_accuracy_score, brier_score_loss, confusion_matrix,
                              log_loss, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
                              precision_recall_fscore_support, r2_score, roc_auc_score)
 
@@ -76,10 +76,22 @@ y = rng.integers(0, 2, 20); score_cases.append(("all-tied", y if 0 < y.sum() < 2
 y = np.array([0, 1] * 15); score_cases.append(("perfect", y, y * 0.6 + rng.random(30) * 0.3))
 score_cases.append(("worst", y, (1 - y) * 0.6 + rng.random(30) * 0.3))
 y = (rng.random(250) < 0.1).astype(int); score_cases.append(("imbalanced-logits", y, rng.normal(0, 2, 250) + 1.5 * y))
+def roc_points(y, s):
+    fpr, tpr, _ = roc_curve(y, s, drop_intermediate=False)
+    return {"fpr": fpr.tolist(), "tpr": tpr.tolist()}
+
+
+def pr_points(y, s):
+    """In the order of descending thresholds, as modeltest returns them: scikit-learn's arrays reversed."""
+    precision, recall, _ = precision_recall_curve(y, s)
+    return {"precision": precision[::-1].tolist(), "recall": recall[::-1].tolist()}
+
+
 for name, y, s in score_cases:
     golden["binary_scores"].append({"name": name, "labels": y.tolist(), "scores": s.tolist(),
                                     "roc_auc": float(roc_auc_score(y, s)),
-                                    "average_precision": float(average_precision_score(y, s))})
+                                    "average_precision": float(average_precision_score(y, s)),
+                                    "roc_curve": roc_points(y, s), "pr_curve": pr_points(y, s)})
 
 
 # ---- one-vs-rest ROC AUC on probability matrices
