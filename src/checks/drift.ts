@@ -13,6 +13,8 @@ import {
 } from '../stats/drift.js'
 import { formatPValue, formatThreshold, type CheckRecord } from './record.js'
 import { dataCheck } from './data.js'
+import { categoricalDriftPlot, numericDriftPlot } from './figures.js'
+import type { DriftPlot } from './plots.js'
 
 export type DriftTest = 'psi' | 'ks' | 'chi2' | 'jensen-shannon' | 'wasserstein'
 export const DRIFT_TESTS: readonly DriftTest[] = ['psi', 'ks', 'chi2', 'jensen-shannon', 'wasserstein']
@@ -65,6 +67,7 @@ export async function driftCheck(data: Dataset, reference: Dataset, options: Dri
   data.checkColumns(columns)
   reference.checkColumns(columns)
   const results: ColumnDrift[] = []
+  const plots: DriftPlot[] = []
   const skipped: string[] = []
   for (const column of columns) {
     const distinct = Math.max(await data.distinctCount(column), await reference.distinctCount(column))
@@ -75,7 +78,9 @@ export async function driftCheck(data: Dataset, reference: Dataset, options: Dri
       skipped.push(`${column} (free text, ${distinct} distinct values)`)
       continue
     }
-    results.push(await columnDrift(data, reference, column, numeric, options.test, threshold))
+    const { result, plot } = await columnDrift(data, reference, column, numeric, options.test, threshold)
+    results.push(result)
+    plots.push(plot)
   }
   const drifted = results.filter((result) => result.drifted)
   const describe = (result: ColumnDrift) =>
@@ -92,29 +97,37 @@ export async function driftCheck(data: Dataset, reference: Dataset, options: Dri
     n: data.rowCount,
     message: skipped.length > 0 ? `${message} (skipped ${skipped.join(', ')})` : message,
     details: { reference: reference.source, columns: results, skipped },
+    plots,
   })
 }
 
-async function columnDrift(data: Dataset, reference: Dataset, column: string, numeric: boolean, forced: DriftTest | undefined, threshold: number | undefined): Promise<ColumnDrift> {
+/** One column's drift, and its picture: the two distributions side by side. */
+async function columnDrift(data: Dataset, reference: Dataset, column: string, numeric: boolean, forced: DriftTest | undefined, threshold: number | undefined): Promise<{ result: ColumnDrift; plot: DriftPlot }> {
   const size = Math.max(data.rowCount, reference.rowCount)
   const test = forced ?? (numeric ? (size <= SMALL_SAMPLE ? 'ks' : 'wasserstein') : size <= SMALL_SAMPLE ? 'chi2' : 'jensen-shannon')
   if (!numeric && (test === 'ks' || test === 'wasserstein')) {
     throw new ModeltestError({ what: `the ${test} test needs a numeric column; '${column}' is ${data.columnType(column)}`, fix: "Use test 'chi2', 'psi' or 'jensen-shannon' for categories." })
   }
   const limit = threshold ?? DEFAULT_THRESHOLD[test]
-  let counts: [number[], number[]] | undefined
-  let current: Float64Array | undefined
-  let base: Float64Array | undefined
   if (numeric) {
-    ;[base, current] = await Promise.all([numbers(reference, column), numbers(data, column)])
-    if (test === 'psi' || test === 'jensen-shannon' || test === 'chi2') {
-      const edges = quantileBinEdges(base, 10)
-      counts = [binCounts(base, edges), binCounts(current, edges)]
-    }
-  } else {
-    const [referenceCounts, currentCounts] = await Promise.all([reference.valueCounts(column), data.valueCounts(column)])
-    const categories = [...new Set([...Object.keys(referenceCounts), ...Object.keys(currentCounts)])].sort()
-    counts = [categories.map((key) => referenceCounts[key] ?? 0), categories.map((key) => currentCounts[key] ?? 0)]
+    const [base, current] = await Promise.all([numbers(reference, column), numbers(data, column)])
+    const result = driftStatistic(column, test, limit, { base, current })
+    return { result, plot: numericDriftPlot(column, base, current, result.drifted) }
+  }
+  const [referenceCounts, currentCounts] = await Promise.all([reference.valueCounts(column), data.valueCounts(column)])
+  const categories = [...new Set([...Object.keys(referenceCounts), ...Object.keys(currentCounts)])].sort()
+  const counts: [number[], number[]] = [categories.map((key) => referenceCounts[key] ?? 0), categories.map((key) => currentCounts[key] ?? 0)]
+  const result = driftStatistic(column, test, limit, { counts })
+  return { result, plot: categoricalDriftPlot(column, categories, counts[0], counts[1], result.drifted) }
+}
+
+/** The drift test on one column's values (numeric; binned by the reference's deciles where the test needs counts) or counts per category. */
+function driftStatistic(column: string, test: DriftTest, limit: number, values: { base: Float64Array; current: Float64Array } | { counts: [number[], number[]] }): ColumnDrift {
+  const { base, current } = 'base' in values ? values : { base: undefined, current: undefined }
+  let counts = 'counts' in values ? values.counts : undefined
+  if (base && current && (test === 'psi' || test === 'jensen-shannon' || test === 'chi2')) {
+    const edges = quantileBinEdges(base, 10)
+    counts = [binCounts(base, edges), binCounts(current, edges)]
   }
   const sizes = { reference: base?.length ?? sum(counts![0]), current: current?.length ?? sum(counts![1]) }
   switch (test) {

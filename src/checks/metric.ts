@@ -15,6 +15,7 @@ import {
 } from '../metrics/classification.js'
 import { meanAbsoluteError, meanAbsolutePercentageError, r2Score, rootMeanSquaredError } from '../metrics/regression.js'
 import type { Model, Scores } from '../models/model.js'
+import { classificationPlots, histogramPlot, positiveScores } from './figures.js'
 import { bootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
 import { formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
@@ -50,12 +51,6 @@ export interface Metric {
   higherIsBetter: boolean
   kind: 'classification' | 'regression'
   compute: (rows: Evaluation, options: MetricOptions) => number
-}
-
-/** The positive-class probability per row: the only score, or the `positive` column of a score matrix. */
-function positiveScores(scores: Scores, positive: number): Float64Array {
-  if (scores.width === 1) return Float64Array.from(scores.values)
-  return Float64Array.from({ length: scores.rows }, (_, i) => scores.values[i * scores.width + positive])
 }
 
 function prf(which: 'precision' | 'recall' | 'f1') {
@@ -123,11 +118,18 @@ export async function metricCheck(model: Model, name: string, threshold: number,
       gateOnInterval: options.confidence !== undefined,
       message: `${title} ${value.toFixed(4)} ${relationFor(value, threshold, comparator)} ${formatThreshold(threshold)} (${ci}, n=${n})`,
       details: { metric: name, average: options.average, positive: options.positive },
+      plots: metric.kind === 'classification' ? classificationPlots(rows, options.positive ?? 1) : [residualHistogram(rows)],
       data: datasetSubject(data),
       model: modelSubject(model),
     },
     negate,
   )
+}
+
+/** Predicted minus true value per row, with zero marked: how a regression model errs. */
+function residualHistogram(rows: Evaluation) {
+  const residuals = Float64Array.from(rows.labels, (target, i) => rows.predicted[i] - target)
+  return histogramPlot('Residuals (predicted − true)', residuals, [{ label: '0', value: 0 }])
 }
 
 export function metricNamed(name: string): Metric {

@@ -9,6 +9,7 @@ import { wilsonInterval } from '../stats/intervals.js'
 import { mcnemarExact, pairedBootstrap } from '../stats/paired.js'
 import { evaluateFor, metricNamed, resample, type Evaluation } from './metric.js'
 import { sliceCheck } from './slices.js'
+import { classificationPlots, histogramPlot } from './figures.js'
 import { formatPValue, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 
@@ -52,6 +53,7 @@ export async function accuracyCheck(model: Model, min: number, options: Evaluati
       message: gate
         ? `Accuracy ${result.accuracy.toFixed(4)}, ${negate ? 'upper' : 'lower'} ${Math.round(interval.confidence * 100)}% bound ${bound.toFixed(4)} ${relationFor(bound, min, '>=')} ${formatThreshold(min)} (${ci}, n=${result.n})`
         : `Accuracy ${result.accuracy.toFixed(4)} ${relationFor(result.accuracy, min, '>=')} ${formatThreshold(min)} (${ci}, n=${result.n})`,
+      plots: classificationPlots(result),
       data: datasetSubject(data),
       model: modelSubject(model),
     },
@@ -93,6 +95,14 @@ export async function latencyCheck(model: Model, maxMs: number, options: Latency
       n: latency.runs,
       message: `P95 latency ${latency.p95.toFixed(2)} ms ${relationFor(latency.p95, maxMs, '<=')} ${maxMs} ms (p50 ${latency.p50.toFixed(2)}, p99 ${latency.p99.toFixed(2)}; batch ${rows.length}, ${latency.runs} runs after ${latency.warmup} warm-up)`,
       details: { p50: latency.p50, p95: latency.p95, p99: latency.p99, mean: latency.mean, batch: rows.length, warmup: latency.warmup, samples: latency.samples },
+      plots: [
+        histogramPlot(`Latency per call (batch ${rows.length})`, latency.samples, [
+          { label: 'p50', value: latency.p50 },
+          { label: 'p95', value: latency.p95 },
+          { label: 'p99', value: latency.p99 },
+          { label: 'threshold', value: maxMs },
+        ], 'ms'),
+      ],
       data: datasetSubject(options.input),
       model: modelSubject(model),
     },

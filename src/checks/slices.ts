@@ -4,6 +4,7 @@ import { binomialCdf, holmAdjust, pairedBootstrap } from '../stats/paired.js'
 import { evaluateFor, metricNamed, resample, type MetricOptions } from './metric.js'
 import { formatPValue, formatThreshold, makeCheck, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
+import { sliceBars } from './figures.js'
 
 export interface SliceOptions {
   /** The column whose values cut the rows into slices (source, country, device). */
@@ -92,6 +93,7 @@ export async function sliceCheck(model: Model, metricName: string, threshold: nu
       n: rows.labels.length,
       message,
       details: { metric: metricName, by: options.by, threshold, alpha, slices: results },
+      plots: [sliceBars(`${metric.title} by ${options.by}`, results, threshold)],
       data: datasetSubject(data),
       model: modelSubject(model),
     },

@@ -1,0 +1,111 @@
+import { calibrationBins, confusionMatrix, averagePrecision, precisionRecallCurve, rocAuc, rocCurve } from '../metrics/classification.js'
+import type { Scores } from '../models/model.js'
+import type { BarsPlot, CurvePlot, DriftPlot, HistogramPlot, Plot } from './plots.js'
+
+/** Curves keep at most this many points: enough for a picture, small enough for every report. */
+const MAX_CURVE_POINTS = 200
+/** Bins of a histogram at most; fewer for few values (√n). */
+const MAX_BINS = 30
+
+/** The positive-class score per row: the only score, or the `positive` column of a score matrix. */
+export function positiveScores(scores: Scores, positive: number): Float64Array {
+  if (scores.width === 1) return Float64Array.from(scores.values)
+  return Float64Array.from({ length: scores.rows }, (_, i) => scores.values[i * scores.width + positive])
+}
+
+/**
+ * Pictures of a classifier's predictions: the confusion matrix always; for two classes with both
+ * present, ROC and precision-recall curves of the positive class's score, and the reliability
+ * diagram when the scores are probabilities.
+ */
+export function classificationPlots(rows: { labels: ArrayLike<number>; predicted: ArrayLike<number>; scores: Scores }, positive = 1): Plot[] {
+  const classes = Math.max(rows.scores.width, 2, ...Array.from(rows.labels, (label) => label + 1))
+  const classNames = Array.from({ length: classes }, (_, c) => String(c))
+  const plots: Plot[] = [{ type: 'confusion-matrix', labels: classNames, matrix: confusionMatrix(rows.labels, rows.predicted, classes) }]
+  if (classes !== 2) return plots
+  const isPositive = Float64Array.from(rows.labels, (label) => (label === positive ? 1 : 0))
+  const positives = isPositive.reduce((sum, value) => sum + value, 0)
+  if (positives === 0 || positives === isPositive.length) return plots
+  const scores = positiveScores(rows.scores, positive)
+  const positiveLabel = String(positive)
+  const roc = rocCurve(isPositive, scores)
+  const pr = precisionRecallCurve(isPositive, scores)
+  plots.push(curve('roc', roc.fpr, roc.tpr, rocAuc(isPositive, scores), positiveLabel))
+  plots.push(curve('precision-recall', pr.recall, pr.precision, averagePrecision(isPositive, scores), positiveLabel))
+  if (scores.every((score) => score >= 0 && score <= 1)) {
+    const bins = calibrationBins(isPositive, scores).map((bin) => ({ meanPredicted: bin.meanProbability, fractionPositive: bin.fractionPositive, count: bin.count }))
+    plots.push({ type: 'calibration', positiveLabel, bins })
+  }
+  return plots
+}
+
+function curve(type: CurvePlot['type'], x: number[], y: number[], area: number, positiveLabel: string): CurvePlot {
+  const keep = evenlySpaced(x.length, MAX_CURVE_POINTS)
+  return { type, points: keep.map((i) => [x[i], y[i]]), area, positiveLabel }
+}
+
+/** Indices 0 … length−1, thinned evenly to at most `max`, always keeping the first and the last. */
+function evenlySpaced(length: number, max: number): number[] {
+  if (length <= max) return Array.from({ length }, (_, i) => i)
+  return [...new Set(Array.from({ length: max }, (_, i) => Math.round((i * (length - 1)) / (max - 1))))]
+}
+
+/** Equal-width bin edges over [min, max] of all the values given, √n bins up to MAX_BINS. */
+function equalWidthEdges(...samples: ArrayLike<number>[]): number[] {
+  let min = Infinity
+  let max = -Infinity
+  let n = 0
+  for (const sample of samples) {
+    for (let i = 0; i < sample.length; i++) {
+      min = Math.min(min, sample[i])
+      max = Math.max(max, sample[i])
+    }
+    n = Math.max(n, sample.length)
+  }
+  // A single value still gets a bin of some width, so the picture has an axis.
+  if (!(max > min)) [min, max] = [min - 0.5, max + 0.5]
+  const bins = Math.max(1, Math.min(MAX_BINS, Math.ceil(Math.sqrt(n))))
+  return Array.from({ length: bins + 1 }, (_, i) => min + ((max - min) * i) / bins)
+}
+
+/** Counts per bin [eᵢ, eᵢ₊₁), the last bin closed on the right so the maximum is counted. */
+function histogramCounts(values: ArrayLike<number>, edges: number[]): number[] {
+  const bins = edges.length - 1
+  const counts = new Array<number>(bins).fill(0)
+  const width = (edges[bins] - edges[0]) / bins
+  for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.max(0, Math.floor((values[i] - edges[0]) / width)))]++
+  return counts
+}
+
+/** A histogram of measured values (latency samples) with marked values (p50, p95, p99, the threshold). */
+export function histogramPlot(title: string, values: ArrayLike<number>, marks: HistogramPlot['marks'], unit?: string): HistogramPlot {
+  const edges = equalWidthEdges(values)
+  return { type: 'histogram', title, ...(unit ? { unit } : {}), edges, counts: histogramCounts(values, edges), marks }
+}
+
+/** A numeric column in reference and current data: shares per equal-width bin over both ranges. */
+export function numericDriftPlot(column: string, reference: ArrayLike<number>, current: ArrayLike<number>, drifted: boolean): DriftPlot {
+  const edges = equalWidthEdges(reference, current)
+  const labels = edges.slice(0, -1).map((low, i) => `${formatEdge(low)}–${formatEdge(edges[i + 1])}`)
+  return { type: 'drift', column, labels, reference: shares(histogramCounts(reference, edges)), current: shares(histogramCounts(current, edges)), drifted }
+}
+
+/** A categorical column in reference and current data: shares per value. */
+export function categoricalDriftPlot(column: string, categories: string[], reference: number[], current: number[], drifted: boolean): DriftPlot {
+  return { type: 'drift', column, labels: categories, reference: shares(reference), current: shares(current), drifted }
+}
+
+/** A metric per slice against its threshold. */
+export function sliceBars(title: string, slices: { slice: string; value?: number; n: number; failed: boolean }[], threshold: number): BarsPlot {
+  const bars = slices.filter((slice) => slice.value !== undefined).map((slice) => ({ label: slice.slice, value: slice.value!, n: slice.n, passed: !slice.failed }))
+  return { type: 'bars', title, bars, threshold }
+}
+
+function shares(counts: number[]): number[] {
+  const total = counts.reduce((sum, count) => sum + count, 0)
+  return counts.map((count) => (total > 0 ? count / total : 0))
+}
+
+function formatEdge(value: number): string {
+  return Number(value.toPrecision(3)).toString()
+}
