@@ -63,3 +63,6 @@ export { wilsonInterval, bootstrapInterval, normalQuantile, normalCdf, type Inte
 export type { HttpModelOptions } from './models/http.js'
 /** Loads a model (`model(path | fn, options)`), or wraps an HTTP endpoint (`model.http(url, { protocol })`). */
 export const model = Object.assign(loadModel, { http: httpModel })
+export { readReport, compareWithBaseline } from './baseline.js'
+export { mergeShards, isShardResult, type ShardResult } from './shards.js'
+export { Progress, progressMode, type ProgressMode, type ProgressOptions } from './progress.js'

@@ -6,6 +6,7 @@ import { cacheEnabled, cacheKey, readCached, writeCached } from './cache.js'
 import { onnxModelParts } from './onnx.js'
 import { fileLoader, readModelFiles, type TfjsModelFiles } from './tfjs-files.js'
 import { tf, tfjsBackend } from './tfjs-runtime.js'
+import { Progress } from '../progress.js'
 
 /** A model's outputs for n rows: `width` scores per row (one per class, or one for a binary score), row-major. */
 export interface Scores {
@@ -91,10 +92,12 @@ export class Model {
     const stats = { batches: 0, cached: 0 }
     const prepare = cacheEnabled() ? this.#prepare : undefined
     const runtime = `${this.runtime.runtime}:${this.runtime.backend ?? ''}`
+    const progress = new Progress(`${this.name} on ${data.source}`, data.rowCount)
     for await (const rows of data.batches(this.batchSize)) {
       stats.batches++
       if (!prepare) {
         parts.push(await this.#runBatch(rows))
+        progress.advance(rows.length)
         continue
       }
       const input = await prepare(rows)
@@ -112,7 +115,9 @@ export class Model {
       } finally {
         input.dispose()
       }
+      progress.advance(rows.length)
     }
+    progress.finish()
     this.lastPrediction = stats
     return concatScores(parts, this.name)
   }
