@@ -89,10 +89,12 @@ export function formatValue(value: number): string {
 
 /**
  * A check's change against its baseline: the same check in the baseline report when there is one
- * (`--baseline-report`), otherwise the baseline model's value of a comparison check.
+ * (`--baseline-report`); otherwise, for a comparison with a baseline model (toNotRegressFrom, whose
+ * `actual` is the drop), the candidate's metric (`details.candidate`) against the baseline model's.
  */
 export function changeAgainstBaseline(check: CheckRecord): { baseline: number; delta: number; against: 'baseline report' | 'baseline model' } | undefined {
   if (check.previous) return { baseline: check.previous.actual, delta: check.actual - check.previous.actual, against: 'baseline report' }
-  if (check.baseline !== undefined) return { baseline: check.baseline, delta: check.actual - check.baseline, against: 'baseline model' }
+  const candidate = check.details?.candidate
+  if (check.baseline !== undefined && typeof candidate === 'number') return { baseline: check.baseline, delta: candidate - check.baseline, against: 'baseline model' }
   return undefined
 }

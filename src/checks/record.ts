@@ -29,7 +29,7 @@ export interface CheckRecord {
   unit?: string
   /** Rows or runs behind `actual`. */
   n?: number
-  /** The baseline's value, for comparisons against another model. */
+  /** The baseline model's value of the compared metric, for comparisons against another model (the candidate's is `details.candidate`). */
   baseline?: number
   /** A confidence interval around `actual`. */
   interval?: Interval
