@@ -1,13 +1,9 @@
 import { changeAgainstBaseline, formatValue, type CheckRecord, type Comparator, type RunReport, type Subject, type TestOutcome } from '../src/index.js'
 import { formatPValue } from '../src/checks/record.js'
+import { changesSinceBaseline, checkEntries, type Entry } from './changes.js'
 import { failedWithoutFailedCheck } from './console.js'
 import { drawPlot, escape } from './svg.js'
 
-/** A check with the test that recorded it. */
-interface Entry {
-  test: TestOutcome
-  check: CheckRecord
-}
 
 const KINDS: [string, CheckRecord['kind']][] = [
   ['Data checks', 'data'],
@@ -24,7 +20,7 @@ const HASH_CHARS = 12
  * kind, each with its figures and plots.
  */
 export function renderHtml(report: RunReport): string {
-  const entries = report.tests.flatMap((test) => test.checks.map((check) => ({ test, check })))
+  const entries = checkEntries(report)
   const failed = entries.filter(({ check }) => !check.passed)
   const passed = entries.filter(({ check }) => check.passed)
   const sections = [
@@ -85,10 +81,7 @@ function overview(report: RunReport): string {
 
 function whatChanged(report: RunReport, entries: Entry[]): string {
   const baseline = report.baselineReport!
-  const compared = entries.filter(({ check }) => check.previous)
-  const flipped = compared.filter(({ check }) => check.previous!.passed !== check.passed)
-  const moved = compared.filter(({ check }) => check.previous!.passed === check.passed && check.previous!.actual !== check.actual)
-  const added = entries.filter(({ check }) => !check.previous)
+  const { flipped, moved, added } = changesSinceBaseline(entries)
   const row = ({ test, check }: Entry): string[] => {
     const change = changeAgainstBaseline(check)!
     return [checkName(check), escape(test.name), verdictWord(check.previous!.passed) + ' → ' + verdictWord(check.passed), `${formatValue(change.baseline)} → ${formatValue(check.actual)}`, signed(change.delta)]

@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vite'
 import type { InlineConfig } from 'vitest/node'
 import type {} from 'vitest/config' // adds configureVitest to vite's Plugin type
-import { ModeltestReporter, type ReportOptions } from './reporter.js'
+import type { ReportOptions } from './publish.js'
+import { ModeltestReporter } from './reporter.js'
 
 export interface PresetOptions extends ReportOptions {
   /** Add modeltest's reporter (summary, JUnit, JSON); the CLI adds its own and passes false. */

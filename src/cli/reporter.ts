@@ -1,35 +1,24 @@
 import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname, relative, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import type { Reporter, SerializedError, TestCase, TestModule, Vitest } from 'vitest/node'
-import { buildReport, type CheckRecord, type RunReport, type TestOutcome } from '../index.js'
-import { renderConsole, renderJUnit, renderJson } from '../../reporters/index.js'
+import { buildReport, type CheckRecord, type RunReport, type ShardResult, type TestOutcome } from '../index.js'
+import { renderConsole } from '../../reporters/index.js'
+import { publish, type ReportOptions } from './publish.js'
 import { toolVersions } from './versions.js'
 
-export interface ReportOptions {
-  /** JUnit XML path, relative to the run's root; `false` writes none. Default `reports/junit.xml`. */
-  junit?: string | false
-  /** JSON report path; `false` writes none. Default `reports/modeltest.json`. */
-  json?: string | false
-  /** Self-contained HTML report with plots; `false` writes none. Default `reports/modeltest.html`. */
-  html?: string | false
-  /** Markdown job summary: the file to append to. Default `$GITHUB_STEP_SUMMARY` when set, else none. */
-  summary?: string | false
-  /** A JSON report of an earlier run (the last run on main) to compare every check against. */
-  baselineReport?: string
-  /** Colour in the console summary; by default on a TTY unless NO_COLOR is set. */
-  color?: boolean
-}
+export type { ReportOptions } from './publish.js'
 
 /**
  * The vitest reporter of the preset: turns vitest's results and the check records that matchers
- * attached into one RunReport, prints the summary, writes JUnit and JSON, and sets a failing exit
- * code when the run did not pass (no checks, errors outside tests).
+ * attached into one RunReport and publishes it (reports, summary, console), setting a failing exit
+ * code when the run did not pass (no checks, errors outside tests). A shard of a run
+ * (`--shard 2/3`) writes its results to `reports/shards/` for `modeltest merge` instead.
  */
 export class ModeltestReporter implements Reporter {
   report?: RunReport
-  written: string[] = []
   #root = process.cwd()
   #startedAt = new Date()
+  #shard?: { index: number; count: number }
   readonly #options: ReportOptions
 
   constructor(options: ReportOptions = {}) {
@@ -39,6 +28,7 @@ export class ModeltestReporter implements Reporter {
   onInit(vitest: Vitest): void {
     this.#root = vitest.config.root
     this.#startedAt = new Date()
+    this.#shard = vitest.config.shard
   }
 
   onUserConsoleLog(log: { content: string; type: 'stdout' | 'stderr' }): void {
@@ -46,25 +36,27 @@ export class ModeltestReporter implements Reporter {
   }
 
   async onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: string): Promise<void> {
-    const tests = modules.flatMap((module) => this.#outcomes(module))
+    // In file order, whatever order the files ran in: reports of the same suite read the same, sharded or not.
+    const tests = modules.flatMap((module) => this.#outcomes(module)).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
     const problems = unhandledErrors.map((error) => `Error outside any test: ${error.message}`)
     if (reason === 'interrupted') problems.push('The run was interrupted.')
-    const report = buildReport({ tests, startedAt: this.#startedAt, durationMs: Date.now() - this.#startedAt.getTime(), runtime: toolVersions(), problems })
-    this.report = report
-    this.written = []
-    await this.#write(this.#options.junit ?? 'reports/junit.xml', () => renderJUnit(report))
-    await this.#write(this.#options.json ?? 'reports/modeltest.json', () => renderJson(report))
-    const color = this.#options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
-    process.stdout.write(renderConsole(report, { color, written: this.written }) + '\n')
-    if (!report.passed) process.exitCode = 1
+    const run = { tests, startedAt: this.#startedAt, durationMs: Date.now() - this.#startedAt.getTime(), runtime: toolVersions(), problems }
+    if (this.#shard) {
+      this.report = buildReport(run)
+      await this.#writeShard({ format: 'modeltest-shard/1', shard: this.#shard, ...run, startedAt: run.startedAt.toISOString() })
+    } else {
+      this.report = await publish(buildReport(run), this.#options, this.#root)
+    }
+    if (!this.report.passed) process.exitCode = 1
   }
 
-  async #write(path: string | false, render: () => string): Promise<void> {
-    if (path === false) return
-    const target = resolve(this.#root, path)
+  async #writeShard(result: ShardResult): Promise<void> {
+    const reports = dirname(resolve(this.#root, this.#options.json || 'reports/modeltest.json'))
+    const target = join(reports, 'shards', `shard-${result.shard.index}-of-${result.shard.count}.json`)
     await mkdir(dirname(target), { recursive: true })
-    await writeFile(target, render())
-    this.written.push(relative(process.cwd(), target) || target)
+    await writeFile(target, JSON.stringify(result, null, 2) + '\n')
+    const color = this.#options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
+    process.stdout.write(renderConsole(this.report!, { color, written: [relative(process.cwd(), target)] }) + `\n Shard ${result.shard.index}/${result.shard.count}: merge every shard with modeltest merge ${relative(process.cwd(), dirname(target)) || '.'}\n`)
   }
 
   #outcomes(module: TestModule): TestOutcome[] {
