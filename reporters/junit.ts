@@ -1,11 +1,13 @@
-import { formatValue, type RunReport, type TestOutcome } from '../src/index.js'
+import { changeAgainstBaseline, formatValue, type RunReport, type TestOutcome } from '../src/index.js'
 import { failedWithoutFailedCheck } from './console.js'
 
 /**
- * JUnit XML: a testsuite per test file, a testcase per test, a `<property>` per check value
- * (`<check>.value`, `.threshold`, `.passed`, `.message`), `<failure>` for a failed check and
- * `<error>` for a test stopped by an error. The layout CI tools (GitHub test reporters, Jenkins,
- * GitLab) read.
+ * JUnit XML in the common schema CI tools read (Jenkins, GitLab, GitHub test reporters; the shape
+ * of test/schemas/junit.xsd): a testsuite per test file, a testcase per test with its file and line,
+ * `<failure>` for a failed check and `<error>` for a test stopped by an error. The schema allows
+ * properties only on a testsuite, so each check's values are properties of its file's suite, named
+ * `<test> :: <check>.<field>`: value, threshold, comparator, passed, message, unit, n, the interval
+ * (low, high, confidence, method), the p-value, and the baseline with the change against it.
  */
 export function renderJUnit(report: RunReport): string {
   const files = [...new Set(report.tests.map((test) => test.file))]
@@ -22,6 +24,12 @@ export function renderJUnit(report: RunReport): string {
     const skipped = tests.filter((test) => test.state === 'skipped').length
     const time = tests.reduce((sum, test) => sum + test.durationMs, 0)
     out.push(`  <testsuite name="${attr(file)}" tests="${tests.length}" failures="${failures}" errors="${fileErrors}" skipped="${skipped}" time="${seconds(time)}" timestamp="${report.startedAt}">`)
+    const properties = tests.flatMap(checkProperties)
+    if (properties.length > 0) {
+      out.push('    <properties>')
+      for (const [name, value] of properties) out.push(`      <property name="${attr(name)}" value="${attr(value)}"/>`)
+      out.push('    </properties>')
+    }
     for (const test of tests) out.push(...testcase(test))
     out.push('  </testsuite>')
   }
@@ -29,32 +37,38 @@ export function renderJUnit(report: RunReport): string {
   return out.join('\n')
 }
 
-function testcase(test: TestOutcome): string[] {
-  const open = `    <testcase classname="${attr(test.file)}" name="${attr(test.name)}" time="${seconds(test.durationMs)}" file="${attr(test.file)}"${test.line ? ` line="${test.line}"` : ''}>`
-  const lines = [open]
-  if (test.checks.length > 0) {
-    lines.push('      <properties>')
-    const seen = new Map<string, number>()
-    for (const check of test.checks) {
-      const count = (seen.get(check.name) ?? 0) + 1
-      seen.set(check.name, count)
-      const key = count === 1 ? check.name : `${check.name}#${count}`
-      const properties: [string, string][] = [
-        ['value', formatValue(check.actual)],
-        ['threshold', formatValue(check.threshold)],
-        ['comparator', check.comparator],
-        ['passed', String(check.passed)],
-        ['message', check.message],
-      ]
-      if (check.unit) properties.push(['unit', check.unit])
-      if (check.n !== undefined) properties.push(['n', String(check.n)])
-      if (check.baseline !== undefined) properties.push(['baseline', formatValue(check.baseline)])
-      if (check.interval) properties.push(['interval', `${formatValue(check.interval.low)}..${formatValue(check.interval.high)} (${check.interval.confidence * 100}% ${check.interval.method})`])
-      for (const warning of check.warnings ?? []) properties.push(['warning', warning])
-      for (const [field, value] of properties) lines.push(`        <property name="${attr(`${key}.${field}`)}" value="${attr(value)}"/>`)
+/** The values of a test's checks as (name, value) properties; a check name seen twice in a test gets #2, #3. */
+function checkProperties(test: TestOutcome): [string, string][] {
+  const seen = new Map<string, number>()
+  return test.checks.flatMap((check) => {
+    const count = (seen.get(check.name) ?? 0) + 1
+    seen.set(check.name, count)
+    const key = `${test.name} :: ${count === 1 ? check.name : `${check.name}#${count}`}`
+    const fields: [string, string][] = [
+      ['value', formatValue(check.actual)],
+      ['threshold', formatValue(check.threshold)],
+      ['comparator', check.comparator],
+      ['passed', String(check.passed)],
+      ['message', check.message],
+    ]
+    if (check.unit) fields.push(['unit', check.unit])
+    if (check.n !== undefined) fields.push(['n', String(check.n)])
+    if (check.interval) {
+      fields.push(['interval.low', formatValue(check.interval.low)], ['interval.high', formatValue(check.interval.high)])
+      fields.push(['interval.confidence', String(check.interval.confidence)], ['interval.method', check.interval.method])
     }
-    lines.push('      </properties>')
-  }
+    if (check.significance) fields.push(['pValue', String(check.significance.pValue)])
+    const change = changeAgainstBaseline(check)
+    if (change) fields.push(['baseline', formatValue(change.baseline)], ['delta', formatValue(change.delta)], ['baseline.source', change.against])
+    for (const warning of check.warnings ?? []) fields.push(['warning', warning])
+    return fields.map(([field, value]): [string, string] => [`${key}.${field}`, value])
+  })
+}
+
+function testcase(test: TestOutcome): string[] {
+  const open = `    <testcase classname="${attr(test.file)}" name="${attr(test.name)}" time="${seconds(test.durationMs)}" file="${attr(test.file)}"${test.line ? ` line="${test.line}"` : ''}`
+  if (test.state === 'passed') return [`${open}/>`]
+  const lines = [`${open}>`]
   if (test.state === 'skipped') lines.push('      <skipped/>')
   if (test.state === 'failed') {
     const failed = test.checks.filter((check) => !check.passed)
