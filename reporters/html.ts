@@ -115,10 +115,9 @@ function checkCard({ test, check }: Entry): string {
     const significant = significance.pValue < significance.alpha
     facts.push(['significance', `${escape(significance.test)} p = ${formatPValue(significance.pValue)} ${significant ? '&lt;' : '≥'} α ${formatValue(significance.alpha)}: ${significant ? 'significant' : 'not significant'}`])
   }
-  // A comparison check's `actual` may be a difference (a drop) rather than the baseline model's metric, so its Δ would mislead.
   const change = changeAgainstBaseline(check)
   if (change && check.previous) facts.push(['vs baseline report', `${formatValue(change.baseline)} → ${formatValue(check.actual)} (${signed(change.delta)}), was ${verdictWord(check.previous.passed)}`])
-  else if (change) facts.push(['baseline model', formatValue(change.baseline)])
+  else if (change) facts.push(['vs baseline model', `${formatValue(change.baseline)} → ${formatValue(change.baseline + change.delta)} (${signed(change.delta)})`])
   facts.push(['test', escape(`${test.file} > ${test.name}`)])
   if (check.location) facts.push(['location', code(`${check.location.file}:${check.location.line}${check.location.column !== undefined ? `:${check.location.column}` : ''}`)])
   for (const [label, subject] of [['data', check.data], ['model', check.model], ['baseline model', check.baselineModel]] as const) {

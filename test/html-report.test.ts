@@ -78,6 +78,7 @@ const regression = makeCheck({
   comparator: '<=',
   message: 'Accuracy 0.7135 vs baseline 0.7035: drop -0.0100 ≤ max drop 0.02',
   baseline: 0.7035,
+  details: { candidate: 0.7135 },
   significance: { test: 'McNemar', pValue: 1.21e-8, alpha: 0.05 },
 })
 const nulls = makeCheck({ name: 'null_check', kind: 'data', actual: 0, threshold: 0, comparator: '<=', message: `No null values in ${tricky}`, data })
@@ -168,7 +169,7 @@ describe('HTML report', () => {
     expect(html).toContain('<dt>required</dt><dd>≥ 0.8</dd>')
     expect(html).toContain('0.6655–0.7389 (95% wilson)')
     expect(html).toContain('McNemar p = 1.21e-8 &lt; α 0.05: significant')
-    expect(html).toContain('<dt>baseline model</dt><dd>0.7035</dd>')
+    expect(html).toContain('<dt>vs baseline model</dt><dd>0.7035 → 0.7135 (Δ +0.01)</dd>')
     expect(html).toContain('<code>checks.modeltest.ts:21:30</code>')
     expect(html).toContain('<dt>required</dt><dd>≤ 50 ms</dd>')
   })
