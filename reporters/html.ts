@@ -1,5 +1,5 @@
-import { changeAgainstBaseline, formatValue, type CheckRecord, type Comparator, type RunReport, type Subject, type TestOutcome } from '../src/index.js'
-import { formatPValue } from '../src/checks/record.js'
+import { changeAgainstBaseline, formatValue, type CheckRecord, type RunReport, type Subject, type TestOutcome } from '../src/index.js'
+import { COMPARATOR_SYMBOL, formatPValue } from '../src/checks/record.js'
 import { changesSinceBaseline, checkEntries, type Entry } from './changes.js'
 import { failedWithoutFailedCheck } from './console.js'
 import { drawPlot, escape } from './svg.js'
@@ -10,7 +10,6 @@ const KINDS: [string, CheckRecord['kind']][] = [
   ['Model checks', 'model'],
   ['Deploy checks', 'deploy'],
 ]
-const SYMBOL: Record<Comparator, string> = { '>=': '≥', '>': '>', '<=': '≤', '<': '<', '==': '=' }
 const HASH_CHARS = 12
 
 /**
@@ -106,7 +105,7 @@ function checkCard({ test, check }: Entry): string {
   const unit = check.unit ? ` ${escape(check.unit)}` : ''
   const facts: [string, string][] = [
     ['actual', `${formatValue(check.actual)}${unit}`],
-    ['required', `${SYMBOL[check.comparator] ?? escape(check.comparator)} ${formatValue(check.threshold)}${unit}${check.gateOnInterval ? ' (for the whole interval)' : ''}`],
+    ['required', `${COMPARATOR_SYMBOL[check.comparator] ?? escape(check.comparator)} ${formatValue(check.threshold)}${unit}${check.gateOnInterval ? ' (for the whole interval)' : ''}`],
   ]
   if (check.n !== undefined) facts.push(['n', String(check.n)])
   const { interval, significance } = check

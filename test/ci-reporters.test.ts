@@ -21,7 +21,7 @@ describe('Markdown job summary', () => {
     expect(markdown).toMatch(/^## ❌ modeltest failed\n\n1\/2 checks passed · 3 tests, 2 failed, 0 skipped · 1\.50 s/)
     expect(markdown).toContain('| Check | Result | Actual | Threshold | Change |')
     expect(markdown.indexOf('accuracy_threshold')).toBeLessThan(markdown.indexOf('pipe'))
-    expect(markdown).toContain('| ❌ **fail** | 0.7 ratio (0.66–0.74) | >= 0.8 ratio |')
+    expect(markdown).toContain('| ❌ **fail** | 0.7 ratio (0.66–0.74) | ≥ 0.8 ratio |')
     expect(markdown).toContain('model.modeltest.ts:12')
   })
 

@@ -102,6 +102,9 @@ export function holds(actual: number, comparator: Comparator, threshold: number)
   }
 }
 
+/** A comparator as people write it: ≥ for >=. */
+export const COMPARATOR_SYMBOL: Record<Comparator, string> = { '>=': '≥', '>': '>', '<=': '≤', '<': '<', '==': '=' }
+
 const OPPOSITE: Record<Comparator, Comparator> = { '>=': '<', '>': '<=', '<=': '>', '<': '>=', '==': '==' }
 
 function opposite(comparator: Comparator): Comparator {
