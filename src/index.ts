@@ -5,7 +5,7 @@ export { dataset, type DatasetOptions, type DatasetFormat } from './data/load.js
 export { Dataset, isDataset, type BadRows, type ColumnType, type Row, type Value } from './data/dataset.js'
 export { type Profile, type ColumnProfile } from './data/profile.js'
 export { mulberry32 } from './random.js'
-export { Model, isModel, type ModelOptions, type PredictFunction, type Preprocess, type RuntimeInfo, type Scores } from './models/model.js'
+export { Model, isModel, modelFileHash, type ModelOptions, type PredictFunction, type Preprocess, type RuntimeInfo, type Scores } from './models/model.js'
 export { fileSaver } from './models/tfjs-files.js'
 export { tf, tfjsBackend, type BackendInfo } from './models/tfjs-runtime.js'
 export { ModeltestError, isModeltestError } from './errors.js'
@@ -66,3 +66,4 @@ export const model = Object.assign(loadModel, { http: httpModel })
 export { readReport, compareWithBaseline } from './baseline.js'
 export { mergeShards, isShardResult, type ShardResult } from './shards.js'
 export { Progress, progressMode, type ProgressMode, type ProgressOptions } from './progress.js'
+export { requirePassedReport, type GateOptions, type GateResult } from './deploy/gate.js'

@@ -1,5 +1,6 @@
 import { ModeltestError } from '../errors.js'
-import { hashFiles, hashText } from '../hash.js'
+import { stat } from 'node:fs/promises'
+import { hashFile, hashFiles, hashText } from '../hash.js'
 import { Dataset, type Row } from '../data/dataset.js'
 import { rowsInput } from './input.js'
 import { cacheEnabled, cacheKey, readCached, writeCached } from './cache.js'
@@ -146,6 +147,20 @@ async function runPrepared(input: PreparedInput): Promise<Scores> {
 
 export function isModel(value: unknown): value is Model {
   return value instanceof Model
+}
+
+/**
+ * The content hash model() gives a model file, without loading it: SHA-256 of an ONNX file, or of a
+ * tfjs model.json and its weight files. What deploy helpers compare with the hash in a report.
+ */
+export async function modelFileHash(source: string): Promise<string> {
+  if (/\.onnx$/i.test(source)) {
+    const info = await stat(source).catch(() => undefined)
+    if (!info?.isFile()) throw new ModeltestError({ what: 'no ONNX model file here', where: source, fix: 'Give the path of the .onnx file the tests checked.' })
+    return hashFile(source)
+  }
+  const files = await readModelFiles(source)
+  return hashFiles([files.modelJsonPath, ...files.weightPaths])
 }
 
 /**
