@@ -357,7 +357,7 @@ function histogram(plot: HistogramPlot): string {
   const [, highest] = extent(plot.counts, true)
   return xyPlot({
     title: plot.title,
-    note: outside.length > 0 ? `off the scale: ${outside.map((mark) => mark.text).join(', ')}` : undefined,
+    note: [plot.overflow ? `${plot.overflow.count} above ${formatValue(plot.overflow.above)}${unit} not drawn` : '', outside.length > 0 ? `off the scale: ${outside.map((mark) => mark.text).join(', ')}` : ''].filter(Boolean).join('; ') || undefined,
     x: [plot.unit ?? 'value', xRange],
     // Headroom above the tallest bar for the marks' labels.
     y: ['count', nice([0, inside.length > 0 ? highest * 1.25 : highest])],

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { histogramPlot } from '../src/checks/figures.js'
 import { accuracyCheck, dataset, driftCheck, latencyCheck, metricCheck, model, rocAuc, averagePrecision, type Plot, type Row } from '../src/index.js'
 
 // The pictures the HTML report draws come from the checks themselves; these tests hold them to the numbers behind them.
@@ -69,10 +70,19 @@ describe('latency and drift pictures', () => {
   test('the latency histogram holds every timed call and marks p50, p95, p99 and the threshold', async () => {
     const check = await latencyCheck(byX, 50, { input: scored.head(1), runs: 40, warmup: 2 })
     const histogram = plotOf(check.plots, 'histogram')
-    expect(histogram.counts.reduce((a, b) => a + b)).toBe(40)
+    expect(histogram.counts.reduce((a, b) => a + b) + (histogram.overflow?.count ?? 0)).toBe(40)
     expect(histogram.marks.map((mark) => mark.label)).toEqual(['p50', 'p95', 'p99', 'threshold'])
     expect(histogram.marks[1].value).toBe(check.actual)
     expect(histogram.edges).toHaveLength(histogram.counts.length + 1)
+  })
+
+  test('a few far outliers are counted apart instead of stretching the axis', () => {
+    const samples = [...Array.from({ length: 99 }, (_, i) => 1 + (i % 10) / 10), 40]
+    const histogram = histogramPlot('Latency', samples, [], 'ms')
+    expect(histogram.overflow).toEqual({ above: expect.any(Number), count: 1 })
+    expect(histogram.edges.at(-1)).toBeCloseTo(1.9, 12)
+    expect(histogram.counts.reduce((a, b) => a + b)).toBe(99)
+    expect(histogramPlot('Latency', samples.slice(0, 99), []).overflow).toBeUndefined()
   })
 
   test('drift shows each column as shares of reference and current, flagged when drifted', async () => {

@@ -1,4 +1,5 @@
 import { calibrationBins, confusionMatrix, averagePrecision, precisionRecallCurve, rocAuc, rocCurve } from '../metrics/classification.js'
+import { percentiles } from '../metrics/percentile.js'
 import type { Scores } from '../models/model.js'
 import type { BarsPlot, CurvePlot, DriftPlot, HistogramPlot, Plot } from './plots.js'
 
@@ -77,10 +78,25 @@ function histogramCounts(values: ArrayLike<number>, edges: number[]): number[] {
   return counts
 }
 
-/** A histogram of measured values (latency samples) with marked values (p50, p95, p99, the threshold). */
+/**
+ * A histogram of measured values (latency samples) with marked values (p50, p95, p99, the threshold).
+ * Values far above the 99th percentile (beyond p99 + 3·(p99 − p50), from at least 20 values: a
+ * garbage-collection pause, a first call) are counted as overflow instead of stretching the axis.
+ */
 export function histogramPlot(title: string, values: ArrayLike<number>, marks: HistogramPlot['marks'], unit?: string): HistogramPlot {
-  const edges = equalWidthEdges(values)
-  return { type: 'histogram', title, ...(unit ? { unit } : {}), edges, counts: histogramCounts(values, edges), marks }
+  let shown = Array.from(values)
+  let overflow: HistogramPlot['overflow']
+  if (shown.length >= 20) {
+    const [p50, p99] = percentiles(shown, [50, 99])
+    const above = p99 + 3 * (p99 - p50)
+    const within = shown.filter((value) => value <= above)
+    if (within.length < shown.length) {
+      overflow = { above, count: shown.length - within.length }
+      shown = within
+    }
+  }
+  const edges = equalWidthEdges(shown)
+  return { type: 'histogram', title, ...(unit ? { unit } : {}), edges, counts: histogramCounts(shown, edges), marks, ...(overflow ? { overflow } : {}) }
 }
 
 /** A numeric column in reference and current data: shares per equal-width bin over both ranges. */

@@ -37,6 +37,8 @@ export interface HistogramPlot {
   edges: number[]
   counts: number[]
   marks: { label: string; value: number }[]
+  /** Values beyond the last edge, left out so that a few outliers do not squash the picture. */
+  overflow?: { above: number; count: number }
 }
 
 /** One column's distribution in the reference and the current data, as shares per bin or category. */
