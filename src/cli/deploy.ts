@@ -1,0 +1,177 @@
+import { ModeltestError } from '../errors.js'
+import type { SageMakerDeployOptions, TrafficType } from '../deploy/sagemaker.js'
+
+const HELP = `modeltest deploy sagemaker: ship a model to a SageMaker endpoint, only when its modeltest report passed
+
+Usage
+  modeltest deploy sagemaker --report reports/modeltest.json --model <model file> --endpoint <name>
+      --model-name <base> --image <ECR image URI> --model-data s3://…/model.tar.gz --role <IAM role ARN> [options]
+
+Required
+  --report <path>           the modeltest JSON report; it must have passed and checked --model
+  --model <path>            the model file the report checked (its content hash is compared)
+  --endpoint <name>         the endpoint to create or update (e.g. sentiment-staging, then sentiment-prod)
+  --model-name <base>       base of the versioned model/config names <base>-<hash 12>-<UTC time> (≤ 35 characters)
+  --image <uri>             the inference container image
+  --model-data <s3 url>     the model artifact SageMaker loads
+  --role <arn>              the execution role SageMaker assumes
+
+Options
+  --instance-type <type>    default ml.m5.large
+  --instance-count <n>      default 1
+  --variant <name>          the production variant (default AllTraffic)
+  --env KEY=VALUE           a container environment variable (repeatable; values are never printed)
+  --traffic <shift>         all-at-once (default), canary or linear: how an update moves traffic (blue/green)
+  --canary-size <percent>   canary: the first step's share of capacity (1–50, default 10)
+  --linear-step <percent>   linear: each step's share of capacity (10–50, default 20)
+  --wait <seconds>          between traffic steps, alarms watched (default 300)
+  --termination-wait <s>    the old fleet stays this long after the shift (default 120)
+  --max-timeout <seconds>   SageMaker's limit on the update (600–28800, default 1800)
+  --alarms <a,b>            CloudWatch alarms that roll the update back
+  --keep <n>                versions of models/configs kept besides the live and previous (default 3)
+  --region <region>         default: AWS_REGION or the profile's
+  --timeout <seconds>       how long to wait for the endpoint (default 3600)
+  --poll <seconds>          between status checks (default 15)
+  --override-gate           deploy without a passed report (emergencies; logged loudly)
+  -h, --help                this help
+
+Credentials come from the standard AWS chain (environment, profile, OIDC web identity, instance role); they are
+never printed. Exit status: 0 deployed; 1 rolled back or failed (with SageMaker's reason); 2 a usage error, the
+gate refused, or SageMaker refused a request.
+`
+
+const TARGETS = ['sagemaker']
+
+const VALUE_FLAGS = {
+  '--report': 'report',
+  '--model': 'model',
+  '--endpoint': 'endpoint',
+  '--model-name': 'modelName',
+  '--image': 'image',
+  '--model-data': 'modelData',
+  '--role': 'role',
+  '--instance-type': 'instanceType',
+  '--instance-count': 'instanceCount',
+  '--variant': 'variant',
+  '--traffic': 'traffic',
+  '--canary-size': 'canarySize',
+  '--linear-step': 'linearStep',
+  '--wait': 'wait',
+  '--termination-wait': 'terminationWait',
+  '--max-timeout': 'maxTimeout',
+  '--alarms': 'alarms',
+  '--keep': 'keep',
+  '--region': 'region',
+  '--timeout': 'timeout',
+  '--poll': 'poll',
+} as const
+type ValueName = (typeof VALUE_FLAGS)[keyof typeof VALUE_FLAGS]
+const REQUIRED: [string, ValueName][] = [
+  ['--report', 'report'],
+  ['--model', 'model'],
+  ['--endpoint', 'endpoint'],
+  ['--model-name', 'modelName'],
+  ['--image', 'image'],
+  ['--model-data', 'modelData'],
+  ['--role', 'role'],
+]
+const TRAFFIC: Record<string, TrafficType> = { 'all-at-once': 'ALL_AT_ONCE', canary: 'CANARY', linear: 'LINEAR' }
+
+export interface DeployIO {
+  stdout?: NodeJS.WritableStream
+  /** Passed to deploySageMaker; tests make the waits instant. */
+  sleep?: (ms: number) => Promise<void>
+  now?: () => number
+}
+
+/** `modeltest deploy <target> …`: 0 deployed, 1 rolled back or failed; usage errors and gate refusals throw a ModeltestError (exit 2). */
+export async function runDeploy(argv: string[], io: DeployIO = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout
+  if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help') {
+    stdout.write(HELP)
+    return 0
+  }
+  if (!TARGETS.includes(argv[0])) throw usage(`unknown deploy target '${argv[0]}'`, 'Write modeltest deploy sagemaker …; sagemaker is the one target so far.')
+  const rest = argv.slice(1)
+  if (rest.includes('-h') || rest.includes('--help')) {
+    stdout.write(HELP)
+    return 0
+  }
+  const options = parseSageMaker(rest, (line) => stdout.write(line + '\n'), io)
+  const { deploySageMaker } = await import('../deploy/sagemaker.js')
+  const result = await deploySageMaker(options)
+  if (result.outcome === 'deployed') {
+    stdout.write(`modeltest deploy: ${result.endpointName} serves ${result.endpointConfigName}\n`)
+    return 0
+  }
+  stdout.write(`modeltest deploy: ${result.outcome === 'rolled-back' ? `ROLLED BACK to ${result.previousConfigName}` : 'FAILED'}: ${result.failureReason ?? 'no reason given'}\n`)
+  return 1
+}
+
+function parseSageMaker(argv: string[], log: (line: string) => void, io: DeployIO): SageMakerDeployOptions {
+  const values: Partial<Record<ValueName, string>> = {}
+  const environment: Record<string, string> = {}
+  let override = false
+  for (let i = 0; i < argv.length; i++) {
+    const equals = argv[i].startsWith('--') ? argv[i].indexOf('=') : -1
+    const flag = equals > 0 ? argv[i].slice(0, equals) : argv[i]
+    const inline = equals > 0 ? argv[i].slice(equals + 1) : undefined
+    if (flag in VALUE_FLAGS || flag === '--env') {
+      const value = inline ?? argv[++i]
+      if (value === undefined || value === '' || value.startsWith('--')) throw usage(`${flag} needs a value`)
+      if (flag === '--env') {
+        const at = value.indexOf('=')
+        if (at <= 0) throw usage(`--env takes KEY=VALUE, got '${value.split('=')[0]}…'`)
+        environment[value.slice(0, at)] = value.slice(at + 1)
+      } else values[VALUE_FLAGS[flag as keyof typeof VALUE_FLAGS]] = value
+    } else if (flag === '--override-gate') override = true
+    else if (flag === '--debug') continue
+    else throw usage(`unknown option '${flag}'`)
+  }
+  const missing = REQUIRED.filter(([, name]) => values[name] === undefined).map(([flag]) => flag)
+  if (missing.length > 0) throw usage(`modeltest deploy sagemaker needs ${missing.join(', ')}`)
+  const trafficName = values.traffic ?? 'all-at-once'
+  const type = TRAFFIC[trafficName]
+  if (!type) throw usage(`--traffic '${trafficName}' is not a traffic shift`, 'Use --traffic all-at-once, canary or linear.')
+  if (values.canarySize !== undefined && type !== 'CANARY') throw usage('--canary-size applies to --traffic canary only')
+  if (values.linearStep !== undefined && type !== 'LINEAR') throw usage('--linear-step applies to --traffic linear only')
+  return {
+    region: values.region,
+    endpointName: values.endpoint!,
+    modelName: values.modelName!,
+    image: values.image!,
+    modelDataUrl: values.modelData!,
+    executionRoleArn: values.role!,
+    instanceType: values.instanceType ?? 'ml.m5.large',
+    initialInstanceCount: whole('--instance-count', values.instanceCount, 1),
+    variantName: values.variant,
+    environment: Object.keys(environment).length > 0 ? environment : undefined,
+    traffic: {
+      type,
+      waitIntervalSeconds: whole('--wait', values.wait, 300),
+      canarySizePercent: type === 'CANARY' ? whole('--canary-size', values.canarySize, 10) : undefined,
+      linearStepPercent: type === 'LINEAR' ? whole('--linear-step', values.linearStep, 20) : undefined,
+    },
+    terminationWaitSeconds: whole('--termination-wait', values.terminationWait, 120),
+    maxExecutionTimeoutSeconds: whole('--max-timeout', values.maxTimeout, 1800),
+    alarms: values.alarms ? values.alarms.split(',').map((alarm) => alarm.trim()).filter(Boolean) : [],
+    keep: whole('--keep', values.keep, 3),
+    timeoutSeconds: whole('--timeout', values.timeout, 3600),
+    pollSeconds: whole('--poll', values.poll, 15),
+    log,
+    gate: { report: values.report!, model: values.model!, override },
+    now: io.now,
+    sleep: io.sleep,
+  }
+}
+
+/** A flag's whole number, or the default when it is absent. The ranges are checked by deploySageMaker. */
+function whole(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!/^\d+$/.test(value)) throw usage(`${flag} takes a whole number, got '${value}'`)
+  return Number(value)
+}
+
+function usage(what: string, fix = 'See modeltest deploy sagemaker --help.'): ModeltestError {
+  return new ModeltestError({ what, fix })
+}
