@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { describe, expect, test } from 'vitest'
+import { parseSageMaker } from '../src/cli/deploy.js'
 import { runInit } from '../src/cli/init.js'
 import { fixturesDir, repoRoot, tempDir } from './helpers.js'
 
@@ -113,6 +114,16 @@ describe('examples/github/ml-pipeline.yml', async () => {
     const canary = job(jobs, 'canary')
     expect([...upstream(jobs, 'canary')]).toEqual(expect.arrayContaining(['deploy-production', 'test-model']))
     expect(canary.text).toContain('npx modeltest canary --endpoint sentiment-prod --tests canary.modeltest.ts --variant green --duration 300')
+  })
+
+  test('its deploy commands are ones the real command accepts', () => {
+    const commands = [...workflow.matchAll(/npx modeltest deploy sagemaker((?:\s*\\\n\s+--[^\n\\]+)+)/g)].map((match) => match[1])
+    expect(commands).toHaveLength(2)
+    for (const command of commands) {
+      // The workflow's variables, as a runner would fill them in.
+      const argv = command.replace(/\$\{\{[^}]+\}\}/g, 'arn:aws:iam::123456789012:role/x').replace(/"\$MODEL_DATA"/g, 's3://bucket/model.tar.gz').split(/\s+\\?\s*/).filter(Boolean)
+      expect(() => parseSageMaker(argv, () => {})).not.toThrow()
+    }
   })
 })
 

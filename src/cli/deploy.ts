@@ -108,7 +108,8 @@ export async function runDeploy(argv: string[], io: DeployIO = {}): Promise<numb
   return 1
 }
 
-function parseSageMaker(argv: string[], log: (line: string) => void, io: DeployIO): SageMakerDeployOptions {
+/** The options of `modeltest deploy sagemaker …`, checked; exported so that the example workflows are tested against it. */
+export function parseSageMaker(argv: string[], log: (line: string) => void, io: DeployIO = {}): SageMakerDeployOptions {
   const values: Partial<Record<ValueName, string>> = {}
   const environment: Record<string, string> = {}
   let override = false
