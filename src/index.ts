@@ -69,3 +69,4 @@ export { Progress, progressMode, type ProgressMode, type ProgressOptions } from 
 export { requirePassedReport, type GateOptions, type GateResult } from './deploy/gate.js'
 export { deploySageMaker, deployStages, type SageMakerDeployOptions, type SageMakerDeployResult, type Stage, type TrafficShift } from './deploy/sagemaker.js'
 export { mannWhitneyU, type MannWhitneyOptions, type MannWhitneyResult } from './stats/mann-whitney.js'
+export { serveModel, MAX_PAYLOAD_BYTES, type ServeOptions, type ModelServer } from './serve/server.js'

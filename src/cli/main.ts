@@ -14,6 +14,7 @@ Usage
   modeltest validate <file> [options] validate a dataset (modeltest validate --help)
   modeltest init [options]            scaffold modeltest.config.ts, a first test file and a GitHub workflow (modeltest init --help)
   modeltest merge <dir> [options]     build every report from the shard results under dir (from runs with --shard i/n)
+  modeltest serve --model path        the model behind the SageMaker container contract (modeltest serve --help)
   modeltest deploy sagemaker ...      blue-green deploy of a model whose report passed (modeltest deploy sagemaker --help)
 
 Options
@@ -129,6 +130,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (argv[0] === 'validate') return await (await import('./validate.js')).runValidate(argv.slice(1))
     if (argv[0] === 'init') return await (await import('./init.js')).runInit(argv.slice(1))
+    if (argv[0] === 'serve') return await (await import('./serve.js')).runServe(argv.slice(1))
     if (argv[0] === 'deploy') return await (await import('./deploy.js')).runDeploy(argv.slice(1))
     if (argv[0] === 'merge') return await runMerge(argv.slice(1))
     if (argv.includes('-h') || argv.includes('--help')) {
