@@ -12,13 +12,24 @@ Usage
   --model <path>      a tfjs model.json (or its folder) or an .onnx file; default: the one in /opt/ml/model
   --port <n>          default SAGEMAKER_BIND_TO_PORT, else 8080; 0 picks a free port
   --host <address>    default 0.0.0.0 (every interface, as SageMaker requires)
-  --features <a,b,c>  the model's feature columns, in order (for .onnx models and headerless CSV)
+  --features <a,b,c>  the model's feature columns, in order; default MODELTEST_FEATURES
 
 GET /ping answers 200 once the model is loaded; POST /invocations (and /endpoints/<name>/invocations)
-takes JSON rows or CSV and answers { "predictions": [...] }. SIGTERM stops it cleanly.
+takes JSON rows ([{...}], {"instances": [...]} or {"inputs": [...]}) or CSV (text/csv, headerless in the
+order of --features, or text/csv;header=present) and answers { "predictions": [[...], ...] }.
+The response names the variant in x-Amzn-Invoked-Production-Variant (MODELTEST_VARIANT, else AllTraffic).
+SIGTERM or SIGINT stops it cleanly: requests in flight are answered, then it exits 0.
 `
 
 const SAGEMAKER_MODEL_DIR = '/opt/ml/model'
+const OPTIONS = ['--model', '--port', '--host', '--features'] as const
+
+interface ServeArguments {
+  model?: string
+  port?: number
+  host?: string
+  features?: string[]
+}
 
 /** `modeltest serve`: resolves with 0 once SIGTERM or SIGINT has closed the server. */
 export async function runServe(argv: string[]): Promise<number> {
@@ -27,40 +38,53 @@ export async function runServe(argv: string[]): Promise<number> {
     return 0
   }
   const options = parseArguments(argv)
+  // SageMaker starts the container with the one argument `serve`: the rest comes from the model's environment.
+  const features = options.features ?? (process.env.MODELTEST_FEATURES ? featureList(process.env.MODELTEST_FEATURES) : undefined)
+  if (!features?.length) throw new ModeltestError({ what: 'modeltest serve needs the model\'s feature columns', fix: 'Pass --features a,b,c (in the order the model takes them), or set MODELTEST_FEATURES=a,b,c.' })
   const path = options.model ?? (await findModel(SAGEMAKER_MODEL_DIR))
-  const loading = model(path, { features: options.features })
-  const port = options.port ?? Number(process.env.SAGEMAKER_BIND_TO_PORT ?? 8080)
-  const server = await serveModel(loading, { port, host: options.host, features: options.features, variant: process.env.MODELTEST_VARIANT })
-  const loaded = await loading
-  process.stdout.write(`modeltest serve: ${loaded.name} (${loaded.runtime.runtime}) on ${server.url}\n`)
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve()
-    process.once('SIGTERM', stop)
-    process.once('SIGINT', stop)
-  })
-  await server.close()
+  const port = options.port ?? (process.env.SAGEMAKER_BIND_TO_PORT ? parsePort(process.env.SAGEMAKER_BIND_TO_PORT, 'SAGEMAKER_BIND_TO_PORT') : 8080)
+  // Listening before the model is loaded lets SageMaker's pings see 503 rather than a refused connection.
+  const loading = model(path, { features })
+  const server = await serveModel(loading, { port, host: options.host, features, variant: process.env.MODELTEST_VARIANT })
+  let stop!: () => void
+  const stopped = new Promise<void>((resolve) => (stop = resolve))
+  process.once('SIGTERM', stop).once('SIGINT', stop)
+  try {
+    const loaded = await Promise.race([loading, stopped])
+    if (loaded) process.stdout.write(`modeltest serve: ${loaded.name} on ${server.url}\n`)
+    await stopped
+  } finally {
+    process.off('SIGTERM', stop).off('SIGINT', stop)
+    // Also when the model fails to load: an open server would keep the process alive.
+    await server.close()
+  }
   process.stdout.write('modeltest serve: stopped\n')
   return 0
 }
 
-function parseArguments(argv: string[]): { model?: string; port?: number; host?: string; features?: string[] } {
-  const result: { model?: string; port?: number; host?: string; features?: string[] } = {}
+function parseArguments(argv: string[]): ServeArguments {
+  const result: ServeArguments = {}
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
-    const value = argv[i + 1]
-    if (!['--model', '--port', '--host', '--features'].includes(flag)) throw new ModeltestError({ what: `modeltest serve: unknown option '${flag}'`, fix: 'See modeltest serve --help.' })
+    const value = argv[++i]
+    if (!OPTIONS.includes(flag as never)) throw new ModeltestError({ what: `modeltest serve: unknown option '${flag}'`, fix: 'See modeltest serve --help.' })
     if (value === undefined || value.startsWith('--')) throw new ModeltestError({ what: `${flag} needs a value`, fix: 'See modeltest serve --help.' })
-    i++
     if (flag === '--model') result.model = value
     else if (flag === '--host') result.host = value
-    else if (flag === '--features') result.features = value.split(',').map((name) => name.trim()).filter(Boolean)
-    else {
-      const port = Number(value)
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ModeltestError({ what: `--port ${value} is not a port number`, fix: 'Give a whole number 0–65535 (0 picks a free port).' })
-      result.port = port
-    }
+    else if (flag === '--features') result.features = featureList(value)
+    else result.port = parsePort(value, '--port')
   }
   return result
+}
+
+function featureList(value: string): string[] {
+  return value.split(',').map((name) => name.trim()).filter(Boolean)
+}
+
+function parsePort(value: string, source: string): number {
+  const port = Number(value)
+  if (value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new ModeltestError({ what: `${source} ${value} is not a port number`, fix: 'Give a whole number 0–65535 (0 picks a free port).' })
+  return port
 }
 
 /** The model SageMaker unpacked into its model folder: an .onnx file or a model.json. */

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { parse as parseCsv } from 'csv-parse/sync'
 import type { Row } from '../data/dataset.js'
-import { isModeltestError } from '../errors.js'
+import { ModeltestError, isModeltestError } from '../errors.js'
 import type { Model } from '../models/model.js'
 
 /** SageMaker refuses invocation payloads above 6 MB; so does this server. */
@@ -12,7 +12,7 @@ export interface ServeOptions {
   /** 0 picks a free port. SageMaker's contract is 8080 on every interface. */
   port?: number
   host?: string
-  /** Column names of headerless CSV rows, in order. */
+  /** The model's feature columns, in order: the names of headerless CSV values and of rows sent as arrays. */
   features?: string[]
   /** Named in the x-Amzn-Invoked-Production-Variant header, as SageMaker does. */
   variant?: string
@@ -36,8 +36,9 @@ const INVOCATIONS = /^\/(?:endpoints\/[^/]+\/)?invocations$/
 
 /**
  * The SageMaker inference container contract over a model: `GET /ping` answers 200 once the model
- * is loaded (503 before), `POST /invocations` takes JSON rows (`[{…}]` or `{ "instances": [{…}] }`)
- * or CSV (`text/csv`, headerless in the order of `features`, or `text/csv;header=present`) and answers
+ * is loaded (503 before), `POST /invocations` takes JSON rows (`[{…}]`, `{ "instances": [{…}] }` or
+ * `{ "inputs": [{…}] }`; a row may also be an array of values in the order of `features`) or CSV
+ * (`text/csv`, headerless in the order of `features`, or `text/csv;header=present`) and answers
  * `{ "predictions": [[score, …], …] }`. It also answers `POST /endpoints/{name}/invocations`, the path
  * the AWS SDK's InvokeEndpoint uses, so the real SageMaker runtime client can call it locally. A bad
  * body gets 400 with a message, a model error 500; nothing a client sends stops the server.
@@ -47,25 +48,41 @@ export async function serveModel(model: Model | Promise<Model>, options: ServeOp
   const loading = Promise.resolve(model).then((ready) => (loaded = ready))
   // An unloadable model is reported by whoever awaits `model`; pings keep answering 503.
   loading.catch(() => {})
+  // Responses not yet sent: once closing, each ends its connection, or a kept-alive client would hold
+  // close() (and a stopping container) for the keep-alive timeout after its answer.
+  const unanswered = new Set<ServerResponse>()
+  let closing = false
   const server = createServer((request, response) => {
+    if (closing) response.setHeader('Connection', 'close')
+    unanswered.add(response)
+    response.on('close', () => unanswered.delete(response))
     handle(request, response, loaded, options).catch((error) => send(response, 500, { error: `modeltest serve: ${(error as Error).message}` }))
   })
+  const port = options.port ?? 8080
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 8080, options.host ?? '0.0.0.0', () => resolve())
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new ModeltestError({ what: `port ${port} is in use`, fix: 'Stop what listens there, or pick another --port (0 picks a free one).', cause: error }) : error),
+    )
+    server.listen(port, options.host ?? '0.0.0.0', () => resolve())
   })
-  const { port } = server.address() as AddressInfo
+  const address = server.address() as AddressInfo
   return {
-    url: `http://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${port}`,
-    port,
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    url: `http://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${address.port}`,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        closing = true
+        for (const response of unanswered) if (!response.headersSent) response.setHeader('Connection', 'close')
+        // close() also ends the connections idle now (Node ≥ 19).
+        server.close((error) => (error ? reject(error) : resolve()))
+      }),
   }
 }
 
 async function handle(request: IncomingMessage, response: ServerResponse, model: Model | undefined, options: ServeOptions): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname
   if (path === '/ping') {
-    if (request.method !== 'GET') return send(response, 405, { error: 'GET /ping' })
+    if (request.method !== 'GET') return send(response, 405, { error: '/ping takes GET' })
     return model ? send(response, 200, { status: 'ok', model: model.name }) : send(response, 503, { error: 'the model is still loading' })
   }
   if (!INVOCATIONS.test(path)) return send(response, 404, { error: `no route ${path}: use GET /ping or POST /invocations` })
@@ -82,7 +99,9 @@ async function handle(request: IncomingMessage, response: ServerResponse, model:
       return send(response, 500, { error: `the model failed: ${(error as Error).message}` })
     }
     const predictions = Array.from({ length: scores.rows }, (_, i) => Array.from(scores.values.subarray(i * scores.width, (i + 1) * scores.width)))
-    response.setHeader('x-Amzn-Invoked-Production-Variant', options.variant ?? 'AllTraffic')
+    // SageMaker names the variant that answered: the one the client targeted, else this server's.
+    const target = request.headers['x-amzn-sagemaker-target-variant']
+    response.setHeader('x-Amzn-Invoked-Production-Variant', (typeof target === 'string' && target) || options.variant || 'AllTraffic')
     send(response, 200, { predictions })
   } catch (error) {
     if (error instanceof BadRequest) return send(response, error.status, { error: error.message })
@@ -91,15 +110,20 @@ async function handle(request: IncomingMessage, response: ServerResponse, model:
 }
 
 function readBody(request: IncomingMessage): Promise<string> {
+  const tooLarge = new BadRequest(`the body is larger than ${MAX_PAYLOAD_BYTES} bytes (SageMaker's limit): send fewer rows per request`, 413)
   return new Promise((resolve, reject) => {
+    // A declared length over the limit is refused before reading; the rest is drained, so the connection stays usable.
+    if (Number(request.headers['content-length']) > MAX_PAYLOAD_BYTES) {
+      request.resume()
+      return reject(tooLarge)
+    }
     const chunks: Buffer[] = []
     let size = 0
     request.on('data', (chunk: Buffer) => {
       size += chunk.length
       if (size > MAX_PAYLOAD_BYTES) {
-        reject(new BadRequest(`the body is larger than ${MAX_PAYLOAD_BYTES} bytes (SageMaker's limit): send fewer rows per request`, 413))
         request.resume()
-        return
+        return reject(tooLarge)
       }
       chunks.push(chunk)
     })
@@ -134,11 +158,20 @@ function parseRows(body: string, contentType: string, features: string[] | undef
   } catch (error) {
     throw new BadRequest(`the body is not valid JSON: ${(error as Error).message}`)
   }
-  const rows = Array.isArray(parsed) ? parsed : (parsed as { instances?: unknown })?.instances
-  if (!Array.isArray(rows) || rows.length === 0) throw new BadRequest('expected a non-empty array of rows, or { "instances": [rows] }, each row an object of feature values')
-  const bad = rows.findIndex((row) => row === null || typeof row !== 'object' || Array.isArray(row))
-  if (bad >= 0) throw new BadRequest(`row ${bad} is not an object of feature values: send [{"bill_length_mm": 39.1, …}]`)
-  return rows as Row[]
+  const rows = Array.isArray(parsed) ? parsed : ((parsed as { instances?: unknown })?.instances ?? (parsed as { inputs?: unknown })?.inputs)
+  if (!Array.isArray(rows) || rows.length === 0) throw new BadRequest('expected a non-empty array of rows, { "instances": [rows] } or { "inputs": [rows] }, each row an object of feature values')
+  return rows.map((row, i) => jsonRow(row, i, features))
+}
+
+/** A JSON row: an object of feature values, or an array of them in the order of `features`. */
+function jsonRow(row: unknown, index: number, features: string[] | undefined): Row {
+  if (Array.isArray(row)) {
+    if (!features) throw new BadRequest(`row ${index} is an array: send objects ({"feature": 1.0}), or start the server with --features a,b,c to name array values`)
+    if (row.length !== features.length) throw new BadRequest(`row ${index} has ${row.length} values, expected ${features.length} (${features.join(', ')})`)
+    return Object.fromEntries(features.map((name, i) => [name, row[i]]))
+  }
+  if (row === null || typeof row !== 'object') throw new BadRequest(`row ${index} is not an object of feature values: send [{"${features?.[0] ?? 'feature'}": 1.0, …}]`)
+  return row as Row
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {
