@@ -80,6 +80,11 @@ function unique(subjects: Subject[]): Subject[] {
   return [...byKey.values()]
 }
 
+/** Orders tests by file, keeping each file's tests in their order (sort is stable): how every report lists them. */
+export function byFile(a: TestOutcome, b: TestOutcome): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : 0
+}
+
 /** A number as reports print it: whole numbers as they are, others to at most four decimals. */
 export function formatValue(value: number): string {
   if (Number.isInteger(value)) return String(value)

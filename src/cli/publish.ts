@@ -44,9 +44,13 @@ export async function publish(report: RunReport, options: ReportOptions, root: s
   // Annotations name files relative to the repository, which is GITHUB_WORKSPACE; the report's are relative to the run's root.
   if (onGitHub) process.stdout.write(renderAnnotations(report, { pathPrefix: process.env.GITHUB_WORKSPACE ? relative(process.env.GITHUB_WORKSPACE, root) : undefined }))
   if (options.githubOutput) await setStepOutput(options.githubOutput, !report.passed)
-  const color = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
-  process.stdout.write(renderConsole(report, { color, written }) + '\n')
+  process.stdout.write(renderConsole(report, { color: consoleColor(options), written }) + '\n')
   return report
+}
+
+/** Colour in the console summary: as asked, else on a TTY unless NO_COLOR is set. */
+export function consoleColor(options: ReportOptions): boolean {
+  return options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
 }
 
 async function setStepOutput(name: string, value: boolean): Promise<void> {

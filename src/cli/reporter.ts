@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
 import type { Reporter, SerializedError, TestCase, TestModule, Vitest } from 'vitest/node'
-import { buildReport, type CheckRecord, type RunReport, type ShardResult, type TestOutcome } from '../index.js'
+import { buildReport, byFile, type CheckRecord, type RunReport, type ShardResult, type TestOutcome } from '../index.js'
 import { renderConsole } from '../../reporters/index.js'
-import { publish, type ReportOptions } from './publish.js'
+import { consoleColor, publish, type ReportOptions } from './publish.js'
 import { toolVersions } from './versions.js'
 
 export type { ReportOptions } from './publish.js'
@@ -37,7 +37,7 @@ export class ModeltestReporter implements Reporter {
 
   async onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: string): Promise<void> {
     // In file order, whatever order the files ran in: reports of the same suite read the same, sharded or not.
-    const tests = modules.flatMap((module) => this.#outcomes(module)).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+    const tests = modules.flatMap((module) => this.#outcomes(module)).sort(byFile)
     const problems = unhandledErrors.map((error) => `Error outside any test: ${error.message}`)
     if (reason === 'interrupted') problems.push('The run was interrupted.')
     const run = { tests, startedAt: this.#startedAt, durationMs: Date.now() - this.#startedAt.getTime(), runtime: toolVersions(), problems }
@@ -55,8 +55,7 @@ export class ModeltestReporter implements Reporter {
     const target = join(reports, 'shards', `shard-${result.shard.index}-of-${result.shard.count}.json`)
     await mkdir(dirname(target), { recursive: true })
     await writeFile(target, JSON.stringify(result, null, 2) + '\n')
-    const color = this.#options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
-    process.stdout.write(renderConsole(this.report!, { color, written: [relative(process.cwd(), target)] }) + `\n Shard ${result.shard.index}/${result.shard.count}: merge every shard with modeltest merge ${relative(process.cwd(), dirname(target)) || '.'}\n`)
+    process.stdout.write(renderConsole(this.report!, { color: consoleColor(this.#options), written: [relative(process.cwd(), target)] }) + `\n Shard ${result.shard.index}/${result.shard.count}: merge every shard with modeltest merge ${relative(process.cwd(), dirname(target)) || '.'}\n`)
   }
 
   #outcomes(module: TestModule): TestOutcome[] {

@@ -159,7 +159,11 @@ export async function modelFileHash(source: string): Promise<string> {
     if (!info?.isFile()) throw new ModeltestError({ what: 'no ONNX model file here', where: source, fix: 'Give the path of the .onnx file the tests checked.' })
     return hashFile(source)
   }
-  const files = await readModelFiles(source)
+  return tfjsHash(await readModelFiles(source))
+}
+
+/** A tfjs model's identity: the SHA-256 of its model.json and weight files. */
+function tfjsHash(files: TfjsModelFiles): Promise<string> {
   return hashFiles([files.modelJsonPath, ...files.weightPaths])
 }
 
@@ -182,7 +186,7 @@ export async function model(source: string | PredictFunction, options: ModelOpti
     throw new ModeltestError({ what: 'the options { input } and { output } apply to ONNX models only', where: source, fix: 'Leave them out for a tfjs model; it has one input and one output.' })
   }
   const files = await readModelFiles(source)
-  const hash = await hashFiles([files.modelJsonPath, ...files.weightPaths])
+  const hash = await tfjsHash(files)
   const backend = await tfjsBackend()
   const graph = isGraphModel(files.json)
   const net = await loadOnce(files, hash, graph, source)
