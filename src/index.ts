@@ -1,5 +1,6 @@
 import { model as loadModel } from './models/model.js'
 import { httpModel } from './models/http.js'
+import { sagemakerModel } from './models/sagemaker.js'
 
 export { dataset, type DatasetOptions, type DatasetFormat } from './data/load.js'
 export { Dataset, isDataset, type BadRows, type ColumnType, type Row, type Value } from './data/dataset.js'
@@ -61,8 +62,9 @@ export { accuracyCheck, latencyCheck, throughputCheck, memoryCheck, regressionCh
 export { buildReport, byFile, formatValue, type RunReport, type TestOutcome, type BaselineComparison, changeAgainstBaseline } from './report.js'
 export { wilsonInterval, bootstrapInterval, normalQuantile, normalCdf, type Interval } from './stats/intervals.js'
 export type { HttpModelOptions } from './models/http.js'
-/** Loads a model (`model(path | fn, options)`), or wraps an HTTP endpoint (`model.http(url, { protocol })`). */
-export const model = Object.assign(loadModel, { http: httpModel })
+export { invokeEndpoint, canaryRuntimeClient, InvocationError, type SageMakerModelOptions, type Invocation, type InvocationAnswer } from './models/sagemaker.js'
+/** Loads a model (`model(path | fn, options)`), wraps an HTTP endpoint (`model.http(url, { protocol })`) or a SageMaker endpoint (`model.sagemaker(name, { variant })`). */
+export const model = Object.assign(loadModel, { http: httpModel, sagemaker: sagemakerModel })
 export { readReport, compareWithBaseline } from './baseline.js'
 export { mergeShards, isShardResult, type ShardResult } from './shards.js'
 export { Progress, progressMode, type ProgressMode, type ProgressOptions } from './progress.js'

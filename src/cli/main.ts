@@ -4,6 +4,7 @@ import { ModeltestError, isModeltestError } from '../errors.js'
 import { readReport } from '../baseline.js'
 import type { ModeltestConfig } from './preset.js'
 import type { ReportOptions } from './publish.js'
+import type { ModeltestReporter } from './reporter.js'
 import { findTestFiles } from './find-tests.js'
 import { modeltestVersion } from './versions.js'
 
@@ -16,6 +17,7 @@ Usage
   modeltest merge <dir> [options]     build every report from the shard results under dir (from runs with --shard i/n)
   modeltest serve --model path        the model behind the SageMaker container contract (modeltest serve --help)
   modeltest deploy sagemaker ...      blue-green deploy of a model whose report passed (modeltest deploy sagemaker --help)
+  modeltest canary --endpoint NAME    your matchers and live traffic against a deployed endpoint (modeltest canary --help)
 
 Options
   --junit <path>            JUnit XML report (default reports/junit.xml); --no-junit for none
@@ -56,7 +58,7 @@ interface OwnOptions extends ReportOptions {
 }
 
 /** Takes modeltest's own options out of argv; the rest goes to vitest. */
-function takeOwnOptions(argv: string[]): { own: OwnOptions; rest: string[] } {
+export function takeOwnOptions(argv: string[]): { own: OwnOptions; rest: string[] } {
   const own: OwnOptions = {}
   const rest: string[] = []
   for (let i = 0; i < argv.length; i++) {
@@ -77,7 +79,7 @@ function takeOwnOptions(argv: string[]): { own: OwnOptions; rest: string[] } {
 const CONFIG_FILES = ['modeltest.config.ts', 'modeltest.config.mts', 'modeltest.config.js', 'modeltest.config.mjs']
 
 /** modeltest.config.ts (or the file given with --config), loaded with vite's config loader, which compiles TypeScript. */
-async function loadConfig(path: string | undefined): Promise<ModeltestConfig> {
+export async function loadConfig(path: string | undefined): Promise<ModeltestConfig> {
   const file = path ? resolve(path) : CONFIG_FILES.map((name) => resolve(name)).find((candidate) => existsSync(candidate))
   if (!file) return {}
   if (!existsSync(file)) throw new ModeltestError({ what: `the config file '${path}' does not exist`, fix: 'Give the path of a modeltest.config.ts, or leave --config out.' })
@@ -95,16 +97,23 @@ async function loadConfig(path: string | undefined): Promise<ModeltestConfig> {
 
 async function runTests(argv: string[]): Promise<number> {
   // Loaded here, not at the top: `modeltest validate` needs neither vitest nor tfjs, and starts faster without them.
-  const [{ parseCLI, startVitest }, { modeltest }, { ModeltestReporter }] = await Promise.all([import('vitest/node'), import('./preset.js'), import('./reporter.js')])
+  const { ModeltestReporter } = await import('./reporter.js')
   const { own, rest } = takeOwnOptions(argv)
   const { include, test: vitestConfig, ...configReports } = await loadConfig(own.config)
   const reports: ReportOptions = { ...configReports, ...own }
   if (reports.baselineReport) await readReport(resolve(reports.baselineReport), 'baseline report')
   // Workers write progress to a pipe; they learn from here whether the user watches a terminal.
   process.env.MODELTEST_PROGRESS ??= process.stderr.isTTY ? 'tty' : 'lines'
-  const { filter, options } = parseCLI(['vitest', ...rest])
-  const files = await findTestFiles(filter.length > 0 ? filter : (include ?? ['.']))
   const reporter = new ModeltestReporter(reports)
+  await runVitest(rest, include ?? ['.'], vitestConfig, reporter)
+  return reporter.report?.passed ? 0 : 1
+}
+
+/** Runs the test files that `argv` (vitest's options and paths; `include` without paths) names, with modeltest's preset, reporting to `reporter`. */
+export async function runVitest(argv: string[], include: string[], vitestConfig: ModeltestConfig['test'], reporter: ModeltestReporter): Promise<void> {
+  const [{ parseCLI, startVitest }, { modeltest }] = await Promise.all([import('vitest/node'), import('./preset.js')])
+  const { filter, options } = parseCLI(['vitest', ...argv])
+  const files = await findTestFiles(filter.length > 0 ? filter : include)
   const extraReporters = (options as { reporter?: string[] }).reporter ?? []
   delete (options as { reporter?: string[] }).reporter
   const vitest = await startVitest(
@@ -114,7 +123,6 @@ async function runTests(argv: string[]): Promise<number> {
     { plugins: [modeltest({ reporter: false })] },
   )
   await vitest.close()
-  return reporter.report?.passed ? 0 : 1
 }
 
 function commonDirectory(files: string[]): string {
@@ -132,6 +140,7 @@ export async function main(argv: string[]): Promise<number> {
     if (argv[0] === 'init') return await (await import('./init.js')).runInit(argv.slice(1))
     if (argv[0] === 'serve') return await (await import('./serve.js')).runServe(argv.slice(1))
     if (argv[0] === 'deploy') return await (await import('./deploy.js')).runDeploy(argv.slice(1))
+    if (argv[0] === 'canary') return await (await import('./canary.js')).runCanary(argv.slice(1))
     if (argv[0] === 'merge') return await runMerge(argv.slice(1))
     if (argv.includes('-h') || argv.includes('--help')) {
       process.stdout.write(HELP)

@@ -16,13 +16,22 @@ export type { ReportOptions } from './publish.js'
  */
 export class ModeltestReporter implements Reporter {
   report?: RunReport
+  /** What the run gave, for a caller that adds to it before publishing (`modeltest canary`). */
+  run?: { tests: TestOutcome[]; startedAt: Date; durationMs: number; runtime: Record<string, string>; problems: string[] }
   #root = process.cwd()
   #startedAt = new Date()
   #shard?: { index: number; count: number }
   readonly #options: ReportOptions
+  readonly #hold: boolean
 
-  constructor(options: ReportOptions = {}) {
+  /** With `hold`, the run is kept in `run` and nothing is published. */
+  constructor(options: ReportOptions = {}, { hold = false } = {}) {
     this.#options = options
+    this.#hold = hold
+  }
+
+  get root(): string {
+    return this.#root
   }
 
   onInit(vitest: Vitest): void {
@@ -41,6 +50,8 @@ export class ModeltestReporter implements Reporter {
     const problems = unhandledErrors.map((error) => `Error outside any test: ${error.message}`)
     if (reason === 'interrupted') problems.push('The run was interrupted.')
     const run = { tests, startedAt: this.#startedAt, durationMs: Date.now() - this.#startedAt.getTime(), runtime: toolVersions(), problems }
+    this.run = run
+    if (this.#hold) return
     if (this.#shard) {
       this.report = buildReport(run)
       await this.#writeShard({ format: 'modeltest-shard/1', shard: this.#shard, ...run, startedAt: run.startedAt.toISOString() })

@@ -1,5 +1,6 @@
 import type { DeploymentConfig, DescribeEndpointCommandOutput, ProductionVariantInstanceType, SageMakerClient, Tag } from '@aws-sdk/client-sagemaker'
 import { ModeltestError } from '../errors.js'
+import { redact } from './credentials.js'
 import { requirePassedReport } from './gate.js'
 import { sleepMs, withRetries, type RetryOptions } from './retry.js'
 
@@ -92,7 +93,7 @@ const SUFFIX_LENGTH = 28
 const MAX_NAME = 63
 const BASE_MAX = MAX_NAME - SUFFIX_LENGTH
 /** The SDK, loaded when a deploy runs: `import 'modeltest'` stays fast for the test files that never deploy. */
-type Sdk = typeof import('@aws-sdk/client-sagemaker')
+export type Sdk = typeof import('@aws-sdk/client-sagemaker')
 
 const SETTLED = new Set(['InService', 'Failed', 'UpdateRollbackFailed', 'OutOfService', 'Deleting'])
 
@@ -137,20 +138,7 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
   const sdk: Sdk = await import('@aws-sdk/client-sagemaker')
   const { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, UpdateEndpointCommand } = sdk
 
-  const client =
-    options.client ??
-    new sdk.SageMakerClient({
-      ...(options.region ? { region: options.region } : {}),
-      // withRetries retries; the SDK's own retries would multiply the attempts.
-      maxAttempts: 1,
-      // No call waits forever.
-      requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
-    })
-  const send = withRetries(client.send.bind(client), {
-    ...options.retry,
-    sleep,
-    onRetry: ({ attempt, delayMs, error, reason }) => log(`sagemaker: ${reason} (${errorName(error)}); attempt ${attempt + 1} in ${(delayMs / 1000).toFixed(1)} s`),
-  })
+  const send = controlPlane(sdk, { ...options, log, sleep })
   const call = async <T>(action: string, request: () => Promise<T>): Promise<T> => {
     try {
       return await request()
@@ -254,6 +242,25 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
     log(`sagemaker: warning: cleanup stopped: ${errorName(error)}: ${(error as Error).message ?? error}`)
   }
   return result
+}
+
+/**
+ * The SageMaker control plane's `send`, retried by `withRetries` (throttling and 5xx, with backoff; each retry
+ * logged). The default client makes one attempt per call, since the SDK's own retries would multiply the
+ * attempts, and times out every request.
+ */
+export function controlPlane(
+  sdk: Sdk,
+  options: { client?: SageMakerClient; region?: string; log: (line: string) => void; sleep: (ms: number) => Promise<void>; retry?: Omit<RetryOptions, 'sleep' | 'onRetry'> },
+): Send {
+  const client =
+    options.client ??
+    new sdk.SageMakerClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 1, requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 } })
+  return withRetries(client.send.bind(client), {
+    ...options.retry,
+    sleep: options.sleep,
+    onRetry: ({ attempt, delayMs, error, reason }) => options.log(`sagemaker: ${reason} (${errorName(error)}); attempt ${attempt + 1} in ${(delayMs / 1000).toFixed(1)} s`),
+  })
 }
 
 /** What the settled endpoint says about this deploy. */
@@ -376,7 +383,7 @@ function describeShift(settings: Settings): string {
 // ---------------------------------------------------------------------------------------------------------
 // Endpoint state
 
-type Send = SageMakerClient['send']
+export type Send = SageMakerClient['send']
 
 /** The endpoint, or undefined when SageMaker cannot find it (a first deploy). */
 async function findEndpoint(sdk: Sdk, endpoint: string, send: Send): Promise<DescribeEndpointCommandOutput | undefined> {
@@ -526,29 +533,17 @@ function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14)
 }
 
-function duration(ms: number): string {
+export function duration(ms: number): string {
   const seconds = Math.round(ms / 1000)
   return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`
 }
 
-function errorName(error: unknown): string {
+export function errorName(error: unknown): string {
   return (error as { name?: string })?.name ?? 'Error'
 }
 
-const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN']
-
-/** The text with credentials taken out: the values of the AWS credential variables, and anything shaped like an access key id. */
-export function redact(text: string): string {
-  let out = text
-  for (const variable of CREDENTIAL_VARIABLES) {
-    const value = process.env[variable]
-    if (value && value.length >= 8) out = out.split(value).join('[redacted]')
-  }
-  return out.replace(/\b(AKIA|ASIA)[A-Z0-9]{12,}\b/g, '[redacted]')
-}
-
 /** An AWS error as a ModeltestError: which call, what SageMaker said (credentials taken out), what to do. No cause is kept, so that nothing unredacted is printed with --debug. */
-function awsError(action: string, error: unknown, endpoint: string): ModeltestError {
+export function awsError(action: string, error: unknown, endpoint: string): ModeltestError {
   if (error instanceof ModeltestError) return error
   const name = errorName(error)
   const message = redact(String((error as Error)?.message ?? error))

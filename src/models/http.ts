@@ -40,12 +40,7 @@ export function httpModel(url: string, options: HttpModelOptions): Model {
     batchSize: options.batchSize,
     runBatch: async (rows: Row[]) => {
       const input = matrix ? toMatrix(await matrix(rows), rows.length, undefined, url) : undefined
-      if (options.protocol === 'sagemaker') {
-        const instances = input ? Array.from({ length: rows.length }, (_, i) => Array.from(input.data.subarray(i * (input.dims[1] ?? 1), (i + 1) * (input.dims[1] ?? 1)))) : rows
-        const answer = await post(url, { instances }, options)
-        const predictions = Array.isArray(answer) ? answer : (answer as { predictions?: unknown })?.predictions
-        return scoresOf(predictions, rows.length, url)
-      }
+      if (options.protocol === 'sagemaker') return sagemakerScores(await post(url, { instances: sagemakerInstances(rows, input) }, options), rows.length, url)
       const body = { inputs: [{ name: options.input ?? 'input-0', shape: input!.dims, datatype: 'FP32', data: Array.from(input!.data) }] }
       const answer = (await post(url, body, options)) as { outputs?: { name?: string; shape?: number[]; data?: number[] }[] }
       const output = options.output ? answer?.outputs?.find((o) => o.name === options.output) : answer?.outputs?.[0]
@@ -80,6 +75,18 @@ async function post(url: string, body: unknown, options: HttpModelOptions): Prom
   } catch {
     throw new ModeltestError({ what: `the endpoint's answer is not JSON: ${text.slice(0, 100)}`, where: url })
   }
+}
+
+/** The `instances` of a SageMaker request: the rows themselves, or the rows of the model's input matrix. */
+export function sagemakerInstances(rows: Row[], input: { dims: number[]; data: Float32Array } | undefined): unknown[] {
+  if (!input) return rows
+  const width = input.dims[1] ?? 1
+  return Array.from({ length: rows.length }, (_, i) => Array.from(input.data.subarray(i * width, (i + 1) * width)))
+}
+
+/** The scores in a SageMaker answer: `{ predictions }` or a bare array, one entry per instance. */
+export function sagemakerScores(answer: unknown, rows: number, url: string): Scores {
+  return scoresOf(Array.isArray(answer) ? answer : (answer as { predictions?: unknown })?.predictions, rows, url)
 }
 
 function scoresOf(predictions: unknown, rows: number, url: string): Scores {

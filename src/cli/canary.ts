@@ -1,0 +1,213 @@
+import { resolve } from 'node:path'
+import { buildReport, dataset, type TestOutcome } from '../index.js'
+import { ModeltestError } from '../errors.js'
+import { canaryChecks, endpointVariants, sendTraffic, shiftWeights, type CanaryThresholds } from '../deploy/canary.js'
+import { CANARY_ENDPOINT_VARIABLE, CANARY_VARIANT_VARIABLE, canaryRuntimeClient, sagemakerModel } from '../models/sagemaker.js'
+import { modelSubject, datasetSubject } from '../checks/subjects.js'
+import { loadConfig, runVitest, takeOwnOptions } from './main.js'
+import { publish, type ReportOptions } from './publish.js'
+
+const HELP = `modeltest canary: check a live SageMaker endpoint with your matchers and live traffic; in variant mode, promote or roll back
+
+Usage
+  modeltest canary --endpoint <name> --tests canary.modeltest.ts --data <rows file> [--variant green] [--duration 300] [options]
+
+  --endpoint <name>          the endpoint (InService)
+  --tests <path>             test files run against the live endpoint: model.sagemaker() in them is this endpoint
+                             (and variant), so toMeetAccuracy, toHaveP95LatencyBelow, … check what is deployed
+  --data <path>              rows sent during the traffic phase (CSV, JSON lines, Parquet, Arrow), one row a request
+  --variant <name>           variant mode: the variant under test (green); every request targets a variant
+  --baseline-variant <name>  what it is compared with (default: the endpoint's one other variant, blue)
+  --duration <seconds>       length of the traffic phase (default 300)
+  --rate <n>                 requests per second, all variants together (default 10)
+  --concurrency <n>          requests in flight at most (default 4)
+  --batch <n>                rows per request (default 1)
+  --max-error-rate <x>       the largest share of failed invocations of the variant (default 0.01)
+  --p95 <ms>, --p99 <ms>     latency limits of the variant, measured by this client
+  --alpha <x>                variant mode: significance of the Mann-Whitney U test against the baseline (default 0.01)
+  --max-slowdown <x>         variant mode: how much slower its median may be, 0.1 = 10% (default 0.1)
+  --no-shift                 variant mode: leave the weights as they are
+  --shift-timeout <seconds>  how long to wait for the new weights (default 600)
+  --region <region>          default: AWS_REGION or the profile's
+  --junit, --json, --html, --summary <path>   reports (default reports/canary/junit.xml, modeltest.json, modeltest.html)
+
+Steps: the test files run first; when they pass, traffic goes to the variant (and in turn to the baseline) for
+--duration seconds, one attempt per request, so that no retry hides an error. The run passes when every test
+and the error-rate, latency and comparison checks pass. In variant mode the weights then move forward (all
+traffic to the variant) on a pass and back (all to the baseline) on a failure, with UpdateEndpointWeightsAndCapacities.
+
+Exit status: 0 passed (and promoted); 1 failed (and rolled back); 2 a usage error or an endpoint that is not InService.
+`
+
+const VALUE_FLAGS = {
+  '--endpoint': 'endpoint',
+  '--tests': 'tests',
+  '--data': 'data',
+  '--variant': 'variant',
+  '--baseline-variant': 'baselineVariant',
+  '--duration': 'duration',
+  '--rate': 'rate',
+  '--concurrency': 'concurrency',
+  '--batch': 'batch',
+  '--max-error-rate': 'maxErrorRate',
+  '--p95': 'p95',
+  '--p99': 'p99',
+  '--alpha': 'alpha',
+  '--max-slowdown': 'maxSlowdown',
+  '--shift-timeout': 'shiftTimeout',
+  '--region': 'region',
+  '--poll': 'poll',
+} as const
+type Name = (typeof VALUE_FLAGS)[keyof typeof VALUE_FLAGS]
+
+/** Rows sent during the traffic phase at most: enough variety for a canary, bounded memory for a big file. */
+const MAX_TRAFFIC_ROWS = 10_000
+
+export interface CanaryArguments {
+  endpoint: string
+  tests: string
+  data: string
+  variant?: string
+  baselineVariant?: string
+  durationSeconds: number
+  ratePerSecond: number
+  concurrency: number
+  batch: number
+  thresholds: CanaryThresholds
+  shift: boolean
+  shiftTimeoutSeconds: number
+  pollSeconds: number
+  region?: string
+  reports: ReportOptions
+  config?: string
+  /** vitest's own options, passed through (-t pattern, --reporter verbose). */
+  vitest: string[]
+}
+
+/** The arguments of `modeltest canary`, checked. */
+export function parseCanary(argv: string[]): CanaryArguments {
+  const values: Partial<Record<Name, string>> = {}
+  let shift = true
+  const others: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const equals = argv[i].startsWith('--') ? argv[i].indexOf('=') : -1
+    const flag = equals > 0 ? argv[i].slice(0, equals) : argv[i]
+    if (flag in VALUE_FLAGS) {
+      const value = equals > 0 ? argv[i].slice(equals + 1) : argv[++i]
+      if (value === undefined || value === '' || value.startsWith('--')) throw usage(`${flag} needs a value`)
+      values[VALUE_FLAGS[flag as keyof typeof VALUE_FLAGS]] = value
+    } else if (flag === '--no-shift') shift = false
+    else others.push(argv[i])
+  }
+  const missing = (['--endpoint', '--tests', '--data'] as const).filter((flag) => values[VALUE_FLAGS[flag]] === undefined)
+  if (missing.length > 0) throw usage(`modeltest canary needs ${missing.join(', ')}`)
+  if (values.baselineVariant !== undefined && values.variant === undefined) throw usage('--baseline-variant needs --variant (the variant compared with it)')
+  const { own, rest } = takeOwnOptions(others)
+  const { config, ...reports } = own
+  return {
+    endpoint: values.endpoint!,
+    tests: values.tests!,
+    data: values.data!,
+    variant: values.variant,
+    baselineVariant: values.baselineVariant,
+    durationSeconds: number('--duration', values.duration, 300, { min: 0, exclusive: true }),
+    ratePerSecond: number('--rate', values.rate, 10, { min: 0, exclusive: true }),
+    concurrency: number('--concurrency', values.concurrency, 4, { min: 1, whole: true }),
+    batch: number('--batch', values.batch, 1, { min: 1, whole: true }),
+    thresholds: {
+      maxErrorRate: number('--max-error-rate', values.maxErrorRate, 0.01, { min: 0, max: 1 }),
+      p95Ms: values.p95 === undefined ? undefined : number('--p95', values.p95, 0, { min: 0, exclusive: true }),
+      p99Ms: values.p99 === undefined ? undefined : number('--p99', values.p99, 0, { min: 0, exclusive: true }),
+      alpha: number('--alpha', values.alpha, 0.01, { min: 0, max: 1, exclusive: true }),
+      maxSlowdown: number('--max-slowdown', values.maxSlowdown, 0.1, { min: 0 }),
+    },
+    shift,
+    shiftTimeoutSeconds: number('--shift-timeout', values.shiftTimeout, 600, { min: 1, whole: true }),
+    pollSeconds: number('--poll', values.poll, 5, { min: 0, exclusive: true }),
+    region: values.region,
+    reports: { junit: 'reports/canary/junit.xml', json: 'reports/canary/modeltest.json', html: 'reports/canary/modeltest.html', ...reports },
+    config,
+    vitest: rest,
+  }
+}
+
+/**
+ * `modeltest canary …`: the user's matchers against the live endpoint, then live traffic with error-rate,
+ * latency and (variant mode) Mann-Whitney checks, one report of both, and in variant mode the weights moved
+ * forward or back. 0 passed, 1 failed.
+ */
+export async function runCanary(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv.includes('-h') || argv.includes('--help')) {
+    process.stdout.write(HELP)
+    return 0
+  }
+  const args = parseCanary(argv)
+  const log = (line: string) => process.stderr.write(line + '\n')
+  const control = { region: args.region, log }
+  const endpoint = await endpointVariants(args.endpoint, { ...control, variant: args.variant, baselineVariant: args.baselineVariant })
+  const label = args.variant ? `variant ${args.variant} of ${args.endpoint}` : args.endpoint
+  log(`canary: ${args.endpoint} serves ${endpoint.configName}: ${endpoint.variants.map((variant) => `${variant.name} (weight ${variant.weight})`).join(', ')}`)
+  const trafficData = await dataset(resolve(args.data))
+
+  // The test files' model.sagemaker() reads these in vitest's workers, which inherit this environment.
+  process.env[CANARY_ENDPOINT_VARIABLE] = args.endpoint
+  process.env[CANARY_VARIANT_VARIABLE] = args.variant ?? ''
+  if (args.region) process.env.AWS_REGION = args.region
+  const { ModeltestReporter } = await import('./reporter.js')
+  // The config's vitest options apply; its report paths are the model tests', which the canary must not overwrite.
+  const { test: vitestConfig } = await loadConfig(args.config)
+  const reporter = new ModeltestReporter({}, { hold: true })
+  log(`canary: running ${args.tests} against ${label}`)
+  await runVitest([...args.vitest, args.tests], [], vitestConfig, reporter)
+  const run = reporter.run!
+  const testsPassed = run.tests.length > 0 && run.tests.every((test) => test.state !== 'failed') && run.problems.length === 0
+
+  const live = sagemakerModel(args.endpoint, { variant: args.variant, region: args.region })
+  const traffic: TestOutcome = { file: `sagemaker:${args.endpoint}`, name: `live traffic to ${label}`, state: 'skipped', durationMs: 0, errors: [], checks: [] }
+  if (testsPassed) {
+    const variants = args.variant ? [args.variant, endpoint.baselineVariant!] : undefined
+    log(`canary: sending ${args.ratePerSecond} requests/s for ${args.durationSeconds} s to ${variants ? variants.join(' and ') : args.endpoint}`)
+    const started = Date.now()
+    const samples = await sendTraffic({
+      endpointName: args.endpoint,
+      client: await canaryRuntimeClient(args.region),
+      variants,
+      rows: await trafficData.rows(0, MAX_TRAFFIC_ROWS),
+      batch: args.batch,
+      durationSeconds: args.durationSeconds,
+      ratePerSecond: args.ratePerSecond,
+      concurrency: args.concurrency,
+    })
+    traffic.checks = canaryChecks(samples, { endpointName: args.endpoint, variant: args.variant, baselineVariant: endpoint.baselineVariant, thresholds: args.thresholds, model: modelSubject(live), data: datasetSubject(trafficData) })
+    traffic.state = traffic.checks.every((check) => check.passed) ? 'passed' : 'failed'
+    traffic.durationMs = Date.now() - started
+  } else log('canary: the live traffic phase is skipped: the tests failed')
+
+  const report = await publish(buildReport({ ...run, tests: [...run.tests, traffic], durationMs: Date.now() - run.startedAt.getTime() }), args.reports, reporter.root)
+
+  if (args.variant && args.shift) {
+    const baseline = endpoint.baselineVariant!
+    const weights = report.passed ? { [args.variant]: 1, [baseline]: 0 } : { [args.variant]: 0, [baseline]: 1 }
+    log(report.passed ? `canary: passed: moving all traffic forward to ${args.variant}` : `canary: FAILED: moving all traffic back to ${baseline}`)
+    await shiftWeights(args.endpoint, weights, { ...control, timeoutSeconds: args.shiftTimeoutSeconds, pollSeconds: args.pollSeconds })
+  }
+  process.stdout.write(`modeltest canary: ${report.passed ? 'PASSED' : 'FAILED'}: ${label}${args.variant && args.shift ? (report.passed ? ' now takes all traffic' : ` rolled back to ${endpoint.baselineVariant}`) : ''}\n`)
+  return report.passed ? 0 : 1
+}
+
+/** A flag's number, or the default when it is absent. */
+function number(flag: string, value: string | undefined, fallback: number, range: { min?: number; max?: number; exclusive?: boolean; whole?: boolean }): number {
+  if (value === undefined) return fallback
+  const parsed = Number(value)
+  const low = range.min === undefined || (range.exclusive ? parsed > range.min : parsed >= range.min)
+  const high = range.max === undefined || (range.exclusive ? parsed < range.max : parsed <= range.max)
+  if (value.trim() === '' || !Number.isFinite(parsed) || !low || !high || (range.whole && !Number.isInteger(parsed))) {
+    const bounds = [range.min !== undefined ? `${range.exclusive ? '>' : '≥'} ${range.min}` : '', range.max !== undefined ? `${range.exclusive ? '<' : '≤'} ${range.max}` : ''].filter(Boolean).join(' and ')
+    throw usage(`${flag} takes a ${range.whole ? 'whole ' : ''}number${bounds ? ` ${bounds}` : ''}, got '${value}'`)
+  }
+  return parsed
+}
+
+function usage(what: string): ModeltestError {
+  return new ModeltestError({ what, fix: 'See modeltest canary --help.' })
+}

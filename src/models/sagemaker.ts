@@ -1,0 +1,145 @@
+import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
+import { redact } from '../deploy/credentials.js'
+import { ModeltestError } from '../errors.js'
+import { hashText } from '../hash.js'
+import type { Row } from '../data/dataset.js'
+import { sagemakerInstances, sagemakerScores } from './http.js'
+import { rowsInput, toMatrix } from './input.js'
+import { Model, type ModelOptions } from './model.js'
+
+/** Set by `modeltest canary` for the test files it runs: the endpoint and the variant under test. */
+export const CANARY_ENDPOINT_VARIABLE = 'MODELTEST_ENDPOINT'
+export const CANARY_VARIANT_VARIABLE = 'MODELTEST_TARGET_VARIANT'
+
+export interface SageMakerModelOptions extends ModelOptions {
+  /** The production variant every request goes to (InvokeEndpoint's TargetVariant); by default SageMaker splits by weight. */
+  variant?: string
+  /** The AWS region; by default the SDK's own lookup (AWS_REGION, the profile). */
+  region?: string
+  /** The runtime client; by default one for `region` that makes one attempt per invocation. */
+  client?: SageMakerRuntimeClient
+  /** Milliseconds before an invocation is abandoned; 30,000 by default. */
+  timeoutMs?: number
+}
+
+/** One InvokeEndpoint call, as the canary times it. */
+export interface Invocation {
+  endpointName: string
+  variant?: string
+  /** JSON, `{ "instances": [...] }`. */
+  body: string
+}
+
+/** The answer of one invocation: its JSON and the variant that served it. */
+export interface InvocationAnswer {
+  answer: unknown
+  invokedVariant?: string
+}
+
+/**
+ * A runtime client for canaries: one attempt per invocation, so that every error is counted and no
+ * retry hides one, and a timeout on every request. Credentials come from the standard provider chain.
+ */
+export async function canaryRuntimeClient(region?: string, timeoutMs = 30_000): Promise<SageMakerRuntimeClient> {
+  const { SageMakerRuntimeClient } = await import('@aws-sdk/client-sagemaker-runtime')
+  return new SageMakerRuntimeClient({ ...(region ? { region } : {}), maxAttempts: 1, requestHandler: { connectionTimeout: 10_000, requestTimeout: timeoutMs } })
+}
+
+/**
+ * Calls InvokeEndpoint once. An error says which endpoint and variant, what SageMaker answered and what to
+ * do; a TargetVariant that another variant answered is an error too.
+ */
+export async function invokeEndpoint(client: SageMakerRuntimeClient, invocation: Invocation): Promise<InvocationAnswer> {
+  const { InvokeEndpointCommand } = await import('@aws-sdk/client-sagemaker-runtime')
+  const where = `endpoint ${invocation.endpointName}${invocation.variant ? `, variant ${invocation.variant}` : ''}`
+  let output
+  try {
+    output = await client.send(
+      new InvokeEndpointCommand({
+        EndpointName: invocation.endpointName,
+        ContentType: 'application/json',
+        Accept: 'application/json',
+        Body: new TextEncoder().encode(invocation.body),
+        ...(invocation.variant ? { TargetVariant: invocation.variant } : {}),
+      }),
+    )
+  } catch (error) {
+    throw invocationError(error, where)
+  }
+  if (invocation.variant && output.InvokedProductionVariant && output.InvokedProductionVariant !== invocation.variant) {
+    throw new ModeltestError({ what: `variant ${output.InvokedProductionVariant} answered a request sent to ${invocation.variant}`, where, fix: 'Check the variant names of the endpoint config (aws sagemaker describe-endpoint).' })
+  }
+  const text = new TextDecoder().decode(output.Body)
+  try {
+    return { answer: JSON.parse(text), invokedVariant: output.InvokedProductionVariant }
+  } catch {
+    throw new ModeltestError({ what: `the endpoint's answer is not JSON: ${text.slice(0, 100)}`, where, fix: 'The container should answer application/json { "predictions": [...] } (modeltest serve does).' })
+  }
+}
+
+/**
+ * A model deployed behind a SageMaker real-time endpoint, tested with the same matchers as a local one:
+ * each batch is one InvokeEndpoint call with `{ "instances": rows }` (or the rows of the `features` /
+ * `preprocess` matrix), answered `{ "predictions": [...] }` as `modeltest serve` does. One attempt per
+ * call: an error fails the check that needed it.
+ *
+ * Without an endpoint name it reads the endpoint and variant that `modeltest canary` sets, so that a
+ * canary test file needs no names:
+ *
+ *     const live = model.sagemaker({ features })                    // in a file run by modeltest canary
+ *     const prod = model.sagemaker('sentiment-prod', { variant: 'green', region: 'eu-west-1' })
+ */
+export function sagemakerModel(endpointOrOptions?: string | SageMakerModelOptions, moreOptions: SageMakerModelOptions = {}): Model {
+  const endpointName = typeof endpointOrOptions === 'string' ? endpointOrOptions : undefined
+  const options = typeof endpointOrOptions === 'object' ? endpointOrOptions : moreOptions
+  const endpoint = endpointName ?? process.env[CANARY_ENDPOINT_VARIABLE]
+  if (!endpoint) {
+    throw new ModeltestError({
+      what: 'model.sagemaker() needs an endpoint name',
+      fix: `Write model.sagemaker('sentiment-prod'), or run the file with modeltest canary --endpoint NAME, which sets ${CANARY_ENDPOINT_VARIABLE}.`,
+    })
+  }
+  const variant = options.variant ?? (endpointName === undefined ? process.env[CANARY_VARIANT_VARIABLE] || undefined : undefined)
+  const where = `sagemaker:${endpoint}${variant ? `/${variant}` : ''}`
+  const matrix = options.preprocess || options.features ? rowsInput(options, where) : undefined
+  let client: Promise<SageMakerRuntimeClient> | undefined
+  return new Model({
+    name: options.name ?? where,
+    hash: hashText(`sagemaker ${endpoint} ${variant ?? ''}`),
+    runtime: { runtime: 'http', backend: 'sagemaker-runtime' },
+    batchSize: options.batchSize,
+    runBatch: async (rows: Row[]) => {
+      client ??= options.client ? Promise.resolve(options.client) : canaryRuntimeClient(options.region, options.timeoutMs)
+      const input = matrix ? toMatrix(await matrix(rows), rows.length, undefined, where) : undefined
+      const { answer } = await invokeEndpoint(await client, { endpointName: endpoint, variant, body: JSON.stringify({ instances: sagemakerInstances(rows, input) }) })
+      return sagemakerScores(answer, rows.length, where)
+    },
+  })
+}
+
+/** A failed InvokeEndpoint call; `errorName` is SageMaker's (ModelError, ValidationError, ThrottlingException, TimeoutError, …), which the canary counts by. */
+export class InvocationError extends ModeltestError {
+  constructor(
+    readonly errorName: string,
+    parts: { what: string; where: string; fix: string },
+  ) {
+    super(parts)
+  }
+}
+
+/** An InvokeEndpoint failure in words: SageMaker's error name and message (credentials taken out) and what to do. No cause is kept: it may hold credentials. */
+function invocationError(error: unknown, where: string): InvocationError {
+  const name = (error as { name?: string })?.name ?? 'Error'
+  const message = redact(String((error as Error)?.message ?? error))
+  const fix =
+    name === 'ModelError'
+      ? 'The container answered an error: see its CloudWatch logs (/aws/sagemaker/Endpoints/<endpoint>).'
+      : name === 'ValidationError' || name === 'ValidationException'
+        ? 'Check the endpoint and variant names, and that the endpoint is InService.'
+        : /credential|AccessDenied|UnrecognizedClient|ExpiredToken|SignatureDoesNotMatch/i.test(`${name} ${message}`)
+          ? 'Check the AWS credentials this job runs with and that they may call sagemaker:InvokeEndpoint.'
+          : /region is missing/i.test(message)
+            ? 'Give the region (--region, or { region }), or set AWS_REGION.'
+            : 'Try again; when it keeps failing, look at the endpoint in the SageMaker console.'
+  return new InvocationError(name, { what: `InvokeEndpoint failed: ${name}: ${message}`, where, fix })
+}
