@@ -175,6 +175,36 @@ describe('deploySageMaker', () => {
     })
   })
 
+  test('beside: the new model joins the live one as a second variant with its weight, and no blue/green shift', async () => {
+    const live = { ...endpoint('InService', OLD), ProductionVariants: [{ VariantName: 'green', CurrentWeight: 1 }, { VariantName: 'blue', CurrentWeight: 0 }] }
+    sm.on(DescribeEndpointCommand).resolvesOnce(live).resolvesOnce(endpoint('Updating', OLD)).resolves(endpoint('InService', NEW))
+    sm.on(DescribeEndpointConfigCommand).resolves({
+      EndpointConfigName: OLD,
+      ProductionVariants: [
+        { VariantName: 'blue', ModelName: 'sentiment-older', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
+        { VariantName: 'green', ModelName: 'sentiment-live', InstanceType: 'ml.c5.xlarge', InitialInstanceCount: 3 },
+      ],
+    })
+    const opts = options({ traffic: undefined, alarms: undefined, variantName: 'green', beside: { variant: 'blue', weight: 0.2 } })
+    expect(await deploySageMaker(opts)).toMatchObject({ outcome: 'deployed', endpointConfigName: NEW, previousConfigName: OLD })
+    // The variant serving now (green, weight 1) becomes blue; the new model is green with 20% of the traffic.
+    expect(sm.commandCalls(CreateEndpointConfigCommand)[0].args[0].input.ProductionVariants).toEqual([
+      { VariantName: 'blue', ModelName: 'sentiment-live', InstanceType: 'ml.c5.xlarge', InitialInstanceCount: 3, InitialVariantWeight: 0.8 },
+      { VariantName: 'green', ModelName: NEW, InstanceType: 'ml.m5.large', InitialInstanceCount: 2, InitialVariantWeight: 0.2 },
+    ])
+    expect(sm.commandCalls(UpdateEndpointCommand)[0].args[0].input).toEqual({ EndpointName: ENDPOINT, EndpointConfigName: NEW })
+    expect(opts.lines.join('\n')).toMatch(/green beside blue with 20% of the traffic; modeltest canary --variant green moves the rest/)
+  })
+
+  test('beside needs a live endpoint, two names, a weight in (0, 1) and no traffic shift', async () => {
+    sm.on(DescribeEndpointCommand).rejects(notFound())
+    expect((await rejection(deploySageMaker(options({ traffic: undefined, alarms: undefined, variantName: 'green', beside: { variant: 'blue' } })))).message).toMatch(/the endpoint does not exist, so there is no live model to put green beside/)
+    expect(sm.commandCalls(CreateModelCommand)).toHaveLength(0)
+    expect((await rejection(deploySageMaker(options({ traffic: undefined, alarms: undefined, variantName: 'blue', beside: { variant: 'blue' } })))).message).toMatch(/both named 'blue'/)
+    expect((await rejection(deploySageMaker(options({ traffic: undefined, alarms: undefined, variantName: 'green', beside: { variant: 'blue', weight: 1 } })))).message).toMatch(/weight must be between 0 and 1, got 1/)
+    expect((await rejection(deploySageMaker(options({ variantName: 'green', beside: { variant: 'blue' } })))).message).toMatch(/--beside and a blue\/green traffic shift/)
+  })
+
   test('without alarms the update sends no AutoRollbackConfiguration', async () => {
     updateTo(endpoint('InService', NEW))
     await deploySageMaker(options({ alarms: [] }))
@@ -445,6 +475,8 @@ describe('modeltest deploy sagemaker', () => {
     expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--keep', 'three']))).message).toMatch(/--keep takes a whole number, got 'three'/)
     expect((await rejection(runDeploy(['sagemaker', '--report', passedReport]))).message).toMatch(/needs --model, --endpoint, --model-name, --image, --model-data, --role/)
     expect((await rejection(runDeploy(['kubernetes']))).message).toMatch(/unknown deploy target 'kubernetes'/)
+    expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--beside', 'blue', '--traffic', 'canary', '--wait', '60']))).message).toMatch(/so --traffic, --wait do not apply/)
+    expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--weight', '0.2']))).message).toMatch(/--weight applies with --beside only/)
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
     try {
       expect(await main(['deploy', 'sagemaker', ...cliFlags(), '--wait'])).toBe(2)

@@ -20,6 +20,10 @@ Options
   --instance-type <type>    default ml.m5.large
   --instance-count <n>      default 1
   --variant <name>          the production variant (default AllTraffic)
+  --beside <name>           variant mode: keep the model serving now as this variant (blue) and add the new one as
+                            --variant (green) with --weight of the traffic; modeltest canary --variant green then
+                            moves the weights forward or back (no --traffic or --alarms with it)
+  --weight <x>              with --beside: the new variant's share of the traffic at first (default 0.1)
   --env KEY=VALUE           a container environment variable (repeatable; values are never printed)
   --traffic <shift>         all-at-once (default), canary or linear: how an update moves traffic (blue/green)
   --canary-size <percent>   canary: the first step's share of capacity (1–50, default 10)
@@ -53,6 +57,8 @@ const VALUE_FLAGS = {
   '--instance-type': 'instanceType',
   '--instance-count': 'instanceCount',
   '--variant': 'variant',
+  '--beside': 'beside',
+  '--weight': 'weight',
   '--traffic': 'traffic',
   '--canary-size': 'canarySize',
   '--linear-step': 'linearStep',
@@ -131,6 +137,10 @@ export function parseSageMaker(argv: string[], log: (line: string) => void, io: 
   }
   const missing = REQUIRED.filter(([, name]) => values[name] === undefined).map(([flag]) => flag)
   if (missing.length > 0) throw usage(`modeltest deploy sagemaker needs ${missing.join(', ')}`)
+  if (values.beside !== undefined) {
+    const shiftFlags = (['--traffic', '--canary-size', '--linear-step', '--wait', '--termination-wait', '--max-timeout', '--alarms'] as const).filter((flag) => values[VALUE_FLAGS[flag]] !== undefined)
+    if (shiftFlags.length > 0) throw usage(`--beside puts the new model beside the live one without a blue/green shift, so ${shiftFlags.join(', ')} do not apply`, 'Leave them out; modeltest canary --variant moves the traffic.')
+  } else if (values.weight !== undefined) throw usage('--weight applies with --beside only')
   const trafficName = values.traffic ?? 'all-at-once'
   const type = TRAFFIC[trafficName]
   if (!type) throw usage(`--traffic '${trafficName}' is not a traffic shift`, 'Use --traffic all-at-once, canary or linear.')
@@ -146,8 +156,9 @@ export function parseSageMaker(argv: string[], log: (line: string) => void, io: 
     instanceType: values.instanceType ?? 'ml.m5.large',
     initialInstanceCount: whole('--instance-count', values.instanceCount, 1),
     variantName: values.variant,
+    beside: values.beside !== undefined ? { variant: values.beside, weight: values.weight === undefined ? undefined : fraction('--weight', values.weight) } : undefined,
     environment: Object.keys(environment).length > 0 ? environment : undefined,
-    traffic: {
+    traffic: values.beside !== undefined ? undefined : {
       type,
       waitIntervalSeconds: whole('--wait', values.wait, 300),
       canarySizePercent: type === 'CANARY' ? whole('--canary-size', values.canarySize, 10) : undefined,
@@ -171,6 +182,13 @@ function whole(flag: string, value: string | undefined, fallback: number): numbe
   if (value === undefined) return fallback
   if (!/^\d+$/.test(value)) throw usage(`${flag} takes a whole number, got '${value}'`)
   return Number(value)
+}
+
+/** A flag's number; its range is checked by deploySageMaker. */
+function fraction(flag: string, value: string): number {
+  const parsed = Number(value)
+  if (value.trim() === '' || !Number.isFinite(parsed)) throw usage(`${flag} takes a number, got '${value}'`)
+  return parsed
 }
 
 function usage(what: string, fix = 'See modeltest deploy sagemaker --help.'): ModeltestError {

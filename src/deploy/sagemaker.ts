@@ -1,4 +1,4 @@
-import type { DeploymentConfig, DescribeEndpointCommandOutput, ProductionVariantInstanceType, SageMakerClient, Tag } from '@aws-sdk/client-sagemaker'
+import type { DeploymentConfig, DescribeEndpointCommandOutput, ProductionVariant, ProductionVariantInstanceType, SageMakerClient, Tag } from '@aws-sdk/client-sagemaker'
 import { ModeltestError } from '../errors.js'
 import { redact } from './credentials.js'
 import { requirePassedReport } from './gate.js'
@@ -38,6 +38,13 @@ export interface SageMakerDeployOptions {
   initialInstanceCount: number
   /** The production variant's name (default `AllTraffic`). */
   variantName?: string
+  /**
+   * Variant mode, for `modeltest canary --variant`: the new config keeps the model that serves now (the live
+   * variant with the most weight) as the variant named here, with the rest of the traffic, and adds the new
+   * model as `variantName` with `weight` of it (default 0.1). The update then shifts no traffic itself, so
+   * `traffic` and the blue/green settings do not apply: the canary moves the weights forward or back.
+   */
+  beside?: { variant: string; weight?: number }
   /** Environment variables of the container. Never logged. */
   environment?: Record<string, string>
   /** How an update shifts traffic (default all at once, after 300 s of baking). A first deploy creates the endpoint and shifts nothing. */
@@ -159,6 +166,8 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
   const current = await findEndpoint(sdk, endpoint, send)
   if (current) refuseUnsettled(current)
   const previousConfigName = current?.EndpointConfigName
+  const newVariant: ProductionVariant = { VariantName: settings.variantName, ModelName: version, InstanceType: options.instanceType as ProductionVariantInstanceType, InitialInstanceCount: options.initialInstanceCount }
+  const variants = settings.beside ? await besideLive(settings.beside, newVariant, current, (name) => call('DescribeEndpointConfig', () => send(new sdk.DescribeEndpointConfigCommand({ EndpointConfigName: name })))) : [newVariant]
 
   await call('CreateModel', () =>
     tolerateExisting(
@@ -178,21 +187,21 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
       send(
         new CreateEndpointConfigCommand({
           EndpointConfigName: version,
-          ProductionVariants: [{ VariantName: settings.variantName, ModelName: version, InstanceType: options.instanceType as ProductionVariantInstanceType, InitialInstanceCount: options.initialInstanceCount }],
+          ProductionVariants: variants,
           Tags: tags,
         }),
       ),
     ),
   )
-  log(`sagemaker: created endpoint config ${version} (${options.initialInstanceCount} × ${options.instanceType}, variant ${settings.variantName})`)
+  log(`sagemaker: created endpoint config ${version} (${variants.map((variant) => `variant ${variant.VariantName}: ${variant.ModelName}, ${variant.InitialInstanceCount} × ${variant.InstanceType}${variants.length > 1 ? `, weight ${variant.InitialVariantWeight}` : ''}`).join('; ')})`)
 
   const started = now()
   if (!current) {
     await call('CreateEndpoint', () => send(new CreateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, Tags: tags })))
     log(`sagemaker: creating endpoint ${endpoint} with ${version} (a first deploy: no blue/green shift, nothing to roll back to)`)
   } else {
-    await call('UpdateEndpoint', () => send(new UpdateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, DeploymentConfig: settings.deploymentConfig })))
-    log(`sagemaker: updating endpoint ${endpoint} from ${previousConfigName} to ${version}: ${describeShift(settings)}`)
+    await call('UpdateEndpoint', () => send(new UpdateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, ...(settings.beside ? {} : { DeploymentConfig: settings.deploymentConfig }) })))
+    log(`sagemaker: updating endpoint ${endpoint} from ${previousConfigName} to ${version}: ${settings.beside ? `${settings.variantName} beside ${settings.beside.variant} with ${settings.beside.weight * 100}% of the traffic; modeltest canary --variant ${settings.variantName} moves the rest` : describeShift(settings)}`)
   }
 
   // Wait until the endpoint settles. Right after UpdateEndpoint, DescribeEndpoint may still answer InService on
@@ -263,6 +272,29 @@ export function controlPlane(
   })
 }
 
+/**
+ * The variants of a config that puts the new model beside the one serving now: the live variant with the most
+ * weight keeps its model, instances and the rest of the traffic under the name `beside.variant`.
+ */
+async function besideLive(
+  beside: { variant: string; weight: number },
+  newVariant: ProductionVariant,
+  current: DescribeEndpointCommandOutput | undefined,
+  describeConfig: (name: string) => Promise<{ ProductionVariants?: ProductionVariant[] }>,
+): Promise<ProductionVariant[]> {
+  if (!current?.EndpointConfigName) {
+    throw new ModeltestError({ what: `the endpoint does not exist, so there is no live model to put ${newVariant.VariantName} beside`, where: 'deploy sagemaker', fix: 'Deploy the first model without --beside; later models go beside it.' })
+  }
+  const weights = new Map((current.ProductionVariants ?? []).map((variant) => [variant.VariantName, variant.CurrentWeight ?? 0]))
+  const configured = (await describeConfig(current.EndpointConfigName)).ProductionVariants ?? []
+  const live = [...configured].sort((a, b) => (weights.get(b.VariantName) ?? 0) - (weights.get(a.VariantName) ?? 0))[0]
+  if (!live?.ModelName) throw new ModeltestError({ what: `the live config ${current.EndpointConfigName} has no variant with a model to keep`, where: `endpoint ${current.EndpointName}`, fix: 'Deploy without --beside.' })
+  return [
+    { VariantName: beside.variant, ModelName: live.ModelName, InstanceType: live.InstanceType, InitialInstanceCount: live.InitialInstanceCount, InitialVariantWeight: 1 - beside.weight },
+    { ...newVariant, InitialVariantWeight: beside.weight },
+  ]
+}
+
 /** What the settled endpoint says about this deploy. */
 function judge(state: DescribeEndpointCommandOutput, base: Omit<SageMakerDeployResult, 'outcome'>): SageMakerDeployResult {
   const status = state.EndpointStatus
@@ -300,6 +332,7 @@ export async function deployStages(options: Omit<SageMakerDeployOptions, 'endpoi
 
 interface Settings {
   variantName: string
+  beside?: { variant: string; weight: number }
   traffic: Required<Pick<TrafficShift, 'type' | 'waitIntervalSeconds'>> & TrafficShift
   terminationWaitSeconds: number
   maxExecutionTimeoutSeconds: number
@@ -321,6 +354,15 @@ function checkOptions(options: SageMakerDeployOptions): Settings {
   name('the model name', options.modelName, BASE_MAX)
   const variantName = options.variantName ?? 'AllTraffic'
   name('the variant name', variantName, MAX_NAME)
+  let beside: Settings['beside']
+  if (options.beside) {
+    name('the variant kept beside', options.beside.variant, MAX_NAME)
+    if (options.beside.variant === variantName) throw bad(`the new variant and the one kept beside it are both named '${variantName}'`, 'Give them two names, e.g. --variant green --beside blue.')
+    const weight = options.beside.weight ?? 0.1
+    if (!(weight > 0 && weight < 1)) throw bad(`the new variant's weight must be between 0 and 1, got ${weight}`, 'Give the share of traffic it starts with, e.g. --weight 0.1.')
+    if (options.traffic || options.alarms?.length) throw bad('--beside and a blue/green traffic shift (--traffic, --alarms) do not go together', 'With --beside, modeltest canary --variant moves the traffic; leave --traffic and --alarms out.')
+    beside = { variant: options.beside.variant, weight }
+  }
   if (!options.image) throw bad('no container image given', 'Give the ECR image URI, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/sentiment:1.4.')
   if (!/^s3:\/\/[^/]+\/.+/.test(options.modelDataUrl ?? '')) throw bad(`the model data '${options.modelDataUrl ?? ''}' is not an s3:// URL`, 'Give the artifact SageMaker loads, e.g. s3://my-bucket/models/model.tar.gz.')
   if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(options.executionRoleArn ?? '')) throw bad(`the execution role '${options.executionRoleArn ?? ''}' is not an IAM role ARN`, 'Give it as arn:aws:iam::123456789012:role/SageMakerExecution.')
@@ -361,6 +403,7 @@ function checkOptions(options: SageMakerDeployOptions): Settings {
   }
   return {
     variantName,
+    beside,
     traffic: { ...traffic, canarySizePercent: canary, linearStepPercent: step },
     terminationWaitSeconds,
     maxExecutionTimeoutSeconds,
