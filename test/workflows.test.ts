@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { describe, expect, test } from 'vitest'
 import { parseSageMaker } from '../src/cli/deploy.js'
+import { parseCanary } from '../src/cli/canary.js'
 import { runInit } from '../src/cli/init.js'
 import { fixturesDir, repoRoot, tempDir } from './helpers.js'
 
@@ -110,10 +111,18 @@ describe('examples/github/ml-pipeline.yml', async () => {
       expect(deploy.text).toMatch(/npx modeltest deploy sagemaker \\\n\s+--report reports\/modeltest\.json/)
     }
     expect(job(jobs, 'deploy-production').needs).toContain('deploy-staging')
-    expect(job(jobs, 'deploy-production').text).toMatch(/--traffic canary \\\n\s+--canary-size 10 \\\n\s+--wait 300 \\\n\s+--alarms /)
+    expect(job(jobs, 'deploy-production').text).toMatch(/--variant green \\\n\s+--beside blue \\\n\s+--weight 0\.1\n/)
     const canary = job(jobs, 'canary')
     expect([...upstream(jobs, 'canary')]).toEqual(expect.arrayContaining(['deploy-production', 'test-model']))
     expect(canary.text).toContain('npx modeltest canary --endpoint sentiment-prod --tests canary.modeltest.ts --variant green --duration 300')
+  })
+
+  test('its canary commands are ones the real command accepts: a smoke test on staging, variant mode on production', () => {
+    const commands = [...workflow.matchAll(/npx modeltest canary (.+)/g)].map((match) => parseCanary(match[1].split(' ')))
+    expect(commands.map((command) => [command.endpoint, command.variant, command.durationSeconds])).toEqual([
+      ['sentiment-staging', undefined, 60],
+      ['sentiment-prod', 'green', 300],
+    ])
   })
 
   test('its deploy commands are ones the real command accepts', () => {
