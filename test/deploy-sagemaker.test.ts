@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import {
@@ -18,11 +17,11 @@ import {
 } from '@aws-sdk/client-sagemaker'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest'
-import { buildReport, deploySageMaker, makeCheck, modelFileHash, type RunReport, type SageMakerDeployOptions } from '../src/index.js'
+import { deploySageMaker, modelFileHash, type SageMakerDeployOptions } from '../src/index.js'
 import { runDeploy } from '../src/cli/deploy.js'
 import { main } from '../src/cli/main.js'
 import { retrying, retryReason } from '../src/deploy/retry.js'
-import { fixturesDir, rejection, tempDir } from './helpers.js'
+import { fixturesDir, rejection, reportFile } from './helpers.js'
 
 const onnx = join(fixturesDir, 'models', 'penguins.onnx')
 const sm = mockClient(SageMakerClient)
@@ -33,14 +32,6 @@ let hash: string
 /** The versioned name a deploy at START makes. */
 let NEW: string
 let passedReport: string
-
-async function reportFile(passed: boolean, modelHash: string): Promise<string> {
-  const check = makeCheck({ name: 'accuracy_threshold', kind: 'model', actual: passed ? 0.9 : 0.7, threshold: 0.8, comparator: '>=', message: 'Accuracy', model: { name: 'models/candidate.onnx', hash: modelHash, runtime: 'onnxruntime-node' } })
-  const report: RunReport = buildReport({ tests: [{ file: 'a.modeltest.ts', name: 'accuracy', state: passed ? 'passed' : 'failed', durationMs: 1, errors: [], checks: [check] }], startedAt: new Date('2026-11-28T09:00:00Z'), durationMs: 1, runtime: {} })
-  const path = join(await tempDir(), 'modeltest.json')
-  await writeFile(path, JSON.stringify(report))
-  return path
-}
 
 /** An AWS SDK error as the client throws it. */
 function awsError(name: string, message: string, status: number, extra: object = {}): Error {

@@ -1,19 +1,10 @@
-import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { buildReport, makeCheck, modelFileHash, requirePassedReport, type RunReport } from '../src/index.js'
-import { fixturesDir, rejection, tempDir } from './helpers.js'
+import { modelFileHash, requirePassedReport } from '../src/index.js'
+import { fixturesDir, rejection, reportFile, tempDir } from './helpers.js'
 
 const onnx = join(fixturesDir, 'models', 'penguins.onnx')
 const tfjs = join(fixturesDir, 'models', 'graph-linear')
-
-async function reportFile(passed: boolean, hash: string): Promise<string> {
-  const check = makeCheck({ name: 'accuracy_threshold', kind: 'model', actual: passed ? 0.9 : 0.7, threshold: 0.8, comparator: '>=', message: 'Accuracy', model: { name: 'models/candidate.onnx', hash, runtime: 'onnxruntime-node' } })
-  const report: RunReport = buildReport({ tests: [{ file: 'a.modeltest.ts', name: 'accuracy', state: passed ? 'passed' : 'failed', durationMs: 1, errors: [], checks: [check] }], startedAt: new Date('2026-11-28T10:00:00Z'), durationMs: 1, runtime: {} })
-  const path = join(await tempDir(), 'modeltest.json')
-  await writeFile(path, JSON.stringify(report))
-  return path
-}
 
 describe('the deploy gate', () => {
   test('hashes a model file as model() does: an ONNX file, a tfjs model.json with its weights', async () => {

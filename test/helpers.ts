@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
-import { ModeltestError, type CheckRecord } from '../src/index.js'
+import { ModeltestError, buildReport, makeCheck, type CheckRecord, type RunReport } from '../src/index.js'
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const exampleDir = join(repoRoot, 'examples', 'sentiment')
@@ -48,4 +48,13 @@ export async function rejection(promise: Promise<unknown>): Promise<ModeltestErr
 export function lastRecord(task: { meta: { modeltest?: CheckRecord[] } }): CheckRecord {
   const records = task.meta.modeltest ?? []
   return records[records.length - 1]
+}
+
+/** A modeltest JSON report of one accuracy check on the model with this hash, passed or failed: what the deploy gate reads. */
+export async function reportFile(passed: boolean, modelHash: string): Promise<string> {
+  const check = makeCheck({ name: 'accuracy_threshold', kind: 'model', actual: passed ? 0.9 : 0.7, threshold: 0.8, comparator: '>=', message: 'Accuracy', model: { name: 'models/candidate.onnx', hash: modelHash, runtime: 'onnxruntime-node' } })
+  const report: RunReport = buildReport({ tests: [{ file: 'a.modeltest.ts', name: 'accuracy', state: passed ? 'passed' : 'failed', durationMs: 1, errors: [], checks: [check] }], startedAt: new Date('2026-11-28T09:00:00Z'), durationMs: 1, runtime: {} })
+  const path = join(await tempDir(), 'modeltest.json')
+  await writeFile(path, JSON.stringify(report))
+  return path
 }
