@@ -140,6 +140,15 @@ describe('sendTraffic: one timed attempt per request, paced, to each variant in 
     expect(runtime.commandCalls(InvokeEndpointCommand)).toHaveLength(4)
   })
 
+  test('a long canary says every 30 s how far it got', async () => {
+    runtime.on(InvokeEndpointCommand).resolves({ Body: new TextEncoder().encode('{"predictions":[[1]]}'), $metadata: {} })
+    let time = 0
+    const lines: string[] = []
+    const traffic = await sendTraffic({ endpointName: ENDPOINT, client: new SageMakerRuntimeClient({ region: 'us-east-1' }), rows, durationSeconds: 75, ratePerSecond: 2, now: () => time, sleep: async (ms) => void (time += ms), log: (line) => lines.push(line) })
+    expect(traffic).toHaveLength(150)
+    expect(lines).toEqual(['canary: 30 s of 75 s: 60 requests sent, 0 failed so far', 'canary: 60 s of 75 s: 120 requests sent, 0 failed so far'])
+  })
+
   test('bad settings are errors', async () => {
     const client = new SageMakerRuntimeClient({ region: 'us-east-1' })
     await expect(sendTraffic({ endpointName: ENDPOINT, client, rows, durationSeconds: 0 })).rejects.toThrow(/duration must be positive/)

@@ -177,6 +177,7 @@ export async function runCanary(argv: string[]): Promise<number> {
       durationSeconds: args.durationSeconds,
       ratePerSecond: args.ratePerSecond,
       concurrency: args.concurrency,
+      log,
     })
     traffic.checks = canaryChecks(samples, { endpointName: args.endpoint, variant: args.variant, baselineVariant: endpoint.baselineVariant, thresholds: args.thresholds, model: modelSubject(live), data: datasetSubject(trafficData) })
     traffic.state = traffic.checks.every((check) => check.passed) ? 'passed' : 'failed'

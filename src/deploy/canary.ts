@@ -150,8 +150,11 @@ export interface TrafficOptions {
   concurrency?: number
   now?: () => number
   sleep?: (ms: number) => Promise<void>
+  /** Told every 30 s of the schedule how many requests went out and how many of the answered ones failed. */
   log?: (line: string) => void
 }
+
+const PROGRESS_EVERY_MS = 30_000
 
 /**
  * Sends live traffic for `durationSeconds`: request k is due at k / ratePerSecond seconds, goes to
@@ -186,10 +189,15 @@ export async function sendTraffic(options: TrafficOptions): Promise<TrafficSampl
   const start = now()
   const end = start + options.durationSeconds * 1000
   const inFlight = new Set<Promise<void>>()
+  let nextProgress = start + PROGRESS_EVERY_MS
   for (let k = 0; ; k++) {
     const due = start + (k * 1000) / rate
     if (due >= end) break
     if (due > now()) await sleep(due - now())
+    if (options.log && now() >= nextProgress) {
+      options.log(`canary: ${Math.round((now() - start) / 1000)} s of ${options.durationSeconds} s: ${k} requests sent, ${samples.filter((sample) => sample.error).length} failed so far`)
+      nextProgress += PROGRESS_EVERY_MS
+    }
     while (inFlight.size >= concurrency) await Promise.race(inFlight)
     const request: Promise<void> = invoke(k).finally(() => inFlight.delete(request))
     inFlight.add(request)
