@@ -1,8 +1,9 @@
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { describe, expect, test } from 'vitest'
-import { dataset, model, type Row } from '../src/index.js'
+import { afterEach, describe, expect, test } from 'vitest'
+import { Model, dataset, model, type Row } from '../src/index.js'
 import { bagOfWords, readVocabulary } from '../examples/sentiment/features.js'
-import { exampleDir, lastRecord } from './helpers.js'
+import { exampleDir, lastRecord, tempDir } from './helpers.js'
 
 // Matchers are registered by src/cli/setup.ts.
 
@@ -84,10 +85,36 @@ describe('toUseMemoryBelow', () => {
     await expect(candidate).toUseMemoryBelow(500, { input: holdout })
     const record = lastRecord(task)
     expect(record).toMatchObject({ name: 'memory_usage', unit: 'MiB', passed: true, n: 597 })
-    expect(record.message).toMatch(/^Peak RSS growth \d+\.\d MiB ≤ 500 MiB while predicting 597 rows \(heap [+-]\d+\.\d MiB, tfjs \d+\.\d MiB in \d+ tensors; (GPU \d+ MiB|GPU memory test skipped \(.+\))\)$/)
-    // Without nvidia-smi (CI here) the GPU part says so, as the tutorial's CPU mode does.
-    const gpu = (record.details as { gpu: { skipped?: string; usedMiB?: number } }).gpu
-    expect(gpu.usedMiB ?? gpu.skipped).toBeDefined()
+    // On the CPU the GPU part says so, as the tutorial's CPU mode does.
+    expect(record.message).toMatch(/^Peak RSS growth \d+\.\d MiB ≤ 500 MiB while predicting 597 rows \(heap [+-]\d+\.\d MiB; tfjs \d+\.\d MiB in \d+ tensors; GPU memory test skipped \(no GPU: the model runs on (wasm|cpu|tensorflow)\)\)$/)
+    expect(record.details).toMatchObject({ measured: 'rss', gpu: { skipped: 'no GPU' } })
+  })
+
+  describe('a model on the GPU', () => {
+    const onGpu = new Model({ name: 'gpu-model', hash: 'a'.repeat(64), runtime: { runtime: 'function', backend: 'webgpu', gpu: true }, runBatch: async (batch: Row[]) => ({ rows: batch.length, width: 2, values: new Float32Array(batch.length * 2).fill(0.5) }) })
+    let path = process.env.PATH
+    afterEach(() => void (process.env.PATH = path))
+
+    test('is gated on the peak of its GPU memory, sampled from nvidia-smi for this process', async ({ task }) => {
+      // A stand-in nvidia-smi: this process (its parent) holds 100 MiB more at every reading; another process holds a lot.
+      const bin = await tempDir()
+      await writeFile(join(bin, 'nvidia-smi'), '#!/bin/sh\nn=$(cat "$(dirname "$0")/count" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > "$(dirname "$0")/count"\necho "$PPID, $((n * 100))"\necho "1, 99999"\n', { mode: 0o755 })
+      path = process.env.PATH
+      process.env.PATH = `${bin}:${path}`
+      await expect(onGpu).toUseMemoryBelow(10_000, { input: rows, runs: 2 })
+      const readings = Number(await readFile(join(bin, 'count'), 'utf8'))
+      const record = lastRecord(task)
+      expect(readings).toBeGreaterThanOrEqual(2)
+      expect(record).toMatchObject({ passed: true, actual: readings * 100, details: { measured: 'gpu', gpu: { usedMiB: readings * 100 } } })
+      expect(record.message).toMatch(new RegExp(`^GPU memory peak ${readings * 100} MiB ≤ 10000 MiB while predicting \\d+ rows \\(nvidia-smi, this process; RSS growth`))
+      await expect(expect(onGpu).toUseMemoryBelow(50, { input: rows, runs: 1 })).rejects.toThrow(/memory_usage: GPU memory peak \d+ MiB > 50 MiB/)
+    })
+
+    test('without nvidia-smi it falls back to RSS and says why', async ({ task }) => {
+      process.env.PATH = '/nonexistent'
+      await expect(onGpu).toUseMemoryBelow(500, { input: rows, runs: 1 })
+      expect(lastRecord(task).message).toMatch(/GPU memory test skipped \(no GPU \(nvidia-smi not found\)\)\)$/)
+    })
   })
   test('fails for a model that grows the process past the limit, and .not', async () => {
     await expect(expect(greedy).toUseMemoryBelow(16, { input: rows, runs: 2 })).rejects.toThrow(/memory_usage: Peak RSS growth \d+\.\d MiB > 16 MiB/)

@@ -141,7 +141,7 @@ describe('sendTraffic: one timed attempt per request, paced, to each variant in 
   })
 
   test('a long canary says every 30 s how far it got', async () => {
-    runtime.on(InvokeEndpointCommand).resolves({ Body: new TextEncoder().encode('{"predictions":[[1]]}'), $metadata: {} })
+    runtime.on(InvokeEndpointCommand).callsFake(async () => ({ Body: new TextEncoder().encode('{"predictions":[[1]]}'), $metadata: {} }))
     let time = 0
     const lines: string[] = []
     const traffic = await sendTraffic({ endpointName: ENDPOINT, client: new SageMakerRuntimeClient({ region: 'us-east-1' }), rows, durationSeconds: 75, ratePerSecond: 2, now: () => time, sleep: async (ms) => void (time += ms), log: (line) => lines.push(line) })

@@ -7,6 +7,6 @@ export function datasetSubject(data: Dataset): Subject {
 }
 
 export function modelSubject(model: Model): Subject {
-  const { runtime, backend } = model.runtime
-  return { name: model.name, hash: model.hash, runtime: backend ? `${runtime} on ${backend}` : runtime }
+  const { runtime, backend, adapter } = model.runtime
+  return { name: model.name, hash: model.hash, runtime: backend ? `${runtime} on ${backend}${adapter ? ` (${adapter})` : ''}` : runtime }
 }

@@ -28,6 +28,9 @@ Options
   --github-output <name>    set the step output <name> to true when the run failed, false when it passed
   --config <path>           the config file (default modeltest.config.ts, .mts, .js or .mjs when present)
   --no-cache                predict afresh, without the prediction cache in .modeltest/cache
+  --backend <name>          run tfjs models on this backend: tfjs-node-gpu, webgpu, tfjs-node, wasm or cpu (default: the
+                            best that runs here); an error says what is missing when it cannot run
+  --print-backend           print the tfjs backend models would run on (and why faster ones cannot), then exit
   -u, --update              rewrite profile snapshots (toMatchProfileSnapshot) instead of comparing
   --debug                   print stack traces of errors
   -h, --help                this help
@@ -49,12 +52,15 @@ const VALUE_OPTIONS = {
   '--baseline-report': 'baselineReport',
   '--github-output': 'githubOutput',
   '--config': 'config',
+  '--backend': 'backend',
 } as const
 /** Report files that `--no-<name>` turns off. */
 const REPORT_FILES = ['junit', 'json', 'html', 'summary'] as const
 
 interface OwnOptions extends ReportOptions {
   config?: string
+  backend?: string
+  printBackend?: boolean
 }
 
 /** Takes modeltest's own options out of argv; the rest goes to vitest. */
@@ -66,11 +72,12 @@ export function takeOwnOptions(argv: string[]): { own: OwnOptions; rest: string[
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
     if (flag in VALUE_OPTIONS) {
       const value = inline ?? argv[++i]
-      if (!value || value.startsWith('-')) throw new ModeltestError({ what: `${flag} needs a value`, fix: `Write ${flag} ${flag === '--github-output' ? 'should_retrain' : flag === '--config' ? 'modeltest.config.ts' : 'reports/…'}${REPORT_FILES.includes(flag.slice(2) as never) ? `, or --no-${flag.slice(2)} for none` : ''}.` })
+      if (!value || value.startsWith('-')) throw new ModeltestError({ what: `${flag} needs a value`, fix: `Write ${flag} ${flag === '--github-output' ? 'should_retrain' : flag === '--config' ? 'modeltest.config.ts' : flag === '--backend' ? 'webgpu' : 'reports/…'}${REPORT_FILES.includes(flag.slice(2) as never) ? `, or --no-${flag.slice(2)} for none` : ''}.` })
       own[VALUE_OPTIONS[flag as keyof typeof VALUE_OPTIONS]] = value
     } else if (flag.startsWith('--no-') && REPORT_FILES.includes(flag.slice(5) as never)) own[flag.slice(5) as (typeof REPORT_FILES)[number]] = false
     // Read by every worker: predictions are neither read from nor written to .modeltest/cache.
     else if (flag === '--no-cache') process.env.MODELTEST_CACHE = 'off'
+    else if (flag === '--print-backend') own.printBackend = true
     else if (flag !== '--debug') rest.push(arg)
   }
   return { own, rest }
@@ -99,8 +106,10 @@ async function runTests(argv: string[]): Promise<number> {
   // Loaded here, not at the top: `modeltest validate` needs neither vitest nor tfjs, and starts faster without them.
   const { ModeltestReporter } = await import('./reporter.js')
   const { own, rest } = takeOwnOptions(argv)
-  const { include, test: vitestConfig, ...configReports } = await loadConfig(own.config)
-  const reports: ReportOptions = { ...configReports, ...own }
+  const { include, test: vitestConfig, backend, ...configReports } = await loadConfig(own.config)
+  const { printBackend, ...reports }: OwnOptions = { ...configReports, ...own }
+  await chooseBackendFor(own.backend ?? backend)
+  if (printBackend) return await printTfjsBackend()
   if (reports.baselineReport) await readReport(resolve(reports.baselineReport), 'baseline report')
   // Workers write progress to a pipe; they learn from here whether the user watches a terminal.
   process.env.MODELTEST_PROGRESS ??= process.stderr.isTTY ? 'tty' : 'lines'
@@ -123,6 +132,30 @@ export async function runVitest(argv: string[], include: string[], vitestConfig:
     { plugins: [modeltest({ reporter: false })] },
   )
   await vitest.close()
+}
+
+/**
+ * The backend the workers must use (they read MODELTEST_BACKEND). It is started here first, so that a bad
+ * name, or a backend that cannot run on this machine, stops the run (exit 2) before any test starts.
+ */
+async function chooseBackendFor(name: string | undefined): Promise<void> {
+  if (name === undefined) return
+  const { BACKEND_VARIABLE, backendId, tfjsBackend } = await import('../models/tfjs-runtime.js')
+  process.env[BACKEND_VARIABLE] = backendId(name)
+  await tfjsBackend()
+}
+
+/** `modeltest --print-backend [--backend NAME]`: the tfjs backend models would run on here, and why faster ones do not; exit 2 when a forced one cannot run. */
+async function printTfjsBackend(): Promise<number> {
+  const { describeAdapter, tfjsBackend } = await import('../models/tfjs-runtime.js')
+  const info = await tfjsBackend()
+  const lines = [
+    `tfjs backend: ${info.id} (${info.package}${info.forced ? ', chosen with --backend' : ''})${info.gpu ? ' on the GPU' : ''}`,
+    ...(info.adapter ? [`adapter: ${describeAdapter(info.adapter)}`] : []),
+    ...info.skipped.map((reason) => `not used: ${reason}`),
+  ]
+  process.stdout.write(lines.join('\n') + '\n')
+  return 0
 }
 
 function commonDirectory(files: string[]): string {

@@ -22,6 +22,8 @@ export interface ModeltestConfig extends ReportOptions {
   include?: string[]
   /** vitest options passed on as they are: testTimeout, maxWorkers, bail, ... */
   test?: InlineConfig
+  /** The tfjs backend every model runs on ('webgpu', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'); default: the best that runs. `--backend` overrides it. */
+  backend?: string
 }
 
 /** Types a `modeltest.config.ts`; returns the config as it is. */

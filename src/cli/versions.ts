@@ -18,7 +18,7 @@ export function modeltestVersion(): string {
 /** Tool versions recorded in every report. */
 export function toolVersions(): Record<string, string> {
   const versions: Record<string, string> = { modeltest: modeltestVersion(), node: process.versions.node }
-  for (const name of ['vitest', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) {
+  for (const name of ['vitest', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) {
     const version = packageVersion(name)
     if (version) versions[name] = version
   }

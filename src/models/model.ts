@@ -6,7 +6,7 @@ import { rowsInput } from './input.js'
 import { cacheEnabled, cacheKey, readCached, writeCached } from './cache.js'
 import { onnxModelParts } from './onnx.js'
 import { fileLoader, readModelFiles, type TfjsModelFiles } from './tfjs-files.js'
-import { tf, tfjsBackend } from './tfjs-runtime.js'
+import { describeAdapter, tf, tfjsBackend } from './tfjs-runtime.js'
 import { Progress } from '../progress.js'
 
 /** A model's outputs for n rows: `width` scores per row (one per class, or one for a binary score), row-major. */
@@ -22,6 +22,10 @@ export interface RuntimeInfo {
   /** For tfjs: the backend (`wasm`, `cpu`, `tensorflow`) and the package that provides it; for ONNX: the execution provider (`cpu`). */
   backend?: string
   backendPackage?: string
+  /** The GPU a webgpu backend runs on: `nvidia hopper, NVIDIA H200`. */
+  adapter?: string
+  /** Whether the model computes on a GPU. */
+  gpu?: boolean
 }
 
 export type ModelInput = tf.Tensor | number[][] | Float32Array
@@ -194,7 +198,7 @@ export async function model(source: string | PredictFunction, options: ModelOpti
   return new Model({
     name: options.name ?? source,
     hash,
-    runtime: { runtime: graph ? 'tfjs-graph' : 'tfjs-layers', backend: backend.backend, backendPackage: backend.package },
+    runtime: { runtime: graph ? 'tfjs-graph' : 'tfjs-layers', backend: backend.backend, backendPackage: backend.package, gpu: backend.gpu, ...(backend.adapter ? { adapter: describeAdapter(backend.adapter) } : {}) },
     batchSize: options.batchSize,
     prepare: async (rows) => {
       const input = await toInput(rows)

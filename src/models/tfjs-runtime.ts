@@ -1,71 +1,190 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
+import { ModeltestError, listNames } from '../errors.js'
+
+/** The tfjs backends modeltest can run models on, fastest first. */
+export const BACKENDS = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const
+export type BackendId = (typeof BACKENDS)[number]
+
+/** Set by `modeltest --backend NAME` (or the config's `backend`) for the workers: the backend they must use. */
+export const BACKEND_VARIABLE = 'MODELTEST_BACKEND'
+
+/** The GPU behind the webgpu backend, as the adapter describes itself. */
+export interface AdapterInfo {
+  vendor: string
+  architecture: string
+  description: string
+}
 
 /** Which tfjs backend runs the models of this process, and why the faster ones did not. */
 export interface BackendInfo {
-  /** tfjs's name for the backend: `tensorflow` (tfjs-node, tfjs-node-gpu), `wasm` or `cpu`. */
+  /** tfjs's name for the backend: `tensorflow` (tfjs-node, tfjs-node-gpu), `webgpu`, `wasm` or `cpu`. */
   backend: string
+  /** modeltest's name for it, as `--backend` takes it. */
+  id: BackendId
   /** The package that provides it. */
   package: string
-  /** Backends tried before this one that are installed but failed to start, with the reason. */
+  /** Whether it computes on a GPU (tfjs-node-gpu, webgpu). */
+  gpu: boolean
+  /** The webgpu adapter. */
+  adapter?: AdapterInfo
+  /** Whether `--backend` (or MODELTEST_BACKEND) chose it. */
+  forced: boolean
+  /** Backends tried before this one that are installed but could not run, with the reason. */
   skipped: string[]
 }
 
-interface Candidate {
-  package: string
-  backend: string
-  /** Loads the package; resolves false when it is not installed. */
-  load: () => Promise<boolean>
+/** Why a backend cannot run here: what is missing and how to get it. `installed: false` when its package is absent (skipped quietly). */
+export interface Unavailable {
+  installed: boolean
+  missing: string
+  fix: string
 }
 
-// Preferred first: native TensorFlow on the GPU, native on the CPU, then WebAssembly, then plain JS.
-const CANDIDATES: Candidate[] = [
-  { package: '@tensorflow/tfjs-node-gpu', backend: 'tensorflow', load: () => importIfInstalled('@tensorflow/tfjs-node-gpu') },
-  { package: '@tensorflow/tfjs-node', backend: 'tensorflow', load: () => importIfInstalled('@tensorflow/tfjs-node') },
-  { package: '@tensorflow/tfjs-backend-wasm', backend: 'wasm', load: () => importIfInstalled('@tensorflow/tfjs-backend-wasm') },
-  { package: '@tensorflow/tfjs-backend-cpu', backend: 'cpu', load: async () => true },
+export interface Candidate {
+  id: BackendId
+  /** tfjs's name for the backend. */
+  backend: string
+  package: string
+  gpu: boolean
+  /** Loads the packages and finds the hardware; resolves with why it cannot run, or what it runs on. */
+  prepare: () => Promise<Unavailable | { adapter?: AdapterInfo }>
+}
+
+const WEBGPU_PACKAGES = ['webgpu', '@tensorflow/tfjs-backend-webgpu']
+
+/** Preferred first: native TensorFlow on the GPU, WebGPU (Dawn on Vulkan), native on the CPU, WebAssembly, plain JS. */
+export const CANDIDATES: Candidate[] = [
+  { id: 'tfjs-node-gpu', backend: 'tensorflow', package: '@tensorflow/tfjs-node-gpu', gpu: true, prepare: () => importPackages(['@tensorflow/tfjs-node-gpu']) },
+  { id: 'webgpu', backend: 'webgpu', package: WEBGPU_PACKAGES.join(' + '), gpu: true, prepare: prepareWebGpu },
+  { id: 'tfjs-node', backend: 'tensorflow', package: '@tensorflow/tfjs-node', gpu: false, prepare: () => importPackages(['@tensorflow/tfjs-node']) },
+  { id: 'wasm', backend: 'wasm', package: '@tensorflow/tfjs-backend-wasm', gpu: false, prepare: () => importPackages(['@tensorflow/tfjs-backend-wasm']) },
+  { id: 'cpu', backend: 'cpu', package: '@tensorflow/tfjs-backend-cpu', gpu: false, prepare: async () => ({}) },
 ]
 
 // One backend choice per process: kept on globalThis so that every test file of a worker shares it.
 const KEY = Symbol.for('modeltest.tfjs.backend')
 type Global = typeof globalThis & { [KEY]?: Promise<BackendInfo> }
 
-/** Picks the best installed tfjs backend once per process and returns tfjs ready to use. */
+/**
+ * Picks the tfjs backend once per process and returns tfjs ready to use: the one MODELTEST_BACKEND names
+ * (an error, saying what is missing, when it cannot run), else the best that runs here.
+ */
 export function tfjsBackend(): Promise<BackendInfo> {
   const global = globalThis as Global
-  global[KEY] ??= chooseBackend()
+  global[KEY] ??= chooseBackend(CANDIDATES, process.env[BACKEND_VARIABLE] || undefined)
   return global[KEY]
 }
 
 export { tf }
 
-async function chooseBackend(): Promise<BackendInfo> {
+/** A backend name as `--backend` takes it, checked. */
+export function backendId(name: string): BackendId {
+  if (!(BACKENDS as readonly string[]).includes(name)) throw new ModeltestError({ what: `unknown tfjs backend '${name}'`, fix: `Use one of ${listNames(BACKENDS)}.` })
+  return name as BackendId
+}
+
+/**
+ * The first candidate that runs, in order, or the `forced` one. A candidate that is installed but cannot
+ * run (no GPU adapter, a native library that fails to load) is noted in `skipped`; one that is not
+ * installed is passed over quietly. A forced backend that cannot run is an error naming what is missing.
+ */
+export async function chooseBackend(candidates: Candidate[], forced?: string): Promise<BackendInfo> {
+  const wanted = forced === undefined ? undefined : backendId(forced)
   const skipped: string[] = []
-  for (const candidate of CANDIDATES) {
+  for (const candidate of candidates.filter((candidate) => wanted === undefined || candidate.id === wanted)) {
+    let unavailable: Unavailable | undefined
+    let adapter: AdapterInfo | undefined
     try {
-      if (!(await candidate.load())) continue
-      if (await tf.setBackend(candidate.backend)) {
-        await tf.ready()
-        return { backend: candidate.backend, package: candidate.package, skipped }
-      }
-      skipped.push(`${candidate.package}: the backend did not initialise`)
+      const prepared = await candidate.prepare()
+      if ('missing' in prepared) unavailable = prepared
+      else if (!(await tf.setBackend(candidate.backend))) unavailable = { installed: true, missing: 'the backend did not initialise', fix: 'Run with --debug for its error, or choose another backend.' }
+      else adapter = prepared.adapter
     } catch (error) {
-      skipped.push(`${candidate.package}: ${(error as Error).message.split('\n')[0]}`)
+      unavailable = { installed: true, missing: (error as Error).message.split('\n')[0], fix: 'Reinstall the package, or choose another backend.' }
     }
+    if (!unavailable) {
+      await tf.ready()
+      return { backend: candidate.backend, id: candidate.id, package: candidate.package, gpu: candidate.gpu, ...(adapter ? { adapter } : {}), forced: wanted !== undefined, skipped }
+    }
+    if (wanted !== undefined) throw new ModeltestError({ what: `the tfjs backend '${wanted}' cannot run here: ${unavailable.missing}`, where: `--backend ${wanted}`, fix: unavailable.fix })
+    if (unavailable.installed) skipped.push(`${candidate.id}: ${unavailable.missing}`)
   }
   throw new Error('no tfjs backend could be initialised, not even cpu')
 }
 
-/**
- * Imports an optional package when Node can resolve it. The check goes through Node's resolver, not
- * `import()`, whose failure reads differently under vitest's module runner than under plain Node.
- */
-async function importIfInstalled(name: string): Promise<boolean> {
+/** A GPU adapter as reports name it: `nvidia hopper, NVIDIA H200`. */
+export function describeAdapter(adapter: AdapterInfo): string {
+  return [[adapter.vendor, adapter.architecture].filter(Boolean).join(' '), adapter.description].filter(Boolean).join(', ') || 'an unnamed adapter'
+}
+
+function installed(name: string): boolean {
   try {
     createRequire(import.meta.url).resolve(name)
+    return true
   } catch {
     return false
   }
-  await import(name)
-  return true
+}
+
+/**
+ * Imports optional packages when Node can resolve them. The check goes through Node's resolver, not
+ * `import()`, whose failure reads differently under vitest's module runner than under plain Node.
+ */
+async function importPackages(names: string[]): Promise<Unavailable | Record<string, never>> {
+  const absent = names.filter((name) => !installed(name))
+  if (absent.length > 0) return { installed: false, missing: `${listNames(absent)} ${absent.length === 1 ? 'is' : 'are'} not installed`, fix: `npm install --save-dev ${absent.join(' ')}` }
+  for (const name of names) await import(name)
+  return {}
+}
+
+/**
+ * WebGPU through Dawn's Node binding (the `webgpu` package) and tfjs's webgpu backend. On Linux, Dawn
+ * reaches the GPU through Vulkan: the loader (libvulkan.so.1) and the driver's ICD must be installed.
+ * `navigator.gpu` must exist before @tensorflow/tfjs-backend-webgpu is imported, or it never registers.
+ */
+async function prepareWebGpu(): Promise<Unavailable | { adapter: AdapterInfo }> {
+  const absent = WEBGPU_PACKAGES.filter((name) => !installed(name))
+  if (absent.length > 0) return { installed: false, missing: `${listNames(absent)} ${absent.length === 1 ? 'is' : 'are'} not installed`, fix: `npm install --save-dev ${WEBGPU_PACKAGES.join(' ')}` }
+  if (process.platform === 'linux' && !vulkanLoaderFound()) {
+    return {
+      installed: true,
+      missing: 'the Vulkan loader (libvulkan.so.1) is not installed',
+      fix: 'Install it (Debian/Ubuntu: apt-get install libvulkan1) with the NVIDIA driver, whose Vulkan ICD it loads.',
+    }
+  }
+  const { create, globals } = (await import('webgpu')) as unknown as { create: (flags: string[]) => GpuLike; globals: object }
+  Object.assign(globalThis, globals)
+  const gpu = create([])
+  const adapter = await gpu.requestAdapter()
+  if (!adapter) {
+    return {
+      installed: true,
+      missing: 'Vulkan found no GPU adapter',
+      fix: 'Install the NVIDIA driver with its Vulkan ICD (nvidia_icd.json); in a container, expose the GPU and point VK_DRIVER_FILES at the ICD file. vulkaninfo --summary shows what Vulkan sees.',
+    }
+  }
+  const navigator = (globalThis as { navigator?: object }).navigator
+  Object.defineProperty(globalThis, 'navigator', { value: { ...navigator, gpu }, configurable: true, writable: true })
+  await import('@tensorflow/tfjs-backend-webgpu')
+  const info = adapter.info ?? {}
+  return { adapter: { vendor: info.vendor ?? '', architecture: info.architecture ?? '', description: info.description || info.device || '' } }
+}
+
+interface GpuLike {
+  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string; device?: string } } | null>
+}
+
+/** Whether the dynamic linker can find libvulkan.so.1: in LD_LIBRARY_PATH, the usual library folders, or ldconfig's cache. */
+function vulkanLoaderFound(): boolean {
+  const folders = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib']
+  if (folders.some((folder) => existsSync(join(folder, 'libvulkan.so.1')))) return true
+  try {
+    return execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('libvulkan.so.1')
+  } catch {
+    return false
+  }
 }
