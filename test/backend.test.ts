@@ -80,3 +80,37 @@ describe('modeltest --backend and --print-backend', () => {
     expect(report.models.filter((model) => model.runtime?.startsWith('tfjs')).map((model) => model.runtime)).toEqual(['tfjs-layers on cpu', 'tfjs-layers on cpu'])
   }, 120_000)
 })
+
+/** The example model's scores on the holdout, computed by the CLI on one backend. */
+async function exampleOutputs(backend: string): Promise<{ runtime: { backend: string; adapter?: string }; values: number[] }> {
+  const outputs = join(await tempDir(), `${backend}.json`)
+  const result = await runCli(['--backend', backend, '--no-cache', '--no-junit', '--no-json', '--no-html'], join(fixturesDir, 'backends'), { MODELTEST_OUTPUTS: outputs })
+  expect(result.code, result.stdout + result.stderr).toBe(0)
+  return JSON.parse(await readFile(outputs, 'utf8'))
+}
+
+// Runs where the webgpu backend can run (a GPU with Vulkan); on CI without one it is skipped, and the tests above
+// prove the selection and its messages instead.
+const webgpuHere = (await runCli(['--backend', 'webgpu', '--print-backend'], fixturesDir)).code === 0
+
+/** The largest absolute difference between two backends' scores of the same rows. */
+function largestDifference(a: number[], b: number[]): number {
+  expect(b).toHaveLength(a.length)
+  return Math.max(...a.map((value, i) => Math.abs(value - b[i])))
+}
+
+test('the example model\'s outputs on wasm equal the cpu backend\'s within 1e-5', async () => {
+  const [cpu, wasm] = [await exampleOutputs('cpu'), await exampleOutputs('wasm')]
+  expect([cpu.runtime.backend, wasm.runtime.backend]).toEqual(['cpu', 'wasm'])
+  expect(cpu.values.length).toBeGreaterThan(1000)
+  expect(largestDifference(cpu.values, wasm.values)).toBeLessThanOrEqual(1e-5)
+}, 120_000)
+
+describe.skipIf(!webgpuHere)('the same numbers on every backend', () => {
+  test('the example model\'s outputs on webgpu equal the cpu backend\'s within 1e-5', async () => {
+    const [cpu, webgpu] = [await exampleOutputs('cpu'), await exampleOutputs('webgpu')]
+    expect(webgpu.runtime.backend).toBe('webgpu')
+    expect(webgpu.runtime.adapter).toBeTruthy()
+    expect(largestDifference(cpu.values, webgpu.values)).toBeLessThanOrEqual(1e-5)
+  }, 120_000)
+})
