@@ -99,6 +99,7 @@ describe('examples/github/ml-pipeline.yml', async () => {
     const gpu = job(jobs, 'test-model-gpu')
     expect(gpu.runsOn).toBe('[self-hosted, gpu]')
     expect(gpu.text).toContain('npx modeltest tests --backend webgpu')
+    expect(gpu.text).toContain('npx modeltest --backend webgpu --print-backend')
   })
 
   test('every deploy needs the model tests, runs on main only, in a protected environment, with a passing report', () => {
