@@ -1,6 +1,7 @@
 /**
  * One backend's figures, as JSON on stdout: `node --import tsx bench/gpu/measure.ts <backend>`. A process per
- * backend, since tfjs holds one backend per process. bench/gpu/run.ts calls it for webgpu, wasm and cpu.
+ * backend, since tfjs holds one backend per process. bench/gpu/run.ts calls it for webgpu, wasm and cpu, and
+ * bench/gpu/device bundles it for a GPU machine without node_modules (EXAMPLE_DIR then says where the example is).
  *
  * - the example model (examples/sentiment, bag of words 2000 → 32 → 2): batch-1 latency, throughput on the
  *   whole holdout, and its scores, which run.ts compares with the cpu backend's;
@@ -8,8 +9,10 @@
  *   batch-1 latency, throughput at batch 1024, and its outputs on 256 fixed rows;
  * - GPU memory: nvidia-smi's reading for this process, and tfjs's bytes in GPU tensors.
  */
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { BACKEND_VARIABLE, dataset, gpuMemory, measureLatency, model, mulberry32, tf, tfjsBackend, describeAdapter, isModeltestError } from '../../src/index.js'
+import { parse } from 'csv-parse/sync'
+import { BACKEND_VARIABLE, gpuMemory, measureLatency, model, mulberry32, tf, tfjsBackend, describeAdapter, isModeltestError, type Row } from '../../src/index.js'
 import { bagOfWords, readVocabulary } from '../../examples/sentiment/features.js'
 
 const backend = process.argv[2]
@@ -69,11 +72,11 @@ async function measure(): Promise<Figures> {
     if (isModeltestError(error)) return { backend, unavailable: error.what }
     throw error
   }
-  const example = join(import.meta.dirname, '..', '..', 'examples', 'sentiment')
-  const holdout = await dataset(join(example, 'data', 'holdout.csv'))
+  const example = process.env.EXAMPLE_DIR ?? join(import.meta.dirname, '..', '..', 'examples', 'sentiment')
+  // Read without DuckDB, so that the bundle carried to a GPU machine (bench/gpu/device) needs no native module but webgpu's.
+  const all = parse(await readFile(join(example, 'data', 'holdout.csv')), { columns: true }) as Row[]
   const candidate = await model(join(example, 'models', 'candidate', 'model.json'), { preprocess: bagOfWords(await readVocabulary(join(example, 'models', 'candidate', 'vocab.json'))) })
-  const one = await holdout.rows(0, 1)
-  const all = await holdout.rows()
+  const one = all.slice(0, 1)
   const exampleLatency = await measureLatency(() => candidate.predictRows(one))
   const exampleScores = await candidate.predictRows(all)
 

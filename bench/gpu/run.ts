@@ -7,9 +7,9 @@
  */
 import { execFile } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
-import { cpus } from 'node:os'
 import { join } from 'node:path'
 import type { Figures } from './measure.js'
+import { renderTable } from './table.js'
 
 const BACKENDS = ['webgpu', 'wasm', 'cpu']
 const root = join(import.meta.dirname, '..', '..')
@@ -42,25 +42,6 @@ async function figures(backend: string): Promise<Figures> {
 const results: (Figures & { suite: string })[] = []
 for (const backend of BACKENDS) results.push({ ...(await figures(backend)), suite: await exampleSuite(backend) })
 
-const cpu = results.find((result) => result.backend === 'cpu')
-const format = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1))
-const lines = [
-  `GPU check, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown CPU'})`,
-  '',
-  ...results.map((result) => `- ${result.backend}: ${result.unavailable ? `not available: ${result.unavailable}` : `${result.adapter ? `${result.adapter}; ` : ''}example suite ${result.suite}`}`),
-  '',
-  '| model | backend | p50 / p95 / p99 ms (batch 1) | throughput rows/s (batch) | max abs diff vs cpu | GPU memory |',
-  '|---|---|---|---|---|---|',
-]
-for (const result of results.filter((result) => result.models)) {
-  for (const [i, measured] of result.models!.entries()) {
-    const reference = cpu?.models?.[i]?.outputs
-    const difference = reference ? Math.max(...measured.outputs.map((value, j) => Math.abs(value - reference[j]))) : undefined
-    const memory = result.gpuMiB === undefined ? '(CPU)' : `${typeof result.gpuMiB === 'number' ? `${result.gpuMiB} MiB (nvidia-smi)` : result.gpuMiB}${result.tensorsInGpuMiB !== undefined ? `, ${result.tensorsInGpuMiB.toFixed(0)} MiB in tfjs tensors` : ''}`
-    lines.push(
-      `| ${measured.name} (${(measured.parameters / 1e6).toFixed(2)}M parameters) | ${result.backend} | ${format(measured.p50)} / ${format(measured.p95)} / ${format(measured.p99)} | ${Math.round(measured.throughput).toLocaleString('en-US')} (${measured.batch}) | ${difference === undefined ? '–' : difference === 0 ? '0' : difference.toExponential(1)} | ${memory} |`,
-    )
-  }
-}
+const lines = renderTable(results)
 process.stdout.write(lines.join('\n') + '\n')
 if (out) await writeFile(out, JSON.stringify(results, null, 2) + '\n')

@@ -61,7 +61,8 @@ export const CANDIDATES: Candidate[] = [
   { id: 'tfjs-node-gpu', backend: 'tensorflow', package: '@tensorflow/tfjs-node-gpu', gpu: true, prepare: () => importPackages(['@tensorflow/tfjs-node-gpu']) },
   { id: 'webgpu', backend: 'webgpu', package: WEBGPU_PACKAGES.join(' + '), gpu: true, prepare: prepareWebGpu },
   { id: 'tfjs-node', backend: 'tensorflow', package: '@tensorflow/tfjs-node', gpu: false, prepare: () => importPackages(['@tensorflow/tfjs-node']) },
-  { id: 'wasm', backend: 'wasm', package: '@tensorflow/tfjs-backend-wasm', gpu: false, prepare: () => importPackages(['@tensorflow/tfjs-backend-wasm']) },
+  // A literal import, which bundlers follow (the GPU check's bundle in bench/gpu/device carries it inside).
+  { id: 'wasm', backend: 'wasm', package: '@tensorflow/tfjs-backend-wasm', gpu: false, prepare: () => importPackages(['@tensorflow/tfjs-backend-wasm'], () => import('@tensorflow/tfjs-backend-wasm')) },
   { id: 'cpu', backend: 'cpu', package: '@tensorflow/tfjs-backend-cpu', gpu: false, prepare: async () => ({}) },
 ]
 
@@ -131,13 +132,13 @@ function installed(name: string): boolean {
 }
 
 /**
- * Imports optional packages when Node can resolve them. The check goes through Node's resolver, not
- * `import()`, whose failure reads differently under vitest's module runner than under plain Node.
+ * Imports optional packages (with `load`, or by name) when Node can resolve them. The check goes through
+ * Node's resolver, not `import()`, whose failure reads differently under vitest's module runner than under plain Node.
  */
-async function importPackages(names: string[]): Promise<Unavailable | Record<string, never>> {
+async function importPackages(names: string[], load: () => Promise<unknown> = () => Promise.all(names.map((name) => import(name)))): Promise<Unavailable | Record<string, never>> {
   const absent = names.filter((name) => !installed(name))
   if (absent.length > 0) return { installed: false, missing: `${listNames(absent)} ${absent.length === 1 ? 'is' : 'are'} not installed`, fix: `npm install --save-dev ${absent.join(' ')}` }
-  for (const name of names) await import(name)
+  await load()
   return {}
 }
 

@@ -1,0 +1,10 @@
+// Stands in for @duckdb/node-api in the bundle carried to a GPU machine: the GPU check reads its CSV without
+// DuckDB, and the native module (68 MB) would not fit the carry.
+export class DuckDBInstance {
+  static create() {
+    throw new Error('DuckDB is not part of the GPU check bundle')
+  }
+}
+export function timestampValue() {
+  throw new Error('DuckDB is not part of the GPU check bundle')
+}
