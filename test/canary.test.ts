@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { DescribeEndpointCommand, SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand, type DescribeEndpointCommandOutput } from '@aws-sdk/client-sagemaker'
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
 import { mockClient } from 'aws-sdk-client-mock'
@@ -5,7 +7,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { mannWhitneyU, type Row } from '../src/index.js'
 import { canaryChecks, endpointVariants, sendTraffic, shiftWeights, type TrafficSample } from '../src/deploy/canary.js'
 import { parseCanary } from '../src/cli/canary.js'
-import { rejection } from './helpers.js'
+import { rejection, runCli, tempDir } from './helpers.js'
 
 const ENDPOINT = 'penguins-prod'
 const model = { name: `sagemaker:${ENDPOINT}/green`, hash: 'f'.repeat(64), runtime: 'http on sagemaker-runtime' }
@@ -218,6 +220,18 @@ describe('modeltest canary: arguments', () => {
       vitest: [],
     })
     expect(parseCanary([...base, '--variant', 'green', '--duration=60', '--p95', '80', '--no-shift', '--json', 'out.json', '-t', 'accuracy'])).toMatchObject({ variant: 'green', durationSeconds: 60, thresholds: { p95Ms: 80 }, shift: false, reports: { json: 'out.json' }, vitest: ['-t', 'accuracy'] })
+  })
+
+  test('a missing test file or data file stops it (exit 2) before any AWS call', async () => {
+    const dir = await tempDir({ 'rows.csv': 'a\n1\n' })
+    const noTests = await runCli(['canary', '--endpoint', ENDPOINT, '--tests', 'missing.modeltest.ts', '--data', 'rows.csv'], dir, { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' })
+    expect(noTests.code).toBe(2)
+    expect(noTests.stderr).toContain("modeltest: the path 'missing.modeltest.ts' does not exist")
+    await writeFile(join(dir, 'live.modeltest.ts'), '')
+    const noData = await runCli(['canary', '--endpoint', ENDPOINT, '--tests', 'live.modeltest.ts', '--data', 'traffic.csv'], dir, { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' })
+    expect(noData.code).toBe(2)
+    expect(noData.stderr).toMatch(/traffic\.csv/)
+    expect(noData.stderr).not.toMatch(/DescribeEndpoint/)
   })
 
   test('usage errors say what is wrong', () => {

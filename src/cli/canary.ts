@@ -4,6 +4,7 @@ import { ModeltestError } from '../errors.js'
 import { canaryChecks, endpointVariants, sendTraffic, shiftWeights, type CanaryThresholds } from '../deploy/canary.js'
 import { CANARY_ENDPOINT_VARIABLE, CANARY_VARIANT_VARIABLE, canaryRuntimeClient, sagemakerModel } from '../models/sagemaker.js'
 import { modelSubject, datasetSubject } from '../checks/subjects.js'
+import { findTestFiles } from './find-tests.js'
 import { loadConfig, runVitest, takeOwnOptions } from './main.js'
 import { publish, type ReportOptions } from './publish.js'
 
@@ -142,12 +143,14 @@ export async function runCanary(argv: string[]): Promise<number> {
     return 0
   }
   const args = parseCanary(argv)
+  // Local inputs first: a wrong path should not wait for AWS.
+  await findTestFiles([args.tests])
+  const trafficData = await dataset(resolve(args.data))
   const log = (line: string) => process.stderr.write(line + '\n')
   const control = { region: args.region, log }
   const endpoint = await endpointVariants(args.endpoint, { ...control, variant: args.variant, baselineVariant: args.baselineVariant })
   const label = args.variant ? `variant ${args.variant} of ${args.endpoint}` : args.endpoint
   log(`canary: ${args.endpoint} serves ${endpoint.configName}: ${endpoint.variants.map((variant) => `${variant.name} (weight ${variant.weight})`).join(', ')}`)
-  const trafficData = await dataset(resolve(args.data))
 
   // The test files' model.sagemaker() reads these in vitest's workers, which inherit this environment.
   process.env[CANARY_ENDPOINT_VARIABLE] = args.endpoint
