@@ -4,7 +4,8 @@ import { DescribeEndpointCommand, SageMakerClient, UpdateEndpointWeightsAndCapac
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, describe, expect, test } from 'vitest'
-import { mannWhitneyU, type Row } from '../src/index.js'
+import { buildReport, mannWhitneyU, type Row } from '../src/index.js'
+import { renderHtml, renderJUnit, renderMarkdown } from '../reporters/index.js'
 import { canaryChecks, endpointVariants, sendTraffic, shiftWeights, type TrafficSample } from '../src/deploy/canary.js'
 import { parseCanary } from '../src/cli/canary.js'
 import { rejection, runCli, tempDir } from './helpers.js'
@@ -98,6 +99,16 @@ describe('canaryChecks: the verdict on live traffic', () => {
     const checks = canaryChecks([...samples('green', around(20, 50)), ...samples('blue', around(20, 40), 10)], { endpointName: ENDPOINT, variant: 'green', baselineVariant: 'blue', model })
     expect(checks[0]).toMatchObject({ passed: true, n: 50 })
     expect(checks.at(-1)?.details).toMatchObject({ baselineErrors: 10, baselineInvocations: 40 })
+  })
+
+  test('the records render in every report: deploy checks with their histograms', () => {
+    const checks = canaryChecks([...samples('green', around(40, 60)), ...samples('blue', around(20, 60))], { endpointName: ENDPOINT, variant: 'green', baselineVariant: 'blue', thresholds: { p95Ms: 100 }, model })
+    const report = buildReport({ tests: [{ file: `sagemaker:${ENDPOINT}`, name: 'live traffic to variant green', state: 'failed', durationMs: 2000, errors: [], checks }], startedAt: new Date('2026-11-28T23:00:00Z'), durationMs: 2000, runtime: {} })
+    const html = renderHtml(report)
+    expect(html).toContain('Deploy checks')
+    expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(2)
+    expect(renderJUnit(report)).toContain(`live traffic to variant green :: canary_latency_vs_baseline.pValue`)
+    expect(renderMarkdown(report)).toMatch(/canary_latency_vs_baseline/)
   })
 
   test('no request reached the variant, or no success to compare: an error, not a pass', () => {
