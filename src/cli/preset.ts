@@ -31,6 +31,9 @@ export function defineConfig(config: ModeltestConfig): ModeltestConfig {
   return config
 }
 
+/** modeltest's compiled files (this folder's parent), wherever the package is: in node_modules or a checkout. */
+const MODELTEST_DIST = new RegExp(`^${fileURLToPath(new URL('../../', import.meta.url)).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)
+
 /** Test files the preset runs. */
 export const TEST_FILE_PATTERNS = ['**/*.modeltest.{ts,mts,js,mjs}']
 
@@ -58,6 +61,8 @@ export function modeltest(options: PresetOptions = {}): Plugin {
         includeTaskLocation: true,
         testTimeout: 120_000,
         hookTimeout: 120_000,
+        // modeltest's own compiled modules load natively, as an installed package's do: vite need not transform them.
+        server: { deps: { external: [MODELTEST_DIST] } },
       },
     }),
     configureVitest({ vitest }) {
