@@ -217,6 +217,20 @@ describe('canary, end to end against a fake SageMaker', { timeout: 90_000 }, () 
     expect(fake.endpoint('penguins-prod')!.variants.find((variant) => variant.name === 'green')!.weight).toBe(0)
   })
 
+  test('variant mode: a green that fails every request cannot be judged, so the canary fails and rolls back', async () => {
+    fake.faults.errorRate.green = 1
+    try {
+      const result = await canary('penguins-prod', '--tests', 'rows.modeltest.ts', '--variant', 'green', '--poll', '0.05')
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain('canary: FAILED: moving all traffic back to blue')
+    } finally {
+      delete fake.faults.errorRate.green
+    }
+    const traffic = (await readJson('penguins-prod')).tests.at(-1)!
+    expect(traffic).toMatchObject({ state: 'failed', errors: [expect.stringMatching(/no successful invocation of variant green: the latencies cannot be compared/)] })
+    expect(fake.endpoint('penguins-prod')!.variants.find((variant) => variant.name === 'green')!.weight).toBe(0)
+  })
+
   test('variant mode: a green as good as blue passes and takes all the traffic', async () => {
     const result = await canary('penguins-prod', '--tests', 'canary.modeltest.ts', '--variant', 'green', '--poll', '0.05', '--rate', '40')
     expect(result.code, result.stdout + result.stderr).toBe(0)

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { buildReport, dataset, type TestOutcome } from '../index.js'
-import { ModeltestError } from '../errors.js'
+import { ModeltestError, isModeltestError } from '../errors.js'
 import { canaryChecks, endpointVariants, sendTraffic, shiftWeights, type CanaryThresholds } from '../deploy/canary.js'
 import { CANARY_ENDPOINT_VARIABLE, CANARY_VARIANT_VARIABLE, canaryRuntimeClient, sagemakerModel } from '../models/sagemaker.js'
 import { modelSubject, datasetSubject } from '../checks/subjects.js'
@@ -171,19 +171,26 @@ export async function runCanary(argv: string[]): Promise<number> {
     const variants = args.variant ? [args.variant, endpoint.baselineVariant!] : undefined
     log(`canary: sending ${args.ratePerSecond} requests/s for ${args.durationSeconds} s to ${variants ? variants.join(' and ') : args.endpoint}`)
     const started = Date.now()
-    const samples = await sendTraffic({
-      endpointName: args.endpoint,
-      client: await canaryRuntimeClient(args.region),
-      variants,
-      rows: await trafficData.rows(0, MAX_TRAFFIC_ROWS),
-      batch: args.batch,
-      durationSeconds: args.durationSeconds,
-      ratePerSecond: args.ratePerSecond,
-      concurrency: args.concurrency,
-      log,
-    })
-    traffic.checks = canaryChecks(samples, { endpointName: args.endpoint, variant: args.variant, baselineVariant: endpoint.baselineVariant, thresholds: args.thresholds, model: modelSubject(live), data: datasetSubject(trafficData) })
-    traffic.state = traffic.checks.every((check) => check.passed) ? 'passed' : 'failed'
+    try {
+      const samples = await sendTraffic({
+        endpointName: args.endpoint,
+        client: await canaryRuntimeClient(args.region),
+        variants,
+        rows: await trafficData.rows(0, MAX_TRAFFIC_ROWS),
+        batch: args.batch,
+        durationSeconds: args.durationSeconds,
+        ratePerSecond: args.ratePerSecond,
+        concurrency: args.concurrency,
+        log,
+      })
+      traffic.checks = canaryChecks(samples, { endpointName: args.endpoint, variant: args.variant, baselineVariant: endpoint.baselineVariant, thresholds: args.thresholds, model: modelSubject(live), data: datasetSubject(trafficData) })
+      traffic.state = traffic.checks.every((check) => check.passed) ? 'passed' : 'failed'
+    } catch (error) {
+      // Traffic that cannot be judged (no request answered) fails the canary, which then rolls back.
+      if (!isModeltestError(error)) throw error
+      traffic.state = 'failed'
+      traffic.errors = [error.message]
+    }
     traffic.durationMs = Date.now() - started
   } else log('canary: the live traffic phase is skipped: the tests failed')
 
