@@ -1,7 +1,14 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
+
+/**
+ * DuckDB's Node API is CommonJS: loaded with require, Node skips the scan of its sources for named exports
+ * that an ESM import makes, about 50 ms of every `modeltest validate`.
+ */
+export const duckdb = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api')
 
 /**
  * The process's DuckDB: an in-memory database that holds the datasets of a test worker, with a
@@ -16,7 +23,7 @@ function instance(): Promise<DuckDBInstance> {
   global[KEY] ??= (async () => {
     const spill = spillDirectory()
     process.once('exit', () => rmSync(spill, { recursive: true, force: true }))
-    return DuckDBInstance.create(':memory:', {
+    return duckdb.DuckDBInstance.create(':memory:', {
       threads: process.env.MODELTEST_DUCKDB_THREADS ?? String(availableParallelism()),
       memory_limit: process.env.MODELTEST_DUCKDB_MEMORY ?? '512MB',
       temp_directory: spill,

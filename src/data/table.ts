@@ -1,6 +1,5 @@
 import type { DuckDBAppender } from '@duckdb/node-api'
-import { timestampValue } from '@duckdb/node-api'
-import { ident, withConnection } from './duckdb.js'
+import { duckdb, ident, withConnection } from './duckdb.js'
 import { DUCKDB_TYPE, type ColumnType } from './types.js'
 
 /** Creates a DuckDB table with the given schema and appends rows (arrays in schema order) to it. */
@@ -23,7 +22,7 @@ const APPEND: Record<ColumnType, (appender: DuckDBAppender, value: unknown) => v
   float: (appender, value) => appender.appendDouble(Number(value)),
   string: (appender, value) => appender.appendVarchar(String(value)),
   bool: (appender, value) => appender.appendBoolean(Boolean(value)),
-  date: (appender, value) => appender.appendTimestamp(timestampValue(BigInt(Math.round(dateMillis(value) * 1000)))),
+  date: (appender, value) => appender.appendTimestamp(duckdb.timestampValue(BigInt(Math.round(dateMillis(value) * 1000)))),
 }
 
 function dateMillis(value: unknown): number {
