@@ -5,6 +5,7 @@ import { canaryChecks, endpointVariants, sendTraffic, shiftWeights, type CanaryT
 import { CANARY_ENDPOINT_VARIABLE, CANARY_VARIANT_VARIABLE, canaryRuntimeClient, sagemakerModel } from '../models/sagemaker.js'
 import { modelSubject, datasetSubject } from '../checks/subjects.js'
 import { findTestFiles } from './find-tests.js'
+import { splitFlag } from './args.js'
 import { loadConfig, runVitest, takeOwnOptions } from './main.js'
 import { publish, type ReportOptions } from './publish.js'
 
@@ -91,10 +92,9 @@ export function parseCanary(argv: string[]): CanaryArguments {
   let shift = true
   const others: string[] = []
   for (let i = 0; i < argv.length; i++) {
-    const equals = argv[i].startsWith('--') ? argv[i].indexOf('=') : -1
-    const flag = equals > 0 ? argv[i].slice(0, equals) : argv[i]
+    const [flag, inline] = splitFlag(argv[i])
     if (flag in VALUE_FLAGS) {
-      const value = equals > 0 ? argv[i].slice(equals + 1) : argv[++i]
+      const value = inline ?? argv[++i]
       if (value === undefined || value === '' || value.startsWith('--')) throw usage(`${flag} needs a value`)
       values[VALUE_FLAGS[flag as keyof typeof VALUE_FLAGS]] = value
     } else if (flag === '--no-shift') shift = false

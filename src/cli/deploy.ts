@@ -1,4 +1,5 @@
 import { ModeltestError } from '../errors.js'
+import { splitFlag } from './args.js'
 import type { SageMakerDeployOptions, TrafficType } from '../deploy/sagemaker.js'
 
 const HELP = `modeltest deploy sagemaker: ship a model to a SageMaker endpoint, only when its modeltest report passed
@@ -120,9 +121,7 @@ export function parseSageMaker(argv: string[], log: (line: string) => void, io: 
   const environment: Record<string, string> = {}
   let override = false
   for (let i = 0; i < argv.length; i++) {
-    const equals = argv[i].startsWith('--') ? argv[i].indexOf('=') : -1
-    const flag = equals > 0 ? argv[i].slice(0, equals) : argv[i]
-    const inline = equals > 0 ? argv[i].slice(equals + 1) : undefined
+    const [flag, inline] = splitFlag(argv[i])
     if (flag in VALUE_FLAGS || flag === '--env') {
       const value = inline ?? argv[++i]
       if (value === undefined || value === '' || value.startsWith('--')) throw usage(`${flag} needs a value`)

@@ -6,6 +6,7 @@ import type { Dataset } from '../data/dataset.js'
 import { dataset } from '../data/load.js'
 import { ModeltestError, listNames } from '../errors.js'
 import { configFile, modelTestFile, workflowFile, type Scaffold } from './templates/index.js'
+import { splitFlag } from './args.js'
 
 const HELP = `modeltest init: scaffold modeltest.config.ts, a first test file and a GitHub Actions workflow
 
@@ -107,9 +108,7 @@ function parseFlags(argv: string[]): InitFlags {
   const flags: InitFlags = { force: false, yes: false, help: false }
   const valueFlags = { '--data': 'data', '--model': 'model', '--label': 'label', '--dir': 'dir' } as const
   for (let i = 0; i < argv.length; i++) {
-    const equals = argv[i].startsWith('--') ? argv[i].indexOf('=') : -1 // --data=train.csv
-    const flag = equals > 0 ? argv[i].slice(0, equals) : argv[i]
-    const inline = equals > 0 ? argv[i].slice(equals + 1) : undefined
+    const [flag, inline] = splitFlag(argv[i]) // --data=train.csv
     if (flag in valueFlags) {
       const value = inline ?? argv[++i]
       if (!value || value.startsWith('-')) throw usage(`${flag} needs a value`)

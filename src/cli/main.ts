@@ -6,6 +6,7 @@ import type { ModeltestConfig } from './preset.js'
 import type { ReportOptions } from './publish.js'
 import type { ModeltestReporter } from './reporter.js'
 import { findTestFiles } from './find-tests.js'
+import { splitFlag } from './args.js'
 import { modeltestVersion } from './versions.js'
 
 const HELP = `modeltest: tests for ML data and models, run by vitest
@@ -69,7 +70,7 @@ export function takeOwnOptions(argv: string[]): { own: OwnOptions; rest: string[
   const rest: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
+    const [flag, inline] = splitFlag(arg)
     if (flag in VALUE_OPTIONS) {
       const value = inline ?? argv[++i]
       if (!value || value.startsWith('-')) throw new ModeltestError({ what: `${flag} needs a value`, fix: `Write ${flag} ${flag === '--github-output' ? 'should_retrain' : flag === '--config' ? 'modeltest.config.ts' : flag === '--backend' ? 'webgpu' : 'reports/…'}${REPORT_FILES.includes(flag.slice(2) as never) ? `, or --no-${flag.slice(2)} for none` : ''}.` })

@@ -9,7 +9,8 @@ import { InvocationError, invokeEndpoint } from '../models/sagemaker.js'
 import { mannWhitneyU } from '../stats/mann-whitney.js'
 import { wilsonInterval } from '../stats/intervals.js'
 import { sleepMs, type RetryOptions } from './retry.js'
-import { awsError, controlPlane, duration, type Sdk, type Send } from './sagemaker.js'
+import { errorName } from './aws-errors.js'
+import { awsCall, controlPlane, duration, type Sdk, type Send } from './sagemaker.js'
 
 /** A live endpoint's production variants, as DescribeEndpoint reports them. */
 export interface EndpointVariants {
@@ -45,12 +46,7 @@ async function connect(options: ControlOptions): Promise<{ sdk: Sdk; send: Send;
  */
 export async function endpointVariants(endpointName: string, options: ControlOptions & { variant?: string; baselineVariant?: string } = {}): Promise<EndpointVariants & { baselineVariant?: string }> {
   const { sdk, send } = await connect(options)
-  let state
-  try {
-    state = await send(new sdk.DescribeEndpointCommand({ EndpointName: endpointName }))
-  } catch (error) {
-    throw awsError('DescribeEndpoint', error, endpointName)
-  }
+  const state = await awsCall('DescribeEndpoint', endpointName, () => send(new sdk.DescribeEndpointCommand({ EndpointName: endpointName })))
   const where = `endpoint ${endpointName}`
   if (state.EndpointStatus !== 'InService') {
     throw new ModeltestError({ what: `the endpoint is ${state.EndpointStatus}, not InService`, where, fix: `Wait until it is InService (aws sagemaker wait endpoint-in-service --endpoint-name ${endpointName}), then run the canary.` })
@@ -89,21 +85,14 @@ export async function shiftWeights(
   const wanted = Object.entries(weights)
   if (wanted.length === 0 || wanted.some(([, weight]) => !(weight >= 0))) throw new ModeltestError({ what: `weights ${JSON.stringify(weights)} are not non-negative numbers`, where: `endpoint ${endpointName}` })
   const text = wanted.map(([name, weight]) => `${name} ${weight}`).join(', ')
-  try {
-    await send(new sdk.UpdateEndpointWeightsAndCapacitiesCommand({ EndpointName: endpointName, DesiredWeightsAndCapacities: wanted.map(([VariantName, DesiredWeight]) => ({ VariantName, DesiredWeight })) }))
-  } catch (error) {
-    throw awsError('UpdateEndpointWeightsAndCapacities', error, endpointName)
-  }
+  await awsCall('UpdateEndpointWeightsAndCapacities', endpointName, () =>
+    send(new sdk.UpdateEndpointWeightsAndCapacitiesCommand({ EndpointName: endpointName, DesiredWeightsAndCapacities: wanted.map(([VariantName, DesiredWeight]) => ({ VariantName, DesiredWeight })) })),
+  )
   log(`canary: shifting ${endpointName}'s weights to ${text}`)
   const started = now()
   const deadline = started + (options.timeoutSeconds ?? 600) * 1000
   for (;;) {
-    let state
-    try {
-      state = await send(new sdk.DescribeEndpointCommand({ EndpointName: endpointName }))
-    } catch (error) {
-      throw awsError('DescribeEndpoint', error, endpointName)
-    }
+    const state = await awsCall('DescribeEndpoint', endpointName, () => send(new sdk.DescribeEndpointCommand({ EndpointName: endpointName })))
     const current = new Map((state.ProductionVariants ?? []).map((variant) => [variant.VariantName, variant.CurrentWeight]))
     if (state.EndpointStatus === 'InService' && wanted.every(([name, weight]) => current.get(name) === weight)) {
       log(`canary: ${endpointName} serves with weights ${text} (${duration(now() - started)})`)
@@ -183,7 +172,7 @@ export async function sendTraffic(options: TrafficOptions): Promise<TrafficSampl
       await invokeEndpoint(options.client, { endpointName: options.endpointName, variant, body: JSON.stringify({ instances: rows }) })
       samples.push({ variant, ms: now() - started })
     } catch (error) {
-      samples.push({ variant, ms: now() - started, error: error instanceof InvocationError ? error.errorName : ((error as Error).name ?? 'Error') })
+      samples.push({ variant, ms: now() - started, error: error instanceof InvocationError ? error.errorName : errorName(error) })
     }
   }
   const start = now()

@@ -1,6 +1,6 @@
 import type { DeploymentConfig, DescribeEndpointCommandOutput, ProductionVariant, ProductionVariantInstanceType, SageMakerClient, Tag } from '@aws-sdk/client-sagemaker'
 import { ModeltestError } from '../errors.js'
-import { redact } from './credentials.js'
+import { errorName, redact, redactedMessage, setupProblem } from './aws-errors.js'
 import { requirePassedReport } from './gate.js'
 import { sleepMs, withRetries, type RetryOptions } from './retry.js'
 
@@ -146,13 +146,7 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
   const { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, UpdateEndpointCommand } = sdk
 
   const send = controlPlane(sdk, { ...options, log, sleep })
-  const call = async <T>(action: string, request: () => Promise<T>): Promise<T> => {
-    try {
-      return await request()
-    } catch (error) {
-      throw awsError(action, error, endpoint)
-    }
-  }
+  const call = <T>(action: string, request: () => Promise<T>): Promise<T> => awsCall(action, endpoint, request)
   const describe = () => call('DescribeEndpoint', () => send(new DescribeEndpointCommand({ EndpointName: endpoint })))
 
   const modelHash = gate.modelHash
@@ -581,19 +575,25 @@ export function duration(ms: number): string {
   return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`
 }
 
-export function errorName(error: unknown): string {
-  return (error as { name?: string })?.name ?? 'Error'
+/** A control-plane call whose failure becomes `awsError`'s message. */
+export async function awsCall<T>(action: string, endpoint: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request()
+  } catch (error) {
+    throw awsError(action, error, endpoint)
+  }
 }
 
 /** An AWS error as a ModeltestError: which call, what SageMaker said (credentials taken out), what to do. No cause is kept, so that nothing unredacted is printed with --debug. */
 export function awsError(action: string, error: unknown, endpoint: string): ModeltestError {
   if (error instanceof ModeltestError) return error
   const name = errorName(error)
-  const message = redact(String((error as Error)?.message ?? error))
+  const message = redactedMessage(error)
+  const problem = setupProblem(name, message)
   const fix =
-    /region is missing/i.test(message)
+    problem === 'region'
       ? 'Give --region (or region), or set AWS_REGION.'
-      : /AccessDenied|UnrecognizedClient|InvalidClientTokenId|ExpiredToken|SignatureDoesNotMatch|CredentialsProviderError|Could not load credentials/i.test(`${name} ${message}`)
+      : problem === 'credentials'
         ? `Check the AWS credentials this job runs with (on GitHub Actions, aws-actions/configure-aws-credentials with an OIDC role) and that they may call sagemaker:${action}${action === 'CreateModel' ? ' and iam:PassRole on the execution role' : ''}.`
         : name === 'ResourceLimitExceeded'
           ? 'Ask AWS for a higher quota for this instance type, use another type, or delete endpoints no longer used.'

@@ -1,5 +1,5 @@
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
-import { redact } from '../deploy/credentials.js'
+import { errorName, redactedMessage, setupProblem } from '../deploy/aws-errors.js'
 import { ModeltestError } from '../errors.js'
 import { hashText } from '../hash.js'
 import type { Row } from '../data/dataset.js'
@@ -129,16 +129,17 @@ export class InvocationError extends ModeltestError {
 
 /** An InvokeEndpoint failure in words: SageMaker's error name and message (credentials taken out) and what to do. No cause is kept: it may hold credentials. */
 function invocationError(error: unknown, where: string): InvocationError {
-  const name = (error as { name?: string })?.name ?? 'Error'
-  const message = redact(String((error as Error)?.message ?? error))
+  const name = errorName(error)
+  const message = redactedMessage(error)
+  const problem = setupProblem(name, message)
   const fix =
     name === 'ModelError'
       ? 'The container answered an error: see its CloudWatch logs (/aws/sagemaker/Endpoints/<endpoint>).'
       : name === 'ValidationError' || name === 'ValidationException'
         ? 'Check the endpoint and variant names, and that the endpoint is InService.'
-        : /credential|AccessDenied|UnrecognizedClient|ExpiredToken|SignatureDoesNotMatch/i.test(`${name} ${message}`)
+        : problem === 'credentials'
           ? 'Check the AWS credentials this job runs with and that they may call sagemaker:InvokeEndpoint.'
-          : /region is missing/i.test(message)
+          : problem === 'region'
             ? 'Give the region (--region, or { region }), or set AWS_REGION.'
             : 'Try again; when it keeps failing, look at the endpoint in the SageMaker console.'
   return new InvocationError(name, { what: `InvokeEndpoint failed: ${name}: ${message}`, where, fix })

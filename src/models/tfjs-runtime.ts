@@ -136,10 +136,17 @@ function installed(name: string): boolean {
  * Node's resolver, not `import()`, whose failure reads differently under vitest's module runner than under plain Node.
  */
 async function importPackages(names: string[], load: () => Promise<unknown> = () => Promise.all(names.map((name) => import(name)))): Promise<Unavailable | Record<string, never>> {
-  const absent = names.filter((name) => !installed(name))
-  if (absent.length > 0) return { installed: false, missing: `${listNames(absent)} ${absent.length === 1 ? 'is' : 'are'} not installed`, fix: `npm install --save-dev ${absent.join(' ')}` }
+  const absent = notInstalled(names)
+  if (absent) return absent
   await load()
   return {}
+}
+
+/** Which of the packages Node cannot resolve, as the reason a backend cannot run; undefined when all are there. */
+function notInstalled(names: string[]): Unavailable | undefined {
+  const absent = names.filter((name) => !installed(name))
+  if (absent.length === 0) return undefined
+  return { installed: false, missing: `${listNames(absent)} ${absent.length === 1 ? 'is' : 'are'} not installed`, fix: `npm install --save-dev ${absent.join(' ')}` }
 }
 
 /**
@@ -148,8 +155,8 @@ async function importPackages(names: string[], load: () => Promise<unknown> = ()
  * `navigator.gpu` must exist before @tensorflow/tfjs-backend-webgpu is imported, or it never registers.
  */
 async function prepareWebGpu(): Promise<Unavailable | { adapter: AdapterInfo }> {
-  const absent = WEBGPU_PACKAGES.filter((name) => !installed(name))
-  if (absent.length > 0) return { installed: false, missing: `${listNames(absent)} ${absent.length === 1 ? 'is' : 'are'} not installed`, fix: `npm install --save-dev ${WEBGPU_PACKAGES.join(' ')}` }
+  const absent = notInstalled(WEBGPU_PACKAGES)
+  if (absent) return absent
   if (process.platform === 'linux' && !vulkanLoaderFound()) {
     return {
       installed: true,
