@@ -68,20 +68,37 @@ export function checkChoice<T extends string>(value: unknown, allowed: readonly 
 export function checkColumnList(columns: unknown, parameter: string, where: string, example = "['text', 'label']"): string[] {
   if (!Array.isArray(columns)) throw new ModeltestError({ what: `${where}: ${parameter} must be an array of column names, got ${describeValue(columns)}`, fix: `Write ${example}.` })
   if (columns.length === 0) throw new ModeltestError({ what: `${where}: ${parameter} is empty, so there would be nothing to check`, fix: `Name at least one column: ${example}.` })
-  columns.forEach((column, i) => {
-    if (typeof column !== 'string' || column === '') throw new ModeltestError({ what: `${where}: ${parameter}[${i}] must be a column name, got ${describeValue(column)}`, fix: `Write ${example}.` })
-  })
+  columns.forEach((column, i) => checkColumnName(column, `${parameter}[${i}]`, where, example))
   const repeated = columns.find((column, i) => columns.indexOf(column) !== i)
   if (repeated !== undefined) throw new ModeltestError({ what: `${where}: ${parameter} names '${repeated}' twice`, fix: 'Name each column once.' })
   return columns as string[]
 }
 
-/** A finite number, optionally within [min, max]. */
-export function checkNumber(value: unknown, parameter: string, where: string, range: { min?: number; max?: number; whole?: boolean } = {}): number {
-  const { min, max, whole } = range
-  const ok = typeof value === 'number' && Number.isFinite(value) && (min === undefined || value >= min) && (max === undefined || value <= max) && (!whole || Number.isInteger(value))
+/** One column name: a non-empty string. */
+export function checkColumnName(column: unknown, parameter: string, where: string, example = "'label'"): string {
+  if (typeof column !== 'string' || column === '') throw new ModeltestError({ what: `${where}: ${parameter} must be a column name, got ${describeValue(column)}`, fix: `Write ${example}.` })
+  return column
+}
+
+/** A list of strings, possibly empty (null markers, optional column lists). */
+export function checkStrings(value: unknown, parameter: string, where: string, example: string): string[] {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw new ModeltestError({ what: `${where}: ${parameter} must be an array of strings, got ${describeValue(value)}`, fix: `Write ${parameter}: ${example}.` })
+  return value
+}
+
+/** true or false; `undefined` passes (the default applies). */
+export function checkFlag(value: unknown, parameter: string, where: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value
+  throw new ModeltestError({ what: `${where}: ${parameter} must be true or false, got ${describeValue(value)}`, fix: `Write ${parameter}: true, or leave it out.` })
+}
+
+/** A finite number, optionally within [min, max], above an excluded lower bound, or whole. */
+export function checkNumber(value: unknown, parameter: string, where: string, range: { min?: number; above?: number; max?: number; whole?: boolean } = {}): number {
+  const { min, above, max, whole } = range
+  const ok = typeof value === 'number' && Number.isFinite(value) && (min === undefined || value >= min) && (above === undefined || value > above) && (max === undefined || value <= max) && (!whole || Number.isInteger(value))
   if (ok) return value
-  const bounds = min !== undefined && max !== undefined ? ` between ${min} and ${max}` : min !== undefined ? ` ≥ ${min}` : max !== undefined ? ` ≤ ${max}` : ''
+  const lower = min !== undefined ? ` ≥ ${min}` : above !== undefined ? ` > ${above}` : ''
+  const bounds = min !== undefined && max !== undefined ? ` between ${min} and ${max}` : lower && max !== undefined ? `${lower} and ≤ ${max}` : max !== undefined ? ` ≤ ${max}` : lower
   throw new ModeltestError({ what: `${where}: ${parameter} must be a ${whole ? 'whole ' : ''}number${bounds}, got ${describeValue(value)}`, fix: `Pass ${parameter} as a number${bounds}.` })
 }
 

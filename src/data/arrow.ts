@@ -1,7 +1,9 @@
 import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import { DataType, RecordBatchReader, type Field } from 'apache-arrow'
 import { ModeltestError } from '../errors.js'
 import type { ColumnType } from './types.js'
+import { truncatedFile } from './sniff.js'
 import { appendRows } from './table.js'
 
 /**
@@ -14,6 +16,7 @@ export async function arrowToTable(path: string, label: string, table: string): 
     reader = await RecordBatchReader.from(createReadStream(path))
     await reader.open()
   } catch (error) {
+    if (isCutShort(error)) throw truncatedFile(label, (await stat(path)).size, 'arrow', error)
     throw new ModeltestError({
       what: `not a readable Arrow IPC file (${(error as Error).message})`,
       where: label,
@@ -23,8 +26,18 @@ export async function arrowToTable(path: string, label: string, table: string): 
   }
   const schema = reader.schema.fields.map((field): [string, ColumnType] => [field.name, arrowColumnType(field, label)])
   if (schema.length === 0) throw new ModeltestError({ what: 'the Arrow table has no columns', where: label, fix: 'Check that the file was written completely.' })
-  await appendRows(table, schema, rowsOf(reader as AsyncIterable<{ numRows: number; getChildAt(i: number): { get(j: number): unknown } | null }>, schema.length))
+  try {
+    await appendRows(table, schema, rowsOf(reader as AsyncIterable<{ numRows: number; getChildAt(i: number): { get(j: number): unknown } | null }>, schema.length))
+  } catch (error) {
+    if (isCutShort(error)) throw truncatedFile(label, (await stat(path)).size, 'arrow', error)
+    throw error
+  }
   return schema
+}
+
+/** apache-arrow's words for a message or a record batch that the file ends in the middle of. */
+function isCutShort(error: unknown): boolean {
+  return /Expected to read \d+/.test((error as Error)?.message ?? '')
 }
 
 async function* rowsOf(reader: AsyncIterable<{ numRows: number; getChildAt(i: number): { get(j: number): unknown } | null }>, width: number): AsyncGenerator<unknown[]> {

@@ -30,14 +30,19 @@ export function csvReader(path: string, options: CsvOptions, delimiter: string, 
   ]
   if (mode.as === 'text') {
     settings.push('auto_detect=false', `columns={${mode.header.map((name) => `${literal(name)}: 'VARCHAR'`).join(', ')}}`)
-  } else if (options.types && Object.keys(options.types).length > 0) {
-    settings.push(`types={${Object.entries(options.types).map(([name, type]) => `${literal(name)}: '${DUCKDB_TYPE[type]}'`).join(', ')}}`)
+  } else {
+    // The names read by readCsvHeader, so that an unnamed column is called as pandas calls it.
+    settings.push(`names=[${mode.header.map(literal).join(', ')}]`)
+    if (options.types && Object.keys(options.types).length > 0) settings.push(`types={${Object.entries(options.types).map(([name, type]) => `${literal(name)}: '${DUCKDB_TYPE[type]}'`).join(', ')}}`)
   }
   if (mode.rejects) settings.push('ignore_errors=true', 'store_rejects=true', `rejects_table=${literal(`${mode.rejects}_errors`)}`, `rejects_scan=${literal(`${mode.rejects}_scans`)}`)
   return `read_csv(${literal(path)}, ${settings.join(', ')})`
 }
 
-/** Reads and checks the header row (csv-parse): every column named, no name twice. */
+/**
+ * Reads and checks the header row (csv-parse): no name twice. An empty name is read as pandas reads
+ * it, `Unnamed: <position>`: pandas' to_csv() writes its index under an empty name.
+ */
 export async function readCsvHeader(path: string, label: string, delimiter: string): Promise<string[]> {
   const parser = createReadStream(path).pipe(parse({ bom: true, delimiter, to_line: 1, relax_column_count: true }))
   let header: string[] | undefined
@@ -47,13 +52,10 @@ export async function readCsvHeader(path: string, label: string, delimiter: stri
     throw toModeltestError(error, label)
   }
   if (!header) throw new ModeltestError({ what: 'the file is empty', where: label, fix: 'Write a header row and at least one data row.' })
-  const seen = new Set<string>()
-  header.forEach((name, c) => {
-    if (name.trim() === '') throw new ModeltestError({ what: `column ${c + 1} of the header row has no name`, where: `${label}, line 1`, fix: 'Give every column a name in the first row.' })
-    if (seen.has(name)) throw new ModeltestError({ what: `the header names column '${name}' twice`, where: `${label}, line 1`, fix: 'Give every column a distinct name.' })
-    seen.add(name)
-  })
-  return header
+  const names = header.map((name, c) => (name === '' ? `Unnamed: ${c}` : name))
+  const repeated = names.find((name, c) => names.indexOf(name) !== c)
+  if (repeated !== undefined) throw new ModeltestError({ what: `the header names column '${repeated}' twice`, where: `${label}, line 1`, fix: 'Give every column a distinct name.' })
+  return names
 }
 
 /**
@@ -76,13 +78,45 @@ export async function diagnoseCsv(path: string, label: string, delimiter: string
     }
   } catch (error) {
     parser.destroy()
+    if (error instanceof CsvError && error.code === 'CSV_QUOTE_NOT_CLOSED') {
+      // csv-parse notices at the end of the file; the line to fix is the one where the quote opens.
+      throw toModeltestError(error, label, await unclosedQuoteLine(path, delimiter))
+    }
     throw toModeltestError(error, label)
   }
 }
 
+/**
+ * The line where the quoted field that is still open at the end of the file begins, following the
+ * quoting rules of RFC 4180 (a quote opens a field only at its start; "" inside it is a quote).
+ */
+async function unclosedQuoteLine(path: string, delimiter: string): Promise<number | undefined> {
+  let line = 1
+  let opened: number | undefined
+  let state: 'start' | 'unquoted' | 'quoted' | 'quote' = 'start'
+  for await (const chunk of createReadStream(path, { encoding: 'utf8' })) {
+    for (const char of chunk as string) {
+      if (char === '\n') line++
+      if (state === 'quoted') {
+        if (char === '"') state = 'quote'
+      } else if (state === 'quote' && char === '"') {
+        state = 'quoted'
+      } else if (char === delimiter || char === '\n') {
+        state = 'start'
+      } else if (state === 'start' && char === '"') {
+        state = 'quoted'
+        opened = line
+      } else if (state === 'start' && char !== '\r') {
+        state = 'unquoted'
+      }
+    }
+  }
+  return state === 'quoted' ? opened : undefined
+}
+
 const CSV_PROBLEMS: Record<string, { what: string; fix: string }> = {
   CSV_QUOTE_NOT_CLOSED: {
-    what: 'a quoted field is not closed',
+    what: 'a quoted field is not closed: it opens on this line and runs to the end of the file',
     fix: `Close the quote; a quote inside a quoted field is written twice ("").`,
   },
   CSV_INVALID_CLOSING_QUOTE: {
@@ -95,11 +129,11 @@ const CSV_PROBLEMS: Record<string, { what: string; fix: string }> = {
   },
 }
 
-function toModeltestError(error: unknown, label: string): Error {
+function toModeltestError(error: unknown, label: string, atLine?: number): Error {
   if (error instanceof ModeltestError) return error
   if (error instanceof CsvError) {
     const problem = CSV_PROBLEMS[error.code] ?? { what: error.message.replace(/^[^:]*:\s*/, ''), fix: 'Fix the CSV at that line.' }
-    const line = (error as CsvError & { lines?: number }).lines
+    const line = atLine ?? (error as CsvError & { lines?: number }).lines
     return new ModeltestError({ what: problem.what, where: line ? `${label}, line ${line}` : label, fix: problem.fix, cause: error })
   }
   return error instanceof Error ? error : new Error(String(error))

@@ -32,6 +32,10 @@ const PROFILES = Symbol.for('modeltest.profiles')
 const COLUMN_STATISTICS = Symbol.for('modeltest.column-statistics')
 type Global = typeof globalThis & { [PROFILES]?: Map<string, Promise<Profile>>; [COLUMN_STATISTICS]?: Map<string, Promise<unknown>> }
 
+// The mark of a dataset, shared by every copy of modeltest in the process (a registry symbol, not a class):
+// a test file and the modeltest CLI may load two copies, and each must accept the other's datasets.
+const DATASET_BRAND = Symbol.for('modeltest.dataset')
+
 /**
  * A table of named, typed columns: what `dataset()` returns for every input format. The data stays
  * in DuckDB, out of the JS heap; rows come out in batches when a model needs them. Row count,
@@ -39,6 +43,7 @@ type Global = typeof globalThis & { [PROFILES]?: Map<string, Promise<Profile>>; 
  * use and shared by every check on the same data.
  */
 export class Dataset {
+  readonly [DATASET_BRAND] = true
   readonly source: string
   /** SHA-256 of the file's bytes, or of the rows' content for in-memory and derived datasets. */
   readonly hash: string
@@ -212,9 +217,9 @@ function profiles(): Map<string, Promise<Profile>> {
   return ((globalThis as Global)[PROFILES] ??= new Map())
 }
 
-
+/** Whether a value is a dataset from `dataset()`, of this copy of modeltest or of another one in the process. */
 export function isDataset(value: unknown): value is Dataset {
-  return value instanceof Dataset
+  return typeof value === 'object' && value !== null && (value as { [DATASET_BRAND]?: unknown })[DATASET_BRAND] === true
 }
 
 function checkCount(n: number, method: string): void {

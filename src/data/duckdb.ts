@@ -84,6 +84,18 @@ export async function* streamRows(sql: string): AsyncGenerator<Record<string, un
   }
 }
 
+const TABLE_COUNT = Symbol.for('modeltest.duckdb.tables')
+
+/**
+ * A table name not used before in this process's database, which every copy of modeltest loaded in
+ * the process shares: the count lives on globalThis, not in this module.
+ */
+export function newTableName(prefix: string): string {
+  const global = globalThis as typeof globalThis & { [TABLE_COUNT]?: number }
+  global[TABLE_COUNT] = (global[TABLE_COUNT] ?? 0) + 1
+  return `${prefix}_${global[TABLE_COUNT]}_${process.pid}`
+}
+
 /** A SQL identifier, quoted. */
 export function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`

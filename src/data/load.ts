@@ -1,18 +1,22 @@
-import { stat } from 'node:fs/promises'
-import { extname, resolve } from 'node:path'
+import type { Stats } from 'node:fs'
+import { readlink, stat } from 'node:fs/promises'
+import { dirname, extname, resolve } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
-import { ModeltestError } from '../errors.js'
+import { ModeltestError, listNames } from '../errors.js'
+import { checkChoice, checkFlag, checkOptionKeys, checkStrings, describeValue, didYouMean } from '../guard.js'
 import { hashFile, hashText } from '../hash.js'
 import { csvReader, diagnoseCsv, readCsvHeader, type CsvOptions } from './csv.js'
 import { Dataset, type BadRows } from './dataset.js'
-import { ident, literal, withConnection } from './duckdb.js'
+import { ident, literal, newTableName, withConnection } from './duckdb.js'
 import { typeValueColumn } from './infer.js'
+import { diagnoseJson } from './json.js'
 import { profileSql, readProfile, type Profile } from './profile.js'
 import { checkMagic, checkTextStart } from './sniff.js'
 import { appendRows } from './table.js'
-import { columnTypeOf, DUCKDB_TYPE, type ColumnType } from './types.js'
+import { COLUMN_TYPES, columnTypeOf, DUCKDB_TYPE, type ColumnType } from './types.js'
 
-export type DatasetFormat = 'csv' | 'tsv' | 'jsonl' | 'parquet' | 'arrow'
+export type DatasetFormat = 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'arrow'
+export const DATASET_FORMATS: readonly DatasetFormat[] = ['csv', 'tsv', 'jsonl', 'json', 'parquet', 'arrow']
 
 export interface DatasetOptions extends CsvOptions {
   /** The file's format when its extension does not tell. */
@@ -37,6 +41,7 @@ const FORMAT_BY_EXTENSION: Record<string, DatasetFormat> = {
   '.tsv': 'tsv',
   '.jsonl': 'jsonl',
   '.ndjson': 'jsonl',
+  '.json': 'json',
   '.parquet': 'parquet',
   '.arrow': 'arrow',
   '.feather': 'arrow',
@@ -46,32 +51,47 @@ const FORMAT_BY_EXTENSION: Record<string, DatasetFormat> = {
 
 const MATERIALIZE_UP_TO_BYTES = 256 * 1024 * 1024
 
+// Every option dataset() knows (typed, so that none is left out): a misspelt one is refused, not ignored.
+const OPTION_NAMES: Record<keyof DatasetOptions, true> = {
+  format: true,
+  name: true,
+  materialize: true,
+  badRows: true,
+  countValues: true,
+  profileColumns: true,
+  delimiter: true,
+  nullValues: true,
+  types: true,
+  relaxQuotes: true,
+}
+
 // Loaded datasets are kept per process, by path, size, modification time and options: every test
 // file of a worker that loads the same file shares one table.
 const LOADED = Symbol.for('modeltest.datasets')
 type Global = typeof globalThis & { [LOADED]?: Map<string, Promise<Dataset>> }
-let tables = 0
 
 /**
- * Loads a dataset from a CSV, TSV, JSON Lines, Parquet or Arrow IPC file, or from rows in memory.
- * The data goes into DuckDB, not into JS objects, so files larger than memory load.
+ * Loads a dataset from a CSV, TSV, JSON Lines, JSON (an array of records), Parquet or Arrow IPC
+ * file, or from rows in memory. The data goes into DuckDB, not into JS objects, so files larger than
+ * memory load.
  *
  *     const train = await dataset('data/train.csv')
  *     const tiny = await dataset([{ text: 'great', label: 1 }], { name: 'tiny' })
  */
 export async function dataset(source: string | readonly Record<string, unknown>[], options: DatasetOptions = {}): Promise<Dataset> {
-  if (typeof source !== 'string') return fromRows(source, options.name ?? 'rows')
+  checkSource(source)
+  checkOptions(options)
+  if (typeof source !== 'string') return fromRows(source, options.name ?? 'rows', options.types)
   const path = resolve(source)
   const format = options.format ?? FORMAT_BY_EXTENSION[extname(path).toLowerCase()]
   if (!format) {
     throw new ModeltestError({
       what: `cannot tell the format of '${source}' from its extension`,
       where: source,
-      fix: `Name it .csv, .tsv, .jsonl, .parquet or .arrow, or pass { format: 'csv' | 'tsv' | 'jsonl' | 'parquet' | 'arrow' } to dataset().`,
+      fix: `Name it .csv, .tsv, .jsonl, .json, .parquet or .arrow, or pass { format } to dataset(): one of ${listNames(DATASET_FORMATS)}.`,
     })
   }
-  const info = await stat(path).catch(() => undefined)
-  if (!info) throw new ModeltestError({ what: 'the file does not exist', where: source, fix: `Check the path (resolved to ${path}).` })
+  const info = await fileInfo(path, source)
   if (!info.isFile()) throw new ModeltestError({ what: 'this is not a file', where: source, fix: 'Name a data file, not a directory.' })
   const key = JSON.stringify([path, info.size, info.mtimeMs, format, options])
   const loaded = ((globalThis as Global)[LOADED] ??= new Map())
@@ -84,22 +104,84 @@ export async function dataset(source: string | readonly Record<string, unknown>[
   return data
 }
 
+/** The source is a path or an array of row objects; anything else (a Promise, a URL, undefined) is named. */
+function checkSource(source: unknown): void {
+  const fix = "Pass a path such as 'data/train.csv' or rows such as [{ text: 'hi', label: 1 }]."
+  if (Array.isArray(source)) {
+    source.forEach((row: unknown, i) => {
+      if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new ModeltestError({ what: `dataset(): rows[${i}] must be an object of column values, got ${describeValue(row)}`, fix })
+    })
+  } else if (typeof source !== 'string' || source === '') {
+    throw new ModeltestError({ what: `dataset() takes a file path or an array of row objects, got ${describeValue(source)}`, fix })
+  }
+}
+
+/** Refuses an option dataset() does not know, or a value it cannot honour, naming the allowed ones. */
+function checkOptions(options: DatasetOptions): void {
+  const where = 'dataset()'
+  checkOptionKeys(options, Object.keys(OPTION_NAMES), where)
+  checkChoice(options.format, DATASET_FORMATS, 'format', where)
+  checkChoice(options.badRows, ['error', 'skip'], 'badRows', where)
+  checkFlag(options.materialize, 'materialize', where)
+  checkFlag(options.relaxQuotes, 'relaxQuotes', where)
+  for (const [parameter, value, example] of [['name', options.name, "'holdout'"], ['delimiter', options.delimiter, "';'"]] as const) {
+    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new ModeltestError({ what: `${where}: ${parameter} must be a non-empty string, got ${describeValue(value)}`, fix: `Write { ${parameter}: ${example} }.` })
+  }
+  for (const [parameter, value, example] of [['nullValues', options.nullValues, "['', 'NA']"], ['countValues', options.countValues, "['label']"], ['profileColumns', options.profileColumns, "['text', 'label']"]] as const) {
+    if (value !== undefined) checkStrings(value, parameter, where, example)
+  }
+  const types: unknown = options.types
+  if (types === undefined) return
+  if (types === null || typeof types !== 'object' || Array.isArray(types)) {
+    throw new ModeltestError({ what: `${where}: types must map column names to types, got ${describeValue(types)}`, fix: "Write { types: { zip: 'string', age: 'int' } }." })
+  }
+  for (const [column, type] of Object.entries(types)) checkChoice(type, COLUMN_TYPES, `types.${column}`, where)
+}
+
+/** The file's status; a missing file, a loop of symbolic links or a path that cannot be read each say so. */
+async function fileInfo(path: string, source: string): Promise<Stats> {
+  try {
+    return await stat(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new ModeltestError({ what: 'the file does not exist', where: source, fix: `Check the path (resolved to ${path}).` })
+    if (code === 'ELOOP') {
+      throw new ModeltestError({ what: `the path is a loop of symbolic links: ${await linkChain(path, source)}`, where: source, fix: 'Point one of the links at the data file itself (ln -sf path/to/data.csv link).', cause: error })
+    }
+    throw new ModeltestError({ what: `the file cannot be read (${code}: ${(error as Error).message})`, where: source, fix: 'Check the path and its permissions.', cause: error })
+  }
+}
+
+/** The links a path passes through, as each link names the next, up to the first one seen twice: `a.csv → b → a.csv`. */
+async function linkChain(path: string, source: string): Promise<string> {
+  const seen: string[] = []
+  const names = [source]
+  let current = path
+  while (!seen.includes(current) && seen.length < 40) {
+    seen.push(current)
+    const target = await readlink(current).catch(() => undefined)
+    if (target === undefined) break
+    names.push(target)
+    current = resolve(dirname(current), target)
+  }
+  return names.join(' → ')
+}
+
 async function loadFile(label: string, path: string, format: DatasetFormat, options: DatasetOptions, materialize: boolean): Promise<Dataset> {
   const hash = hashFile(path)
-  const table = `ds_${++tables}_${process.pid}`
+  const table = newTableName('ds')
   let read: Read
   if (format === 'arrow') {
     await checkMagic(path, label, 'arrow')
     // apache-arrow is loaded only for Arrow files: it adds about 70 ms to every start otherwise.
     const { arrowToTable } = await import('./arrow.js')
-    const schema = await arrowToTable(path, label, table)
+    const schema = await retypeTable(table, await arrowToTable(path, label, table), options.types, label)
     read = await finish({ relation: ident(table), schema, materialized: true })
   } else if (format === 'parquet') {
     await checkMagic(path, label, 'parquet')
     read = await firstPass(label, `read_parquet(${literal(path)})`, table, materialize, options)
-  } else if (format === 'jsonl') {
-    await checkTextStart(path, label, 'JSON Lines')
-    read = await firstPass(label, `read_json(${literal(path)}, format='newline_delimited')`, table, materialize, options)
+  } else if (format === 'jsonl' || format === 'json') {
+    read = await readJson(label, path, format, table, materialize, options)
   } else {
     read = await readCsv(label, path, format === 'tsv' ? '\t' : ',', options, table, materialize)
   }
@@ -122,13 +204,13 @@ interface Read {
  * The one pass over a file: copy it into a table, or, when not materializing, run the profile
  * straight over the file (which counts the rows, and which every later check reuses).
  */
-async function firstPass(label: string, reader: string, table: string, materialize: boolean, options: Pick<DatasetOptions, 'countValues' | 'profileColumns'>): Promise<Read> {
+async function firstPass(label: string, file: string, table: string, materialize: boolean, options: Pick<DatasetOptions, 'countValues' | 'profileColumns' | 'types'>): Promise<Read> {
   const run = async (c: DuckDBConnection): Promise<Read> => {
+    const { relation: reader, schema } = await forceTypes(c, file, await describe(c, file, label), options.types, label)
     if (materialize) {
       await c.run(`CREATE TABLE ${ident(table)} AS SELECT * FROM ${reader}`)
-      return finish({ relation: ident(table), schema: await describe(c, ident(table), label), materialized: true }, c)
+      return finish({ relation: ident(table), schema, materialized: true }, c)
     }
-    const schema = await describe(c, reader, label)
     const known = (names: string[] | undefined) => names?.filter((name) => schema.some(([column]) => column === name))
     const counted = known(options.countValues) ?? []
     const profiled = known(options.profileColumns)
@@ -154,6 +236,76 @@ async function describe(connection: DuckDBConnection, relation: string, label: s
   return rows.map((row) => [String(row.column_name), columnTypeOf(String(row.column_type), String(row.column_name), label)])
 }
 
+/** Refuses `{ types }` entries for columns the data does not have. */
+function checkTypedColumns(types: DatasetOptions['types'], columns: readonly string[], label: string): void {
+  for (const name of Object.keys(types ?? {})) {
+    if (!columns.includes(name)) {
+      throw new ModeltestError({ what: `dataset(): types names a column '${name}' that the data does not have${didYouMean(name, columns)}`, where: label, fix: `The columns are ${listNames(columns)}.` })
+    }
+  }
+}
+
+/**
+ * Applies `{ types }` to a relation: each forced column is cast to its type, after a scan for the
+ * first value that does not fit it (an error naming its row), so that no value becomes a silent null.
+ */
+async function forceTypes(connection: DuckDBConnection, relation: string, schema: [string, ColumnType][], types: DatasetOptions['types'], label: string): Promise<{ relation: string; schema: [string, ColumnType][] }> {
+  checkTypedColumns(types, schema.map(([name]) => name), label)
+  const changed = schema.flatMap(([name, type]): [string, ColumnType][] => (types?.[name] !== undefined && types[name] !== type ? [[name, types[name]]] : []))
+  if (changed.length === 0) return { relation, schema }
+  for (const [name, type] of changed) await checkCast(connection, relation, name, type, label)
+  return {
+    relation: `(SELECT * REPLACE (${changed.map(([name, type]) => `CAST(${ident(name)} AS ${DUCKDB_TYPE[type]}) AS ${ident(name)}`).join(', ')}) FROM ${relation})`,
+    schema: schema.map(([name, type]) => [name, types?.[name] ?? type]),
+  }
+}
+
+/** `{ types }` on a table already written (Arrow, rows in memory): rewritten with the forced types. */
+async function retypeTable(table: string, schema: [string, ColumnType][], types: DatasetOptions['types'], label: string): Promise<[string, ColumnType][]> {
+  if (types === undefined) return schema
+  return withConnection(async (c) => {
+    const typed = await forceTypes(c, ident(table), schema, types, label)
+    if (typed.relation !== ident(table)) await c.run(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM ${typed.relation}`)
+    return typed.schema
+  })
+}
+
+/** Throws an error naming the first non-null value of a column that does not fit `type`, and its row (from 1). */
+async function checkCast(connection: DuckDBConnection, relation: string, column: string, type: ColumnType, label: string): Promise<void> {
+  if (type === 'string') return
+  // DuckDB rounds '0.5' and 2.5 when casting to BIGINT: an int must equal its value read as a double.
+  const fits = type === 'int' ? 'TRY_CAST(v AS BIGINT) = TRY_CAST(v AS DOUBLE)' : `TRY_CAST(v AS ${DUCKDB_TYPE[type]}) IS NOT NULL`
+  const [bad] = (
+    await connection.runAndReadAll(`SELECT n::DOUBLE AS n, v::VARCHAR AS v FROM (SELECT row_number() OVER () AS n, ${ident(column)} AS v FROM ${relation}) WHERE v IS NOT NULL AND NOT coalesce(${fits}, false) ORDER BY n LIMIT 1`)
+  ).getRowObjectsJS()
+  if (bad) {
+    throw new ModeltestError({
+      what: `'${bad.v}' is not a${type === 'int' ? 'n' : ''} ${type}`,
+      where: `${label}, data row ${Number(bad.n)}, column '${column}'`,
+      fix: "Fix the value, or drop the forced type for this column in dataset()'s { types } option.",
+    })
+  }
+}
+
+/**
+ * JSON Lines (one object per line) and JSON (one array of objects, as vega-datasets ships them),
+ * through DuckDB's reader. When that read fails, or reads lines that are not objects as one column
+ * named json, the file is parsed line by line to name the line at fault.
+ */
+async function readJson(label: string, path: string, format: 'json' | 'jsonl', table: string, materialize: boolean, options: DatasetOptions): Promise<Read> {
+  await checkTextStart(path, label, format === 'json' ? 'JSON' : 'JSON Lines')
+  const reader = `read_json(${literal(path)}, format=${format === 'json' ? "'array'" : "'newline_delimited'"})`
+  let read: Read
+  try {
+    read = await firstPass(label, reader, table, materialize, options)
+  } catch (error) {
+    await diagnoseJson(path, label, format)
+    throw error
+  }
+  if (read.schema.length === 1 && read.schema[0][0] === 'json') await diagnoseJson(path, label, format)
+  return read
+}
+
 /**
  * CSV and TSV: DuckDB's reader with types detected from the data. When that read fails, csv-parse
  * finds the malformed line to report; when the file is well formed (a value later in the file
@@ -162,9 +314,7 @@ async function describe(connection: DuckDBConnection, relation: string, label: s
 async function readCsv(label: string, path: string, delimiter: string, options: DatasetOptions, table: string, materialize: boolean): Promise<Read> {
   await checkTextStart(path, label, delimiter === '\t' ? 'TSV' : 'CSV')
   const header = await readCsvHeader(path, label, delimiter)
-  for (const name of Object.keys(options.types ?? {})) {
-    if (!header.includes(name)) throw new ModeltestError({ what: `{ types } names a column '${name}' that the file does not have`, where: label, fix: `The columns are ${header.join(', ')}.` })
-  }
+  checkTypedColumns(options.types, header, label)
   if (options.badRows === 'skip') return readCsvAsText(label, path, delimiter, options, header, table, true)
   try {
     return await firstPass(label, csvReader(path, options, delimiter, { header, as: 'detect' }), table, materialize, options)
@@ -208,20 +358,8 @@ const TEXT_TESTS: [ColumnType, (c: string) => string][] = [
 async function inferTextTypes(connection: DuckDBConnection, relation: string, header: string[], forced: Record<string, ColumnType>, label: string): Promise<ColumnType[]> {
   const tests = header.flatMap((name, i) => TEXT_TESTS.map(([type, test]) => `bool_and(${test(ident(name))} OR ${ident(name)} IS NULL) AS "${type}${i}"`))
   const [row] = (await connection.runAndReadAll(`SELECT ${tests.join(', ')} FROM ${relation}`)).getRowObjectsJS()
-  const types = header.map((name, i) => forced[name] ?? TEXT_TESTS.find(([type]) => row[`${type}${i}`] === true)?.[0] ?? 'string')
-  for (const [i, name] of header.entries()) {
-    if (!forced[name] || forced[name] === 'string') continue
-    const cast = `TRY_CAST(${ident(name)} AS ${DUCKDB_TYPE[forced[name]]})`
-    const [bad] = (await connection.runAndReadAll(`SELECT rowid::DOUBLE AS r, ${ident(name)} AS v FROM ${relation} WHERE ${ident(name)} IS NOT NULL AND ${cast} IS NULL LIMIT 1`)).getRowObjectsJS()
-    if (bad) {
-      throw new ModeltestError({
-        what: `'${bad.v}' is not a${forced[name] === 'int' ? 'n' : ''} ${forced[name]}`,
-        where: `${label}, data row ${Number(bad.r) + 1}, column '${header[i]}'`,
-        fix: 'Fix the value, or drop the forced type for this column in dataset()\'s { types } option.',
-      })
-    }
-  }
-  return types
+  for (const name of header) if (forced[name]) await checkCast(connection, relation, name, forced[name], label)
+  return header.map((name, i) => forced[name] ?? TEXT_TESTS.find(([type]) => row[`${type}${i}`] === true)?.[0] ?? 'string')
 }
 
 /** A DuckDB error as a ModeltestError: the file, the line when DuckDB names one, its first sentence. */
@@ -235,25 +373,29 @@ function duckdbError(error: unknown, label: string): Error {
   }
   if (/Malformed JSON|JSON/i.test(message) && /read_json|JSON/.test(message)) {
     const first = message.split('\n').find((text) => /Malformed|JSON/.test(text)) ?? message
-    return new ModeltestError({ what: `malformed JSON Lines: ${first.replace(/^[^:]*Error:\s*/, '')}`, where, fix: 'Write one JSON object per line.', cause: error })
+    return new ModeltestError({ what: `malformed JSON: ${first.replace(/^[^:]*Error:\s*/, '')}`, where, fix: 'Write one JSON object per line (.jsonl), or one array of objects (.json).', cause: error })
   }
   // DuckDB's first line can be only "CSV Error on Line: N"; the reason is on the next one.
   const lines = message.split('\n').map((text) => text.replace(/^[A-Za-z ]*Error:\s*/, '').trim()).filter((text) => text !== '' && !/^CSV Error on Line: \d+$/.test(text))
   return new ModeltestError({ what: `the file could not be read: ${lines[0] ?? message}`, where, fix: 'Check the file against its format.', cause: error })
 }
 
-async function fromRows(rows: readonly Record<string, unknown>[], name: string): Promise<Dataset> {
-  if (!Array.isArray(rows)) {
-    throw new ModeltestError({ what: `dataset() takes a file path or an array of row objects, not ${typeof rows}`, fix: "Pass a path such as 'data/train.csv' or rows such as [{ text: 'hi', label: 1 }]." })
-  }
+async function fromRows(rows: readonly Record<string, unknown>[], name: string, types: DatasetOptions['types']): Promise<Dataset> {
   if (rows.length === 0) throw new ModeltestError({ what: 'the rows are empty', where: name, fix: 'Give at least one row.' })
   const names: string[] = []
   for (const row of rows) for (const key of Object.keys(row)) if (!names.includes(key)) names.push(key)
-  const columns = names.map((column) => typeValueColumn(column, rows.map((row) => row[column]), name))
-  const schema = names.map((column, i): [string, ColumnType] => [column, columns[i].type])
-  const table = `rows_${++tables}_${process.pid}`
-  await appendRows(table, schema, (function* () {
+  checkTypedColumns(types, names, name)
+  // A forced column is written as text and cast by DuckDB, so that it may mix what JS gives (ids as numbers and strings).
+  const columns = names.map((column) => typeValueColumn(column, rows.map((row) => (types?.[column] ? asText(row[column]) : row[column])), name))
+  const table = newTableName('rows')
+  await appendRows(table, names.map((column, i) => [column, columns[i].type]), (function* () {
     for (let r = 0; r < rows.length; r++) yield columns.map((column) => column.values[r])
   })())
-  return new Dataset({ source: name, hash: hashText(JSON.stringify([names, columns.map((column) => column.values)])), relation: ident(table), schema, rowCount: rows.length, materialized: true })
+  const schema = await retypeTable(table, names.map((column, i) => [column, columns[i].type]), types, name)
+  return new Dataset({ source: name, hash: hashText(JSON.stringify([names, columns.map((column) => column.values), types ?? {}])), relation: ident(table), schema, rowCount: rows.length, materialized: true })
+}
+
+function asText(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString()
+  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : value
 }

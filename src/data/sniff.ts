@@ -65,10 +65,25 @@ export async function checkMagic(path: string, label: string, format: 'parquet' 
       throw new ModeltestError({
         what: `not a ${format === 'parquet' ? 'Parquet' : 'Arrow IPC'} file (its first bytes are not the format's magic number)`,
         where: label,
-        fix: 'Check the file, or name it after its real format (.csv, .tsv, .jsonl, .parquet, .arrow).',
+        fix: 'Check the file, or name it after its real format (.csv, .tsv, .jsonl, .json, .parquet, .arrow).',
       })
     }
+    // Parquet and the Arrow file format (not the stream format) end with their magic number after the footer: a file cut short lacks it.
+    const tail = Buffer.alloc(6)
+    await handle.read(tail, 0, 6, Math.max(0, size - 6))
+    const footed = format === 'parquet' ? tail.subarray(2).toString('latin1') === 'PAR1' && size >= 8 : head.toString('latin1') !== 'ARROW1' || (tail.toString('latin1') === 'ARROW1' && size >= 12)
+    if (!footed) throw truncatedFile(label, size, format)
   } finally {
     await handle.close()
   }
+}
+
+/** The error for a Parquet or Arrow file that ends before its last record batch or its footer. */
+export function truncatedFile(label: string, size: number, format: 'parquet' | 'arrow', cause?: unknown): ModeltestError {
+  return new ModeltestError({
+    what: `the ${format === 'parquet' ? 'Parquet' : 'Arrow'} file is truncated: it ends after ${size} bytes, in the middle of its data or before its footer`,
+    where: label,
+    fix: 'Copy or write the file again completely (an interrupted download or write leaves it cut short).',
+    cause,
+  })
 }
