@@ -1,6 +1,6 @@
 import { basename, dirname, join, relative } from 'node:path'
 import type { MatcherState } from 'vitest'
-import { profileSnapshot, readSnapshots, snapshotCheck, snapshotWritten, writeSnapshot, ModeltestError, type SnapshotTolerance } from '../src/index.js'
+import { checkTolerance, profileSnapshot, readSnapshots, snapshotCheck, snapshotWritten, writeSnapshot, ModeltestError, type SnapshotTolerance } from '../src/index.js'
 import { expectDataset, report } from './shared.js'
 
 /**
@@ -11,6 +11,7 @@ import { expectDataset, report } from './shared.js'
  */
 export async function toMatchProfileSnapshot(this: MatcherState, received: unknown, tolerance: SnapshotTolerance = {}) {
   const data = expectDataset(received, 'toMatchProfileSnapshot')
+  checkTolerance(tolerance)
   if (!this.testPath || !this.currentTestName) throw new ModeltestError({ what: 'toMatchProfileSnapshot runs only inside a test', fix: 'Call it in a test() of a *.modeltest.ts file.' })
   const file = join(dirname(this.testPath), '__profiles__', `${basename(this.testPath)}.json`)
   const shown = relative(process.cwd(), file)

@@ -55,7 +55,7 @@ export {
   type Mostly,
 } from './checks/data.js'
 export { driftCheck, DRIFT_TESTS, DEFAULT_THRESHOLD, type DriftOptions, type DriftTest, type ColumnDrift } from './checks/drift.js'
-export { profileSnapshot, compareSnapshots, snapshotCheck, snapshotWritten, readSnapshots, writeSnapshot, type ProfileSnapshot, type SnapshotTolerance } from './checks/snapshot.js'
+export { profileSnapshot, compareSnapshots, checkTolerance, snapshotCheck, snapshotWritten, readSnapshots, writeSnapshot, type ProfileSnapshot, type SnapshotTolerance } from './checks/snapshot.js'
 export { finiteOutputsCheck, outputShapeCheck, invarianceCheck, determinismCheck } from './checks/behaviour.js'
 export { measureMemory, gpuMemory, type MemorySummary } from './perf/memory.js'
 export { accuracyCheck, latencyCheck, throughputCheck, memoryCheck, regressionCheck, type EvaluationOptions, type LatencyCheckOptions, type RegressionOptions } from './checks/model.js'

@@ -2,6 +2,7 @@ import type { Dataset } from '../data/dataset.js'
 import { ident, queryRows, streamRows } from '../data/duckdb.js'
 import { COLUMN_TYPES, type ColumnType } from '../data/types.js'
 import { ModeltestError } from '../errors.js'
+import { checkChoice, checkColumnList, checkColumnName, checkFlag, checkNumber, checkOptionKeys, describeValue } from '../guard.js'
 import { formatThreshold, makeCheck, relationFor, type CheckRecord, type CheckSpec } from './record.js'
 import { datasetSubject } from './subjects.js'
 
@@ -12,7 +13,7 @@ export interface Mostly {
 
 /** Every expected column is present (extra columns are allowed). */
 export async function schemaCheck(data: Dataset, expected: readonly string[], negate = false): Promise<CheckRecord> {
-  checkColumnList(expected, 'toHaveColumns')
+  checkColumnList(expected, 'columns', 'toHaveColumns')
   const missing = expected.filter((name) => !data.hasColumn(name))
   return dataCheck(data, negate, {
     name: 'schema_validation',
@@ -26,9 +27,13 @@ export async function schemaCheck(data: Dataset, expected: readonly string[], ne
 
 /** The columns have exactly these types; other columns are an error unless `allowExtra`. */
 export async function matchSchemaCheck(data: Dataset, expected: Record<string, ColumnType>, options: { allowExtra?: boolean } = {}, negate = false): Promise<CheckRecord> {
-  if (!expected || typeof expected !== 'object' || Object.values(expected).some((type) => !COLUMN_TYPES.includes(type))) {
-    throw new ModeltestError({ what: 'toMatchSchema takes { column: type } with types int, float, string, bool or date', fix: "Write toMatchSchema({ text: 'string', label: 'int' })." })
+  const example = "toMatchSchema({ text: 'string', label: 'int' })"
+  if (!expected || typeof expected !== 'object' || Array.isArray(expected) || Object.keys(expected).length === 0) {
+    throw new ModeltestError({ what: `toMatchSchema takes { column: type } with at least one column, got ${describeValue(expected)}`, fix: `Write ${example}.` })
   }
+  for (const [name, type] of Object.entries(expected)) checkChoice(type ?? null, COLUMN_TYPES, `schema.${name}`, 'toMatchSchema')
+  checkOptionKeys(options, ['allowExtra'], 'toMatchSchema')
+  checkFlag(options.allowExtra, 'allowExtra', 'toMatchSchema')
   const problems: string[] = []
   for (const [name, type] of Object.entries(expected)) {
     if (!data.hasColumn(name)) problems.push(`${name} is missing`)
@@ -48,9 +53,9 @@ export async function matchSchemaCheck(data: Dataset, expected: Record<string, C
 
 /** No nulls in the given columns (all by default); with `mostly`, at least that fraction of each column's values is non-null. */
 export async function nullCheck(data: Dataset, columns: readonly string[] = data.columnNames, options: Mostly = {}, negate = false): Promise<CheckRecord> {
-  checkColumnList(columns, 'toHaveNoNulls')
+  checkColumnList(columns, 'columns', 'toHaveNoNulls')
   data.checkColumns(columns)
-  const mostly = checkMostly(options.mostly)
+  const mostly = checkMostly(options, 'toHaveNoNulls')
   const profile = await data.profile(columns)
   const counts = Object.fromEntries(columns.map((name) => [name, profile.columns.find((c) => c.name === name)!.nulls]))
   const withNulls = Object.entries(counts).filter(([, count]) => count > 0)
@@ -82,7 +87,7 @@ export async function nullCheck(data: Dataset, columns: readonly string[] = data
 
 /** At least `min` rows. */
 export async function minRowsCheck(data: Dataset, min: number, negate = false): Promise<CheckRecord> {
-  if (!Number.isInteger(min) || min < 0) throw new ModeltestError({ what: `toHaveAtLeastRows(${min}) needs a whole number ≥ 0`, fix: 'Pass the minimum row count, e.g. toHaveAtLeastRows(1000).' })
+  checkNumber(min, 'min', 'toHaveAtLeastRows', { min: 0, whole: true })
   const rows = data.rowCount
   return dataCheck(data, negate, {
     name: 'min_samples',
@@ -95,14 +100,17 @@ export async function minRowsCheck(data: Dataset, min: number, negate = false): 
 
 /** Values of a numeric or date column lie within [min, max] (nulls are not counted); with `mostly`, at least that fraction does. */
 export async function valuesBetweenCheck(data: Dataset, column: string, min: number | string | Date, max: number | string | Date, options: Mostly = {}, negate = false): Promise<CheckRecord> {
-  const type = data.columnType(column)
+  const type = data.columnType(checkColumnName(column, 'column', 'toHaveValuesBetween', "'age'"))
   if (type !== 'int' && type !== 'float' && type !== 'date') {
     throw new ModeltestError({ what: `toHaveValuesBetween needs a numeric or date column; '${column}' is ${type}`, where: data.source, fix: 'Use toHaveValuesIn or toMatchPattern for text columns.' })
   }
   const [low, high] = [bound(min, type), bound(max, type)]
-  const mostly = checkMostly(options.mostly) ?? 1
+  if (low.value > high.value) {
+    throw new ModeltestError({ what: `toHaveValuesBetween: min ${String(min)} is greater than max ${String(max)}, so no value could pass`, fix: `Give the lower bound first: toHaveValuesBetween('${column}', ${String(max)}, ${String(min)}).` })
+  }
+  const mostly = checkMostly(options, 'toHaveValuesBetween') ?? 1
   const c = ident(column)
-  const outside = `(${c} < ${low} OR ${c} > ${high})`
+  const outside = `(${c} < ${low.sql} OR ${c} > ${high.sql})`
   const [row] = await queryRows(`SELECT count(${c})::DOUBLE AS n, count(*) FILTER (WHERE ${outside})::DOUBLE AS bad, list(${c}::VARCHAR) FILTER (WHERE ${outside})[1:5] AS examples FROM ${data.relation}`)
   const n = Number(row.n)
   const bad = Number(row.bad)
@@ -119,9 +127,12 @@ export async function valuesBetweenCheck(data: Dataset, column: string, min: num
 
 /** Every non-null value of a column is one of `allowed`. */
 export async function valuesInCheck(data: Dataset, column: string, allowed: readonly (string | number | boolean)[], options: Mostly = {}, negate = false): Promise<CheckRecord> {
-  if (!Array.isArray(allowed) || allowed.length === 0) throw new ModeltestError({ what: 'toHaveValuesIn needs a non-empty array of allowed values', fix: "Write toHaveValuesIn('label', [0, 1])." })
-  data.checkColumns([column])
-  const mostly = checkMostly(options.mostly) ?? 1
+  const fix = "Write toHaveValuesIn('label', [0, 1])."
+  if (!Array.isArray(allowed) || allowed.length === 0) throw new ModeltestError({ what: `toHaveValuesIn needs a non-empty array of allowed values, got ${describeValue(allowed)}`, fix })
+  const odd = allowed.findIndex((value) => !['string', 'number', 'boolean'].includes(typeof value))
+  if (odd >= 0) throw new ModeltestError({ what: `toHaveValuesIn: allowed[${odd}] must be a string, number or boolean, got ${describeValue(allowed[odd])}`, fix })
+  data.checkColumns([checkColumnName(column, 'column', 'toHaveValuesIn')])
+  const mostly = checkMostly(options, 'toHaveValuesIn') ?? 1
   const counts = await data.valueCounts(column)
   const allowedKeys = new Set(allowed.map((value) => String(value)))
   const unexpected = Object.entries(counts).filter(([value]) => !allowedKeys.has(value)).sort((a, b) => b[1] - a[1])
@@ -139,10 +150,10 @@ export async function valuesInCheck(data: Dataset, column: string, allowed: read
 
 /** Every non-null value of a column matches the regular expression (JavaScript semantics, the whole value unless anchored otherwise by the pattern). */
 export async function patternCheck(data: Dataset, column: string, pattern: RegExp | string, options: Mostly = {}, negate = false): Promise<CheckRecord> {
-  data.checkColumns([column])
-  const regex = typeof pattern === 'string' ? new RegExp(pattern) : pattern
-  if (!(regex instanceof RegExp)) throw new ModeltestError({ what: 'toMatchPattern needs a RegExp or a pattern string', fix: "Write toMatchPattern('email', /^[^@]+@[^@]+$/)." })
-  const mostly = checkMostly(options.mostly) ?? 1
+  data.checkColumns([checkColumnName(column, 'column', 'toMatchPattern', "'email'")])
+  const regex = typeof pattern === 'string' ? patternOf(pattern) : pattern
+  if (!(regex instanceof RegExp)) throw new ModeltestError({ what: `toMatchPattern needs a RegExp or a pattern string, got ${describeValue(pattern)}`, fix: "Write toMatchPattern('email', /^[^@]+@[^@]+$/)." })
+  const mostly = checkMostly(options, 'toMatchPattern') ?? 1
   const test = new RegExp(regex.source, regex.flags.replace(/[gy]/g, ''))
   let n = 0
   let bad = 0
@@ -169,7 +180,7 @@ export async function patternCheck(data: Dataset, column: string, pattern: RegEx
 
 /** No two rows share the same values in `columns` (a key); nulls count as a value. */
 export async function uniqueCheck(data: Dataset, columns: readonly string[], negate = false): Promise<CheckRecord> {
-  checkColumnList(columns, 'toHaveUniqueValues')
+  checkColumnList(columns, 'columns', 'toHaveUniqueValues', "['id']")
   data.checkColumns(columns)
   return duplicateCheck(data, columns, 'unique_values', `${columns.join(', ')}`, negate)
 }
@@ -199,8 +210,8 @@ async function duplicateCheck(data: Dataset, columns: readonly string[], name: s
 
 /** The majority class holds at most `maxShare` of the labelled rows (nulls are counted apart, as pandas' value_counts does). */
 export async function classBalanceCheck(data: Dataset, label: string, maxShare = 0.8, negate = false): Promise<CheckRecord> {
-  if (!(maxShare > 0 && maxShare <= 1)) throw new ModeltestError({ what: `maxShare ${maxShare} is not within (0, 1]`, fix: 'Pass a fraction such as { maxShare: 0.8 }.' })
-  const { counts, labelled, nulls } = await labelCounts(data, label)
+  checkNumber(maxShare, 'maxShare', 'toHaveClassBalance', { above: 0, max: 1 })
+  const { counts, labelled, nulls } = await labelCounts(data, label, 'toHaveClassBalance')
   const [majority, majorityCount] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0]
   const share = majorityCount / labelled
   return dataCheck(data, negate, {
@@ -216,8 +227,8 @@ export async function classBalanceCheck(data: Dataset, label: string, maxShare =
 
 /** Every class of the label has at least `min` rows. */
 export async function minClassCountCheck(data: Dataset, label: string, min: number, negate = false): Promise<CheckRecord> {
-  if (!Number.isInteger(min) || min < 0) throw new ModeltestError({ what: `toHaveMinClassCount needs a whole number ≥ 0, got ${min}`, fix: "Write toHaveMinClassCount('label', 50)." })
-  const { counts, labelled } = await labelCounts(data, label)
+  checkNumber(min, 'min', 'toHaveMinClassCount', { min: 0, whole: true })
+  const { counts, labelled } = await labelCounts(data, label, 'toHaveMinClassCount')
   const [smallest, smallestCount] = Object.entries(counts).sort((a, b) => a[1] - b[1])[0]
   return dataCheck(data, negate, {
     name: 'min_class_count',
@@ -230,8 +241,8 @@ export async function minClassCountCheck(data: Dataset, label: string, min: numb
   })
 }
 
-async function labelCounts(data: Dataset, label: string): Promise<{ counts: Record<string, number>; labelled: number; nulls: number }> {
-  data.checkColumns([label])
+async function labelCounts(data: Dataset, label: string, matcher: string): Promise<{ counts: Record<string, number>; labelled: number; nulls: number }> {
+  data.checkColumns([checkColumnName(label, 'label', matcher)])
   const counts = await data.valueCounts(label)
   const labelled = Object.values(counts).reduce((sum, count) => sum + count, 0)
   if (labelled === 0) throw new ModeltestError({ what: `label column '${label}' has no values, only nulls`, where: data.source, fix: 'Check the label column.' })
@@ -241,7 +252,7 @@ async function labelCounts(data: Dataset, label: string): Promise<{ counts: Reco
 /** No row of `data` has the same values in the `on` columns as a row of `other` (leakage between train and holdout); nulls compare equal, as in a duplicate. */
 export async function overlapCheck(data: Dataset, other: Dataset, on: readonly string[] | undefined, negate = false): Promise<CheckRecord> {
   const columns = on ?? data.columnNames.filter((name) => other.hasColumn(name))
-  checkColumnList(columns, 'toHaveNoOverlapWith')
+  if (on !== undefined) checkColumnList(on, 'on', 'toHaveNoOverlapWith', "['text']")
   if (columns.length === 0) throw new ModeltestError({ what: 'the two datasets share no column to compare', fix: "Name the columns: toHaveNoOverlapWith(holdout, { on: ['text'] })." })
   data.checkColumns(columns)
   other.checkColumns(columns)
@@ -273,28 +284,31 @@ export function dataCheck(data: Dataset, negate: boolean, spec: Omit<CheckSpec, 
   return makeCheck({ ...spec, kind: 'data', data: datasetSubject(data) }, negate)
 }
 
-function bound(value: number | string | Date, type: ColumnType): string {
+/** A bound of toHaveValuesBetween as SQL, and as a number to compare with the other bound. */
+function bound(value: number | string | Date, type: ColumnType): { sql: string; value: number } {
   if (type === 'date') {
     const date = value instanceof Date ? value : new Date(value)
-    if (Number.isNaN(date.getTime())) throw new ModeltestError({ what: `'${String(value)}' is not a date`, fix: "Give dates as Date objects or ISO text such as '2024-01-31'." })
-    return `TIMESTAMP '${date.toISOString().replace('T', ' ').replace('Z', '')}'`
+    if (Number.isNaN(date.getTime())) throw new ModeltestError({ what: `toHaveValuesBetween: ${describeValue(value)} is not a date`, fix: "Give dates as Date objects or ISO text such as '2024-01-31'." })
+    return { sql: `TIMESTAMP '${date.toISOString().replace('T', ' ').replace('Z', '')}'`, value: date.getTime() }
   }
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new ModeltestError({ what: `the bound ${String(value)} is not a number`, fix: 'Write toHaveValuesBetween(column, 0, 120).' })
-  return Number.isFinite(value) ? String(value) : value > 0 ? "'inf'::DOUBLE" : "'-inf'::DOUBLE"
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new ModeltestError({ what: `toHaveValuesBetween: the bound ${describeValue(value)} is not a number`, fix: 'Write toHaveValuesBetween(column, 0, 120).' })
+  return { sql: Number.isFinite(value) ? String(value) : value > 0 ? "'inf'::DOUBLE" : "'-inf'::DOUBLE", value }
 }
 
-function checkMostly(mostly: number | undefined): number | undefined {
-  if (mostly === undefined) return undefined
-  if (!(mostly > 0 && mostly <= 1)) throw new ModeltestError({ what: `mostly ${mostly} is not within (0, 1]`, fix: 'Give the fraction of values that must pass, e.g. { mostly: 0.99 }.' })
-  return mostly
+/** The options of a check that takes only `mostly`: no other key, and mostly within (0, 1]. */
+function checkMostly(options: Mostly, matcher: string): number | undefined {
+  checkOptionKeys(options, ['mostly'], matcher)
+  return options.mostly === undefined ? undefined : checkNumber(options.mostly, 'mostly', matcher, { above: 0, max: 1 })
+}
+
+function patternOf(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern)
+  } catch (error) {
+    throw new ModeltestError({ what: `toMatchPattern: ${(error as Error).message}`, fix: 'Fix the regular expression, or pass a RegExp literal such as /^[a-z]+$/.', cause: error })
+  }
 }
 
 function percent(fraction: number): string {
   return `${(fraction * 100).toFixed(2)}%`
-}
-
-function checkColumnList(columns: readonly string[], matcher: string): void {
-  if (!Array.isArray(columns) || columns.some((name) => typeof name !== 'string')) {
-    throw new ModeltestError({ what: `${matcher} takes an array of column names`, fix: `Write ${matcher}(['text', 'label']).` })
-  }
 }

@@ -1,6 +1,7 @@
 import type { Dataset } from '../data/dataset.js'
 import { ident, queryColumn } from '../data/duckdb.js'
 import { ModeltestError } from '../errors.js'
+import { checkChoice, checkColumnList, checkNumber, checkOptionKeys } from '../guard.js'
 import {
   binCounts,
   chiSquareHomogeneity,
@@ -58,9 +59,10 @@ export interface ColumnDrift {
  * PSI, chi-square and Jensen–Shannon on numeric columns bin by the reference's deciles.
  */
 export async function driftCheck(data: Dataset, reference: Dataset, options: DriftOptions = {}, negate = false): Promise<CheckRecord> {
-  const threshold = options.threshold
-  if (threshold !== undefined && !(threshold >= 0)) throw new ModeltestError({ what: `drift threshold ${threshold} is not a number ≥ 0`, fix: 'Pass { threshold: 0.1 }, or leave it out for the test’s default.' })
-  if (options.test !== undefined && !DRIFT_TESTS.includes(options.test)) throw new ModeltestError({ what: `unknown drift test '${options.test}'`, fix: `Use one of ${DRIFT_TESTS.join(', ')}.` })
+  checkOptionKeys(options, ['columns', 'test', 'threshold'], 'toHaveNoDriftFrom')
+  checkChoice(options.test, DRIFT_TESTS, 'test', 'toHaveNoDriftFrom')
+  const threshold = options.threshold === undefined ? undefined : checkNumber(options.threshold, 'threshold', 'toHaveNoDriftFrom', { min: 0 })
+  if (options.columns !== undefined) checkColumnList(options.columns, 'columns', 'toHaveNoDriftFrom', "['age']")
   const explicit = options.columns !== undefined
   const columns = options.columns ?? data.columnNames.filter((name) => reference.hasColumn(name))
   if (columns.length === 0) throw new ModeltestError({ what: 'the two datasets share no column to compare', fix: "Name the columns: toHaveNoDriftFrom(reference, { columns: ['age'] })." })

@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import type { Dataset } from '../data/dataset.js'
 import type { ColumnType } from '../data/types.js'
 import { ModeltestError } from '../errors.js'
+import { checkNumber, checkOptionKeys } from '../guard.js'
 import type { CheckRecord } from './record.js'
 import { dataCheck } from './data.js'
 
@@ -25,6 +26,13 @@ export interface SnapshotTolerance {
 /** A column with at most this many distinct values has its categories stored and compared. */
 const MAX_SNAPSHOT_CATEGORIES = 20
 
+/** Refuses a tolerance toMatchProfileSnapshot cannot honour: an unknown key, or a value that is not a number ≥ 0. */
+export function checkTolerance(tolerance: SnapshotTolerance): void {
+  const keys: (keyof SnapshotTolerance)[] = ['rows', 'nullRate', 'range']
+  checkOptionKeys(tolerance, keys, 'toMatchProfileSnapshot')
+  for (const key of keys) if (tolerance[key] !== undefined) checkNumber(tolerance[key], key, 'toMatchProfileSnapshot', { min: 0 })
+}
+
 /** Infers the snapshot of a dataset: types, null rates, ranges, categories and row count. */
 export async function profileSnapshot(data: Dataset): Promise<ProfileSnapshot> {
   const profile = await data.profile()
@@ -44,6 +52,7 @@ export async function profileSnapshot(data: Dataset): Promise<ProfileSnapshot> {
 
 /** What moved between a stored snapshot and the current one, beyond the tolerance; empty when nothing did. */
 export function compareSnapshots(stored: ProfileSnapshot, current: ProfileSnapshot, tolerance: SnapshotTolerance = {}): string[] {
+  checkTolerance(tolerance)
   const rowsTolerance = tolerance.rows ?? 0.1
   const nullTolerance = tolerance.nullRate ?? 0.01
   const rangeTolerance = tolerance.range ?? 0.1

@@ -1,4 +1,5 @@
 import { ModeltestError, listNames } from '../errors.js'
+import { checkOptionKeys } from '../guard.js'
 import { hashText } from '../hash.js'
 import { ident, queryRows, streamRows } from './duckdb.js'
 import { histogramCounts, profileSql, readProfile, type Profile } from './profile.js'
@@ -189,6 +190,7 @@ export class Dataset {
    */
   sample(n: number, options: { seed?: number } = {}): Dataset {
     checkCount(n, 'sample')
+    checkOptionKeys(options, ['seed'], 'sample()')
     const seed = options.seed ?? 0
     if (!Number.isInteger(seed)) throw new ModeltestError({ what: `sample seed ${seed} is not a whole number`, fix: 'Pass { seed: 1 }.' })
     const relation = this.#parts.materialized
