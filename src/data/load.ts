@@ -289,14 +289,17 @@ async function checkCast(connection: DuckDBConnection, relation: string, column:
 
 /**
  * JSON Lines (one object per line) and JSON (one array of objects, as vega-datasets ships them),
- * through DuckDB's reader. When that read fails, or reads lines that are not objects as one column
- * named json, the file is parsed line by line to name the line at fault.
+ * through DuckDB's reader. A column that mixes strings and numbers (movie titles such as 1776) is
+ * read as text, as pandas reads it into one object column. When the read fails, or reads lines that
+ * are not objects as one column named json, the file is parsed line by line to name the line at fault.
  */
 async function readJson(label: string, path: string, format: 'json' | 'jsonl', table: string, materialize: boolean, options: DatasetOptions): Promise<Read> {
   await checkTextStart(path, label, format === 'json' ? 'JSON' : 'JSON Lines')
-  const reader = `read_json(${literal(path)}, format=${format === 'json' ? "'array'" : "'newline_delimited'"})`
+  const file = `read_json(${literal(path)}, format=${format === 'json' ? "'array'" : "'newline_delimited'"})`
   let read: Read
   try {
+    const mixed = (await withConnection((c) => c.runAndReadAll(`DESCRIBE SELECT * FROM ${file}`))).getRowObjectsJS().filter((row) => row.column_type === 'JSON').map((row) => String(row.column_name))
+    const reader = mixed.length === 0 ? file : `(SELECT * REPLACE (${mixed.map((name) => `${ident(name)}->>'$' AS ${ident(name)}`).join(', ')}) FROM ${file})`
     read = await firstPass(label, reader, table, materialize, options)
   } catch (error) {
     await diagnoseJson(path, label, format)
