@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import { describe, expect, test, vi } from 'vitest'
 import { Dataset, dataset, isDataset, nullCheck, overlapCheck, type DatasetFormat, type DatasetOptions } from '../../src/index.js'
-import { fixturesDir, lastRecord, rejection, repoRoot } from '../helpers.js'
+import { fixturesDir, lastRecord, rejection, repoRoot, runCli } from '../helpers.js'
 
 const penguinsPath = (extension: string) => join(fixturesDir, 'data', `penguins.${extension}`)
 const penguins = await dataset(penguinsPath('csv'))
@@ -186,6 +186,18 @@ describe('data matchers refuse arguments they cannot honour', () => {
     await expect(penguins).toHaveClassBalance('species', { maxShare: 1 })
     await expect(expect(penguins).toHaveNoNulls()).rejects.toThrow(/Found nulls/)
     expect(lastRecord(task).name).toBe('null_check')
+  })
+})
+
+describe('through the CLI', () => {
+  test('each refused argument fails its test with the reason, and the run fails', async () => {
+    const run = await runCli(['--no-junit', '--no-json', '--no-html'], join(fixturesDir, 'cli', 'bad-arguments'))
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain("toHaveNoNulls: columns is empty, so there would be nothing to check\n        Name at least one column: ['text', 'label'].")
+    expect(run.stdout).toContain("dataset(): unknown option 'badrows' (did you mean 'badRows'?)")
+    expect(run.stdout).toContain(`toMatchSchema: schema.species 'integer' is not one of ${TYPES}`)
+    expect(run.stdout).toMatch(/3 tests failed with an error[\s\S]*FAILED/)
+    expect(run.stdout).not.toMatch(/PASSED|\n\s+at .*:\d+:\d+/)
   })
 })
 
