@@ -77,7 +77,7 @@ describe('CSV', () => {
     const error = await loadError(path)
     expect(error.message).toContain(`${path}, line 3: a quoted field is not closed`)
     const middle = await csvFile('text,label\n"fine",1\n"opened here,0\n"ok",1\nlast,1\n')
-    expect((await loadError(middle)).message).toMatch(/line \d: a quote appears inside an unquoted field, or a quoted field opened on an earlier line is not closed/)
+    expect((await loadError(middle)).message).toContain(`${middle}, line 3: a quoted field is not closed: it opens on this line, and a quote on line 4 is read as its end`)
   })
 
   test('a row with the wrong number of fields names the line and both counts', async () => {

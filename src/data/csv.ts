@@ -78,24 +78,31 @@ export async function diagnoseCsv(path: string, label: string, delimiter: string
     }
   } catch (error) {
     parser.destroy()
-    if (error instanceof CsvError && error.code === 'CSV_QUOTE_NOT_CLOSED') {
-      // csv-parse notices at the end of the file; the line to fix is the one where the quote opens.
-      throw toModeltestError(error, label, await unclosedQuoteLine(path, delimiter))
+    // csv-parse notices an unclosed quote where the file ends, or where a later quote is read as its
+    // end; the line to fix is the one where the quoted field opens.
+    const code = error instanceof CsvError ? error.code : undefined
+    const seen = (error as { lines?: number }).lines ?? Infinity
+    const start = code === 'CSV_QUOTE_NOT_CLOSED' || code === 'CSV_INVALID_CLOSING_QUOTE' ? await badQuotedFieldStart(path, delimiter) : undefined
+    const opened = start !== undefined && start <= seen ? start : undefined
+    if (code === 'CSV_INVALID_CLOSING_QUOTE' && opened !== undefined && opened < seen) {
+      throw new ModeltestError({ what: `a quoted field is not closed: it opens on this line, and a quote on line ${seen} is read as its end`, where: `${label}, line ${opened}`, fix: CSV_PROBLEMS.CSV_QUOTE_NOT_CLOSED.fix, cause: error })
     }
-    throw toModeltestError(error, label)
+    throw toModeltestError(error, label, opened)
   }
 }
 
 /**
- * The line where the quoted field that is still open at the end of the file begins, following the
- * quoting rules of RFC 4180 (a quote opens a field only at its start; "" inside it is a quote).
+ * The line where the first quoted field that is not closed properly begins: still open at the end of
+ * the file, or closed by a quote that text follows. Follows RFC 4180: a quote opens a field only at
+ * its start, and "" inside a quoted field is a quote.
  */
-async function unclosedQuoteLine(path: string, delimiter: string): Promise<number | undefined> {
+async function badQuotedFieldStart(path: string, delimiter: string): Promise<number | undefined> {
   let line = 1
   let opened: number | undefined
   let state: 'start' | 'unquoted' | 'quoted' | 'quote' = 'start'
   for await (const chunk of createReadStream(path, { encoding: 'utf8' })) {
     for (const char of chunk as string) {
+      if (state === 'quote' && char !== '"' && char !== delimiter && char !== '\n' && char !== '\r') return opened
       if (char === '\n') line++
       if (state === 'quoted') {
         if (char === '"') state = 'quote'
@@ -120,7 +127,11 @@ const CSV_PROBLEMS: Record<string, { what: string; fix: string }> = {
     fix: `Close the quote; a quote inside a quoted field is written twice ("").`,
   },
   CSV_INVALID_CLOSING_QUOTE: {
-    what: 'a quote appears inside an unquoted field, or a quoted field opened on an earlier line is not closed',
+    what: 'text follows the closing quote of a quoted field (a quote inside it that is not doubled?)',
+    fix: 'Double the quotes inside the field (""), or pass { relaxQuotes: true } to dataset().',
+  },
+  INVALID_OPENING_QUOTE: {
+    what: 'a quote appears inside an unquoted field',
     fix: 'Quote the whole field and double the inner quotes (""), or pass { relaxQuotes: true } to dataset().',
   },
   CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: {

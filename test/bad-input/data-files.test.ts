@@ -82,6 +82,20 @@ describe('CSV quotes', () => {
     expect((await rejection(dataset(path))).where).toBe(`${path}, line 6`)
   })
 
+  test('an unclosed quote that a later quote seems to close is reported where it opens', async () => {
+    const path = await file('open.csv', 'text,label\n"fine",1\n"opened here,0\nplain,1\n"ok",1\nlast,1\n')
+    expect((await rejection(dataset(path))).message).toBe(`${path}, line 3: a quoted field is not closed: it opens on this line, and a quote on line 5 is read as its end\n  Close the quote; a quote inside a quoted field is written twice ("").`)
+  })
+
+  test('a quote inside a quoted field that is not doubled stays at its own line', async () => {
+    const path = await file('inner.csv', 'text,label\n"fine",1\n"say "hi" now",0\n')
+    expect((await rejection(dataset(path))).message).toMatch(/inner\.csv, line 3: text follows the closing quote of a quoted field/)
+  })
+
+  test('a quote inside an unquoted field is kept, as pandas keeps it', async () => {
+    expect(await (await dataset(await file('stray.csv', 'text,label\nab"c,1\n'))).column('text')).toEqual(['ab"c'])
+  })
+
   test('through the CLI: exit 2, the line, no stack trace', async () => {
     expectCliError(await validate(await file('open.csv', 'text,label\na,1\n"b,0\nc,1\n')), /open\.csv, line 3: a quoted field is not closed/)
   })
