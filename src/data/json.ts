@@ -5,6 +5,7 @@ import { ModeltestError } from '../errors.js'
 import { describeValue } from '../guard.js'
 
 const RECORD_EXAMPLE = '{"text": "great", "label": 1}'
+const BOM = '\uFEFF'
 
 /**
  * Finds what keeps a JSON Lines file (one object per line) or a JSON file (one array of objects)
@@ -13,7 +14,8 @@ const RECORD_EXAMPLE = '{"text": "great", "label": 1}'
  */
 export async function diagnoseJson(path: string, label: string, format: 'json' | 'jsonl'): Promise<void> {
   if (format === 'jsonl') return diagnoseJsonLines(path, label)
-  const text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '')
+  const text = await readFile(path, 'utf8')
+  if (text.startsWith(BOM)) throw byteOrderMark(label)
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -34,6 +36,7 @@ async function diagnoseJsonLines(path: string, label: string): Promise<void> {
   try {
     for await (const line of lines) {
       number++
+      if (number === 1 && line.startsWith(BOM)) throw byteOrderMark(label)
       if (line.trim() === '') continue
       let value: unknown
       try {
@@ -52,6 +55,14 @@ async function diagnoseJsonLines(path: string, label: string): Promise<void> {
   } finally {
     lines.close()
   }
+}
+
+function byteOrderMark(label: string): ModeltestError {
+  return new ModeltestError({
+    what: 'the file starts with a byte-order mark (BOM), which the JSON reader does not accept',
+    where: `${label}, line 1`,
+    fix: "Save it as UTF-8 without a BOM, for instance: sed -i '1s/^\\xEF\\xBB\\xBF//' FILE",
+  })
 }
 
 function notAnArray(label: string, holds: string): ModeltestError {

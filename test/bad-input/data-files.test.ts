@@ -128,6 +128,12 @@ describe('JSON Lines', () => {
     expect((await rejection(dataset(await file('numbers.jsonl', '1\n2\n')))).what).toMatch(/the line holds number 1, not an object/)
   })
 
+  test('a byte-order mark, which the reader does not accept, is named', async () => {
+    const error = await rejection(dataset(await file('bom.jsonl', '\uFEFF{"a": 1}\n{"a": 2}\n')))
+    expect(error.message).toMatch(/bom\.jsonl, line 1: the file starts with a byte-order mark \(BOM\)/)
+    expect(error.fix).toMatch(/without a BOM/)
+  })
+
   test('a column that happens to be named json is read', async () => {
     expect((await dataset(await file('named.jsonl', '{"json": 1}\n{"json": 2}\n'))).columnNames).toEqual(['json'])
   })
