@@ -105,8 +105,9 @@ export async function valuesBetweenCheck(data: Dataset, column: string, min: num
     throw new ModeltestError({ what: `toHaveValuesBetween needs a numeric or date column; '${column}' is ${type}`, where: data.source, fix: 'Use toHaveValuesIn or toMatchPattern for text columns.' })
   }
   const [low, high] = [bound(min, type), bound(max, type)]
+  const [shownMin, shownMax] = [min, max].map((value) => String(value instanceof Date ? value.toISOString() : value))
   if (low.value > high.value) {
-    throw new ModeltestError({ what: `toHaveValuesBetween: min ${String(min)} is greater than max ${String(max)}, so no value could pass`, fix: `Give the lower bound first: toHaveValuesBetween('${column}', ${String(max)}, ${String(min)}).` })
+    throw new ModeltestError({ what: `toHaveValuesBetween: min ${shownMin} is greater than max ${shownMax}, so no value could pass`, fix: `Give the lower bound first: toHaveValuesBetween('${column}', ${shownMax}, ${shownMin}).` })
   }
   const mostly = checkMostly(options, 'toHaveValuesBetween') ?? 1
   const c = ident(column)
@@ -114,7 +115,7 @@ export async function valuesBetweenCheck(data: Dataset, column: string, min: num
   const [row] = await queryRows(`SELECT count(${c})::DOUBLE AS n, count(*) FILTER (WHERE ${outside})::DOUBLE AS bad, list(${c}::VARCHAR) FILTER (WHERE ${outside})[1:5] AS examples FROM ${data.relation}`)
   const n = Number(row.n)
   const bad = Number(row.bad)
-  const range = `[${String(min instanceof Date ? min.toISOString() : min)}, ${String(max instanceof Date ? max.toISOString() : max)}]`
+  const range = `[${shownMin}, ${shownMax}]`
   return passingShareCheck(data, negate, {
     name: 'values_between',
     n,

@@ -390,12 +390,14 @@ async function fromRows(rows: readonly Record<string, unknown>[], name: string, 
   checkTypedColumns(types, names, name)
   // A forced column is written as text and cast by DuckDB, so that it may mix what JS gives (ids as numbers and strings).
   const columns = names.map((column) => typeValueColumn(column, rows.map((row) => (types?.[column] ? asText(row[column]) : row[column])), name))
+  const inferred = names.map((column, i): [string, ColumnType] => [column, columns[i].type])
   const table = newTableName('rows')
-  await appendRows(table, names.map((column, i) => [column, columns[i].type]), (function* () {
+  await appendRows(table, inferred, (function* () {
     for (let r = 0; r < rows.length; r++) yield columns.map((column) => column.values[r])
   })())
-  const schema = await retypeTable(table, names.map((column, i) => [column, columns[i].type]), types, name)
-  return new Dataset({ source: name, hash: hashText(JSON.stringify([names, columns.map((column) => column.values), types ?? {}])), relation: ident(table), schema, rowCount: rows.length, materialized: true })
+  const schema = await retypeTable(table, inferred, types, name)
+  const content = [names, columns.map((column) => column.values)]
+  return new Dataset({ source: name, hash: hashText(JSON.stringify(types ? [...content, types] : content)), relation: ident(table), schema, rowCount: rows.length, materialized: true })
 }
 
 function asText(value: unknown): unknown {
