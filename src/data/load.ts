@@ -274,10 +274,11 @@ async function retypeTable(table: string, schema: [string, ColumnType][], types:
 async function checkCast(connection: DuckDBConnection, relation: string, column: string, type: ColumnType, label: string): Promise<void> {
   if (type === 'string') return
   // DuckDB rounds '0.5' and 2.5 when casting to BIGINT: an int must equal its value read as a double.
-  const fits = type === 'int' ? 'TRY_CAST(v AS BIGINT) = TRY_CAST(v AS DOUBLE)' : `TRY_CAST(v AS ${DUCKDB_TYPE[type]}) IS NOT NULL`
-  const [bad] = (
-    await connection.runAndReadAll(`SELECT n::DOUBLE AS n, v::VARCHAR AS v FROM (SELECT row_number() OVER () AS n, ${ident(column)} AS v FROM ${relation}) WHERE v IS NOT NULL AND NOT coalesce(${fits}, false) ORDER BY n LIMIT 1`)
-  ).getRowObjectsJS()
+  const v = ident(column)
+  const misfit = `${v} IS NOT NULL AND NOT coalesce(${type === 'int' ? `TRY_CAST(${v} AS BIGINT) = TRY_CAST(${v} AS DOUBLE)` : `TRY_CAST(${v} AS ${DUCKDB_TYPE[type]}) IS NOT NULL`}, false)`
+  // A scan that stops at the first misfit; the rows are numbered (a window over the whole file) only when there is one.
+  if ((await connection.runAndReadAll(`SELECT 1 FROM ${relation} WHERE ${misfit} LIMIT 1`)).currentRowCount === 0) return
+  const [bad] = (await connection.runAndReadAll(`SELECT modeltest_row::DOUBLE AS n, ${v}::VARCHAR AS v FROM (SELECT row_number() OVER () AS modeltest_row, * FROM ${relation}) WHERE ${misfit} ORDER BY modeltest_row LIMIT 1`)).getRowObjectsJS()
   if (bad) {
     throw new ModeltestError({
       what: `'${bad.v}' is not a${type === 'int' ? 'n' : ''} ${type}`,

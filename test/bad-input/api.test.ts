@@ -117,6 +117,7 @@ describe('{ types } on every format', () => {
 
   test.each<[string, () => Promise<unknown>, RegExp]>([
     ['rows in memory', () => dataset([{ n: '1' }, { n: '1.5' }], { name: 'counts', types: { n: 'int' } }), /^counts, data row 2, column 'n': '1\.5' is not an int$/],
+    ['rows whose column names are those of the check itself', () => dataset([{ modeltest_row: 'a', v: 'true' }, { modeltest_row: 'b', v: 'maybe' }], { name: 'flags', types: { v: 'bool' } }), /^flags, data row 2, column 'v': 'maybe' is not a bool$/],
     ['JSON Lines', () => dataset(penguinsPath('jsonl'), { types: { species: 'float' } }), /penguins\.jsonl, data row 1, column 'species': 'Adelie' is not a float$/],
     ['Parquet', () => dataset(penguinsPath('parquet'), { types: { island: 'date' } }), /penguins\.parquet, data row 1, column 'island': 'Torgersen' is not a date$/],
     ['Arrow', () => dataset(penguinsPath('arrow'), { types: { bill_length_mm: 'int' } }), /penguins\.arrow, data row 1, column 'bill_length_mm': '39\.1' is not an int$/],
