@@ -1,5 +1,5 @@
 import { ModeltestError, listNames } from '../errors.js'
-import { checkOptionKeys } from '../guard.js'
+import { checkNumber, checkOptionKeys } from '../guard.js'
 import { hashText } from '../hash.js'
 import { ident, queryRows, streamRows } from './duckdb.js'
 import { histogramCounts, profileSql, readProfile, type Profile } from './profile.js'
@@ -97,6 +97,8 @@ export class Dataset {
 
   /** Rows as objects, `start` inclusive to `end` exclusive: the form a model's `preprocess` receives. */
   async rows(start = 0, end = this.rowCount): Promise<Row[]> {
+    checkNumber(start, 'start', 'rows()', { min: 0, whole: true })
+    checkNumber(end, 'end', 'rows()', { min: 0, whole: true })
     const limit = Math.max(0, Math.min(end, this.rowCount) - start)
     if (limit === 0) return []
     return (await queryRows(`SELECT ${this.#selectList()} FROM ${this.relation} LIMIT ${limit} OFFSET ${start}`)) as Row[]
@@ -104,6 +106,7 @@ export class Dataset {
 
   /** Every row, in order, `size` at a time, streamed: the whole dataset is never held at once. */
   async *batches(size: number): AsyncGenerator<Row[]> {
+    checkNumber(size, 'size', 'batches()', { min: 1, whole: true })
     let batch: Row[] = []
     for await (const chunk of streamRows(`SELECT ${this.#selectList()} FROM ${this.relation}`)) {
       for (const row of chunk) {
@@ -179,7 +182,7 @@ export class Dataset {
 
   /** The first `n` rows. */
   head(n: number): Dataset {
-    checkCount(n, 'head')
+    checkNumber(n, 'n', 'head()', { min: 0, whole: true })
     return this.#derive(`head(${n})`, `(SELECT * FROM ${this.relation} LIMIT ${n})`, Math.min(n, this.rowCount))
   }
 
@@ -189,10 +192,9 @@ export class Dataset {
    * reservoir sample instead.)
    */
   sample(n: number, options: { seed?: number } = {}): Dataset {
-    checkCount(n, 'sample')
+    checkNumber(n, 'n', 'sample()', { min: 0, whole: true })
     checkOptionKeys(options, ['seed'], 'sample()')
-    const seed = options.seed ?? 0
-    if (!Number.isInteger(seed)) throw new ModeltestError({ what: `sample seed ${seed} is not a whole number`, fix: 'Pass { seed: 1 }.' })
+    const seed = checkNumber(options.seed ?? 0, 'seed', 'sample()', { whole: true })
     const relation = this.#parts.materialized
       ? `(SELECT * FROM ${this.relation} ORDER BY hash(rowid, ${seed}) LIMIT ${n})`
       : `(SELECT * FROM ${this.relation} USING SAMPLE reservoir(${n} ROWS) REPEATABLE (${seed}))`
@@ -222,10 +224,4 @@ function profiles(): Map<string, Promise<Profile>> {
 /** Whether a value is a dataset from `dataset()`, of this copy of modeltest or of another one in the process. */
 export function isDataset(value: unknown): value is Dataset {
   return typeof value === 'object' && value !== null && (value as { [DATASET_BRAND]?: unknown })[DATASET_BRAND] === true
-}
-
-function checkCount(n: number, method: string): void {
-  if (!Number.isInteger(n) || n < 0) {
-    throw new ModeltestError({ what: `${method}(${n}) needs a whole number of rows ≥ 0`, fix: `Write ${method}(100).` })
-  }
 }

@@ -172,6 +172,11 @@ describe('data matchers refuse arguments they cannot honour', () => {
     ['toMatchProfileSnapshot with a misspelt tolerance', () => expect(penguins).toMatchProfileSnapshot({ row: 0.1 } as never), "toMatchProfileSnapshot: unknown option 'row' (did you mean 'rows'?)"],
     ['toMatchProfileSnapshot with a negative tolerance', () => expect(penguins).toMatchProfileSnapshot({ nullRate: -0.01 }), 'toMatchProfileSnapshot: nullRate must be a number ≥ 0, got number -0.01'],
     ['sample() with a misspelt option', async () => penguins.sample(5, { sed: 1 } as never), "sample(): unknown option 'sed' (did you mean 'seed'?)"],
+    ['sample() with a fractional seed', async () => penguins.sample(5, { seed: 0.5 }), 'sample(): seed must be a whole number, got number 0.5'],
+    ['head() with a negative count', async () => penguins.head(-1), 'head(): n must be a whole number ≥ 0, got number -1'],
+    ['rows() with a fractional start', () => penguins.rows(1.5, 3), 'rows(): start must be a whole number ≥ 0, got number 1.5'],
+    ['rows() with a negative end', () => penguins.rows(0, -2), 'rows(): end must be a whole number ≥ 0, got number -2'],
+    ['batches() of size 0', () => penguins.batches(0).next(), 'batches(): size must be a whole number ≥ 1, got number 0'],
   ])('%s', async (_, call, message) => {
     expect(await refusal(call())).toBe(message)
   })
