@@ -9,7 +9,10 @@ export interface CsvOptions {
   delimiter?: string
   /** Cells read as null; the empty cell by default. */
   nullValues?: readonly string[]
-  /** Forced column types, for columns whose inferred type is not the one meant (ids read as int). */
+  /**
+   * Forced column types, for columns whose inferred type is not the one meant (ids read as int).
+   * Honoured on every format and on rows in memory; a value that does not fit is an error naming its row.
+   */
   types?: Record<string, ColumnType>
   /** Read rows that break the CSV rules (a stray quote) as well as possible instead of stopping. */
   relaxQuotes?: boolean
