@@ -2,7 +2,7 @@ import { ModeltestError } from '../errors.js'
 import { hashText } from '../hash.js'
 import type { Row } from '../data/dataset.js'
 import { rowsInput, toMatrix } from './input.js'
-import { Model, type ModelOptions, type Scores } from './model.js'
+import { MODEL_OPTIONS, Model, checkModelOptions, type ModelOptions, type Scores } from './model.js'
 
 export interface HttpModelOptions extends ModelOptions {
   /**
@@ -14,9 +14,11 @@ export interface HttpModelOptions extends ModelOptions {
   protocol: 'sagemaker' | 'kserve-v2'
   /** Extra request headers (authorization). */
   headers?: Record<string, string>
-  /** Milliseconds before a request is abandoned; 30,000 by default. */
+  /** Milliseconds before a request is abandoned (and the prediction call fails); 30,000 by default. */
   timeoutMs?: number
 }
+
+const HTTP_MODEL_OPTIONS = [...MODEL_OPTIONS, 'protocol', 'headers']
 
 /**
  * A model behind an HTTP endpoint, so that a deployed model is tested with the same matchers.
@@ -27,6 +29,7 @@ export interface HttpModelOptions extends ModelOptions {
  */
 export function httpModel(url: string, options: HttpModelOptions): Model {
   if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new ModeltestError({ what: `model.http needs an http(s) URL, got ${String(url)}`, fix: "Write model.http('http://127.0.0.1:8080/invocations', { protocol: 'sagemaker' })." })
+  checkModelOptions(options, HTTP_MODEL_OPTIONS, 'model.http()')
   if (options?.protocol !== 'sagemaker' && options?.protocol !== 'kserve-v2') {
     throw new ModeltestError({ what: `model.http needs { protocol: 'sagemaker' | 'kserve-v2' }, got ${String(options?.protocol)}`, where: url })
   }
@@ -38,6 +41,7 @@ export function httpModel(url: string, options: HttpModelOptions): Model {
     hash: hashText(`${options.protocol} ${url}`),
     runtime: { runtime: 'http', backend: options.protocol },
     batchSize: options.batchSize,
+    timeoutMs: options.timeoutMs,
     runBatch: async (rows: Row[]) => {
       const input = matrix ? toMatrix(await matrix(rows), rows.length, undefined, url) : undefined
       if (options.protocol === 'sagemaker') return sagemakerScores(await post(url, { instances: sagemakerInstances(rows, input) }, options), rows.length, url)
