@@ -102,6 +102,8 @@ type FeedType = keyof typeof TYPED_ARRAYS
 function namedFeeds(feeds: Feeds, inputs: readonly InferenceSession.ValueMetadata[], source: string, ort: typeof import('onnxruntime-node')): Record<string, Tensor> {
   const tensors: Record<string, Tensor> = {}
   const names = inputs.map((input) => input.name)
+  // Named dimensions ('batch') take one size across all inputs: the first feed that has one sets it.
+  const sizes = new Map<string, { size: number; input: string }>()
   for (const [name, feed] of Object.entries(feeds)) {
     const meta = inputs.find((input) => input.name === name)
     if (!meta) throw new ModeltestError({ what: `preprocess fed '${name}', which is not an input of the model${didYouMean(name, names)}`, where: source, fix: `The model's inputs are ${describeValues(inputs)}.` })
@@ -118,6 +120,14 @@ function namedFeeds(feeds: Feeds, inputs: readonly InferenceSession.ValueMetadat
     const size = feed.dims.reduce((product, dim) => product * dim, 1)
     if (feed.data.length !== size) throw new ModeltestError({ what: `preprocess fed '${name}' ${feed.data.length} values for dims [${feed.dims.join(', ')}] (${size} values)`, where: source, fix: 'Make dims the shape of the data, row-major.' })
     if (meta.shape.length > 0) checkShape(feed.dims, meta.shape, name, source)
+    meta.shape.forEach((dimension, i) => {
+      if (typeof dimension !== 'string') return
+      const seen = sizes.get(dimension)
+      if (!seen) sizes.set(dimension, { size: feed.dims[i], input: name })
+      else if (seen.size !== feed.dims[i]) {
+        throw new ModeltestError({ what: `preprocess fed '${name}' with ${dimension} ${feed.dims[i]}, and '${seen.input}' with ${dimension} ${seen.size}`, where: source, fix: `The model's inputs share the dimension '${dimension}' (${describeValues(inputs)}): give it one size in every feed.` })
+      }
+    })
     const data = Array.isArray(feed.data) ? convert(feed.data, type, name, source) : feed.data
     tensors[name] = new ort.Tensor(type, data as Float32Array, [...feed.dims])
   }
@@ -196,7 +206,8 @@ function loadOnce(path: string, hash: string, source: string): Promise<Inference
   let session = loaded.get(hash)
   if (!session) {
     session = onnxruntime()
-      .then((ort) => ort.InferenceSession.create(path))
+      // Fatal messages only: onnxruntime would print its own (coloured) log of a failed run, which the error thrown already says.
+      .then((ort) => ort.InferenceSession.create(path, { logSeverityLevel: 4 }))
       .catch((error: Error) => {
         loaded.delete(hash)
         if (error instanceof ModeltestError) throw error
