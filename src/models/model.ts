@@ -5,7 +5,7 @@ import { hashFile, hashFiles, hashText } from '../hash.js'
 import { Dataset, type Row } from '../data/dataset.js'
 import { notAnInput, rowsInput } from './input.js'
 import { cacheEnabled, cacheKey, readCached, writeCached } from './cache.js'
-import { PREDICT_TIMEOUT_VARIABLE, defaultPredictTimeout, withinTimeout } from './timeout.js'
+import { PREDICT_TIMEOUT_VARIABLE, PredictionTimeout, defaultPredictTimeout, withinTimeout } from './timeout.js'
 import { onnxModelParts } from './onnx.js'
 import { fileLoader, readModelFiles, type TfjsModelFiles } from './tfjs-files.js'
 import { describeAdapter, tf, tfjsBackend } from './tfjs-runtime.js'
@@ -160,7 +160,7 @@ export class Model {
   #withinTimeout(scores: Promise<Scores>, rows: number): Promise<Scores> {
     return withinTimeout(scores, this.timeoutMs, () => {
       const limit = this.timeoutMs < 1000 ? `${this.timeoutMs} ms` : `${this.timeoutMs / 1000} s`
-      return new ModeltestError({
+      return new PredictionTimeout({
         what: `no scores within ${limit} for a batch of ${rows} rows: the prediction call did not settle`,
         where: this.name,
         fix: `Check that the model (its predict function, server or preprocess) answers. If it is only slow, raise the limit: { timeoutMs } in model(), predictTimeoutMs in modeltest.config.ts, --predict-timeout or ${PREDICT_TIMEOUT_VARIABLE}; or lower batchSize.`,
@@ -301,16 +301,7 @@ function functionModel(fn: PredictFunction, options: ModelOptions): Model {
     runtime: { runtime: 'function' },
     batchSize: options.batchSize,
     timeoutMs: options.timeoutMs,
-    runBatch: async (rows) => {
-      let output: unknown
-      try {
-        output = await fn(rows)
-      } catch (error) {
-        if (error instanceof ModeltestError) throw error
-        throw new ModeltestError({ what: `the predict function threw: ${(error as Error)?.message ?? String(error)}`, where: name, fix: `It is called with an array of up to ${options.batchSize ?? DEFAULT_BATCH_SIZE} rows; fix the function for rows like these.`, cause: error })
-      }
-      return arrayScores(output, rows.length, name)
-    },
+    runBatch: async (rows) => arrayScores(await fn(rows), rows.length, name),
   })
 }
 

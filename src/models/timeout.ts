@@ -22,6 +22,9 @@ export function predictTimeout(value: string | number, where: string): number {
   })
 }
 
+/** A prediction that did not settle in time: the model's failure, not its caller's (modeltest serve answers 500, not 400). */
+export class PredictionTimeout extends ModeltestError {}
+
 /** `work`, or the error `expired()` makes when it has not settled within `ms`. */
 export function withinTimeout<T>(work: Promise<T>, ms: number, expired: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined

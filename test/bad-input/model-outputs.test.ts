@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
-import { Model, dataset, isModel, model, type Row } from '../../src/index.js'
+import { Model, dataset, isModel, model, serveModel, type Row } from '../../src/index.js'
 import * as builtCopy from '../../dist/src/index.js'
 import { fixturesDir, rejection, runCli, tempDir } from '../helpers.js'
 
@@ -101,13 +101,6 @@ describe('a predict function that returns what cannot be scored says so, naming 
     expect((await (await returning((batch) => Float32Array.from(batch, () => 0.5))).predict(rows)).width).toBe(1)
     expect((await (await returning((batch) => batch.map(() => Float64Array.of(0.2, 0.8)))).predict(rows)).width).toBe(2)
   })
-
-  test('an error inside the function names the model', async () => {
-    const net = await returning((batch) => (batch[0] as unknown as { missing: { field: number } }).missing.field)
-    const error = await rejection(net.predict(rows))
-    expect(error.message).toMatch(/^my-predict: the predict function threw: Cannot read properties of undefined/)
-    expect(error.fix).toMatch(/called with an array of up to 256 rows/)
-  })
 })
 
 describe('a prediction that never settles fails at modeltest’s timeout, naming the model', () => {
@@ -140,6 +133,17 @@ describe('a prediction that never settles fails at modeltest’s timeout, naming
   test('a preprocess that never settles on an ONNX model', async () => {
     const stuck = await model(join(fixturesDir, 'models', 'penguins.onnx'), { preprocess: () => new Promise<number[][]>(() => {}), timeoutMs: 50, name: 'penguins-stuck' })
     await expect(stuck.predict(holdout)).rejects.toThrow(/penguins-stuck: no scores within 50 ms/)
+  })
+
+  test('modeltest serve answers 500 for a model that does not answer, naming it', async () => {
+    const server = await serveModel(await model(never, { name: 'stuck-server', timeoutMs: 50 }), { port: 0, host: '127.0.0.1' })
+    try {
+      const response = await fetch(`${server.url}/invocations`, { method: 'POST', body: '[{"a": 1}]', headers: { 'content-type': 'application/json' } })
+      expect(response.status).toBe(500)
+      expect((await response.json()).error).toMatch(/^the model failed: stuck-server: no scores within 50 ms for a batch of 1 rows/)
+    } finally {
+      await server.close()
+    }
   })
 
   test('a slow model within its limit is not stopped', async () => {
