@@ -70,6 +70,11 @@ export function toMatrix(input: ModelInput | Feeds, rows: number, rank: number |
   throw notAnInput(input, source)
 }
 
+/** An array or a typed array: a row of scores, or a feed's values. */
+export function isArrayLike(value: unknown): value is ArrayLike<unknown> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))
+}
+
 /** Named feeds (`{ input: { data, dims }, sr: … }`) are a plain object; a tensor, an array or a typed array is one input. */
 export function isFeeds(input: unknown): input is Feeds {
   if (typeof input !== 'object' || input === null) return false

@@ -3,7 +3,7 @@ import { checkColumnList, checkNumber, checkOptionKeys, describeValue } from '..
 import { stat } from 'node:fs/promises'
 import { hashFile, hashFiles, hashText } from '../hash.js'
 import { Dataset, type Row } from '../data/dataset.js'
-import { notAnInput, rowsInput } from './input.js'
+import { isArrayLike, notAnInput, rowsInput } from './input.js'
 import { cacheEnabled, cacheKey, readCached, writeCached } from './cache.js'
 import { PREDICT_TIMEOUT_VARIABLE, PredictionTimeout, defaultPredictTimeout, withinTimeout } from './timeout.js'
 import { onnxModelParts } from './onnx.js'
@@ -383,10 +383,6 @@ function arrayScores(output: unknown, rows: number, name: string): Scores {
     }
   }
   return { rows, width, values }
-}
-
-function isArrayLike(value: unknown): value is ArrayLike<unknown> {
-  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))
 }
 
 function notAScore(value: unknown, row: number, name: string): ModeltestError {

@@ -5,7 +5,7 @@ import { ModeltestError, listNames } from '../errors.js'
 import { describeValue, didYouMean } from '../guard.js'
 import { hashFile } from '../hash.js'
 import type { Row } from '../data/dataset.js'
-import { isFeeds, rowsInput, toMatrix } from './input.js'
+import { isArrayLike, isFeeds, rowsInput, toMatrix } from './input.js'
 import type { Feeds, ModelOptions, PreparedInput, RuntimeInfo, Scores } from './model.js'
 
 /** What `model()` needs to build a Model from an `.onnx` file. */
@@ -102,40 +102,44 @@ type FeedType = keyof typeof TYPED_ARRAYS
 function namedFeeds(feeds: Feeds, inputs: readonly InferenceSession.ValueMetadata[], source: string, ort: typeof import('onnxruntime-node')): Record<string, Tensor> {
   const tensors: Record<string, Tensor> = {}
   const names = inputs.map((input) => input.name)
-  // Named dimensions ('batch') take one size across all inputs: the first feed that has one sets it.
-  const sizes = new Map<string, { size: number; input: string }>()
   for (const [name, feed] of Object.entries(feeds)) {
     const meta = inputs.find((input) => input.name === name)
     if (!meta) throw new ModeltestError({ what: `preprocess fed '${name}', which is not an input of the model${didYouMean(name, names)}`, where: source, fix: `The model's inputs are ${describeValues(inputs)}.` })
     if (!meta.isTensor) throw new ModeltestError({ what: `the model's input '${name}' is not a tensor`, where: source, fix: 'modeltest feeds tensors only.' })
-    if (typeof feed !== 'object' || feed === null || !Array.isArray(feed.dims) || !feed.dims.every((size) => Number.isInteger(size) && size >= 0) || !isValues(feed.data)) {
+    if (typeof feed !== 'object' || feed === null || !Array.isArray(feed.dims) || !feed.dims.every((size) => Number.isInteger(size) && size >= 0) || !isArrayLike(feed.data)) {
       throw new ModeltestError({ what: `preprocess fed '${name}' ${describeValue(feed)}, not { data, dims }`, where: source, fix: `Give each input as { data: Float32Array | BigInt64Array | number[], dims: [...] } (an onnxruntime Tensor fits): '${name}' takes ${describeValues([meta])}.` })
     }
     const type = meta.type as FeedType
     if (!(type in TYPED_ARRAYS)) throw new ModeltestError({ what: `the model's input '${name}' takes ${meta.type}, which modeltest cannot feed`, where: source, fix: `Export the model with a numeric input; modeltest feeds ${Object.keys(TYPED_ARRAYS).join(', ')}.` })
-    const given = feed.type ?? (Array.isArray(feed.data) ? type : typeOfArray(feed.data))
+    const given = feed.type ?? (Array.isArray(feed.data) || feed.data.constructor === TYPED_ARRAYS[type] ? type : typeOfArray(feed.data))
     if (given !== type) {
       throw new ModeltestError({ what: `preprocess fed '${name}' as ${given ?? feed.data.constructor.name}; the model's input '${name}' takes ${type}`, where: source, fix: `Give a ${TYPED_ARRAYS[type].name} (or a plain number array, which modeltest converts to ${type}).` })
     }
     const size = feed.dims.reduce((product, dim) => product * dim, 1)
     if (feed.data.length !== size) throw new ModeltestError({ what: `preprocess fed '${name}' ${feed.data.length} values for dims [${feed.dims.join(', ')}] (${size} values)`, where: source, fix: 'Make dims the shape of the data, row-major.' })
     if (meta.shape.length > 0) checkShape(feed.dims, meta.shape, name, source)
-    meta.shape.forEach((dimension, i) => {
-      if (typeof dimension !== 'string') return
-      const seen = sizes.get(dimension)
-      if (!seen) sizes.set(dimension, { size: feed.dims[i], input: name })
-      else if (seen.size !== feed.dims[i]) {
-        throw new ModeltestError({ what: `preprocess fed '${name}' with ${dimension} ${feed.dims[i]}, and '${seen.input}' with ${dimension} ${seen.size}`, where: source, fix: `The model's inputs share the dimension '${dimension}' (${describeValues(inputs)}): give it one size in every feed.` })
-      }
-    })
     const data = Array.isArray(feed.data) ? convert(feed.data, type, name, source) : feed.data
     tensors[name] = new ort.Tensor(type, data as Float32Array, [...feed.dims])
   }
+  checkNamedDimensions(tensors, inputs, source)
   return tensors
 }
 
-function isValues(data: unknown): data is ArrayLike<number | bigint> {
-  return Array.isArray(data) || (ArrayBuffer.isView(data) && !(data instanceof DataView))
+/** A named dimension ('batch') has one size across all inputs: the first feed that has it sets it. */
+function checkNamedDimensions(tensors: Record<string, Tensor>, inputs: readonly InferenceSession.ValueMetadata[], source: string): void {
+  const sizes = new Map<string, { size: number; input: string }>()
+  for (const [name, tensor] of Object.entries(tensors)) {
+    const meta = inputs.find((input) => input.name === name)
+    if (!meta?.isTensor) continue
+    meta.shape.forEach((dimension, i) => {
+      if (typeof dimension !== 'string') return
+      const seen = sizes.get(dimension)
+      if (!seen) sizes.set(dimension, { size: tensor.dims[i], input: name })
+      else if (seen.size !== tensor.dims[i]) {
+        throw new ModeltestError({ what: `preprocess fed '${name}' with ${dimension} ${tensor.dims[i]}, and '${seen.input}' with ${dimension} ${seen.size}`, where: source, fix: `The model's inputs share the dimension '${dimension}' (${describeValues(inputs)}): give it one size in every feed.` })
+      }
+    })
+  }
 }
 
 function typeOfArray(data: ArrayLike<unknown>): FeedType | undefined {

@@ -1,4 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import { Model, dataset, isModel, model, serveModel, type Row } from '../../src/index.js'
@@ -133,6 +135,19 @@ describe('a prediction that never settles fails at modeltest’s timeout, naming
   test('a preprocess that never settles on an ONNX model', async () => {
     const stuck = await model(join(fixturesDir, 'models', 'penguins.onnx'), { preprocess: () => new Promise<number[][]>(() => {}), timeoutMs: 50, name: 'penguins-stuck' })
     await expect(stuck.predict(holdout)).rejects.toThrow(/penguins-stuck: no scores within 50 ms/)
+  })
+
+  test('an HTTP endpoint that never answers', async () => {
+    const silent = createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/invocations`
+      const remote = model.http(url, { protocol: 'sagemaker', timeoutMs: 100, name: 'silent-endpoint' })
+      await expect(expect(remote).toMeetAccuracy(0.5, on)).rejects.toThrow(/^silent-endpoint (\(http:\/\/127\.0\.0\.1:\d+\/invocations\): the endpoint did not answer within 100 ms|: no scores within 100 ms)/)
+    } finally {
+      silent.closeAllConnections()
+      silent.close()
+    }
   })
 
   test('modeltest serve answers 500 for a model that does not answer, naming it', async () => {
