@@ -1,4 +1,4 @@
-import { ModeltestError } from '../errors.js'
+import { ModeltestError, listNames } from '../errors.js'
 import { checkColumnList, checkNumber, checkOptionKeys, describeValue } from '../guard.js'
 import { stat } from 'node:fs/promises'
 import { hashFile, hashFiles, hashText } from '../hash.js'
@@ -295,6 +295,14 @@ export async function model(source: string | PredictFunction, options: ModelOpti
 
 function functionModel(fn: PredictFunction, options: ModelOptions): Model {
   const name = options.name ?? (fn.name || 'function')
+  const ignored = (['preprocess', 'features', 'input', 'output'] as const).filter((key) => options[key] !== undefined)
+  if (ignored.length > 0) {
+    throw new ModeltestError({
+      what: `the option${ignored.length > 1 ? 's' : ''} ${listNames(ignored)} ${ignored.length > 1 ? 'do' : 'does'} not apply to a predict function`,
+      where: name,
+      fix: 'The function gets the rows themselves and returns their scores: build its inputs inside it, and leave these options out.',
+    })
+  }
   return new Model({
     name,
     hash: hashText(fn.toString()),

@@ -232,6 +232,11 @@ describe('model() options are checked before anything loads', () => {
     await expect(model(join(fixturesDir, 'models', 'penguins.onnx'), options as never)).rejects.toThrow(message)
   })
 
+  test('options a predict function would ignore', async () => {
+    await expect(model(fn, { features: ['a'], name: 'scores' })).rejects.toThrow(/^scores: the option 'features' does not apply to a predict function\n  The function gets the rows themselves/)
+    await expect(model(fn, { preprocess: (rows) => rows.map(() => [1]), output: 'probabilities' })).rejects.toThrow(/the options 'preprocess' and 'output' do not apply to a predict function/)
+  })
+
   test('options that are not an object', async () => {
     await expect(model(fn, 'fast' as never)).rejects.toThrow(/model\(\): the options must be an object, got 'fast'/)
     await expect(model(fn, null as never)).rejects.toThrow(/model\(\): the options must be an object, got null/)
