@@ -16,7 +16,7 @@ export interface Classification {
 export async function classify(model: Model, data: Dataset, label: string): Promise<Classification> {
   if (typeof label !== 'string') throw new ModeltestError({ what: 'no label column given', fix: "Pass { on: holdout, label: 'label' }." })
   const labels = await classLabels(data, label)
-  const scores = await model.predict(data)
+  const scores = await finiteScores(model, data)
   const predicted = predictedClasses(scores)
   const classes = Math.max(scores.width, 2)
   const outside = labels.findIndex((value) => value >= classes)
@@ -59,9 +59,32 @@ export async function regress(model: Model, data: Dataset, label: string): Promi
     }
     targets[i] = value
   })
-  const scores = await model.predict(data)
+  const scores = await finiteScores(model, data)
   if (scores.width !== 1) {
     throw new ModeltestError({ what: `a regression metric needs one predicted value per row; the model gives ${scores.width}`, where: model.name, fix: 'Use a classification metric, or a model with a single output.' })
   }
   return { targets, predicted: Float64Array.from(scores.values), n: targets.length }
+}
+
+/**
+ * The model's scores on `data`, refused when any is NaN or ±Infinity: a NaN would count as class 0
+ * and let a metric pass. An error rather than a failing check record, so that the test fails under
+ * `.not` too (a failing record there would pass) and no metric is reported for scores that have none.
+ */
+export async function finiteScores(model: Model, data: Dataset): Promise<Scores> {
+  const scores = await model.predict(data)
+  let first = -1
+  const badRows = new Set<number>()
+  scores.values.forEach((value, i) => {
+    if (Number.isFinite(value)) return
+    if (first < 0) first = i
+    badRows.add(Math.floor(i / scores.width))
+  })
+  if (first < 0) return scores
+  const row = Math.floor(first / scores.width)
+  throw new ModeltestError({
+    what: `the model scored row ${row} of ${data.source} as ${scores.values[first]}${scores.width > 1 ? ` (score ${first % scores.width} of ${scores.width})` : ''}; ${badRows.size} of ${scores.rows} rows have NaN or infinite scores, so no metric can be computed`,
+    where: model.name,
+    fix: 'Check that the input holds no missing or unscaled values (toProduceFiniteOutputs on these rows shows them) and that the weights are finite.',
+  })
 }

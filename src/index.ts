@@ -6,7 +6,7 @@ export { dataset, type DatasetOptions, type DatasetFormat } from './data/load.js
 export { Dataset, isDataset, type BadRows, type ColumnType, type Row, type Value } from './data/dataset.js'
 export { type Profile, type ColumnProfile } from './data/profile.js'
 export { mulberry32 } from './random.js'
-export { Model, isModel, modelFileHash, type ModelOptions, type PredictFunction, type Preprocess, type RuntimeInfo, type Scores } from './models/model.js'
+export { Model, isModel, modelFileHash, type ModelOptions, type PredictFunction, type Preprocess, type Feed, type Feeds, type RuntimeInfo, type Scores } from './models/model.js'
 export { fileSaver } from './models/tfjs-files.js'
 export { tf, tfjsBackend, chooseBackend, backendId, describeAdapter, BACKENDS, CANDIDATES, BACKEND_VARIABLE, type BackendInfo, type BackendId, type AdapterInfo, type Candidate, type Unavailable } from './models/tfjs-runtime.js'
 export { ModeltestError, isModeltestError } from './errors.js'

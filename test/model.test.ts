@@ -104,7 +104,7 @@ describe('function models', () => {
 
   test('a function that returns the wrong number of results is an error', async () => {
     const broken = await model(async () => [[1, 0]], { name: 'broken' })
-    await expect(broken.predict(await dataset([{ x: 1 }, { x: 2 }]))).rejects.toThrow(/returned 1 results for 2 rows/)
+    await expect(broken.predict(await dataset([{ x: 1 }, { x: 2 }]))).rejects.toThrow(/returned 1 results for a batch of 2 rows/)
   })
 })
 

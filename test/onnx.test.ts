@@ -99,7 +99,7 @@ describe('ONNX model errors', () => {
 
   test('several inputs without a way to choose, and a chosen input or output that does not exist', async () => {
     const error = await rejection(model(twoInputsPath, { features: ['a', 'b'] }))
-    expect(error.message).toMatch(/the model has 2 inputs \('a' and 'b'\); modeltest feeds one/)
+    expect(error.message).toMatch(/the model has 2 inputs \('a' and 'b'\); \{ features \} feeds one/)
     expect(error.fix).toMatch(/\{ input: 'a' \}/)
     await expect(model(twoInputsPath, { features: ['a', 'b'], input: 'c' })).rejects.toThrow(/the model has no input 'c'/)
     await expect(model(onnxPath, { features, output: 'logits' })).rejects.toThrow(/the model has no output 'logits'/)

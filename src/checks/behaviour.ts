@@ -1,6 +1,7 @@
 import { isDataset, type Dataset, type Row } from '../data/dataset.js'
 import { dataset } from '../data/load.js'
 import { ModeltestError } from '../errors.js'
+import { finiteScores } from '../evaluate.js'
 import { predictedClasses } from '../metrics/classification.js'
 import type { Model } from '../models/model.js'
 import { makeCheck, relationFor, type CheckRecord, type CheckSpec } from './record.js'
@@ -59,7 +60,7 @@ export async function invarianceCheck(model: Model, perturb: (row: Row) => Row, 
   if (!(maxFlipRate >= 0 && maxFlipRate <= 1)) throw new ModeltestError({ what: `maxFlipRate ${maxFlipRate} is not within [0, 1]`, fix: 'Pass { maxFlipRate: 0.02 }.' })
   const original = await rowsOf(options?.on, 'toBeInvariantTo')
   const perturbed = await dataset(original.map((row) => perturb({ ...row })), { name: `${options.on.source} perturbed` })
-  const [before, after] = await Promise.all([model.predict(options.on), model.predict(perturbed)])
+  const [before, after] = await Promise.all([finiteScores(model, options.on), finiteScores(model, perturbed)])
   const [a, b] = [predictedClasses(before), predictedClasses(after)]
   const flipped: number[] = []
   a.forEach((cls, i) => {

@@ -29,6 +29,7 @@ Options
   --github-output <name>    set the step output <name> to true when the run failed, false when it passed
   --config <path>           the config file (default modeltest.config.ts, .mts, .js or .mjs when present)
   --no-cache                predict afresh, without the prediction cache in .modeltest/cache
+  --predict-timeout <ms>    fail a prediction call (one batch) that takes longer, naming the model (default 60000)
   --backend <name>          run tfjs models on this backend: tfjs-node-gpu, webgpu, tfjs-node, wasm or cpu (default: the
                             best that runs here); an error says what is missing when it cannot run
   --print-backend           print the tfjs backend models would run on (and why faster ones cannot), then exit
@@ -54,6 +55,7 @@ const VALUE_OPTIONS = {
   '--github-output': 'githubOutput',
   '--config': 'config',
   '--backend': 'backend',
+  '--predict-timeout': 'predictTimeout',
 } as const
 /** Report files that `--no-<name>` turns off. */
 const REPORT_FILES = ['junit', 'json', 'html', 'summary'] as const
@@ -61,6 +63,7 @@ const REPORT_FILES = ['junit', 'json', 'html', 'summary'] as const
 interface OwnOptions extends ReportOptions {
   config?: string
   backend?: string
+  predictTimeout?: string
   printBackend?: boolean
 }
 
@@ -73,7 +76,7 @@ export function takeOwnOptions(argv: string[]): { own: OwnOptions; rest: string[
     const [flag, inline] = splitFlag(arg)
     if (flag in VALUE_OPTIONS) {
       const value = inline ?? argv[++i]
-      if (!value || value.startsWith('-')) throw new ModeltestError({ what: `${flag} needs a value`, fix: `Write ${flag} ${flag === '--github-output' ? 'should_retrain' : flag === '--config' ? 'modeltest.config.ts' : flag === '--backend' ? 'webgpu' : 'reports/…'}${REPORT_FILES.includes(flag.slice(2) as never) ? `, or --no-${flag.slice(2)} for none` : ''}.` })
+      if (!value || value.startsWith('-')) throw new ModeltestError({ what: `${flag} needs a value`, fix: `Write ${flag} ${flag === '--github-output' ? 'should_retrain' : flag === '--config' ? 'modeltest.config.ts' : flag === '--backend' ? 'webgpu' : flag === '--predict-timeout' ? '60000' : 'reports/…'}${REPORT_FILES.includes(flag.slice(2) as never) ? `, or --no-${flag.slice(2)} for none` : ''}.` })
       own[VALUE_OPTIONS[flag as keyof typeof VALUE_OPTIONS]] = value
     } else if (flag.startsWith('--no-') && REPORT_FILES.includes(flag.slice(5) as never)) own[flag.slice(5) as (typeof REPORT_FILES)[number]] = false
     // Read by every worker: predictions are neither read from nor written to .modeltest/cache.
@@ -107,9 +110,10 @@ async function runTests(argv: string[]): Promise<number> {
   // Loaded here, not at the top: `modeltest validate` needs neither vitest nor tfjs, and starts faster without them.
   const { ModeltestReporter } = await import('./reporter.js')
   const { own, rest } = takeOwnOptions(argv)
-  const { include, test: vitestConfig, backend, ...configReports } = await loadConfig(own.config)
-  const { printBackend, ...reports }: OwnOptions = { ...configReports, ...own }
+  const { include, test: vitestConfig, backend, predictTimeoutMs, ...configReports } = await loadConfig(own.config)
+  const { printBackend, predictTimeout, ...reports }: OwnOptions = { ...configReports, ...own }
   await chooseBackendFor(own.backend ?? backend)
+  await setPredictTimeout(predictTimeout ?? predictTimeoutMs, predictTimeout !== undefined ? '--predict-timeout' : 'predictTimeoutMs in the config')
   if (printBackend) return await printTfjsBackend()
   if (reports.baselineReport) await readReport(resolve(reports.baselineReport), 'baseline report')
   // Workers write progress to a pipe; they learn from here whether the user watches a terminal.
@@ -144,6 +148,13 @@ async function chooseBackendFor(name: string | undefined): Promise<void> {
   const { BACKEND_VARIABLE, backendId, tfjsBackend } = await import('../models/tfjs-runtime.js')
   process.env[BACKEND_VARIABLE] = backendId(name)
   await tfjsBackend()
+}
+
+/** The prediction timeout the workers' models default to (they read MODELTEST_PREDICT_TIMEOUT_MS); checked here, so that a bad value stops the run (exit 2). */
+async function setPredictTimeout(value: string | number | undefined, where: string): Promise<void> {
+  if (value === undefined) return
+  const { PREDICT_TIMEOUT_VARIABLE, predictTimeout } = await import('../models/timeout.js')
+  process.env[PREDICT_TIMEOUT_VARIABLE] = String(predictTimeout(value, where))
 }
 
 /** `modeltest --print-backend [--backend NAME]`: the tfjs backend models would run on here, and why faster ones do not; exit 2 when a forced one cannot run. */

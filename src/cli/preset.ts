@@ -24,6 +24,8 @@ export interface ModeltestConfig extends ReportOptions {
   test?: InlineConfig
   /** The tfjs backend every model runs on ('webgpu', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'); default: the best that runs. `--backend` overrides it. */
   backend?: string
+  /** Milliseconds a model's prediction call (one batch) may take before it fails; 60,000 by default. `--predict-timeout` overrides it, a model's own { timeoutMs } too. */
+  predictTimeoutMs?: number
 }
 
 /** Types a `modeltest.config.ts`; returns the config as it is. */

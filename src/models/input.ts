@@ -1,14 +1,16 @@
 import { ModeltestError } from '../errors.js'
+import { describeValue } from '../guard.js'
 import type { Row } from '../data/dataset.js'
-import type { ModelInput, ModelOptions } from './model.js'
+import type { Feeds, ModelInput, ModelOptions } from './model.js'
 import { tf } from './tfjs-runtime.js'
 
 /**
- * The input rules every runtime shares: `preprocess` builds the input itself (a tf.Tensor, a number[][]
- * or a Float32Array); `features` names numeric columns, stacked as a number[][] of rows × features.
- * Throws at once when both or neither are given; the runtime converts what this returns.
+ * The input rules every runtime shares: `preprocess` builds the input itself (a tf.Tensor, a number[][],
+ * a Float32Array, or named feeds for an ONNX model with several inputs); `features` names numeric
+ * columns, stacked as a number[][] of rows × features. Throws at once when both or neither are given;
+ * the runtime converts what this returns.
  */
-export function rowsInput(options: ModelOptions, source: string): (rows: Row[]) => Promise<ModelInput> {
+export function rowsInput(options: ModelOptions, source: string): (rows: Row[]) => Promise<ModelInput | Feeds> {
   const { preprocess, features } = options
   if (preprocess && features) {
     throw new ModeltestError({ what: 'model() got both { preprocess } and { features }', where: source, fix: 'Give one: preprocess builds the input itself; features names numeric columns to stack.' })
@@ -38,7 +40,7 @@ export interface Matrix {
 }
 
 /** Converts what `preprocess` or `features` gave into a float32 matrix; a tf.Tensor is read and disposed. */
-export function toMatrix(input: ModelInput, rows: number, rank: number | undefined, source: string): Matrix {
+export function toMatrix(input: ModelInput | Feeds, rows: number, rank: number | undefined, source: string): Matrix {
   if (input instanceof tf.Tensor) {
     try {
       const values = input.dataSync()
@@ -65,5 +67,33 @@ export function toMatrix(input: ModelInput, rows: number, rank: number | undefin
     }
     return { data: input, dims: [rows, input.length / rows] }
   }
-  throw new ModeltestError({ what: `preprocess returned ${typeof input}, not a tensor or a number[][]`, where: source, fix: 'Return tf.tensor2d(...), an array of number arrays or a row-major Float32Array from preprocess.' })
+  throw notAnInput(input, source)
+}
+
+/** An array or a typed array: a row of scores, or a feed's values. */
+export function isArrayLike(value: unknown): value is ArrayLike<unknown> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))
+}
+
+/** Named feeds (`{ input: { data, dims }, sr: … }`) are a plain object; a tensor, an array or a typed array is one input. */
+export function isFeeds(input: unknown): input is Feeds {
+  if (typeof input !== 'object' || input === null) return false
+  const prototype = Object.getPrototypeOf(input)
+  return prototype === Object.prototype || prototype === null
+}
+
+/** The error for what preprocess returned when the runtime cannot feed it: named feeds where it takes one tensor, or no input at all. */
+export function notAnInput(input: unknown, source: string): ModeltestError {
+  if (isFeeds(input)) {
+    return new ModeltestError({
+      what: `preprocess returned named feeds (${Object.keys(input).join(', ')}); only ONNX models take several inputs`,
+      where: source,
+      fix: 'Return one tensor from preprocess: tf.tensor2d(...), an array of number arrays or a row-major Float32Array.',
+    })
+  }
+  return new ModeltestError({
+    what: `preprocess returned ${describeValue(input)}, not a tensor or a number[][]`,
+    where: source,
+    fix: 'Return tf.tensor2d(...), an array of number arrays or a row-major Float32Array from preprocess (named feeds for an ONNX model with several inputs).',
+  })
 }

@@ -1,9 +1,11 @@
-import { ModeltestError } from '../errors.js'
+import { ModeltestError, listNames } from '../errors.js'
+import { checkColumnList, checkNumber, checkOptionKeys, describeValue } from '../guard.js'
 import { stat } from 'node:fs/promises'
 import { hashFile, hashFiles, hashText } from '../hash.js'
 import { Dataset, type Row } from '../data/dataset.js'
-import { rowsInput } from './input.js'
+import { isArrayLike, notAnInput, rowsInput } from './input.js'
 import { cacheEnabled, cacheKey, readCached, writeCached } from './cache.js'
+import { PREDICT_TIMEOUT_VARIABLE, PredictionTimeout, defaultPredictTimeout, withinTimeout } from './timeout.js'
 import { onnxModelParts } from './onnx.js'
 import { fileLoader, readModelFiles, type TfjsModelFiles } from './tfjs-files.js'
 import { describeAdapter, tf, tfjsBackend } from './tfjs-runtime.js'
@@ -29,8 +31,20 @@ export interface RuntimeInfo {
 }
 
 export type ModelInput = tf.Tensor | number[][] | Float32Array
-/** Turns a batch of rows into the model's input; modeltest disposes the tensor it returns. */
-export type Preprocess = (rows: Row[]) => ModelInput | Promise<ModelInput>
+/**
+ * One input of a model with several, row-major values and their dimensions; an onnxruntime `Tensor`
+ * has this form too. The element type is the typed array's (BigInt64Array: int64); a plain number[]
+ * takes the type the model declares for this input.
+ */
+export interface Feed {
+  data: ArrayLike<number | bigint | string>
+  dims: readonly number[]
+  type?: string
+}
+/** The inputs of a model with several (ONNX), by name: `{ input: …, sr: …, h: …, c: … }` for Silero VAD. */
+export type Feeds = Record<string, Feed>
+/** Turns a batch of rows into the model's input, or into named feeds for an ONNX model with several inputs; modeltest disposes a tensor it returns. */
+export type Preprocess = (rows: Row[]) => ModelInput | Feeds | Promise<ModelInput | Feeds>
 /** Any model as a function from rows to scores: one array of class scores per row, or one score per row. */
 export type PredictFunction = (rows: Row[]) => ArrayLike<number> | ArrayLike<number>[] | Promise<ArrayLike<number> | ArrayLike<number>[]>
 
@@ -43,24 +57,39 @@ export interface ModelOptions {
   batchSize?: number
   /** A name for reports; the path or the function's name by default. */
   name?: string
-  /** ONNX models only: the input to feed, when the model has several. */
+  /** ONNX models only: the one input a single tensor feeds, when the model has several (or return named feeds from `preprocess`). */
   input?: string
-  /** ONNX models only: the output to score, when the model has several (the first by default). */
+  /** ONNX models only: the output to score, by name, when the model has several (the first by default). */
   output?: string
+  /**
+   * Milliseconds one prediction call (a batch) may take before it fails, naming the model: a promise
+   * that never settles, a server that never answers. Default: MODELTEST_PREDICT_TIMEOUT_MS
+   * (`predictTimeoutMs` in modeltest.config.ts, `--predict-timeout`), else 60,000.
+   */
+  timeoutMs?: number
 }
 
+/** The options every model takes; model.http() and model.sagemaker() add their own. */
+export const MODEL_OPTIONS = ['preprocess', 'features', 'batchSize', 'name', 'input', 'output', 'timeoutMs'] as const
+
 const DEFAULT_BATCH_SIZE = 256
+// Recognises models by a global brand, not instanceof: two copies of modeltest in one process (a test
+// file's and the CLI's, or two installed versions) share their models.
+const MODEL_BRAND = Symbol.for('modeltest.model')
 
 /**
  * A model under test: any runtime behind one `predict(rows) → scores`. Predictions on a dataset are
  * kept per dataset hash, so that several checks on the same rows run inference once.
  */
 export class Model {
+  readonly [MODEL_BRAND] = true
   readonly name: string
   /** SHA-256 of the model files (model.json then weights), or of a function's source. */
   readonly hash: string
   readonly runtime: RuntimeInfo
   readonly batchSize: number
+  /** Milliseconds a prediction call may take (see ModelOptions.timeoutMs). */
+  readonly timeoutMs: number
   /** How the last `predict` of a dataset went: batches run, and how many of them came from the disk cache. */
   lastPrediction?: { batches: number; cached: number }
   readonly #prepare?: (rows: Row[]) => Promise<PreparedInput>
@@ -71,7 +100,8 @@ export class Model {
     this.name = parts.name
     this.hash = parts.hash
     this.runtime = parts.runtime
-    this.batchSize = checkBatchSize(parts.batchSize ?? DEFAULT_BATCH_SIZE)
+    this.batchSize = parts.batchSize ?? DEFAULT_BATCH_SIZE
+    this.timeoutMs = parts.timeoutMs ?? defaultPredictTimeout()
     this.#prepare = 'prepare' in parts ? parts.prepare : undefined
     this.#runBatch = 'prepare' in parts ? async (rows) => runPrepared(await parts.prepare(rows)) : parts.runBatch
   }
@@ -89,7 +119,7 @@ export class Model {
 
   /** Scores for a few rows, never cached: what latency measurement calls. */
   predictRows(rows: Row[]): Promise<Scores> {
-    return this.#runBatch(rows)
+    return this.#withinTimeout(this.#runBatch(rows), rows.length)
   }
 
   async #predictAll(data: Dataset): Promise<Scores> {
@@ -100,31 +130,42 @@ export class Model {
     const progress = new Progress(`${this.name} on ${data.source}`, data.rowCount)
     for await (const rows of data.batches(this.batchSize)) {
       stats.batches++
-      if (!prepare) {
-        parts.push(await this.#runBatch(rows))
-        progress.advance(rows.length)
-        continue
-      }
-      const input = await prepare(rows)
-      try {
-        const key = cacheKey(this.hash, runtime, input.fingerprint())
-        const cached = await readCached(key)
-        if (cached?.rows === rows.length) {
-          stats.cached++
-          parts.push(cached)
-        } else {
-          const scores = await input.run()
-          await writeCached(key, scores)
-          parts.push(scores)
-        }
-      } finally {
-        input.dispose()
-      }
+      parts.push(await this.#withinTimeout(prepare ? this.#cachedBatch(rows, prepare, runtime, stats) : this.#runBatch(rows), rows.length))
       progress.advance(rows.length)
     }
     progress.finish()
     this.lastPrediction = stats
     return concatScores(parts, this.name)
+  }
+
+  /** A batch's scores from the disk cache, or predicted and kept there when every score is finite (NaN is never kept as a result). */
+  async #cachedBatch(rows: Row[], prepare: (rows: Row[]) => Promise<PreparedInput>, runtime: string, stats: { cached: number }): Promise<Scores> {
+    const input = await prepare(rows)
+    try {
+      const key = cacheKey(this.hash, runtime, input.fingerprint())
+      const cached = await readCached(key)
+      if (cached?.rows === rows.length) {
+        stats.cached++
+        return cached
+      }
+      const scores = await input.run()
+      if (scores.values.every(Number.isFinite)) await writeCached(key, scores)
+      return scores
+    } finally {
+      input.dispose()
+    }
+  }
+
+  /** The batch's scores, or an error naming the model when they do not come within `timeoutMs`. */
+  #withinTimeout(scores: Promise<Scores>, rows: number): Promise<Scores> {
+    return withinTimeout(scores, this.timeoutMs, () => {
+      const limit = this.timeoutMs < 1000 ? `${this.timeoutMs} ms` : `${this.timeoutMs / 1000} s`
+      return new PredictionTimeout({
+        what: `no scores within ${limit} for a batch of ${rows} rows: the prediction call did not settle`,
+        where: this.name,
+        fix: `Check that the model (its predict function, server or preprocess) answers. If it is only slow, raise the limit: { timeoutMs } in model(), predictTimeoutMs in modeltest.config.ts, --predict-timeout or ${PREDICT_TIMEOUT_VARIABLE}; or lower batchSize.`,
+      })
+    })
   }
 }
 
@@ -136,7 +177,7 @@ export interface PreparedInput {
 }
 
 /** What a runtime gives a Model: a way to score rows, either in one step or as prepare-then-run (cacheable). */
-export type ModelParts = { name: string; hash: string; runtime: RuntimeInfo; batchSize?: number } & (
+export type ModelParts = { name: string; hash: string; runtime: RuntimeInfo; batchSize?: number; timeoutMs?: number } & (
   | { runBatch: (rows: Row[]) => Promise<Scores> }
   | { prepare: (rows: Row[]) => Promise<PreparedInput> }
 )
@@ -150,7 +191,30 @@ async function runPrepared(input: PreparedInput): Promise<Scores> {
 }
 
 export function isModel(value: unknown): value is Model {
-  return value instanceof Model
+  return typeof value === 'object' && value !== null && (value as { [MODEL_BRAND]?: unknown })[MODEL_BRAND] === true
+}
+
+/**
+ * Refuses model options that would be ignored or could not work: an unknown key (did-you-mean), a
+ * batchSize that is not a whole number ≥ 1, an empty features list, a preprocess that is no function.
+ * `allowed` is MODEL_OPTIONS plus the options of the kind of model; `where` names the call.
+ */
+export function checkModelOptions(options: unknown, allowed: readonly string[], where: string): void {
+  checkOptionKeys(options, allowed, where)
+  if (options === undefined) return
+  const { preprocess, features, batchSize, timeoutMs } = options as ModelOptions
+  if (preprocess !== undefined && typeof preprocess !== 'function') {
+    throw new ModeltestError({ what: `${where}: preprocess must be a function from rows to the model's input, got ${describeValue(preprocess)}`, fix: 'Pass { preprocess: (rows) => tf.tensor2d(...) }, or { features } to stack numeric columns.' })
+  }
+  if (features !== undefined) checkColumnList(features, 'features', where, "['bill_length_mm', 'flipper_length_mm']")
+  if (batchSize !== undefined) checkNumber(batchSize, 'batchSize', where, { min: 1, whole: true })
+  if (timeoutMs !== undefined) checkNumber(timeoutMs, 'timeoutMs', where, { min: 1 })
+  for (const key of ['name', 'input', 'output'] as const) {
+    const value = (options as ModelOptions)[key]
+    if (value !== undefined && (typeof value !== 'string' || value === '')) {
+      throw new ModeltestError({ what: `${where}: ${key} must be a non-empty string, got ${describeValue(value)}`, fix: `Pass { ${key}: '…' }, or leave it out.` })
+    }
+  }
 }
 
 /**
@@ -179,12 +243,13 @@ function tfjsHash(files: TfjsModelFiles): Promise<string> {
  *     const remote = await model(async (rows) => callMyService(rows), { name: 'service' })
  */
 export async function model(source: string | PredictFunction, options: ModelOptions = {}): Promise<Model> {
+  checkModelOptions(options, MODEL_OPTIONS, 'model()')
   if (typeof source === 'function') return functionModel(source, options)
   if (typeof source !== 'string') {
     throw new ModeltestError({ what: `model() takes a path or a function, not ${source === null ? 'null' : typeof source}`, fix: "Pass 'models/candidate/model.json' or async (rows) => scores." })
   }
   if (/\.onnx$/i.test(source)) {
-    return new Model({ name: options.name ?? source, batchSize: options.batchSize, ...(await onnxModelParts(source, options)) })
+    return new Model({ name: options.name ?? source, batchSize: options.batchSize, timeoutMs: options.timeoutMs, ...(await onnxModelParts(source, options)) })
   }
   if (options.input !== undefined || options.output !== undefined) {
     throw new ModeltestError({ what: 'the options { input } and { output } apply to ONNX models only', where: source, fix: 'Leave them out for a tfjs model; it has one input and one output.' })
@@ -200,6 +265,7 @@ export async function model(source: string | PredictFunction, options: ModelOpti
     hash,
     runtime: { runtime: graph ? 'tfjs-graph' : 'tfjs-layers', backend: backend.backend, backendPackage: backend.package, gpu: backend.gpu, ...(backend.adapter ? { adapter: describeAdapter(backend.adapter) } : {}) },
     batchSize: options.batchSize,
+    timeoutMs: options.timeoutMs,
     prepare: async (rows) => {
       const input = await toInput(rows)
       return {
@@ -229,11 +295,20 @@ export async function model(source: string | PredictFunction, options: ModelOpti
 
 function functionModel(fn: PredictFunction, options: ModelOptions): Model {
   const name = options.name ?? (fn.name || 'function')
+  const ignored = (['preprocess', 'features', 'input', 'output'] as const).filter((key) => options[key] !== undefined)
+  if (ignored.length > 0) {
+    throw new ModeltestError({
+      what: `the option${ignored.length > 1 ? 's' : ''} ${listNames(ignored)} ${ignored.length > 1 ? 'do' : 'does'} not apply to a predict function`,
+      where: name,
+      fix: 'The function gets the rows themselves and returns their scores: build its inputs inside it, and leave these options out.',
+    })
+  }
   return new Model({
     name,
     hash: hashText(fn.toString()),
     runtime: { runtime: 'function' },
     batchSize: options.batchSize,
+    timeoutMs: options.timeoutMs,
     runBatch: async (rows) => arrayScores(await fn(rows), rows.length, name),
   })
 }
@@ -269,11 +344,11 @@ function inputBuilder(options: ModelOptions, source: string): (rows: Row[]) => P
   return async (rows) => toTensor(await toInput(rows), source)
 }
 
-function toTensor(input: ModelInput, source: string): tf.Tensor {
+function toTensor(input: ModelInput | Feeds, source: string): tf.Tensor {
   if (input instanceof tf.Tensor) return input
   if (Array.isArray(input)) return tf.tensor2d(input)
   if (input instanceof Float32Array) return tf.tensor1d(input)
-  throw new ModeltestError({ what: `preprocess returned ${typeof input}, not a tensor or a number[][]`, where: source, fix: 'Return tf.tensor2d(...) or an array of number arrays from preprocess.' })
+  throw notAnInput(input, source)
 }
 
 async function tensorScores(output: tf.Tensor, rows: number, source: string): Promise<Scores> {
@@ -286,30 +361,52 @@ async function tensorScores(output: tf.Tensor, rows: number, source: string): Pr
   return { rows, width, values }
 }
 
-function arrayScores(output: ArrayLike<number> | ArrayLike<number>[], rows: number, name: string): Scores {
-  if (!output || typeof output !== 'object' || typeof output.length !== 'number') {
-    throw new ModeltestError({ what: `the predict function returned ${typeof output}, not an array of scores`, where: name, fix: 'Return one array of class scores per row, or one score per row.' })
+/**
+ * A predict function's result as scores: one number per row, or one array of numbers per row, every
+ * row as wide as the first. Class names, nulls or strings would become NaN and count as class 0, so
+ * any value that is not a number is refused, naming the row of the batch.
+ */
+function arrayScores(output: unknown, rows: number, name: string): Scores {
+  if (!isArrayLike(output)) {
+    throw new ModeltestError({ what: `the predict function returned ${describeValue(output)}, not an array of scores`, where: name, fix: 'Return one array of class scores per row, or one score per row.' })
   }
   if (output.length !== rows) {
-    throw new ModeltestError({ what: `the predict function returned ${output.length} results for ${rows} rows`, where: name, fix: 'Return exactly one result per row, in order.' })
+    throw new ModeltestError({ what: `the predict function returned ${output.length} results for a batch of ${rows} rows`, where: name, fix: 'Return exactly one result per row, in order.' })
   }
-  const nested = rows > 0 && typeof output[0] === 'object'
-  if (!nested) return { rows, width: 1, values: Float32Array.from(output as ArrayLike<number>) }
-  const width = (output[0] as ArrayLike<number>).length
+  const nested = isArrayLike(output[0])
+  const width = nested ? (output[0] as ArrayLike<unknown>).length : 1
   const values = new Float32Array(rows * width)
   for (let i = 0; i < rows; i++) {
-    const row = output[i] as ArrayLike<number>
-    if (row?.length !== width) {
-      throw new ModeltestError({ what: `row ${i} has ${row?.length} scores, row 0 has ${width}`, where: name, fix: 'Return the same number of scores for every row.' })
+    const result = output[i]
+    const scores = isArrayLike(result)
+    if (scores !== nested || (scores && result.length !== width)) {
+      const found = scores ? `${result.length} scores` : describeValue(result)
+      throw new ModeltestError({ what: `row ${i} of the batch has ${found}; row 0 has ${nested ? `${width} scores` : 'one score'}`, where: name, fix: 'Return the same number of scores for every row.' })
     }
-    values.set(row, i * width)
+    const row = scores ? result : [result]
+    for (let j = 0; j < width; j++) {
+      const value = row[j]
+      if (typeof value !== 'number') throw notAScore(value, i, name)
+      values[i * width + j] = value
+    }
   }
   return { rows, width, values }
 }
 
+function notAScore(value: unknown, row: number, name: string): ModeltestError {
+  if (typeof value === 'string') {
+    return new ModeltestError({
+      what: `the predict function returned the class name '${value}' for row ${row} of the batch, not a score`,
+      where: name,
+      fix: 'Return class scores (one array of probabilities per row) or class indices 0, 1, … in the order of the labels; map class names to indices inside the function.',
+    })
+  }
+  return new ModeltestError({ what: `the predict function returned ${describeValue(value)} for row ${row} of the batch, not a number`, where: name, fix: 'Return numbers only: one array of class scores per row, or one score per row.' })
+}
+
 function concatScores(parts: Scores[], name: string): Scores {
   const width = parts[0]?.width ?? 1
-  if (parts.some((part) => part.width !== width)) throw new ModeltestError({ what: 'batches returned different numbers of scores per row', where: name })
+  if (parts.some((part) => part.width !== width)) throw new ModeltestError({ what: 'batches returned different numbers of scores per row', where: name, fix: 'Give every row of every batch the same number of scores (one per class).' })
   const rows = parts.reduce((sum, part) => sum + part.rows, 0)
   const values = new Float32Array(rows * width)
   let offset = 0
@@ -328,11 +425,4 @@ function wrapPredictError(error: unknown, source: string, inputShape: number[]):
     fix: 'Check that preprocess builds the input the model was trained on (shape and dtype).',
     cause: error,
   })
-}
-
-function checkBatchSize(batchSize: number): number {
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new ModeltestError({ what: `batchSize ${batchSize} is not a whole number ≥ 1`, fix: 'Pass { batchSize: 256 } or leave it out.' })
-  }
-  return batchSize
 }

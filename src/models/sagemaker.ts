@@ -5,7 +5,7 @@ import { hashText } from '../hash.js'
 import type { Row } from '../data/dataset.js'
 import { sagemakerInstances, sagemakerScores } from './http.js'
 import { rowsInput, toMatrix } from './input.js'
-import { Model, type ModelOptions } from './model.js'
+import { MODEL_OPTIONS, Model, checkModelOptions, type ModelOptions } from './model.js'
 
 /** Set by `modeltest canary` for the test files it runs: the endpoint and the variant under test. */
 export const CANARY_ENDPOINT_VARIABLE = 'MODELTEST_ENDPOINT'
@@ -18,9 +18,11 @@ export interface SageMakerModelOptions extends ModelOptions {
   region?: string
   /** The runtime client; by default one for `region` that makes one attempt per invocation. */
   client?: SageMakerRuntimeClient
-  /** Milliseconds before an invocation is abandoned; 30,000 by default. */
+  /** Milliseconds before an invocation is abandoned (and the prediction call fails); 30,000 by default. */
   timeoutMs?: number
 }
+
+const SAGEMAKER_MODEL_OPTIONS = [...MODEL_OPTIONS, 'variant', 'region', 'client']
 
 /** One InvokeEndpoint call, as the canary times it. */
 export interface Invocation {
@@ -92,6 +94,7 @@ export async function invokeEndpoint(client: SageMakerRuntimeClient, invocation:
 export function sagemakerModel(endpointOrOptions?: string | SageMakerModelOptions, moreOptions: SageMakerModelOptions = {}): Model {
   const endpointName = typeof endpointOrOptions === 'string' ? endpointOrOptions : undefined
   const options = typeof endpointOrOptions === 'object' ? endpointOrOptions : moreOptions
+  checkModelOptions(options, SAGEMAKER_MODEL_OPTIONS, 'model.sagemaker()')
   const endpoint = endpointName ?? process.env[CANARY_ENDPOINT_VARIABLE]
   if (!endpoint) {
     throw new ModeltestError({
@@ -108,6 +111,7 @@ export function sagemakerModel(endpointOrOptions?: string | SageMakerModelOption
     hash: hashText(`sagemaker ${endpoint} ${variant ?? ''}`),
     runtime: { runtime: 'http', backend: 'sagemaker-runtime' },
     batchSize: options.batchSize,
+    timeoutMs: options.timeoutMs,
     runBatch: async (rows: Row[]) => {
       client ??= options.client ? Promise.resolve(options.client) : canaryRuntimeClient(options.region, options.timeoutMs)
       const input = matrix ? toMatrix(await matrix(rows), rows.length, undefined, where) : undefined

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { parse as parseCsv } from 'csv-parse/sync'
 import type { Row } from '../data/dataset.js'
 import { ModeltestError, isModeltestError } from '../errors.js'
+import { PredictionTimeout } from '../models/timeout.js'
 import type { Model } from '../models/model.js'
 
 /** SageMaker refuses invocation payloads above 6 MB; so does this server. */
@@ -94,8 +95,8 @@ async function handle(request: IncomingMessage, response: ServerResponse, model:
     try {
       scores = await model.predictRows(rows)
     } catch (error) {
-      // The model's own input checks (an unknown column, a wrong type) are the client's to fix.
-      if (isModeltestError(error)) throw new BadRequest((error as Error).message)
+      // The model's own input checks (an unknown column, a wrong type) are the client's to fix; a model that does not answer is not.
+      if (isModeltestError(error) && !(error instanceof PredictionTimeout)) throw new BadRequest((error as Error).message)
       return send(response, 500, { error: `the model failed: ${(error as Error).message}` })
     }
     const predictions = Array.from({ length: scores.rows }, (_, i) => Array.from(scores.values.subarray(i * scores.width, (i + 1) * scores.width)))
