@@ -1,4 +1,5 @@
 import { dirname, join, relative, resolve } from 'node:path'
+import { stripVTControlCharacters } from 'node:util'
 import type { Reporter, SerializedError, TestCase, TestModule, Vitest } from 'vitest/node'
 import { buildReport, byFile, type CheckRecord, type RunReport, type ShardResult, type TestOutcome } from '../index.js'
 import { renderConsole } from '../../reporters/index.js'
@@ -109,6 +110,10 @@ function outcome(test: TestCase, file: string, root: string): TestOutcome {
   }
 }
 
+/**
+ * An error's message without the colour codes vitest's matchers put in it (they colour whenever CI or
+ * FORCE_COLOR is set, even into a pipe): the console, the reports and annotations carry plain text.
+ */
 function errorText(error: SerializedError): string {
-  return error.message ?? String(error)
+  return stripVTControlCharacters(error.message ?? String(error))
 }

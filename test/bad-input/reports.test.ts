@@ -4,7 +4,7 @@ import { mkdir, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/pro
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { makeCheck, type ShardResult } from '../../src/index.js'
-import { repoRoot, runCli, tempDir } from '../helpers.js'
+import { repoRoot, tempDir } from '../helpers.js'
 
 const bin = join(repoRoot, 'bin', 'modeltest.js')
 /** Every report a merge writes here, in the order they are renamed: the JSON report last. */
@@ -71,7 +71,7 @@ describe('reports are replaced whole, as a set', () => {
     let killedWhileWriting = 0
     let previous: 'a' | 'b' = 'a'
     for (let i = 0; i < kills; i++) {
-      const next = previous === 'a' ? 'b' : 'a'
+      const next: 'a' | 'b' = previous === 'a' ? 'b' : 'a'
       let watcher: ReturnType<typeof watch> | undefined
       await mergeRun(shards[next], live, (child) => {
         // Most kills aim at the writing phase: a random moment after the first temporary file appears; the others anywhere in the run.
@@ -177,5 +177,46 @@ describe('a report that cannot be written', () => {
       expect(JSON.parse(await readFile(join(out, 'modeltest.json'), 'utf8')).summary.checks).toBe(2000)
       expect(await readdir(small)).toEqual([])
     })
+  })
+})
+
+describe('a run of tests (not a merge)', () => {
+  const suite = {
+    'checks.modeltest.ts': [
+      "import { expect, test, vi } from 'vitest'",
+      "import { dataset } from 'modeltest'",
+      // vitest's own matchers colour their messages whenever CI or FORCE_COLOR is set, even into a pipe.
+      "test('spy', () => { expect(vi.fn()).toHaveBeenCalledWith(1) })",
+      "test('rows', async () => { await expect(await dataset('data.csv')).toHaveAtLeastRows(1000) })",
+      '',
+    ].join('\n'),
+    'data.csv': 'text,label\nfine,1\nbad,0\n',
+  }
+
+  test('on CI with FORCE_COLOR and no terminal: no ANSI code in the console, the JUnit, JSON, HTML, Markdown reports or the GitHub annotations', async () => {
+    const dir = await tempDir(suite)
+    const env: Record<string, string | undefined> = { ...process.env, CI: '1', FORCE_COLOR: '1', GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: join(dir, 'step-summary.md') }
+    delete env.NO_COLOR
+    const run = spawnSync(process.execPath, [bin, '.', '--summary', 'summary.md'], { cwd: dir, env, encoding: 'utf8' })
+    expect(run.status).toBe(1)
+    expect(run.stdout).toContain('::error file=checks.modeltest.ts,line=3')
+    expect(run.stdout).toContain('expected "vi.fn()" to be called with arguments')
+    const ansi = /\u001b|\[\d+(;\d+)*m/
+    expect(run.stdout + run.stderr).not.toMatch(ansi)
+    for (const report of ['reports/junit.xml', 'reports/modeltest.json', 'reports/modeltest.html', 'summary.md']) {
+      const text = await readFile(join(dir, report), 'utf8')
+      expect(text, report).toContain('Number of calls')
+      expect(text, report).not.toMatch(ansi)
+      // The JSON report escapes the control character: look for the escape too.
+      expect(text, report).not.toContain('\\u001b')
+    }
+  })
+
+  test('a report under a file: the verdict, then the line, exit 2', async () => {
+    const dir = await tempDir({ ...suite, 'checks.modeltest.ts': "import { expect, test } from 'vitest'\nimport { dataset } from 'modeltest'\ntest('rows', async () => { await expect(await dataset('data.csv')).toHaveAtLeastRows(2) })\n", blocker: 'x' })
+    const run = await runCliInterleaved(['.', '--junit', 'blocker/junit.xml'], dir)
+    expect(run.code).toBe(2)
+    expect(run.output).toMatch(/ PASSED\n\nmodeltest: blocker\/junit\.xml was not written: a part of the path is a file, not a folder \(ENOTDIR\)\. Fix the path, or give another with --junit <path> \(--no-junit for none\)\.\n$/)
+    expect(JSON.parse(await readFile(join(dir, 'reports/modeltest.json'), 'utf8')).passed).toBe(true)
   })
 })
