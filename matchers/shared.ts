@@ -1,5 +1,5 @@
 import type { MatcherState } from 'vitest'
-import { ModeltestError, formatValue, isDataset, isModel, type CheckRecord, type Dataset, type Model } from '../src/index.js'
+import { ModeltestError, formatValues, isDataset, isModel, type CheckRecord, type Dataset, type Model } from '../src/index.js'
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -81,7 +81,8 @@ export function report(state: MatcherState, record: CheckRecord): { pass: boolea
 
 function failureMessage(record: CheckRecord, isNot: boolean): string {
   const required = `required: actual ${record.comparator} threshold${isNot ? ', from .not' : ''}`
-  return `${record.name}: ${record.message}\n  Actual: ${formatValue(record.actual)}, Threshold: ${formatValue(record.threshold)} (${required})`
+  const [actual, threshold] = formatValues(record.actual, record.threshold)
+  return `${record.name}: ${record.message}\n  Actual: ${actual}, Threshold: ${threshold} (${required})`
 }
 
 function describe(value: unknown): string {

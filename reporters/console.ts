@@ -1,5 +1,5 @@
 import { Chalk } from 'chalk'
-import { formatValue, type CheckRecord, type RunReport, type TestOutcome } from '../src/index.js'
+import { formatValues, type CheckRecord, type RunReport, type TestOutcome } from '../src/index.js'
 
 export interface ConsoleOptions {
   /** Colour the output; the CLI passes true only on a TTY without NO_COLOR. */
@@ -24,7 +24,9 @@ export function renderConsole(report: RunReport, options: ConsoleOptions): strin
     for (const { test, check } of entries) {
       const mark = check.passed ? c.green('✓') : c.red('✗')
       lines.push(`  ${mark} ${check.name}: ${check.message}` + c.dim(`  (${test.name})`))
-      lines.push(c.dim(`      Actual: ${formatValue(check.actual)}${check.unit ? ' ' + check.unit : ''}, Threshold: ${formatValue(check.threshold)}${check.unit ? ' ' + check.unit : ''}`))
+      const [actual, threshold] = formatValues(check.actual, check.threshold)
+      const unit = check.unit ? ' ' + check.unit : ''
+      lines.push(c.dim(`      Actual: ${actual}${unit}, Threshold: ${threshold}${unit}`))
       for (const warning of check.warnings ?? []) lines.push(c.yellow(`      ! ${warning}`))
     }
   }
