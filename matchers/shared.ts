@@ -1,5 +1,5 @@
-import type { MatcherState } from 'vitest'
-import { ModeltestError, formatValue, isDataset, isModel, type CheckRecord, type Dataset, type Model } from '../src/index.js'
+import { chai, type MatcherState } from 'vitest'
+import { ModeltestError, formatValues, isDataset, isModel, type CheckRecord, type Dataset, type Model } from '../src/index.js'
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -81,7 +81,8 @@ export function report(state: MatcherState, record: CheckRecord): { pass: boolea
 
 function failureMessage(record: CheckRecord, isNot: boolean): string {
   const required = `required: actual ${record.comparator} threshold${isNot ? ', from .not' : ''}`
-  return `${record.name}: ${record.message}\n  Actual: ${formatValue(record.actual)}, Threshold: ${formatValue(record.threshold)} (${required})`
+  const [actual, threshold] = formatValues(record.actual, record.threshold)
+  return `${record.name}: ${record.message}\n  Actual: ${actual}, Threshold: ${threshold} (${required})`
 }
 
 function describe(value: unknown): string {
@@ -89,4 +90,57 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array'
   if (value instanceof Promise) return 'a Promise (add await)'
   return typeof value === 'object' ? `a ${value.constructor?.name ?? 'object'}` : `${typeof value} ${String(value)}`
+}
+
+/** What modeltest reads of a running vitest test: its name and the pending assertions vitest waits for. */
+interface RunningTest {
+  name: string
+  fullTestName?: string
+  promises?: Promise<unknown>[]
+  onFinished?: (() => void)[]
+}
+
+/**
+ * Makes every call of these (registered, async) matchers one its test must await. vitest waits at
+ * the end of a test only for its own pending `.resolves`/`.rejects`; an extended matcher left pending
+ * is dropped, and a failed check with it, when the test ends first. So each call is recorded on its
+ * test as vitest records its own (vitest then waits for it, and the check can still fail the test),
+ * and a call that nothing awaited (its `then` never called) fails the test, naming it and the matcher.
+ */
+export function requireAwait(names: readonly string[]): void {
+  const prototype = chai.Assertion.prototype as unknown as Record<string, (this: object, ...args: unknown[]) => unknown>
+  for (const name of names) {
+    const matcher = prototype[name]
+    prototype[name] = function (this: object, ...args: unknown[]) {
+      const result = matcher.apply(this, args)
+      const test = chai.util.flag(this, 'vitest-test') as RunningTest | undefined
+      return test && result instanceof Promise ? awaitedIn(test, result, name) : result
+    }
+  }
+}
+
+function awaitedIn(test: RunningTest, result: Promise<unknown>, matcher: string): PromiseLike<unknown> {
+  let awaited = false
+  // Settled, it is no longer pending: vitest waits at the end of the test only for what is still in test.promises.
+  const tracked: Promise<unknown> = result.finally(() => {
+    const at = test.promises?.indexOf(tracked) ?? -1
+    if (at >= 0) test.promises!.splice(at, 1)
+  })
+  // Handled here so that a check failing while the test is still busy is no unhandled rejection; the test still sees it.
+  tracked.catch(() => undefined)
+  ;(test.promises ??= []).push(tracked)
+  ;(test.onFinished ??= []).push(() => {
+    if (!awaited) {
+      throw new ModeltestError({
+        what: `${matcher}(…) was not awaited in the test '${test.fullTestName ?? test.name}'`,
+        fix: `Write await expect(…).${matcher}(…), or return it: a check that is not awaited can end after its test, and its verdict is lost.`,
+      })
+    }
+  })
+  return {
+    then(onFulfilled, onRejected) {
+      awaited = true
+      return tracked.then(onFulfilled, onRejected)
+    },
+  }
 }

@@ -1,5 +1,5 @@
 import { Chalk } from 'chalk'
-import { formatValue, type CheckRecord, type RunReport, type TestOutcome } from '../src/index.js'
+import { formatValues, type CheckRecord, type RunReport, type TestOutcome } from '../src/index.js'
 
 export interface ConsoleOptions {
   /** Colour the output; the CLI passes true only on a TTY without NO_COLOR. */
@@ -24,17 +24,19 @@ export function renderConsole(report: RunReport, options: ConsoleOptions): strin
     for (const { test, check } of entries) {
       const mark = check.passed ? c.green('✓') : c.red('✗')
       lines.push(`  ${mark} ${check.name}: ${check.message}` + c.dim(`  (${test.name})`))
-      lines.push(c.dim(`      Actual: ${formatValue(check.actual)}${check.unit ? ' ' + check.unit : ''}, Threshold: ${formatValue(check.threshold)}${check.unit ? ' ' + check.unit : ''}`))
+      const [actual, threshold] = formatValues(check.actual, check.threshold)
+      const unit = check.unit ? ' ' + check.unit : ''
+      lines.push(c.dim(`      Actual: ${actual}${unit}, Threshold: ${threshold}${unit}`))
       for (const warning of check.warnings ?? []) lines.push(c.yellow(`      ! ${warning}`))
     }
   }
 
-  const broken = report.tests.filter(failedWithoutFailedCheck)
+  const broken = report.tests.filter((test) => failedWithoutFailedCheck(test) || unexplainedErrors(test).length > 0)
   if (broken.length > 0) {
     lines.push('', c.bold(c.red(' Errors')))
     for (const test of broken) {
       lines.push(`  ${c.red('✗')} ${test.file} > ${test.name}`)
-      for (const error of test.errors) lines.push(...error.split('\n').map((line) => `      ${line}`))
+      for (const error of unexplainedErrors(test)) lines.push(...error.split('\n').map((line) => `      ${line}`))
     }
   }
   for (const problem of report.problems) lines.push('', c.red(` ${problem}`))
@@ -46,6 +48,16 @@ export function renderConsole(report: RunReport, options: ConsoleOptions): strin
   if (options.written?.length) lines.push(c.dim(` Reports: ${options.written.join(', ')}`))
   lines.push(report.passed ? c.bold(c.green(' PASSED')) : c.bold(c.red(' FAILED')), '')
   return lines.join('\n')
+}
+
+/**
+ * A failed test's errors that none of its failed checks explains (a missing file, a matcher not
+ * awaited): a failed check's error is its failure message, which starts with the check's name.
+ */
+function unexplainedErrors(test: TestOutcome): string[] {
+  if (test.state !== 'failed') return []
+  const failedChecks = test.checks.filter((check) => !check.passed)
+  return test.errors.filter((error) => !failedChecks.some((check) => error.startsWith(`${check.name}: `)))
 }
 
 /** A failed test that no failed check explains: an error such as a missing file or column. */

@@ -1,4 +1,4 @@
-import { changeAgainstBaseline, formatValue, type CheckRecord, type RunReport, type Subject, type TestOutcome } from '../src/index.js'
+import { changeAgainstBaseline, formatValue, formatValues, type CheckRecord, type RunReport, type Subject, type TestOutcome } from '../src/index.js'
 import { COMPARATOR_SYMBOL, formatPValue } from '../src/checks/record.js'
 import { changesSinceBaseline, checkEntries, type Entry } from './changes.js'
 import { failedWithoutFailedCheck } from './console.js'
@@ -103,9 +103,10 @@ function whatChanged(report: RunReport, entries: Entry[]): string {
 
 function checkCard({ test, check }: Entry): string {
   const unit = check.unit ? ` ${escape(check.unit)}` : ''
+  const [actual, threshold] = formatValues(check.actual, check.threshold)
   const facts: [string, string][] = [
-    ['actual', `${formatValue(check.actual)}${unit}`],
-    ['required', `${COMPARATOR_SYMBOL[check.comparator] ?? escape(check.comparator)} ${formatValue(check.threshold)}${unit}${check.gateOnInterval ? ' (for the whole interval)' : ''}`],
+    ['actual', `${actual}${unit}`],
+    ['required', `${COMPARATOR_SYMBOL[check.comparator] ?? escape(check.comparator)} ${threshold}${unit}${check.gateOnInterval ? ' (for the whole interval)' : ''}`],
   ]
   if (check.n !== undefined) facts.push(['n', String(check.n)])
   const { interval, significance } = check

@@ -1,4 +1,4 @@
-import { changeAgainstBaseline, formatValue, type RunReport, type TestOutcome } from '../src/index.js'
+import { changeAgainstBaseline, formatValue, formatValues, type RunReport, type TestOutcome } from '../src/index.js'
 import { failedWithoutFailedCheck } from './console.js'
 
 /**
@@ -44,9 +44,10 @@ function checkProperties(test: TestOutcome): [string, string][] {
     const count = (seen.get(check.name) ?? 0) + 1
     seen.set(check.name, count)
     const key = `${test.name} :: ${count === 1 ? check.name : `${check.name}#${count}`}`
+    const [value, threshold] = formatValues(check.actual, check.threshold)
     const fields: [string, string][] = [
-      ['value', formatValue(check.actual)],
-      ['threshold', formatValue(check.threshold)],
+      ['value', value],
+      ['threshold', threshold],
       ['comparator', check.comparator],
       ['passed', String(check.passed)],
       ['message', check.message],

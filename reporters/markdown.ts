@@ -1,4 +1,4 @@
-import { changeAgainstBaseline, formatValue, type RunReport, type Subject } from '../src/index.js'
+import { changeAgainstBaseline, formatValue, formatValues, type RunReport, type Subject } from '../src/index.js'
 import { COMPARATOR_SYMBOL } from '../src/checks/record.js'
 import { changesSinceBaseline, checkEntries, failuresFirst, type Entry } from './changes.js'
 import { failedWithoutFailedCheck } from './console.js'
@@ -42,9 +42,10 @@ function tableRow({ test, check }: Entry): string {
   const interval = check.interval ? ` (${formatValue(check.interval.low)}–${formatValue(check.interval.high)})` : ''
   const change = changeAgainstBaseline(check)
   const changeText = change ? `${signed(change.delta)} vs ${change.against === 'baseline report' ? 'last report' : 'baseline model'}` : ''
+  const [actual, threshold] = formatValues(check.actual, check.threshold)
   const where = check.location ? `${check.location.file}:${check.location.line}` : test.file
   const name = `\`${code(check.name)}\`<br><sub>${cell(test.name)} · ${cell(where)}</sub>`
-  return `| ${name} | ${check.passed ? '✅ pass' : '❌ **fail**'} | ${formatValue(check.actual)}${unit}${interval} | ${COMPARATOR_SYMBOL[check.comparator]} ${formatValue(check.threshold)}${unit} | ${changeText} |`
+  return `| ${name} | ${check.passed ? '✅ pass' : '❌ **fail**'} | ${actual}${unit}${interval} | ${COMPARATOR_SYMBOL[check.comparator]} ${threshold}${unit} | ${changeText} |`
 }
 
 function errorsSection(report: RunReport): string[] {

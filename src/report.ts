@@ -86,10 +86,23 @@ export function byFile(a: TestOutcome, b: TestOutcome): number {
 }
 
 /** A number as reports print it: whole numbers as they are, others to at most four decimals. */
-export function formatValue(value: number): string {
+export function formatValue(value: number, decimals = 4): string {
   if (Number.isInteger(value)) return String(value)
   if (!Number.isFinite(value)) return String(value)
-  return String(Number(value.toFixed(4)))
+  return String(Number(value.toFixed(decimals)))
+}
+
+/**
+ * Two numbers shown side by side (a check's actual and threshold) as formatValue prints them, with
+ * more decimals while they differ but would read the same: a failed 0.999995 ≥ 1 shows
+ * `0.999995` and `1`, not `1` and `1`.
+ */
+export function formatValues(a: number, b: number): [string, string] {
+  for (let decimals = 4; decimals < 20; decimals++) {
+    const pair: [string, string] = [formatValue(a, decimals), formatValue(b, decimals)]
+    if (a === b || pair[0] !== pair[1]) return pair
+  }
+  return [String(a), String(b)]
 }
 
 /**

@@ -48,7 +48,7 @@ describe('toMatchProfileSnapshot through the command', () => {
     const dir = await project()
     const result = await run(dir, [], { CI: 'true' })
     expect(result.code).toBe(1)
-    expect(result.stdout).toMatch(/no profile snapshot for 'penguins profile'[\s\S]*Run modeltest -u/)
+    expect(result.stdout).toMatch(/no profile snapshot for 'penguins profile 1'[\s\S]*Run modeltest -u/)
     await expect(readFile(snapshotFile(dir))).rejects.toThrow()
   })
 
@@ -58,7 +58,7 @@ describe('toMatchProfileSnapshot through the command', () => {
     expect(first.code).toBe(0)
     expect(first.stdout).toMatch(/✓ profile_snapshot: Profile snapshot written in __profiles__\/profile\.modeltest\.ts\.json \(7 columns, 344 rows\)/)
     const stored = JSON.parse(await readFile(snapshotFile(dir), 'utf8'))
-    expect(stored['penguins profile'].columns.species.categories).toEqual(['Adelie', 'Chinstrap', 'Gentoo'])
+    expect(stored['penguins profile 1'].columns.species.categories).toEqual(['Adelie', 'Chinstrap', 'Gentoo'])
 
     expect((await run(dir, [], { CI: 'true' })).stdout).toMatch(/✓ profile_snapshot: Profile matches the snapshot/)
 

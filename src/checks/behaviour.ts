@@ -4,7 +4,7 @@ import { ModeltestError } from '../errors.js'
 import { finiteScores } from '../evaluate.js'
 import { predictedClasses } from '../metrics/classification.js'
 import type { Model } from '../models/model.js'
-import { makeCheck, relationFor, type CheckRecord, type CheckSpec } from './record.js'
+import { formatAgainst, makeCheck, relationFor, type CheckRecord, type CheckSpec } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 
 /** Every score the model gives on `input` is a finite number: no NaN, no ±Infinity. */
@@ -73,7 +73,7 @@ export async function invarianceCheck(model: Model, perturb: (row: Row) => Row, 
     threshold: maxFlipRate,
     comparator: '<=',
     n: a.length,
-    message: `Predictions flip on ${flipped.length} of ${a.length} rows (${(rate * 100).toFixed(2)}%) ${relationFor(rate, maxFlipRate, '<=')} max ${(maxFlipRate * 100).toFixed(2)}%${flipped.length > 0 ? `, e.g. row ${flipped.slice(0, 3).join(', ')}` : ''}`,
+    message: `Predictions flip on ${flipped.length} of ${a.length} rows (${formatAgainst(rate * 100, maxFlipRate * 100, 2)}%) ${relationFor(rate, maxFlipRate, '<=')} max ${(maxFlipRate * 100).toFixed(2)}%${flipped.length > 0 ? `, e.g. row ${flipped.slice(0, 3).join(', ')}` : ''}`,
     details: { flipped: flipped.slice(0, 20) },
   })
 }

@@ -3,7 +3,7 @@ import { ident, queryRows, streamRows } from '../data/duckdb.js'
 import { COLUMN_TYPES, type ColumnType } from '../data/types.js'
 import { ModeltestError } from '../errors.js'
 import { checkChoice, checkColumnList, checkColumnName, checkFlag, checkNumber, checkOptionKeys, describeValue } from '../guard.js'
-import { formatThreshold, makeCheck, relationFor, type CheckRecord, type CheckSpec } from './record.js'
+import { formatAgainst, formatThreshold, makeCheck, relationFor, type CheckRecord, type CheckSpec } from './record.js'
 import { datasetSubject } from './subjects.js'
 
 /** `mostly`: the fraction of rows (or values) that must pass, as in Great Expectations; 1 by default. */
@@ -80,7 +80,7 @@ export async function nullCheck(data: Dataset, columns: readonly string[] = data
     threshold: mostly,
     comparator: '>=',
     n: data.rowCount,
-    message: `${withNulls.length === 0 ? `No null values in ${columns.join(', ')} (${data.rowCount} rows)` : found}; least complete column ${percent(complete)} non-null ${relationFor(complete, mostly, '>=')} mostly ${formatThreshold(mostly)}`,
+    message: `${withNulls.length === 0 ? `No null values in ${columns.join(', ')} (${data.rowCount} rows)` : found}; least complete column ${percent(complete, mostly)} non-null ${relationFor(complete, mostly, '>=')} mostly ${formatThreshold(mostly)}`,
     details: { null_counts: nullCounts },
   })
 }
@@ -112,7 +112,7 @@ export async function valuesBetweenCheck(data: Dataset, column: string, min: num
   const mostly = checkMostly(options, 'toHaveValuesBetween') ?? 1
   const c = ident(column)
   const outside = `(${c} < ${low.sql} OR ${c} > ${high.sql})`
-  const [row] = await queryRows(`SELECT count(${c})::DOUBLE AS n, count(*) FILTER (WHERE ${outside})::DOUBLE AS bad, list(${c}::VARCHAR) FILTER (WHERE ${outside})[1:5] AS examples FROM ${data.relation}`)
+  const [row] = await queryRows(`SELECT count(${c})::DOUBLE AS n, count(*) FILTER (WHERE ${outside})::DOUBLE AS bad, list(${c}::VARCHAR ORDER BY ${c}) FILTER (WHERE ${outside})[1:5] AS examples FROM ${data.relation}`)
   const n = Number(row.n)
   const bad = Number(row.bad)
   const range = `[${shownMin}, ${shownMax}]`
@@ -121,7 +121,7 @@ export async function valuesBetweenCheck(data: Dataset, column: string, min: num
     n,
     failing: bad,
     mostly,
-    message: (inside) => (bad === 0 ? `All ${n} values of ${column} within ${range}` : `${bad} of ${n} values of ${column} outside ${range} (${percent(inside)} within ${relationFor(inside, mostly, '>=')} ${percent(mostly)} required), e.g. ${(row.examples as string[]).join(', ')}`),
+    message: (inside) => (bad === 0 ? `All ${n} values of ${column} within ${range}` : `${bad} of ${n} values of ${column} outside ${range} (${percent(inside, mostly)} within ${relationFor(inside, mostly, '>=')} ${percent(mostly)} required), e.g. ${(row.examples as string[]).join(', ')}`),
     details: { column, min: String(min), max: String(max), outside: bad, examples: row.examples },
   })
 }
@@ -136,7 +136,7 @@ export async function valuesInCheck(data: Dataset, column: string, allowed: read
   const mostly = checkMostly(options, 'toHaveValuesIn') ?? 1
   const counts = await data.valueCounts(column)
   const allowedKeys = new Set(allowed.map((value) => String(value)))
-  const unexpected = Object.entries(counts).filter(([value]) => !allowedKeys.has(value)).sort((a, b) => b[1] - a[1])
+  const unexpected = Object.entries(counts).filter(([value]) => !allowedKeys.has(value)).sort(byCount('descending'))
   const n = Object.values(counts).reduce((sum, count) => sum + count, 0)
   const bad = unexpected.reduce((sum, [, count]) => sum + count, 0)
   return passingShareCheck(data, negate, {
@@ -194,7 +194,7 @@ export async function noDuplicateRowsCheck(data: Dataset, negate = false): Promi
 async function duplicateCheck(data: Dataset, columns: readonly string[], name: string, what: string, negate: boolean): Promise<CheckRecord> {
   const key = columns.map(ident).join(', ')
   const [row] = await queryRows(
-    `SELECT coalesce(sum(n - 1), 0)::DOUBLE AS extra, count(*)::DOUBLE AS keys, list(k)[1:3] AS examples FROM (SELECT count(*) AS n, ${columns.length === 1 ? `${key}::VARCHAR` : `concat_ws(' | ', ${columns.map((c) => `${ident(c)}::VARCHAR`).join(', ')})`} AS k FROM ${data.relation} GROUP BY ${key} HAVING count(*) > 1)`,
+    `SELECT coalesce(sum(n - 1), 0)::DOUBLE AS extra, count(*)::DOUBLE AS keys, list(k ORDER BY k)[1:3] AS examples FROM (SELECT count(*) AS n, ${columns.length === 1 ? `${key}::VARCHAR` : `concat_ws(' | ', ${columns.map((c) => `${ident(c)}::VARCHAR`).join(', ')})`} AS k FROM ${data.relation} GROUP BY ${key} HAVING count(*) > 1)`,
   )
   const extra = Number(row.extra)
   const examples = (row.examples as string[]) ?? []
@@ -213,7 +213,7 @@ async function duplicateCheck(data: Dataset, columns: readonly string[], name: s
 export async function classBalanceCheck(data: Dataset, label: string, maxShare = 0.8, negate = false): Promise<CheckRecord> {
   checkNumber(maxShare, 'maxShare', 'toHaveClassBalance', { above: 0, max: 1 })
   const { counts, labelled, nulls } = await labelCounts(data, label, 'toHaveClassBalance')
-  const [majority, majorityCount] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0]
+  const [majority, majorityCount] = Object.entries(counts).sort(byCount('descending'))[0]
   const share = majorityCount / labelled
   return dataCheck(data, negate, {
     name: 'class_balance',
@@ -221,7 +221,7 @@ export async function classBalanceCheck(data: Dataset, label: string, maxShare =
     threshold: maxShare,
     comparator: '<=',
     n: labelled,
-    message: share <= maxShare ? `Class balance acceptable (max ${percent(share)}, limit ${formatThreshold(maxShare)})` : `Class imbalance: ${percent(share)} in majority class '${majority}' > ${formatThreshold(maxShare)}`,
+    message: share <= maxShare ? `Class balance acceptable (max ${percent(share, maxShare)}, limit ${formatThreshold(maxShare)})` : `Class imbalance: ${percent(share, maxShare)} in majority class '${majority}' > ${formatThreshold(maxShare)}`,
     details: { class_counts: counts, majority, nulls },
   })
 }
@@ -230,7 +230,7 @@ export async function classBalanceCheck(data: Dataset, label: string, maxShare =
 export async function minClassCountCheck(data: Dataset, label: string, min: number, negate = false): Promise<CheckRecord> {
   checkNumber(min, 'min', 'toHaveMinClassCount', { min: 0, whole: true })
   const { counts, labelled } = await labelCounts(data, label, 'toHaveMinClassCount')
-  const [smallest, smallestCount] = Object.entries(counts).sort((a, b) => a[1] - b[1])[0]
+  const [smallest, smallestCount] = Object.entries(counts).sort(byCount('ascending'))[0]
   return dataCheck(data, negate, {
     name: 'min_class_count',
     actual: smallestCount,
@@ -258,8 +258,9 @@ export async function overlapCheck(data: Dataset, other: Dataset, on: readonly s
   data.checkColumns(columns)
   other.checkColumns(columns)
   const key = columns.map(ident).join(', ')
+  const example = columns.length === 1 ? `a.${ident(columns[0])}::VARCHAR` : `concat_ws(' | ', ${columns.map((c) => `a.${ident(c)}::VARCHAR`).join(', ')})`
   const [row] = await queryRows(
-    `SELECT count(*)::DOUBLE AS n, list(${columns.length === 1 ? `a.${ident(columns[0])}::VARCHAR` : `concat_ws(' | ', ${columns.map((c) => `a.${ident(c)}::VARCHAR`).join(', ')})`})[1:3] AS examples FROM ${data.relation} a SEMI JOIN (SELECT DISTINCT ${key} FROM ${other.relation}) b ON ${columns.map((c) => `a.${ident(c)} IS NOT DISTINCT FROM b.${ident(c)}`).join(' AND ')}`,
+    `SELECT count(*)::DOUBLE AS n, list(${example} ORDER BY ${example})[1:3] AS examples FROM ${data.relation} a SEMI JOIN (SELECT DISTINCT ${key} FROM ${other.relation}) b ON ${columns.map((c) => `a.${ident(c)} IS NOT DISTINCT FROM b.${ident(c)}`).join(' AND ')}`,
   )
   const overlap = Number(row.n)
   const examples = (row.examples as string[]) ?? []
@@ -272,6 +273,15 @@ export async function overlapCheck(data: Dataset, other: Dataset, on: readonly s
     message: overlap === 0 ? `No rows of ${data.source} appear in ${other.source} (compared on ${columns.join(', ')})` : `${overlap} of ${data.rowCount} rows of ${data.source} also appear in ${other.source} (on ${columns.join(', ')}), e.g. ${examples.map((value) => JSON.stringify(value)).join(', ')}`,
     details: { on: columns, overlap, other: other.source, examples },
   })
+}
+
+/**
+ * Orders value counts by count, equal counts by value: examples and the class a message names are the
+ * same on every run, whatever order DuckDB grouped them in.
+ */
+function byCount(order: 'ascending' | 'descending'): (a: [string, number], b: [string, number]) => number {
+  const sign = order === 'ascending' ? 1 : -1
+  return ([valueA, countA], [valueB, countB]) => sign * (countA - countB) || (valueA < valueB ? -1 : valueA > valueB ? 1 : 0)
 }
 
 /** A check on the share of the n non-null values that pass: at least `mostly` of them must (all by default). */
@@ -310,6 +320,7 @@ function patternOf(pattern: string): RegExp {
   }
 }
 
-function percent(fraction: number): string {
-  return `${(fraction * 100).toFixed(2)}%`
+/** A fraction as a percentage, with more decimals where it would read as `against`, a threshold it differs from. */
+function percent(fraction: number, against = fraction): string {
+  return `${formatAgainst(fraction * 100, against * 100, 2)}%`
 }

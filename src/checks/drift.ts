@@ -12,7 +12,7 @@ import {
   sum,
   wassersteinDistance,
 } from '../stats/drift.js'
-import { formatPValue, formatThreshold, type CheckRecord } from './record.js'
+import { formatAgainst, formatPValue, formatThreshold, type CheckRecord } from './record.js'
 import { dataCheck } from './data.js'
 import { categoricalDriftPlot, numericDriftPlot } from './figures.js'
 import type { DriftPlot } from './plots.js'
@@ -86,7 +86,7 @@ export async function driftCheck(data: Dataset, reference: Dataset, options: Dri
   }
   const drifted = results.filter((result) => result.drifted)
   const describe = (result: ColumnDrift) =>
-    `${result.column} ${result.test} ${result.statistic.toFixed(4)}${result.pValue !== undefined ? ` p=${formatPValue(result.pValue)}` : ''}`
+    `${result.column} ${result.test} ${result.pValue === undefined ? formatAgainst(result.statistic, result.threshold) : result.statistic.toFixed(4)}${result.pValue !== undefined ? ` p=${formatPValue(result.pValue)}` : ''}`
   const message =
     drifted.length === 0
       ? `No drift in ${results.length} column${results.length === 1 ? '' : 's'}: ${results.map(describe).join('; ')}`

@@ -17,7 +17,7 @@ import { meanAbsoluteError, meanAbsolutePercentageError, r2Score, rootMeanSquare
 import type { Model, Scores } from '../models/model.js'
 import { classificationPlots, histogramPlot, positiveScores } from './figures.js'
 import { bootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
-import { formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
+import { formatAgainst, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 import { sliceCheck } from './slices.js'
 
@@ -116,7 +116,7 @@ export async function metricCheck(model: Model, name: string, threshold: number,
       n,
       interval,
       gateOnInterval: options.confidence !== undefined,
-      message: `${title} ${value.toFixed(4)} ${relationFor(value, threshold, comparator)} ${formatThreshold(threshold)} (${ci}, n=${n})`,
+      message: `${title} ${formatAgainst(value, threshold)} ${relationFor(value, threshold, comparator)} ${formatThreshold(threshold)} (${ci}, n=${n})`,
       details: { metric: name, average: options.average, positive: options.positive },
       plots: metric.kind === 'classification' ? classificationPlots(rows, options.positive ?? 1) : [residualHistogram(rows)],
       data: datasetSubject(data),

@@ -10,7 +10,7 @@ import { mcnemarExact, pairedBootstrap } from '../stats/paired.js'
 import { evaluateFor, metricNamed, resample, type Evaluation } from './metric.js'
 import { sliceCheck } from './slices.js'
 import { classificationPlots, histogramPlot } from './figures.js'
-import { formatPValue, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
+import { formatAgainst, formatPValue, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 
 export interface EvaluationOptions {
@@ -51,8 +51,8 @@ export async function accuracyCheck(model: Model, min: number, options: Evaluati
       interval,
       gateOnInterval: gate,
       message: gate
-        ? `Accuracy ${result.accuracy.toFixed(4)}, ${negate ? 'upper' : 'lower'} ${Math.round(interval.confidence * 100)}% bound ${bound.toFixed(4)} ${relationFor(bound, min, '>=')} ${formatThreshold(min)} (${ci}, n=${result.n})`
-        : `Accuracy ${result.accuracy.toFixed(4)} ${relationFor(result.accuracy, min, '>=')} ${formatThreshold(min)} (${ci}, n=${result.n})`,
+        ? `Accuracy ${result.accuracy.toFixed(4)}, ${negate ? 'upper' : 'lower'} ${Math.round(interval.confidence * 100)}% bound ${formatAgainst(bound, min)} ${relationFor(bound, min, '>=')} ${formatThreshold(min)} (${ci}, n=${result.n})`
+        : `Accuracy ${formatAgainst(result.accuracy, min)} ${relationFor(result.accuracy, min, '>=')} ${formatThreshold(min)} (${ci}, n=${result.n})`,
       plots: classificationPlots(result),
       data: datasetSubject(data),
       model: modelSubject(model),
@@ -93,7 +93,7 @@ export async function latencyCheck(model: Model, maxMs: number, options: Latency
       comparator: '<=',
       unit: 'ms',
       n: latency.runs,
-      message: `P95 latency ${latency.p95.toFixed(2)} ms ${relationFor(latency.p95, maxMs, '<=')} ${maxMs} ms (p50 ${latency.p50.toFixed(2)}, p99 ${latency.p99.toFixed(2)}; batch ${rows.length}, ${latency.runs} runs after ${latency.warmup} warm-up)`,
+      message: `P95 latency ${formatAgainst(latency.p95, maxMs, 2)} ms ${relationFor(latency.p95, maxMs, '<=')} ${maxMs} ms (p50 ${latency.p50.toFixed(2)}, p99 ${latency.p99.toFixed(2)}; batch ${rows.length}, ${latency.runs} runs after ${latency.warmup} warm-up)`,
       details: { p50: latency.p50, p95: latency.p95, p99: latency.p99, mean: latency.mean, batch: rows.length, warmup: latency.warmup, samples: latency.samples },
       plots: [
         histogramPlot(`Latency per call (batch ${rows.length})`, latency.samples, [
@@ -125,7 +125,7 @@ export async function throughputCheck(model: Model, minRowsPerSecond: number, op
       comparator: '>=',
       unit: 'rows/s',
       n: latency.runs,
-      message: `Throughput ${throughput.toFixed(0)} rows/s ${relationFor(throughput, minRowsPerSecond, '>=')} ${minRowsPerSecond} rows/s (batch ${rows.length}, mean ${latency.mean.toFixed(2)} ms a call over ${latency.runs} calls)`,
+      message: `Throughput ${formatAgainst(throughput, minRowsPerSecond, 0)} rows/s ${relationFor(throughput, minRowsPerSecond, '>=')} ${minRowsPerSecond} rows/s (batch ${rows.length}, mean ${latency.mean.toFixed(2)} ms a call over ${latency.runs} calls)`,
       details: { batch: rows.length, mean_ms: latency.mean, p50: latency.p50, p95: latency.p95 },
       data: datasetSubject(options.input),
       model: modelSubject(model),
@@ -245,7 +245,7 @@ export async function regressionCheck(candidate: Model, baseline: Model, options
       n,
       baseline: baselineValue,
       significance: { test, pValue, alpha },
-      message: `${metric.title} ${candidateValue.toFixed(4)} vs baseline ${baselineValue.toFixed(4)}: drop ${drop.toFixed(4)} ${relationFor(drop, options.maxDrop, '<=')} max drop ${formatThreshold(options.maxDrop)}${verdict} (${testName} p=${formatPValue(pValue)} ${significant ? '<' : '≥'} α ${formatThreshold(alpha)}, n=${n})`,
+      message: `${metric.title} ${candidateValue.toFixed(4)} vs baseline ${baselineValue.toFixed(4)}: drop ${formatAgainst(drop, options.maxDrop)} ${relationFor(drop, options.maxDrop, '<=')} max drop ${formatThreshold(options.maxDrop)}${verdict} (${testName} p=${formatPValue(pValue)} ${significant ? '<' : '≥'} α ${formatThreshold(alpha)}, n=${n})`,
       details: { metric: metricName, candidate: candidateValue, baseline: baselineValue, drop, test, p_value: pValue, alpha },
       data: datasetSubject(data),
       model: modelSubject(candidate),

@@ -65,6 +65,10 @@ export type CheckSpec = Omit<CheckRecord, 'passed'>
  * the interval's bound on the requirement's side is compared instead (the lower bound for ≥): the
  * check passes only when the whole interval clears the threshold. An interval that contains the
  * threshold adds a warning: the data cannot tell the metric from the threshold.
+ *
+ * The check's message states what was found in the words of the positive requirement ("Sample
+ * count OK: 3 ≥ 1"); under `.not` it is led by the verdict and the requirement `.not` sets, so
+ * that a failed `.not` never reads as "OK".
  */
 export function makeCheck(spec: CheckSpec, negate = false): CheckRecord {
   const comparator = negate ? opposite(spec.comparator) : spec.comparator
@@ -80,7 +84,13 @@ export function makeCheck(spec: CheckSpec, negate = false): CheckRecord {
   const significant = spec.significance ? spec.significance.pValue < spec.significance.alpha : true
   // With a test behind it, the unwanted outcome (a regression) must be both past the threshold and significant.
   const passed = spec.significance ? (negate ? relation && significant : relation || !significant) : relation
-  return { ...spec, comparator, passed, ...(warnings.length > 0 ? { warnings } : {}) }
+  const message = negate ? `${passed ? 'Passes' : 'Fails'} .not, which requires ${COMPARATOR_SYMBOL[comparator]} ${Number.isInteger(spec.threshold) ? spec.threshold : formatThreshold(spec.threshold)}: ${lowerFirst(spec.message)}` : spec.message
+  return { ...spec, comparator, passed, message, ...(warnings.length > 0 ? { warnings } : {}) }
+}
+
+function lowerFirst(text: string): string {
+  // Names and abbreviations (P95, ROC AUC) keep their capitals.
+  return /^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text
 }
 
 function formatNumber(value: number): string {
@@ -126,6 +136,16 @@ export function relationFor(actual: number, threshold: number, comparator: Compa
   if (symbol === '>' && comparator === '>=') return '≥'
   if (symbol === '<' && comparator === '<=') return '≤'
   return symbol
+}
+
+/**
+ * A measured value against its threshold, to `decimals` places, with more while it would read as the
+ * threshold although it differs: 0.999995 against 1 is `0.999995`, not `1.0000`.
+ */
+export function formatAgainst(value: number, threshold: number, decimals = 4): string {
+  let text = value.toFixed(decimals)
+  for (let more = decimals + 1; value !== threshold && Number(text) === threshold && more <= 20; more++) text = value.toFixed(more)
+  return text
 }
 
 /** A threshold as written by people: at least two decimals for fractions (0.8 → 0.80). */

@@ -2,7 +2,7 @@ import { ModeltestError } from '../errors.js'
 import type { Model } from '../models/model.js'
 import { binomialCdf, holmAdjust, pairedBootstrap } from '../stats/paired.js'
 import { evaluateFor, metricNamed, resample, type MetricOptions } from './metric.js'
-import { formatPValue, formatThreshold, makeCheck, type CheckRecord } from './record.js'
+import { formatAgainst, formatPValue, formatThreshold, makeCheck, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 import { sliceBars } from './figures.js'
 
@@ -75,7 +75,7 @@ export async function sliceCheck(model: Model, metricName: string, threshold: nu
     result.failed = wrongSide && adjusted < alpha
   })
   const failed = gated.filter((result) => result.failed)
-  const describe = (result: SliceResult) => `${result.slice} ${result.value!.toFixed(4)} (n=${result.n}${result.failed ? `, Holm p=${formatPValue(result.adjustedP!)}` : ''})`
+  const describe = (result: SliceResult) => `${result.slice} ${formatAgainst(result.value!, threshold)} (n=${result.n}${result.failed ? `, Holm p=${formatPValue(result.adjustedP!)}` : ''})`
   const skipped = results.filter((result) => result.skipped)
   const side = metric.higherIsBetter ? 'below' : 'above'
   const message =

@@ -1,9 +1,9 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import type { Dataset } from '../data/dataset.js'
 import type { ColumnType } from '../data/types.js'
 import { ModeltestError } from '../errors.js'
 import { checkNumber, checkOptionKeys } from '../guard.js'
+import { replaceFiles } from '../files.js'
 import type { CheckRecord } from './record.js'
 import { dataCheck } from './data.js'
 
@@ -124,12 +124,13 @@ export async function readSnapshots(file: string): Promise<Record<string, Profil
   }
 }
 
+/** Adds or replaces one snapshot of the file; the file is replaced whole, so a killed run never leaves it cut. */
 export async function writeSnapshot(file: string, key: string, snapshot: ProfileSnapshot): Promise<void> {
   const snapshots = await readSnapshots(file)
   snapshots[key] = snapshot
   const sorted = Object.fromEntries(Object.entries(snapshots).sort(([a], [b]) => a.localeCompare(b)))
-  await mkdir(dirname(file), { recursive: true })
-  await writeFile(file, JSON.stringify(sorted, null, 2) + '\n')
+  const [unwritten] = (await replaceFiles([{ path: file, content: JSON.stringify(sorted, null, 2) + '\n' }])).unwritten
+  if (unwritten) throw new ModeltestError({ what: `the profile snapshot was not written: ${unwritten.reason}`, where: file, fix: 'Make the __profiles__ folder beside the test writable, then run again.' })
 }
 
 /** Six significant digits: enough to review, stable across platforms' last bits. */

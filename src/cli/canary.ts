@@ -7,7 +7,7 @@ import { modelSubject, datasetSubject } from '../checks/subjects.js'
 import { findTestFiles } from './find-tests.js'
 import { splitFlag } from './args.js'
 import { loadConfig, runVitest, takeOwnOptions } from './main.js'
-import { publish, type ReportOptions } from './publish.js'
+import { exitStatus, publish, type ReportOptions } from './publish.js'
 
 const HELP = `modeltest canary: check a live SageMaker endpoint with your matchers and live traffic; in variant mode, promote or roll back
 
@@ -194,7 +194,8 @@ export async function runCanary(argv: string[]): Promise<number> {
     traffic.durationMs = Date.now() - started
   } else log('canary: the live traffic phase is skipped: the tests failed')
 
-  const report = await publish(buildReport({ ...run, tests: [...run.tests, traffic], durationMs: Date.now() - run.startedAt.getTime() }), args.reports, reporter.root)
+  const published = await publish(buildReport({ ...run, tests: [...run.tests, traffic], durationMs: Date.now() - run.startedAt.getTime() }), args.reports, reporter.root)
+  const { report } = published
 
   if (args.variant && args.shift) {
     const baseline = endpoint.baselineVariant!
@@ -203,7 +204,7 @@ export async function runCanary(argv: string[]): Promise<number> {
     await shiftWeights(args.endpoint, weights, { ...control, timeoutSeconds: args.shiftTimeoutSeconds, pollSeconds: args.pollSeconds })
   }
   process.stdout.write(`modeltest canary: ${report.passed ? 'PASSED' : 'FAILED'}: ${label}${args.variant && args.shift ? (report.passed ? ' now takes all traffic' : ` rolled back to ${endpoint.baselineVariant}`) : ''}\n`)
-  return report.passed ? 0 : 1
+  return exitStatus(published)
 }
 
 /** A flag's number, or the default when it is absent. */

@@ -120,7 +120,7 @@ async function runTests(argv: string[]): Promise<number> {
   process.env.MODELTEST_PROGRESS ??= process.stderr.isTTY ? 'tty' : 'lines'
   const reporter = new ModeltestReporter(reports)
   await runVitest(rest, include ?? ['.'], vitestConfig, reporter)
-  return reporter.report?.passed ? 0 : 1
+  return reporter.exitStatus
 }
 
 /** Runs the test files that `argv` (vitest's options and paths; `include` without paths) names, with modeltest's preset, reporting to `reporter`. */
@@ -214,7 +214,6 @@ async function runMerge(argv: string[]): Promise<number> {
   const { own, rest } = takeOwnOptions(argv)
   if (rest.length !== 1 || rest[0].startsWith('-')) throw new ModeltestError({ what: `modeltest merge takes one folder${rest.length > 1 ? `, got ${rest.join(' ')}` : ''}`, fix: 'Write modeltest merge reports/shards (where the --shard runs wrote their results).' })
   const config = await loadConfig(own.config)
-  const [{ mergeShardFolder }, { publish }] = await Promise.all([import('./merge.js'), import('./publish.js')])
-  const report = await publish(await mergeShardFolder(rest[0]), { ...config, ...own }, process.cwd())
-  return report.passed ? 0 : 1
+  const [{ mergeShardFolder }, { exitStatus, publish }] = await Promise.all([import('./merge.js'), import('./publish.js')])
+  return exitStatus(await publish(await mergeShardFolder(rest[0]), { ...config, ...own }, process.cwd()))
 }

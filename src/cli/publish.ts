@@ -1,5 +1,6 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises'
-import { dirname, relative, resolve } from 'node:path'
+import { appendFile } from 'node:fs/promises'
+import { relative, resolve } from 'node:path'
+import { replaceFiles, writeFailure, type FileContent } from '../files.js'
 import { compareWithBaseline, readReport, type RunReport } from '../index.js'
 import { renderAnnotations, renderConsole, renderHtml, renderJUnit, renderJson, renderMarkdown } from '../../reporters/index.js'
 
@@ -23,29 +24,49 @@ export interface ReportOptions {
 /**
  * Everything a finished run leaves behind, for a run and for a merge of shards alike: the comparison
  * with the baseline report, the report files, the job summary, annotations and the step output on
- * GitHub Actions, and the console summary. Returns the report as compared.
+ * GitHub Actions, and the console summary. Returns the report as compared and the files it could not write.
  */
-export async function publish(report: RunReport, options: ReportOptions, root: string): Promise<RunReport> {
+export async function publish(report: RunReport, options: ReportOptions, root: string): Promise<PublishedRun> {
   if (options.baselineReport) report = compareWithBaseline(report, await readReport(resolve(options.baselineReport), 'baseline report'), options.baselineReport)
-  const written: string[] = []
-  const write = async (path: string | false | undefined, fallback: string, render: (report: RunReport) => string) => {
-    if (path === false) return
-    const target = resolve(root, path ?? fallback)
-    await mkdir(dirname(target), { recursive: true })
-    await writeFile(target, render(report))
-    written.push(relative(process.cwd(), target) || target)
+  const files: (FileContent & { option: string })[] = []
+  const add = (path: string | false | undefined, fallback: string, option: string, render: (report: RunReport) => string) => {
+    if (path !== false) files.push({ path: resolve(root, path ?? fallback), content: render(report), option })
   }
-  await write(options.junit, 'reports/junit.xml', renderJUnit)
-  await write(options.json, 'reports/modeltest.json', renderJson)
-  await write(options.html, 'reports/modeltest.html', renderHtml)
-  if (options.summary) await write(options.summary, options.summary, renderMarkdown)
-  else if (options.summary !== false && process.env.GITHUB_STEP_SUMMARY) await appendFile(process.env.GITHUB_STEP_SUMMARY, renderMarkdown(report) + '\n')
+  add(options.junit, 'reports/junit.xml', 'junit', renderJUnit)
+  add(options.html, 'reports/modeltest.html', 'html', renderHtml)
+  if (options.summary) add(options.summary, options.summary, 'summary', renderMarkdown)
+  // Renamed last: the JSON report is what the deploy gate and the next run's --baseline-report read, so a
+  // new one means the whole set is new (see replaceFiles).
+  add(options.json, 'reports/modeltest.json', 'json', renderJson)
+  const { written, unwritten } = await replaceFiles(files)
+  const problems = unwritten.map(({ path, reason }) => {
+    const { option } = files.find((file) => file.path === path)!
+    return `modeltest: ${shown(path)} was not written: ${reason}. Fix the path, or give another with --${option} <path> (--no-${option} for none).`
+  })
+  const append = async (what: string, write: () => Promise<void>) => {
+    await write().catch((error: unknown) => problems.push(`modeltest: ${what} was not written: ${writeFailure(error)}.`))
+  }
+  const jobSummary = process.env.GITHUB_STEP_SUMMARY
+  if (!options.summary && options.summary !== false && jobSummary) await append(`the job summary ${jobSummary}`, () => appendFile(jobSummary, renderMarkdown(report) + '\n'))
   const onGitHub = process.env.GITHUB_ACTIONS === 'true'
   // Annotations name files relative to the repository, which is GITHUB_WORKSPACE; the report's are relative to the run's root.
   if (onGitHub) process.stdout.write(renderAnnotations(report, { pathPrefix: process.env.GITHUB_WORKSPACE ? relative(process.env.GITHUB_WORKSPACE, root) : undefined }))
-  if (options.githubOutput) await setStepOutput(options.githubOutput, !report.passed)
-  process.stdout.write(renderConsole(report, { color: consoleColor(options), written }) + '\n')
-  return report
+  const { githubOutput } = options
+  if (githubOutput) await append(`the step output ${githubOutput}`, () => setStepOutput(githubOutput, !report.passed))
+  // The verdict first, then one line for each file that could not be written.
+  process.stdout.write(renderConsole(report, { color: consoleColor(options), written: written.map(shown) }) + '\n')
+  for (const problem of problems) process.stderr.write(problem + '\n')
+  return { report, unwritten: problems.length }
+}
+
+/** A published run: the report as compared, and how many of its files could not be written (the run then exits 2). */
+export interface PublishedRun {
+  report: RunReport
+  unwritten: number
+}
+
+function shown(path: string): string {
+  return relative(process.cwd(), path) || path
 }
 
 /** Colour in the console summary: as asked, else on a TTY unless NO_COLOR is set. */
@@ -60,4 +81,9 @@ async function setStepOutput(name: string, value: boolean): Promise<void> {
     return
   }
   await appendFile(file, `${name}=${value}\n`)
+}
+
+/** The exit status of a published run: 2 when a report could not be written, else 1 when it failed, 0 when it passed. */
+export function exitStatus({ report, unwritten }: PublishedRun): number {
+  return unwritten > 0 ? 2 : report.passed ? 0 : 1
 }

@@ -1,9 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
+import { stripVTControlCharacters } from 'node:util'
 import type { Reporter, SerializedError, TestCase, TestModule, Vitest } from 'vitest/node'
 import { buildReport, byFile, type CheckRecord, type RunReport, type ShardResult, type TestOutcome } from '../index.js'
 import { renderConsole } from '../../reporters/index.js'
-import { consoleColor, publish, type ReportOptions } from './publish.js'
+import { replaceFiles } from '../files.js'
+import { consoleColor, exitStatus, publish, type PublishedRun, type ReportOptions } from './publish.js'
 import { toolVersions } from './versions.js'
 
 export type { ReportOptions } from './publish.js'
@@ -16,6 +17,8 @@ export type { ReportOptions } from './publish.js'
  */
 export class ModeltestReporter implements Reporter {
   report?: RunReport
+  /** Report files that could not be written. */
+  unwritten = 0
   /** What the run gave, for a caller that adds to it before publishing (`modeltest canary`). */
   run?: { tests: TestOutcome[]; startedAt: Date; durationMs: number; runtime: Record<string, string>; problems: string[] }
   #root = process.cwd()
@@ -28,6 +31,11 @@ export class ModeltestReporter implements Reporter {
   constructor(options: ReportOptions = {}, { hold = false } = {}) {
     this.#options = options
     this.#hold = hold
+  }
+
+  /** The run's exit status: 0 passed, 1 failed (or never finished), 2 when a report could not be written. */
+  get exitStatus(): number {
+    return this.report ? exitStatus({ report: this.report, unwritten: this.unwritten }) : 1
   }
 
   get root(): string {
@@ -53,20 +61,27 @@ export class ModeltestReporter implements Reporter {
     this.run = run
     if (this.#hold) return
     if (this.#shard) {
-      this.report = buildReport(run)
-      await this.#writeShard({ format: 'modeltest-shard/1', shard: this.#shard, ...run, startedAt: run.startedAt.toISOString() })
+      const report = buildReport(run)
+      this.#published({ report, unwritten: await this.#writeShard({ format: 'modeltest-shard/1', shard: this.#shard, ...run, startedAt: run.startedAt.toISOString() }, report) })
     } else {
-      this.report = await publish(buildReport(run), this.#options, this.#root)
+      this.#published(await publish(buildReport(run), this.#options, this.#root))
     }
-    if (!this.report.passed) process.exitCode = 1
   }
 
-  async #writeShard(result: ShardResult): Promise<void> {
+  #published(run: PublishedRun): void {
+    this.report = run.report
+    this.unwritten = run.unwritten
+    if (this.exitStatus !== 0) process.exitCode = this.exitStatus
+  }
+
+  /** Writes the shard's result and prints the shard's summary; returns how many files could not be written. */
+  async #writeShard(result: ShardResult, report: RunReport): Promise<number> {
     const reports = dirname(resolve(this.#root, this.#options.json || 'reports/modeltest.json'))
     const target = join(reports, 'shards', `shard-${result.shard.index}-of-${result.shard.count}.json`)
-    await mkdir(dirname(target), { recursive: true })
-    await writeFile(target, JSON.stringify(result, null, 2) + '\n')
-    process.stdout.write(renderConsole(this.report!, { color: consoleColor(this.#options), written: [relative(process.cwd(), target)] }) + `\n Shard ${result.shard.index}/${result.shard.count}: merge every shard with modeltest merge ${relative(process.cwd(), dirname(target)) || '.'}\n`)
+    const { written, unwritten } = await replaceFiles([{ path: target, content: JSON.stringify(result, null, 2) + '\n' }])
+    process.stdout.write(renderConsole(report, { color: consoleColor(this.#options), written: written.map((path) => relative(process.cwd(), path)) }) + `\n Shard ${result.shard.index}/${result.shard.count}: merge every shard with modeltest merge ${relative(process.cwd(), dirname(target)) || '.'}\n`)
+    for (const { path, reason } of unwritten) process.stderr.write(`modeltest: ${relative(process.cwd(), path)} was not written: ${reason}. Fix the path, or give the reports another folder with --json <path>.\n`)
+    return unwritten.length
   }
 
   #outcomes(module: TestModule): TestOutcome[] {
@@ -95,6 +110,10 @@ function outcome(test: TestCase, file: string, root: string): TestOutcome {
   }
 }
 
+/**
+ * An error's message without the colour codes vitest's matchers put in it (they colour whenever CI or
+ * FORCE_COLOR is set, even into a pipe): the console, the reports and annotations carry plain text.
+ */
 function errorText(error: SerializedError): string {
-  return error.message ?? String(error)
+  return stripVTControlCharacters(error.message ?? String(error))
 }
