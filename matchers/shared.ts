@@ -1,4 +1,5 @@
 import { chai, type MatcherState } from 'vitest'
+import { describeValue } from '../src/guard.js'
 import { ModeltestError, formatValues, isDataset, isModel, type CheckRecord, type Dataset, type Model } from '../src/index.js'
 
 declare module 'vitest' {
@@ -12,7 +13,7 @@ declare module 'vitest' {
 export function expectDataset(received: unknown, matcher: string): Dataset {
   if (isDataset(received)) return received
   throw new ModeltestError({
-    what: `${matcher} expects a dataset, got ${describe(received)}`,
+    what: `${matcher} expects a dataset, got ${describeValue(received)}`,
     fix: `Load it first: expect(await dataset('data/train.csv')).${matcher}(…)`,
   })
 }
@@ -21,7 +22,7 @@ export function expectDataset(received: unknown, matcher: string): Dataset {
 export function expectModel(received: unknown, matcher: string): Model {
   if (isModel(received)) return received
   throw new ModeltestError({
-    what: `${matcher} expects a model, got ${describe(received)}`,
+    what: `${matcher} expects a model, got ${describeValue(received)}`,
     fix: `Load it first: expect(await model('models/candidate/model.json', { preprocess })).${matcher}(…)`,
   })
 }
@@ -85,12 +86,6 @@ function failureMessage(record: CheckRecord, isNot: boolean): string {
   return `${record.name}: ${record.message}\n  Actual: ${actual}, Threshold: ${threshold} (${required})`
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (value instanceof Promise) return 'a Promise (add await)'
-  return typeof value === 'object' ? `a ${value.constructor?.name ?? 'object'}` : `${typeof value} ${String(value)}`
-}
 
 /** What modeltest reads of a running vitest test: its name and the pending assertions vitest waits for. */
 interface RunningTest {

@@ -111,5 +111,6 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`
   if (value instanceof Promise) return 'a Promise (add await)'
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`
-  return `a ${(value as object).constructor?.name ?? 'object'}`
+  const type = (value as object).constructor?.name
+  return !type || type === 'Object' ? 'an object' : `a ${type}`
 }

@@ -142,9 +142,9 @@ describe('toHaveNoDriftFrom', () => {
 
 describe('guards', () => {
   test('refuse something that is not a dataset, naming what it is', async () => {
-    await expect(expect([{ a: 1 }]).toHaveNoNulls()).rejects.toThrow(/toHaveNoNulls expects a dataset, got an array/)
+    await expect(expect([{ a: 1 }]).toHaveNoNulls()).rejects.toThrow(/toHaveNoNulls expects a dataset, got an array of 1/)
     await expect(expect(Promise.resolve(clean)).toHaveNoNulls()).rejects.toThrow(/a Promise \(add await\)/)
-    await expect(expect(clean).toHaveNoOverlapWith('data/holdout.csv')).rejects.toThrow(/toHaveNoOverlapWith \(other\) expects a dataset, got string/)
+    await expect(expect(clean).toHaveNoOverlapWith('data/holdout.csv')).rejects.toThrow(/toHaveNoOverlapWith \(other\) expects a dataset, got 'data\/holdout.csv'/)
   })
 })
 

@@ -109,6 +109,6 @@ describe('toNotRegressFrom', () => {
     await expect(expect(keyword).not.toNotRegressFrom(keyword, { on: forty, label: 'label', maxDrop: 0 })).rejects.toThrow(/no_regression/)
   })
   test('refuses a baseline that is not a model', async () => {
-    await expect(expect(keyword).toNotRegressFrom('models/production', { on: clean, label: 'label', maxDrop: 0.02 })).rejects.toThrow(/toNotRegressFrom \(baseline\) expects a model, got string/)
+    await expect(expect(keyword).toNotRegressFrom('models/production', { on: clean, label: 'label', maxDrop: 0.02 })).rejects.toThrow(/toNotRegressFrom \(baseline\) expects a model, got 'models\/production'/)
   })
 })

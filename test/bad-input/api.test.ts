@@ -30,7 +30,7 @@ describe('dataset(source, options): the source', () => {
     [undefined, 'undefined'],
     [42, 'number 42'],
     ['', "''"],
-    [{ path: 'data.csv' }, 'a Object'],
+    [{ path: 'data.csv' }, 'an object'],
     [Promise.resolve([]), 'a Promise (add await)'],
   ])('%s is refused, naming what it is', async (source, shown) => {
     const error = await rejection(dataset(source as never))
@@ -153,7 +153,7 @@ describe('data matchers refuse arguments they cannot honour', () => {
     ['toHaveClassBalance with maxShare 80 (a percentage)', () => expect(penguins).toHaveClassBalance('species', { maxShare: 80 }), 'toHaveClassBalance: maxShare must be a number > 0 and ≤ 1, got number 80'],
     ['toHaveClassBalance with a misspelt option', () => expect(penguins).toHaveClassBalance('species', { maxshare: 0.5 } as never), "toHaveClassBalance: unknown option 'maxshare' (did you mean 'maxShare'?)"],
     ['toHaveValuesIn with no values', () => expect(penguins).toHaveValuesIn('species', []), 'toHaveValuesIn needs a non-empty array of allowed values, got an array of 0'],
-    ['toHaveValuesIn with an object among the values', () => expect(penguins).toHaveValuesIn('species', ['Adelie', {}] as never), 'toHaveValuesIn: allowed[1] must be a string, number or boolean, got a Object'],
+    ['toHaveValuesIn with an object among the values', () => expect(penguins).toHaveValuesIn('species', ['Adelie', {}] as never), 'toHaveValuesIn: allowed[1] must be a string, number or boolean, got an object'],
     ['toHaveValuesIn with an unknown option', () => expect(penguins).toHaveValuesIn('species', ['Adelie'], { mosty: 0.5 } as never), "toHaveValuesIn: unknown option 'mosty' (did you mean 'mostly'?)"],
     ['toMatchPattern with an invalid pattern', () => expect(penguins).toMatchPattern('species', '[A-Z'), 'toMatchPattern: Invalid regular expression: /[A-Z/: Unterminated character class'],
     ['toMatchPattern with a number', () => expect(penguins).toMatchPattern('species', 42 as never), 'toMatchPattern needs a RegExp or a pattern string, got number 42'],
@@ -165,7 +165,7 @@ describe('data matchers refuse arguments they cannot honour', () => {
     ['toHaveNoDriftFrom with no columns', () => expect(penguins).toHaveNoDriftFrom(other, { columns: [] }), 'toHaveNoDriftFrom: columns is empty, so there would be nothing to check'],
     ['toHaveNoDriftFrom with a misspelt option', () => expect(penguins).toHaveNoDriftFrom(other, { column: ['species'] } as never), "toHaveNoDriftFrom: unknown option 'column' (did you mean 'columns'?)"],
     ["toMatchSchema with 'integer'", () => expect(penguins).toMatchSchema({ species: 'string', body_mass_g: 'integer' as never }), `toMatchSchema: schema.body_mass_g 'integer' is not one of ${TYPES}`],
-    ['toMatchSchema({})', () => expect(penguins).toMatchSchema({}), 'toMatchSchema takes { column: type } with at least one column, got a Object'],
+    ['toMatchSchema({})', () => expect(penguins).toMatchSchema({}), 'toMatchSchema takes { column: type } with at least one column, got an object'],
     ["toMatchSchema(['species'])", () => expect(penguins).toMatchSchema(['species'] as never), 'toMatchSchema takes { column: type } with at least one column, got an array of 1'],
     ['toMatchSchema with a misspelt option', () => expect(penguins).toMatchSchema({ species: 'string' }, { allowextra: true } as never), "toMatchSchema: unknown option 'allowextra' (did you mean 'allowExtra'?)"],
     ["toMatchSchema with allowExtra 'yes'", () => expect(penguins).toMatchSchema({ species: 'string' }, { allowExtra: 'yes' as never }), "toMatchSchema: allowExtra must be true or false, got 'yes'"],

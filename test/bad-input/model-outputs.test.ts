@@ -90,7 +90,7 @@ describe('a predict function that returns what cannot be scored says so, naming 
     ['null', () => [0.1, null, 0.2], /returned null for row 1 of the batch, not a number/],
     ['booleans', () => [true, false, true], /returned boolean true for row 0 of the batch, not a number/],
     ['numbers as strings', () => [['0.1', '0.9'], [0.5, 0.5], [0.2, 0.8]], /returned the class name '0\.1' for row 0/],
-    ['objects', () => [{ score: 1 }, { score: 0 }, { score: 1 }], /returned a Object for row 0 of the batch, not a number/],
+    ['objects', () => [{ score: 1 }, { score: 0 }, { score: 1 }], /returned an object for row 0 of the batch, not a number/],
     ['no array at all', () => 0.5, /the predict function returned number 0\.5, not an array of scores/],
     ['undefined (no return)', () => undefined, /the predict function returned undefined, not an array of scores/],
   ])('%s', async (_, output, message) => {
@@ -263,7 +263,7 @@ describe('models are recognised by a global brand, not instanceof', () => {
   test('look-alikes are not models', async () => {
     expect(isModel({ name: 'fake', predict: () => undefined })).toBe(false)
     expect(isModel(null)).toBe(false)
-    await expect(expect({ name: 'fake' }).toMeetAccuracy(0.5, on)).rejects.toThrow(/toMeetAccuracy expects a model, got a Object/)
+    await expect(expect({ name: 'fake' }).toMeetAccuracy(0.5, on)).rejects.toThrow(/toMeetAccuracy expects a model, got an object/)
   })
 })
 
