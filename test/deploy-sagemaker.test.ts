@@ -460,7 +460,7 @@ describe('modeltest deploy sagemaker', () => {
   })
 
   test('bad flags are usage errors (exit 2), before any call', async () => {
-    expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--bogus']))).message).toMatch(/unknown option '--bogus'\n {2}See modeltest deploy sagemaker --help\./)
+    expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--bogus']))).message).toMatch(/unknown option --bogus\n {2}See modeltest deploy sagemaker --help\./)
     expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--traffic', 'sideways']))).message).toMatch(/--traffic 'sideways' is not a traffic shift\n {2}Use --traffic all-at-once, canary or linear\./)
     expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--canary-size', '10']))).message).toMatch(/--canary-size applies to --traffic canary only/)
     expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--keep', 'three']))).message).toMatch(/--keep takes a whole number, got 'three'/)

@@ -60,7 +60,7 @@ describe('shards', () => {
     expect(empty.code).toBe(2)
     expect(empty.stderr).toMatch(/no shard results found/)
     const nofolder = await runCli(['merge'], shardedDir)
-    expect(nofolder.stderr).toMatch(/modeltest merge takes one folder/)
+    expect(nofolder.stderr).toMatch(/modeltest merge needs one folder/)
   })
 })
 
