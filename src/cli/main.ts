@@ -36,7 +36,8 @@ Options
   --debug                   print stack traces of errors
   -h, --help                this help
   -v, --version             modeltest's version
-  Any vitest option passes through: -t <pattern>, --shard 1/3, --reporter verbose, --bail 1, ...
+  Options of vitest's own CLI pass through: -t <pattern>, --shard 1/3, --reporter verbose, --bail 1, ...; one whose
+  value is optional takes it with = (--silent=passed-only). Any other option is refused.
   With --shard i/n a run writes reports/shards/shard-i-of-n.json; modeltest merge reports/shards builds the reports.
 
 On GitHub Actions (GITHUB_ACTIONS=true) failed checks are also annotated at the line of their assertion.
