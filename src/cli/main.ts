@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname, relative, resolve, sep } from 'node:path'
 import { ModeltestError, isModeltestError } from '../errors.js'
 import { readReport } from '../baseline.js'
+import { checkOptionKeys, describeValue } from '../guard.js'
 import type { ModeltestConfig } from './preset.js'
 import type { ReportOptions } from './publish.js'
 import type { ModeltestReporter } from './reporter.js'
@@ -84,7 +85,7 @@ export function reportOptions(options: ParsedOptions<typeof REPORT_OPTIONS>, com
 const CONFIG_FILES = ['modeltest.config.ts', 'modeltest.config.mts', 'modeltest.config.js', 'modeltest.config.mjs']
 
 /** modeltest.config.ts (or the file given with --config), loaded with vite's config loader, which compiles TypeScript. */
-export async function loadConfig(path: string | undefined): Promise<ModeltestConfig> {
+export async function loadConfig(path: string | undefined): Promise<CheckedConfig> {
   const file = path ? resolve(path) : CONFIG_FILES.map((name) => resolve(name)).find((candidate) => existsSync(candidate))
   if (!file) return {}
   if (!existsSync(file)) throw new ModeltestError({ what: `the config file '${path}' does not exist`, fix: 'Give the path of a modeltest.config.ts, or leave --config out.' })
@@ -97,7 +98,25 @@ export async function loadConfig(path: string | undefined): Promise<ModeltestCon
   }
   const config = loaded?.config as ModeltestConfig | undefined
   if (!config || typeof config !== 'object') throw new ModeltestError({ what: 'the config exports no object', where: file, fix: "End it with export default defineConfig({ … }), defineConfig from 'modeltest/config'." })
-  return config
+  return checkConfig(config, file)
+}
+
+/** Every key of modeltest.config.ts; a Record, so that a key added to ModeltestConfig must be added here. */
+const CONFIG_KEYS: Record<keyof ModeltestConfig, true> = { include: true, test: true, backend: true, junit: true, json: true, html: true, summary: true, baselineReport: true, githubOutput: true, color: true }
+
+/** modeltest.config.ts as checked: `include` always a list. */
+type CheckedConfig = ModeltestConfig & { include?: string[] }
+
+/** The config with a misspelt key refused, and `include: 'tests'` read as `['tests']`. */
+function checkConfig(config: ModeltestConfig, file: string): CheckedConfig {
+  checkOptionKeys(config, Object.keys(CONFIG_KEYS), file)
+  const include: unknown = config.include
+  if (include === undefined) return { ...config, include: undefined }
+  const paths = typeof include === 'string' ? [include] : include
+  if (!Array.isArray(paths) || paths.length === 0 || paths.some((path) => typeof path !== 'string' || path === '')) {
+    throw new ModeltestError({ what: `include must be a folder or test file, or a list of them, got ${describeValue(include)}`, where: file, fix: "Write include: 'tests' or include: ['tests', 'checks/data.modeltest.ts']." })
+  }
+  return { ...config, include: paths }
 }
 
 async function runTests(options: ParsedOptions<typeof MAIN_OPTIONS>, vitestArgv: string[], filters: string[]): Promise<number> {
