@@ -16,16 +16,17 @@ import { modeltestVersion } from './versions.js'
  * - `value`: one value (`--label label`);
  * - `list`: names separated by commas, repeated flags adding up (`--columns text,label --columns id`);
  *   a list never takes the next word without a comma, so it cannot swallow a positional file;
- * - `repeated`: one value per flag, for values that may hold commas themselves (`--values label:0,1`).
+ * - `repeated`: one value per flag, for values that may hold commas themselves (`--values label:0,1`);
+ * - `optional`: a switch that may take a value after `=` (vitest's `--silent=passed-only`), never the next word.
  */
 export interface OptionSpec {
-  type: 'switch' | 'value' | 'list' | 'repeated'
+  type: 'switch' | 'value' | 'list' | 'repeated' | 'optional'
   short?: string
 }
 
 export type OptionTable = Readonly<Record<string, OptionSpec>>
 
-type ValueOf<S extends OptionSpec> = S['type'] extends 'switch' ? boolean : S['type'] extends 'value' ? string : string[]
+type ValueOf<S extends OptionSpec> = S['type'] extends 'switch' ? boolean : S['type'] extends 'value' ? string : S['type'] extends 'optional' ? string | true : string[]
 
 /** The options a table parses into, typed by the table: switches are booleans, lists are string arrays. */
 export type ParsedOptions<T extends OptionTable> = { -readonly [K in keyof T]?: ValueOf<T[K]> }
@@ -67,7 +68,7 @@ export function parseCommand<T extends OptionTable>(command: string, argv: strin
   const fix = `See modeltest ${command ? `${command} ` : ''}--help.`
   const foreign = Object.fromEntries(Object.entries(passThrough?.options ?? {}).filter(([name, spec]) => !(name in table) && !Object.values(table).some((own) => own.short !== undefined && own.short === spec.short)))
   const config = Object.fromEntries(
-    Object.entries({ ...foreign, ...table }).map(([name, spec]) => [name, { type: spec.type === 'switch' ? ('boolean' as const) : ('string' as const), ...(spec.short ? { short: spec.short } : {}) }]),
+    Object.entries({ ...foreign, ...table }).map(([name, spec]) => [name, { type: takesNextWord(spec) ? ('string' as const) : ('boolean' as const), ...(spec.short ? { short: spec.short } : {}) }]),
   )
   // strict: false lets an unknown option through as a token, so that the error can name the closest known one.
   const { tokens } = parseArgs({ args: argv, options: config, strict: false, allowPositionals: true, tokens: true })
@@ -82,6 +83,8 @@ export function parseCommand<T extends OptionTable>(command: string, argv: strin
     const flag = token.rawName
     if (spec.type === 'switch') {
       if (token.inlineValue) throw new ModeltestError({ what: `${flag} takes no value, got ${flag}=${token.value}`, fix: `Write ${flag} alone. ${fix}` })
+    } else if (spec.type === 'optional') {
+      // A value after = only; parseArgs gives the token no value otherwise.
     } else if (token.value === undefined || (!token.inlineValue && /^-[^\d.]/.test(token.value))) {
       // parseArgs takes the next word as the value even when it is the next flag: `--label --force`.
       throw new ModeltestError({ what: `${flag} needs a value`, fix })
@@ -92,6 +95,7 @@ export function parseCommand<T extends OptionTable>(command: string, argv: strin
     }
     const value = token.value as string
     if (spec.type === 'switch') options[token.name] = true
+    else if (spec.type === 'optional') options[token.name] = token.value ?? true
     else if (spec.type === 'value') {
       if (token.name in options) throw new ModeltestError({ what: `${flag} is given twice ('${options[token.name]}' and '${value}')`, fix: `Give it once. ${fix}` })
       options[token.name] = value
@@ -102,6 +106,10 @@ export function parseCommand<T extends OptionTable>(command: string, argv: strin
   }
   checkPositionals(positionals, expected, command, Object.values(table).some((spec) => spec.type === 'list'))
   return { options: options as ParsedOptions<T>, positionals, passThrough: passed }
+}
+
+function takesNextWord(spec: OptionSpec): boolean {
+  return spec.type !== 'switch' && spec.type !== 'optional'
 }
 
 /** `a,b , c` → ['a', 'b', 'c']; an empty name (`a,,b`, a trailing comma) is refused rather than dropped. */

@@ -8,8 +8,8 @@ let cached: PassThrough | undefined
  * `parseCLI`, is the list, so it follows the installed vitest. `--expand-help` adds the dotted
  * sub-options (`--coverage.enabled`); vitest reads it from process.argv.
  *
- * An option whose value is optional (`--silent [value]`, `-u, --update [type]`) is a switch here and
- * takes its value as `--silent=passed-only`, so that it never takes a test file for its value.
+ * An option whose value is optional (`--silent [value]`, `-u, --update [type]`) takes it after `=` only
+ * (`--silent=passed-only`), so that it never takes a test file for its value.
  */
 export async function vitestOptions(): Promise<PassThrough> {
   if (cached) return cached
@@ -27,10 +27,10 @@ export async function vitestOptions(): Promise<PassThrough> {
   }
   const options: Record<string, OptionTable[string]> = {}
   for (const line of help.join('\n').split('\n')) {
-    const match = /^\s+(?:-(\w), )?--([\w.-]+)(?: (<)?)?/.exec(line)
+    const match = /^\s+(?:-(\w), )?--([\w.-]+)(?: ([<[]))?/.exec(line)
     if (!match) continue
-    const [, short, name, required] = match
-    const spec = { type: required ? 'value' : 'switch', ...(short ? { short } : {}) } as const
+    const [, short, name, bracket] = match
+    const spec = { type: bracket === '<' ? 'value' : bracket === '[' ? 'optional' : 'switch', ...(short ? { short } : {}) } as const
     options[name] = spec
     // cac reads --testNamePattern and --test-name-pattern alike, and --no-<name> for every option.
     const kebab = name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)
