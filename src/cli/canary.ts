@@ -33,6 +33,8 @@ Usage
   --shift-timeout <seconds>  how long to wait for the new weights (default 600)
   --region <region>          default: AWS_REGION or the profile's
   --junit, --json, --html, --summary <path>   reports (default reports/canary/junit.xml, modeltest.json, modeltest.html)
+  Options of vitest's own CLI (-t <pattern>, --reporter verbose) pass on to the test run; any other is refused.
+  Every flag also takes --flag=value.
 
 Steps: the test files run first; when they pass, traffic goes to the variant (and in turn to the baseline) for
 --duration seconds, one attempt per request, so that no retry hides an error. The run passes when every test

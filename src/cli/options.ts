@@ -38,17 +38,10 @@ export const COMMON_OPTIONS = {
   debug: { type: 'switch' },
 } as const satisfies OptionTable
 
-/** Options another program defines (vitest's, for the commands that run tests): accepted, and passed on as written. */
-export interface PassThrough {
-  /** What the options belong to, for messages: `vitest`. */
-  owner: string
-  options: OptionTable
-}
-
 export interface ParsedCommand<T extends OptionTable> {
   options: ParsedOptions<T>
   positionals: string[]
-  /** The pass-through options, as they were written, in order. */
+  /** The options of `passThrough`, as they were written, in order. */
   passThrough: string[]
 }
 
@@ -62,11 +55,12 @@ export interface Positionals {
 
 /**
  * Parses `argv` for `command` (`''` for the main command, `validate`, `deploy sagemaker`) against `table`,
- * and checks the number of positionals; options of `passThrough` are collected as written.
+ * and checks the number of positionals. Options of `passThrough`, another program's (vitest's, for the
+ * commands that run tests), are accepted and collected as written; `table` wins where both define a name.
  */
-export function parseCommand<T extends OptionTable>(command: string, argv: string[], table: T, expected: Positionals, passThrough?: PassThrough): ParsedCommand<T> {
+export function parseCommand<T extends OptionTable>(command: string, argv: string[], table: T, expected: Positionals, passThrough: OptionTable = {}): ParsedCommand<T> {
   const fix = `See modeltest ${command ? `${command} ` : ''}--help.`
-  const foreign = Object.fromEntries(Object.entries(passThrough?.options ?? {}).filter(([name, spec]) => !(name in table) && !Object.values(table).some((own) => own.short !== undefined && own.short === spec.short)))
+  const foreign = Object.fromEntries(Object.entries(passThrough).filter(([name, spec]) => !(name in table) && !Object.values(table).some((own) => own.short !== undefined && own.short === spec.short)))
   const config = Object.fromEntries(
     Object.entries({ ...foreign, ...table }).map(([name, spec]) => [name, { type: takesNextWord(spec) ? ('string' as const) : ('boolean' as const), ...(spec.short ? { short: spec.short } : {}) }]),
   )

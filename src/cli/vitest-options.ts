@@ -1,6 +1,6 @@
-import type { OptionTable, PassThrough } from './options.js'
+import type { OptionTable } from './options.js'
 
-let cached: PassThrough | undefined
+let cached: OptionTable | undefined
 
 /**
  * The options vitest's own command line defines, so that `modeltest` passes those on and refuses any
@@ -11,7 +11,7 @@ let cached: PassThrough | undefined
  * An option whose value is optional (`--silent [value]`, `-u, --update [type]`) takes it after `=` only
  * (`--silent=passed-only`), so that it never takes a test file for its value.
  */
-export async function vitestOptions(): Promise<PassThrough> {
+export async function vitestOptions(): Promise<OptionTable> {
   if (cached) return cached
   const { parseCLI } = await import('vitest/node')
   const help: string[] = []
@@ -37,6 +37,6 @@ export async function vitestOptions(): Promise<PassThrough> {
     if (kebab !== name) options[kebab] = { type: spec.type }
     options[`no-${kebab}`] = { type: 'switch' }
   }
-  cached = { owner: 'vitest', options }
+  cached = options
   return cached
 }
