@@ -28,7 +28,7 @@ Options
   --summary <path>          Markdown summary (default: appended to $GITHUB_STEP_SUMMARY when set); --no-summary for none
   --baseline-report <path>  compare every check with this earlier JSON report (the last run on main)
   --github-output <name>    set the step output <name> to true when the run failed, false when it passed
-  --config <path>           the config file (default modeltest.config.ts, .mts, .js or .mjs when present)
+  -c, --config <path>       the config file (default modeltest.config.ts, .mts, .js or .mjs when present)
   --no-cache                predict afresh, without the prediction cache in .modeltest/cache
   --backend <name>          run tfjs models on this backend: tfjs-node-gpu, webgpu, tfjs-node, wasm or cpu (default: the
                             best that runs here); an error says what is missing when it cannot run
@@ -58,7 +58,8 @@ export const REPORT_OPTIONS = {
   'no-summary': { type: 'switch' },
   'baseline-report': { type: 'value' },
   'github-output': { type: 'value' },
-  config: { type: 'value' },
+  // -c as vitest's own -c, which it replaces: both name the config file.
+  config: { type: 'value', short: 'c' },
 } as const satisfies OptionTable
 
 const MAIN_OPTIONS = {

@@ -274,4 +274,10 @@ describe('modeltest.config.ts', () => {
     const dir = await tempDir({ 'modeltest.config.mjs': `export default ${config}\n` })
     await usageError(['--config', join(dir, 'modeltest.config.mjs')], message)
   })
+
+  test('-c is --config, as in vitest', async () => {
+    const dir = await tempDir({ 'modeltest.config.mjs': 'export default { inlcude: ["tests"] }\n' })
+    await usageError(['-c', join(dir, 'modeltest.config.mjs')], "unknown option 'inlcude' (did you mean 'include'?)")
+    await usageError([`--config=${join(dir, 'modeltest.config.mjs')}`], "unknown option 'inlcude' (did you mean 'include'?)")
+  })
 })
