@@ -6,7 +6,7 @@ import { CANARY_ENDPOINT_VARIABLE, CANARY_VARIANT_VARIABLE, canaryRuntimeClient,
 import { modelSubject, datasetSubject } from '../checks/subjects.js'
 import { findTestFiles } from './find-tests.js'
 import { REPORT_OPTIONS, loadConfig, reportOptions, runVitest } from './main.js'
-import { COMMON_OPTIONS, answerHelpOrVersion, parseCommand, type OptionTable } from './options.js'
+import { COMMON_OPTIONS, answerHelpOrVersion, numberOption, parseCommand, type NumberRange, type OptionTable } from './options.js'
 import { vitestOptions } from './vitest-options.js'
 import { publish, type ReportOptions } from './publish.js'
 
@@ -105,20 +105,20 @@ export async function parseCanary(argv: string[]): Promise<CanaryArguments> {
     data: values.data!,
     variant: values.variant,
     baselineVariant: values['baseline-variant'],
-    durationSeconds: number('--duration', values.duration, 300, { min: 0, exclusive: true }),
-    ratePerSecond: number('--rate', values.rate, 10, { min: 0, exclusive: true }),
-    concurrency: number('--concurrency', values.concurrency, 4, { min: 1, whole: true }),
-    batch: number('--batch', values.batch, 1, { min: 1, whole: true }),
+    durationSeconds: number('--duration', values.duration, { above: 0 }) ?? 300,
+    ratePerSecond: number('--rate', values.rate, { above: 0 }) ?? 10,
+    concurrency: number('--concurrency', values.concurrency, { atLeast: 1, whole: true }) ?? 4,
+    batch: number('--batch', values.batch, { atLeast: 1, whole: true }) ?? 1,
     thresholds: {
-      maxErrorRate: number('--max-error-rate', values['max-error-rate'], 0.01, { min: 0, max: 1 }),
-      p95Ms: values.p95 === undefined ? undefined : number('--p95', values.p95, 0, { min: 0, exclusive: true }),
-      p99Ms: values.p99 === undefined ? undefined : number('--p99', values.p99, 0, { min: 0, exclusive: true }),
-      alpha: number('--alpha', values.alpha, 0.01, { min: 0, max: 1, exclusive: true }),
-      maxSlowdown: number('--max-slowdown', values['max-slowdown'], 0.1, { min: 0 }),
+      maxErrorRate: number('--max-error-rate', values['max-error-rate'], { atLeast: 0, atMost: 1 }) ?? 0.01,
+      p95Ms: number('--p95', values.p95, { above: 0 }),
+      p99Ms: number('--p99', values.p99, { above: 0 }),
+      alpha: number('--alpha', values.alpha, { above: 0, below: 1 }) ?? 0.01,
+      maxSlowdown: number('--max-slowdown', values['max-slowdown'], { atLeast: 0 }) ?? 0.1,
     },
     shift: !values['no-shift'],
-    shiftTimeoutSeconds: number('--shift-timeout', values['shift-timeout'], 600, { min: 1, whole: true }),
-    pollSeconds: number('--poll', values.poll, 5, { min: 0, exclusive: true }),
+    shiftTimeoutSeconds: number('--shift-timeout', values['shift-timeout'], { atLeast: 1, whole: true }) ?? 600,
+    pollSeconds: number('--poll', values.poll, { above: 0 }) ?? 5,
     region: values.region,
     reports: { junit: 'reports/canary/junit.xml', json: 'reports/canary/modeltest.json', html: 'reports/canary/modeltest.html', ...reports },
     config,
@@ -197,17 +197,9 @@ export async function runCanary(argv: string[]): Promise<number> {
   return report.passed ? 0 : 1
 }
 
-/** A flag's number, or the default when it is absent. */
-function number(flag: string, value: string | undefined, fallback: number, range: { min?: number; max?: number; exclusive?: boolean; whole?: boolean }): number {
-  if (value === undefined) return fallback
-  const parsed = Number(value)
-  const low = range.min === undefined || (range.exclusive ? parsed > range.min : parsed >= range.min)
-  const high = range.max === undefined || (range.exclusive ? parsed < range.max : parsed <= range.max)
-  if (value.trim() === '' || !Number.isFinite(parsed) || !low || !high || (range.whole && !Number.isInteger(parsed))) {
-    const bounds = [range.min !== undefined ? `${range.exclusive ? '>' : '≥'} ${range.min}` : '', range.max !== undefined ? `${range.exclusive ? '<' : '≤'} ${range.max}` : ''].filter(Boolean).join(' and ')
-    throw usage(`${flag} takes a ${range.whole ? 'whole ' : ''}number${bounds ? ` ${bounds}` : ''}, got '${value}'`)
-  }
-  return parsed
+/** A canary flag's number, checked against its range; undefined when absent. */
+function number(flag: string, value: string | undefined, range: NumberRange): number | undefined {
+  return numberOption(flag, value, range, 'canary')
 }
 
 function usage(what: string): ModeltestError {

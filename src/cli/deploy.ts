@@ -1,5 +1,5 @@
 import { ModeltestError } from '../errors.js'
-import { COMMON_OPTIONS, answerHelpOrVersion, parseCommand, type OptionTable } from './options.js'
+import { COMMON_OPTIONS, answerHelpOrVersion, numberOption, parseCommand, type OptionTable } from './options.js'
 import type { SageMakerDeployOptions, TrafficType } from '../deploy/sagemaker.js'
 
 const HELP = `modeltest deploy sagemaker: ship a model to a SageMaker endpoint, only when its modeltest report passed
@@ -136,22 +136,22 @@ export function parseSageMaker(argv: string[], log: (line: string) => void, io: 
     modelDataUrl: values['model-data']!,
     executionRoleArn: values.role!,
     instanceType: values['instance-type'] ?? 'ml.m5.large',
-    initialInstanceCount: whole('--instance-count', values['instance-count'], 1),
+    initialInstanceCount: whole('--instance-count', values['instance-count']) ?? 1,
     variantName: values.variant,
-    beside: values.beside !== undefined ? { variant: values.beside, weight: values.weight === undefined ? undefined : fraction('--weight', values.weight) } : undefined,
+    beside: values.beside !== undefined ? { variant: values.beside, weight: numberOption('--weight', values.weight, {}, 'deploy sagemaker') } : undefined,
     environment: Object.keys(environment).length > 0 ? environment : undefined,
     traffic: values.beside !== undefined ? undefined : {
       type,
-      waitIntervalSeconds: whole('--wait', values.wait, 300),
-      canarySizePercent: type === 'CANARY' ? whole('--canary-size', values['canary-size'], 10) : undefined,
-      linearStepPercent: type === 'LINEAR' ? whole('--linear-step', values['linear-step'], 20) : undefined,
+      waitIntervalSeconds: whole('--wait', values.wait) ?? 300,
+      canarySizePercent: type === 'CANARY' ? whole('--canary-size', values['canary-size']) ?? 10 : undefined,
+      linearStepPercent: type === 'LINEAR' ? whole('--linear-step', values['linear-step']) ?? 20 : undefined,
     },
-    terminationWaitSeconds: whole('--termination-wait', values['termination-wait'], 120),
-    maxExecutionTimeoutSeconds: whole('--max-timeout', values['max-timeout'], 1800),
+    terminationWaitSeconds: whole('--termination-wait', values['termination-wait']) ?? 120,
+    maxExecutionTimeoutSeconds: whole('--max-timeout', values['max-timeout']) ?? 1800,
     alarms: values.alarms ?? [],
-    keep: whole('--keep', values.keep, 3),
-    timeoutSeconds: whole('--timeout', values.timeout, 3600),
-    pollSeconds: whole('--poll', values.poll, 15),
+    keep: whole('--keep', values.keep) ?? 3,
+    timeoutSeconds: whole('--timeout', values.timeout) ?? 3600,
+    pollSeconds: whole('--poll', values.poll) ?? 15,
     log,
     gate: { report: values.report!, model: values.model!, override: values['override-gate'] ?? false },
     now: io.now,
@@ -159,18 +159,9 @@ export function parseSageMaker(argv: string[], log: (line: string) => void, io: 
   }
 }
 
-/** A flag's whole number, or the default when it is absent. The ranges are checked by deploySageMaker. */
-function whole(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  if (!/^\d+$/.test(value)) throw usage(`${flag} takes a whole number, got '${value}'`)
-  return Number(value)
-}
-
-/** A flag's number; its range is checked by deploySageMaker. */
-function fraction(flag: string, value: string): number {
-  const parsed = Number(value)
-  if (value.trim() === '' || !Number.isFinite(parsed)) throw usage(`${flag} takes a number, got '${value}'`)
-  return parsed
+/** A flag's whole number, undefined when absent. The ranges are checked by deploySageMaker. */
+function whole(flag: string, value: string | undefined): number | undefined {
+  return numberOption(flag, value, { atLeast: 0, whole: true }, 'deploy sagemaker')
 }
 
 function usage(what: string, fix = 'See modeltest deploy sagemaker --help.'): ModeltestError {

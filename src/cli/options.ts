@@ -106,6 +106,29 @@ function takesNextWord(spec: OptionSpec): boolean {
   return spec.type !== 'switch' && spec.type !== 'optional'
 }
 
+/** The bounds of a number option: `above` and `below` exclusive, `atLeast` and `atMost` inclusive. */
+export interface NumberRange {
+  above?: number
+  atLeast?: number
+  below?: number
+  atMost?: number
+  whole?: boolean
+}
+
+/**
+ * A number option's value, checked against its range; undefined when the flag was not given. The usage
+ * error states the range: `--duration takes a number > 0, got 'soon'`.
+ */
+export function numberOption(flag: string, text: string | undefined, range: NumberRange, command: string): number | undefined {
+  if (text === undefined) return undefined
+  const value = Number(text)
+  const { above, atLeast, below, atMost, whole } = range
+  const inRange = (above === undefined || value > above) && (atLeast === undefined || value >= atLeast) && (below === undefined || value < below) && (atMost === undefined || value <= atMost)
+  if (text.trim() !== '' && Number.isFinite(value) && inRange && (!whole || Number.isInteger(value))) return value
+  const bounds = [above !== undefined ? `> ${above}` : '', atLeast !== undefined ? `≥ ${atLeast}` : '', below !== undefined ? `< ${below}` : '', atMost !== undefined ? `≤ ${atMost}` : ''].filter(Boolean).join(' and ')
+  throw new ModeltestError({ what: `${flag} takes a ${whole ? 'whole ' : ''}number${bounds ? ` ${bounds}` : ''}, got '${text}'`, fix: `See modeltest ${command} --help.` })
+}
+
 /** `a,b , c` → ['a', 'b', 'c']; an empty name (`a,,b`, a trailing comma) is refused rather than dropped. */
 function splitList(flag: string, value: string, fix: string): string[] {
   const names = value.split(',').map((name) => name.trim())

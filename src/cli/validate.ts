@@ -19,7 +19,7 @@ import { dataset, type DatasetFormat } from '../data/load.js'
 import { COLUMN_TYPES, type ColumnType } from '../data/types.js'
 import { ModeltestError, isModeltestError } from '../errors.js'
 import { shortHash } from '../hash.js'
-import { COMMON_OPTIONS, answerHelpOrVersion, parseCommand, type OptionTable } from './options.js'
+import { COMMON_OPTIONS, answerHelpOrVersion, numberOption, parseCommand, type NumberRange, type OptionTable } from './options.js'
 
 const HELP = `modeltest validate: data validation as one command (the tutorial's data_validation.py, and more)
 
@@ -91,7 +91,7 @@ export async function runValidate(argv: string[]): Promise<number> {
   const { options, positionals } = parseCommand('validate', argv, VALIDATE_OPTIONS, { min: 1, max: 1, what: 'one data file', example: 'modeltest validate data/train.csv --columns text,label' })
   const path = positionals[0]
   const label = options.label
-  const mostly = optionalNumber(options.mostly, '--mostly', (n) => n > 0 && n <= 1)
+  const mostly = number('--mostly', options.mostly, { above: 0, atMost: 1 })
   const format = options.format as DatasetFormat | undefined
   const badRows = options['bad-rows']
   if (badRows !== undefined && badRows !== 'skip') throw usage(`--bad-rows takes 'skip', not '${badRows}'`)
@@ -103,12 +103,12 @@ export async function runValidate(argv: string[]): Promise<number> {
   if (columns.length > 0) {
     checks.push(['schema_validation', () => schemaCheck(data, columns)], ['null_check', () => nullCheck(data, columns.filter((name) => data.hasColumn(name)), { mostly })])
   }
-  const minSamples = optionalNumber(options['min-samples'], '--min-samples', (n) => Number.isInteger(n) && n >= 0) ?? 500
+  const minSamples = number('--min-samples', options['min-samples'], { atLeast: 0, whole: true }) ?? 500
   checks.push(['min_samples', () => minRowsCheck(data, minSamples)])
   if (label) {
-    const maxImbalance = optionalNumber(options['max-imbalance'], '--max-imbalance', (n) => n > 0 && n <= 1) ?? 0.8
+    const maxImbalance = number('--max-imbalance', options['max-imbalance'], { above: 0, atMost: 1 }) ?? 0.8
     checks.push(['class_balance', () => classBalanceCheck(data, label, maxImbalance)])
-    const minClass = optionalNumber(options['min-class-count'], '--min-class-count', (n) => Number.isInteger(n) && n >= 0)
+    const minClass = number('--min-class-count', options['min-class-count'], { atLeast: 0, whole: true })
     if (minClass !== undefined) checks.push(['min_class_count', () => minClassCountCheck(data, label, minClass)])
   } else if (options['min-class-count'] !== undefined) throw usage('--min-class-count needs --label')
   const schema = options.schema
@@ -134,7 +134,7 @@ export async function runValidate(argv: string[]): Promise<number> {
   if (driftFrom) {
     const test = options['drift-test'] as DriftTest | undefined
     if (test !== undefined && !DRIFT_TESTS.includes(test)) throw usage(`--drift-test takes ${DRIFT_TESTS.join(', ')}, not '${test}'`)
-    const threshold = optionalNumber(options['drift-threshold'], '--drift-threshold', (n) => n >= 0)
+    const threshold = number('--drift-threshold', options['drift-threshold'], { atLeast: 0 })
     checks.push(['no_drift', async () => driftCheck(data, await dataset(driftFrom, { format, materialize: false }), { columns: options['drift-columns'], test, threshold })])
   }
 
@@ -192,11 +192,8 @@ function splitSpec(spec: string, parts: number, flag: string, example: string): 
   return out
 }
 
-function optionalNumber(text: string | undefined, flag: string, valid: (n: number) => boolean): number | undefined {
-  if (text === undefined) return undefined
-  const value = Number(text)
-  if (text.trim() === '' || !valid(value)) throw usage(`${flag} ${text} is not valid`)
-  return value
+function number(flag: string, text: string | undefined, range: NumberRange): number | undefined {
+  return numberOption(flag, text, range, 'validate')
 }
 
 function usage(what: string): ModeltestError {

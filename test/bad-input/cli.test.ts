@@ -106,8 +106,8 @@ describe('a flag without its value, a value twice, a value for a switch', () => 
 
   test('numbers are still checked', async () => {
     await usageError(['canary', ...canaryFlags, '--duration=soon'], "--duration takes a number > 0, got 'soon'")
-    await usageError(['validate', penguins, '--min-samples=-3'], '--min-samples -3 is not valid')
-    await usageError(['deploy', 'sagemaker', ...deployFlags, '--keep=three'], "--keep takes a whole number, got 'three'")
+    await usageError(['validate', penguins, '--min-samples=-3'], "--min-samples takes a whole number ≥ 0, got '-3'")
+    await usageError(['deploy', 'sagemaker', ...deployFlags, '--keep=three'], "--keep takes a whole number ≥ 0, got 'three'")
   })
 })
 
