@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname, relative, resolve, sep } from 'node:path'
 import { ModeltestError, isModeltestError } from '../errors.js'
 import { readReport } from '../baseline.js'
-import { checkOptionKeys, describeValue } from '../guard.js'
+import { checkOptionKeys, closest, describeValue } from '../guard.js'
 import type { ModeltestConfig } from './preset.js'
 import type { ReportOptions } from './publish.js'
 import type { ModeltestReporter } from './reporter.js'
@@ -198,6 +198,7 @@ export async function main(argv: string[]): Promise<number> {
     if (argv[0] === 'merge') return await runMerge(argv.slice(1))
     if (answerHelpOrVersion(argv, HELP)) return 0
     const { options, positionals, passThrough } = parseCommand('', argv, MAIN_OPTIONS, { min: 0, max: Infinity, what: 'test files or folders', example: 'modeltest tests' }, await vitestOptions())
+    checkNotMisspeltCommand(positionals[0])
     return await runTests(options, passThrough, positionals)
   } catch (error) {
     if (isModeltestError(error)) {
@@ -210,6 +211,14 @@ export async function main(argv: string[]): Promise<number> {
     else process.stderr.write('  (run again with --debug for the stack trace)\n')
     return 2
   }
+}
+
+const COMMANDS = ['validate', 'init', 'serve', 'deploy', 'canary', 'merge']
+
+/** A first word that is no path but close to a command (`valdate`) is a misspelt command, not a missing test folder. */
+function checkNotMisspeltCommand(word: string | undefined): void {
+  const command = word === undefined || existsSync(word) ? undefined : closest(word, COMMANDS)
+  if (command) throw new ModeltestError({ what: `unknown command '${word}' (did you mean '${command}'?)`, fix: 'See modeltest --help.' })
 }
 
 const MERGE_OPTIONS = { ...COMMON_OPTIONS, ...REPORT_OPTIONS } as const satisfies OptionTable

@@ -51,6 +51,8 @@ describe('an unknown or misspelt flag is refused on every command, with the clos
     [['canary', ...canaryFlags, '--p59', '200'], 'unknown option --p59 (did you mean --p95?)'],
     [['merge', 'reports/shards', '--jnuit', 'x.xml'], 'unknown option --jnuit (did you mean --junit?)'],
     [['-x'], 'unknown option -x'],
+    [['valdate', penguins], "unknown command 'valdate' (did you mean 'validate'?)"],
+    [['deplyo', 'sagemaker'], "unknown command 'deplyo' (did you mean 'deploy'?)"],
   ])('modeltest %j', async (argv, message) => {
     await usageError(argv, message)
   })
