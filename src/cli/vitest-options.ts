@@ -37,6 +37,8 @@ export async function vitestOptions(): Promise<OptionTable> {
     if (kebab !== name) options[kebab] = { type: spec.type }
     options[`no-${kebab}`] = { type: 'switch' }
   }
+  // A vitest whose help reads differently must not turn every vitest option into an unknown one unnoticed.
+  if (!options.reporter || !options.shard) throw new Error(`modeltest cannot read the options of vitest ${help[0] ?? ''} from its help; report this with your vitest version`)
   cached = options
   return cached
 }
