@@ -167,12 +167,12 @@ DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 MT=(node "$ROOT/bin/modeltest.js")
 bench "validate text_$ROWS.csv ($(du -m "$TEXT" | cut -f1) MB)" "$N" 0 -- \
   "$PY" "$SHARED/seed_data_validation.py" "$TEXT" --columns text label --label label --min-samples 1000 --output "$WORK/ref_text.json" -- \
-  "${MT[@]}" validate "$TEXT" --columns text label --label label --min-samples 1000 --output "$WORK/mt_text.json"
+  "${MT[@]}" validate "$TEXT" --columns text,label --label label --min-samples 1000 --output "$WORK/mt_text.json"
 agree "$WORK/ref_text.json" "$WORK/mt_text.json" || FAILURES+=("validate text: the two reports differ")
 
 bench "validate wide_$ROWS.csv ($(du -m "$WIDE" | cut -f1) MB)" "$N" 1 -- \
   "$PY" "$SHARED/seed_data_validation.py" "$WIDE" --columns f0 f3 label --label label --min-samples 1000 --output "$WORK/ref_wide.json" -- \
-  "${MT[@]}" validate "$WIDE" --columns f0 f3 label --label label --min-samples 1000 --output "$WORK/mt_wide.json"
+  "${MT[@]}" validate "$WIDE" --columns f0,f3,label --label label --min-samples 1000 --output "$WORK/mt_wide.json"
 agree "$WORK/ref_wide.json" "$WORK/mt_wide.json" || FAILURES+=("validate wide: the two reports differ")
 
 bench "gate: seed_gate.sh vs examples/sentiment" "$GATE_N" 0 -- \

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import type { CheckRecord } from './checks/record.js'
 import { ModeltestError } from './errors.js'
 import type { RunReport, TestOutcome } from './report.js'
+import { checkReportContent } from './report-schema.js'
 
 /**
  * Reads a JSON report of an earlier run (`reports/modeltest.json`, often the last run on main kept
@@ -14,16 +15,13 @@ export async function readReport(path: string, purpose: string): Promise<RunRepo
   } catch (error) {
     throw new ModeltestError({ what: `cannot read the ${purpose} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, where: path, fix: 'Give the path of a reports/modeltest.json written by an earlier modeltest run.', cause: error })
   }
-  let report: Partial<RunReport>
+  let content: unknown
   try {
-    report = JSON.parse(text) as Partial<RunReport>
+    content = JSON.parse(text)
   } catch (error) {
-    throw new ModeltestError({ what: `the ${purpose} is not JSON (${(error as Error).message})`, where: path, fix: 'Give the reports/modeltest.json of an earlier run, not the JUnit or HTML report.', cause: error })
+    throw new ModeltestError({ what: `the ${purpose} is not JSON (${(error as Error).message})`, where: path, fix: 'Give the reports/modeltest.json of an earlier run, not the JUnit or HTML report; a truncated file needs downloading again.', cause: error })
   }
-  if (report?.format !== 'modeltest-report/1' || !Array.isArray(report.tests)) {
-    throw new ModeltestError({ what: `the ${purpose} is not a modeltest report (format ${JSON.stringify(report?.format)}, expected "modeltest-report/1")`, where: path, fix: 'Give the reports/modeltest.json of an earlier modeltest run.' })
-  }
-  return report as RunReport
+  return checkReportContent(content, path, 'report')
 }
 
 /** A check's identity across runs: its test, and its name with the count of same-named checks before it in that test. */

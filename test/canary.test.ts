@@ -219,8 +219,8 @@ describe('endpointVariants and shiftWeights', () => {
 describe('modeltest canary: arguments', () => {
   const base = ['--endpoint', ENDPOINT, '--tests', 'canary.modeltest.ts', '--data', 'traffic.csv']
 
-  test('defaults, and report files of its own', () => {
-    expect(parseCanary(base)).toMatchObject({
+  test('defaults, and report files of its own', async () => {
+    expect(await parseCanary(base)).toMatchObject({
       durationSeconds: 300,
       ratePerSecond: 10,
       concurrency: 4,
@@ -230,7 +230,7 @@ describe('modeltest canary: arguments', () => {
       reports: { junit: 'reports/canary/junit.xml', json: 'reports/canary/modeltest.json', html: 'reports/canary/modeltest.html' },
       vitest: [],
     })
-    expect(parseCanary([...base, '--variant', 'green', '--duration=60', '--p95', '80', '--no-shift', '--json', 'out.json', '-t', 'accuracy'])).toMatchObject({ variant: 'green', durationSeconds: 60, thresholds: { p95Ms: 80 }, shift: false, reports: { json: 'out.json' }, vitest: ['-t', 'accuracy'] })
+    expect(await parseCanary([...base, '--variant', 'green', '--duration=60', '--p95', '80', '--no-shift', '--json', 'out.json', '-t', 'accuracy'])).toMatchObject({ variant: 'green', durationSeconds: 60, thresholds: { p95Ms: 80 }, shift: false, reports: { json: 'out.json' }, vitest: ['-t', 'accuracy'] })
   })
 
   test('a missing test file or data file stops it (exit 2) before any AWS call', async () => {
@@ -245,12 +245,12 @@ describe('modeltest canary: arguments', () => {
     expect(noData.stderr).not.toMatch(/DescribeEndpoint/)
   })
 
-  test('usage errors say what is wrong', () => {
-    expect(() => parseCanary(['--endpoint', ENDPOINT])).toThrow(/needs --tests, --data/)
-    expect(() => parseCanary([...base, '--duration', 'soon'])).toThrow(/--duration takes a number > 0, got 'soon'/)
-    expect(() => parseCanary([...base, '--max-error-rate', '2'])).toThrow(/--max-error-rate takes a number ≥ 0 and ≤ 1, got '2'/)
-    expect(() => parseCanary([...base, '--concurrency', '1.5'])).toThrow(/--concurrency takes a whole number ≥ 1/)
-    expect(() => parseCanary([...base, '--baseline-variant', 'blue'])).toThrow(/--baseline-variant needs --variant/)
-    expect(() => parseCanary([...base, '--variant'])).toThrow(/--variant needs a value/)
+  test('usage errors say what is wrong', async () => {
+    await expect(parseCanary(['--endpoint', ENDPOINT])).rejects.toThrow(/needs --tests, --data/)
+    await expect(parseCanary([...base, '--duration', 'soon'])).rejects.toThrow(/--duration takes a number > 0, got 'soon'/)
+    await expect(parseCanary([...base, '--max-error-rate', '2'])).rejects.toThrow(/--max-error-rate takes a number ≥ 0 and ≤ 1, got '2'/)
+    await expect(parseCanary([...base, '--concurrency', '1.5'])).rejects.toThrow(/--concurrency takes a whole number ≥ 1/)
+    await expect(parseCanary([...base, '--baseline-variant', 'blue'])).rejects.toThrow(/--baseline-variant needs --variant/)
+    await expect(parseCanary([...base, '--variant'])).rejects.toThrow(/--variant needs a value/)
   })
 })

@@ -179,7 +179,7 @@ describe('modeltest validate', () => {
   async function validate(file: string, extra: string[] = []) {
     const dir = await tempDir()
     const output = join(dir, 'report.json')
-    const run = await runCli(['validate', file, '--columns', 'text', 'label', '--label', 'label', '--min-samples', '1000', '--output', output, ...extra], repoRoot)
+    const run = await runCli(['validate', file, '--columns', 'text,label', '--label', 'label', '--min-samples', '1000', '--output', output, ...extra], repoRoot)
     return { run, report: run.code === 2 ? undefined : JSON.parse(await readFile(output, 'utf8')) }
   }
 
@@ -218,8 +218,8 @@ describe('modeltest validate', () => {
       const dir = await tempDir()
       const output = join(dir, 'report.json')
       const run = await runCli(
-        ['validate', `fixtures/data/penguins.${extension}`, '--columns', 'species', 'island', '--label', 'species', '--min-samples', '300', '--min-class-count', '60',
-          '--schema', 'species:string', 'body_mass_g:int', '--range', 'flipper_length_mm:170:235', '--values', 'island:Biscoe,Dream,Torgersen', '--pattern', 'species:^[A-Z][a-z]+$',
+        ['validate', `fixtures/data/penguins.${extension}`, '--columns', 'species,island', '--label', 'species', '--min-samples', '300', '--min-class-count', '60',
+          '--schema', 'species:string,body_mass_g:int', '--range', 'flipper_length_mm:170:235', '--values', 'island:Biscoe,Dream,Torgersen', '--pattern', 'species:^[A-Z][a-z]+$',
           '--unique', 'species,island,bill_length_mm,bill_depth_mm,body_mass_g,sex', '--no-duplicate-rows', '--drift-from', 'fixtures/data/penguins.csv', '--output', output],
         repoRoot,
       )
@@ -242,7 +242,7 @@ describe('modeltest validate', () => {
   test('usage errors exit 2 with a message', async () => {
     const noFile = await runCli(['validate', '--columns', 'text'], repoRoot)
     expect(noFile.code).toBe(2)
-    expect(noFile.stderr).toMatch(/no data file given/)
+    expect(noFile.stderr).toMatch(/modeltest validate needs one data file/)
     const needsLabel = await runCli(['validate', 'examples/sentiment/data/train.csv', '--min-class-count', '5'], repoRoot)
     expect(needsLabel.stderr).toMatch(/--min-class-count needs --label/)
     const unknown = await runCli(['validate', 'x.csv', '--columns', 'a', '--label', 'a', '--colour'], repoRoot)

@@ -460,10 +460,10 @@ describe('modeltest deploy sagemaker', () => {
   })
 
   test('bad flags are usage errors (exit 2), before any call', async () => {
-    expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--bogus']))).message).toMatch(/unknown option '--bogus'\n {2}See modeltest deploy sagemaker --help\./)
+    expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--bogus']))).message).toMatch(/unknown option --bogus\n {2}See modeltest deploy sagemaker --help\./)
     expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--traffic', 'sideways']))).message).toMatch(/--traffic 'sideways' is not a traffic shift\n {2}Use --traffic all-at-once, canary or linear\./)
     expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--canary-size', '10']))).message).toMatch(/--canary-size applies to --traffic canary only/)
-    expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--keep', 'three']))).message).toMatch(/--keep takes a whole number, got 'three'/)
+    expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--keep', 'three']))).message).toMatch(/--keep takes a whole number ≥ 0, got 'three'/)
     expect((await rejection(runDeploy(['sagemaker', '--report', passedReport]))).message).toMatch(/needs --model, --endpoint, --model-name, --image, --model-data, --role/)
     expect((await rejection(runDeploy(['kubernetes']))).message).toMatch(/unknown deploy target 'kubernetes'/)
     expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--beside', 'blue', '--traffic', 'canary', '--wait', '60']))).message).toMatch(/so --traffic, --wait do not apply/)

@@ -72,7 +72,7 @@ describe('modeltest init with flags', () => {
     expect(suite).toContain("toMeetAccuracy(0.80, { on: data, label: 'label' })")
     expect(suite).toContain('toHaveAtLeastRows(300)')
     expect(suite).toMatch(/\/\/ TODO: adapt the preprocessing/)
-    expect(await read(dir, '.github/workflows/ml-pipeline.yml')).toContain('npx modeltest validate data/train.csv \\\n            --columns bill_length_mm bill_depth_mm flipper_length_mm body_mass_g label')
+    expect(await read(dir, '.github/workflows/ml-pipeline.yml')).toContain('npx modeltest validate data/train.csv \\\n            --columns bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,label')
 
     await typeCheck(dir)
     const run = await runCli([], dir, { GITHUB_STEP_SUMMARY: '' }) // no summary into the CI job running these tests
@@ -166,7 +166,7 @@ describe('modeltest init refuses what it cannot use, with exit code 2', () => {
   test('an unknown option', async () => {
     const run = await runCli(['init', '--data-file', 'x.csv'], await project())
     expect(run.code).toBe(2)
-    expect(run.stderr).toMatch(/unknown option '--data-file'/)
+    expect(run.stderr).toMatch(/unknown option --data-file/)
   })
 })
 

@@ -60,7 +60,7 @@ describe('shards', () => {
     expect(empty.code).toBe(2)
     expect(empty.stderr).toMatch(/no shard results found/)
     const nofolder = await runCli(['merge'], shardedDir)
-    expect(nofolder.stderr).toMatch(/modeltest merge takes one folder/)
+    expect(nofolder.stderr).toMatch(/modeltest merge needs one folder/)
   })
 })
 
@@ -96,7 +96,7 @@ describe('baseline report', () => {
     const dir = await tempDir({ 'junit.xml': '<testsuites/>', 'other.json': '{"tests": []}' })
     expect((await rejection(readReport(join(dir, 'nope.json'), 'baseline report'))).message).toMatch(/cannot read the baseline report \(ENOENT\)/)
     expect((await rejection(readReport(join(dir, 'junit.xml'), 'baseline report'))).message).toMatch(/is not JSON[\s\S]*not the JUnit or HTML report/)
-    expect((await rejection(readReport(join(dir, 'other.json'), 'baseline report'))).message).toMatch(/not a modeltest report \(format undefined/)
+    expect((await rejection(readReport(join(dir, 'other.json'), 'baseline report'))).message).toMatch(/other\.json: not a complete modeltest report \(missing format\)/)
   })
 
   test('modeltest --baseline-report adds the change to every report; a bad path stops before any test runs', async () => {

@@ -51,7 +51,7 @@ function deploy(endpoint: string, model: 'good' | 'weak', artifact: string, ...f
 }
 
 function canary(endpoint: string, ...flags: string[]): Promise<CliResult> {
-  return modeltest(['canary', '--endpoint', endpoint, '--data', traffic, '--duration', '2', '--rate', '25', '--json', join(work, `${endpoint}.json`), '--no-junit', '--no-html', ...flags], canaryDir)
+  return modeltest(['canary', '--endpoint', endpoint, '--data', traffic, '--duration', '2', ...(flags.includes('--rate') ? [] : ['--rate', '25']), '--json', join(work, `${endpoint}.json`), '--no-junit', '--no-html', ...flags], canaryDir)
 }
 
 const readJson = async (endpoint: string) => JSON.parse(await readFile(join(work, `${endpoint}.json`), 'utf8')) as RunReport

@@ -86,7 +86,7 @@ describe('examples/github/ml-pipeline.yml', async () => {
     expect(job(jobs, 'data-validation').needs).toEqual(['code-quality'])
     expect(job(jobs, 'train').needs).toEqual(['data-validation'])
     expect(job(jobs, 'test-model').needs).toEqual(['train'])
-    expect(job(jobs, 'data-validation').text).toMatch(/npx modeltest validate data\/train\.csv \\\n\s+--columns text label \\\n\s+--label label \\\n\s+--min-samples 1000/)
+    expect(job(jobs, 'data-validation').text).toMatch(/npx modeltest validate data\/train\.csv \\\n\s+--columns text,label \\\n\s+--label label \\\n\s+--min-samples 1000/)
     expect(job(jobs, 'train').runsOn).toBe('[self-hosted, gpu]')
   })
 
@@ -118,8 +118,8 @@ describe('examples/github/ml-pipeline.yml', async () => {
     expect(canary.text).toContain('npx modeltest canary --endpoint sentiment-prod --tests canary.modeltest.ts --variant green --duration 300')
   })
 
-  test('its canary commands are ones the real command accepts: a smoke test on staging, variant mode on production', () => {
-    const commands = [...workflow.matchAll(/npx modeltest canary (.+)/g)].map((match) => parseCanary(match[1].split(' ')))
+  test('its canary commands are ones the real command accepts: a smoke test on staging, variant mode on production', async () => {
+    const commands = await Promise.all([...workflow.matchAll(/npx modeltest canary (.+)/g)].map((match) => parseCanary(match[1].split(' '))))
     expect(commands.map((command) => [command.endpoint, command.variant, command.durationSeconds])).toEqual([
       ['sentiment-staging', undefined, 60],
       ['sentiment-prod', 'green', 300],

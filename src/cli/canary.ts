@@ -5,8 +5,9 @@ import { canaryChecks, endpointVariants, sendTraffic, shiftWeights, type CanaryT
 import { CANARY_ENDPOINT_VARIABLE, CANARY_VARIANT_VARIABLE, canaryRuntimeClient, sagemakerModel } from '../models/sagemaker.js'
 import { modelSubject, datasetSubject } from '../checks/subjects.js'
 import { findTestFiles } from './find-tests.js'
-import { splitFlag } from './args.js'
-import { loadConfig, runVitest, takeOwnOptions } from './main.js'
+import { REPORT_OPTIONS, loadConfig, reportOptions, runVitest } from './main.js'
+import { COMMON_OPTIONS, answerHelpOrVersion, numberOption, parseCommand, type NumberRange, type OptionTable } from './options.js'
+import { vitestOptions } from './vitest-options.js'
 import { exitStatus, publish, type ReportOptions } from './publish.js'
 
 const HELP = `modeltest canary: check a live SageMaker endpoint with your matchers and live traffic; in variant mode, promote or roll back
@@ -32,6 +33,8 @@ Usage
   --shift-timeout <seconds>  how long to wait for the new weights (default 600)
   --region <region>          default: AWS_REGION or the profile's
   --junit, --json, --html, --summary <path>   reports (default reports/canary/junit.xml, modeltest.json, modeltest.html)
+  Options of vitest's own CLI (-t <pattern>, --reporter verbose) pass on to the test run; any other is refused.
+  Every flag also takes --flag=value.
 
 Steps: the test files run first; when they pass, traffic goes to the variant (and in turn to the baseline) for
 --duration seconds, one attempt per request, so that no retry hides an error. The run passes when every test
@@ -41,26 +44,28 @@ traffic to the variant) on a pass and back (all to the baseline) on a failure, w
 Exit status: 0 passed (and promoted); 1 failed (and rolled back); 2 a usage error or an endpoint that is not InService.
 `
 
-const VALUE_FLAGS = {
-  '--endpoint': 'endpoint',
-  '--tests': 'tests',
-  '--data': 'data',
-  '--variant': 'variant',
-  '--baseline-variant': 'baselineVariant',
-  '--duration': 'duration',
-  '--rate': 'rate',
-  '--concurrency': 'concurrency',
-  '--batch': 'batch',
-  '--max-error-rate': 'maxErrorRate',
-  '--p95': 'p95',
-  '--p99': 'p99',
-  '--alpha': 'alpha',
-  '--max-slowdown': 'maxSlowdown',
-  '--shift-timeout': 'shiftTimeout',
-  '--region': 'region',
-  '--poll': 'poll',
-} as const
-type Name = (typeof VALUE_FLAGS)[keyof typeof VALUE_FLAGS]
+const CANARY_OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...REPORT_OPTIONS,
+  endpoint: { type: 'value' },
+  tests: { type: 'value' },
+  data: { type: 'value' },
+  variant: { type: 'value' },
+  'baseline-variant': { type: 'value' },
+  duration: { type: 'value' },
+  rate: { type: 'value' },
+  concurrency: { type: 'value' },
+  batch: { type: 'value' },
+  'max-error-rate': { type: 'value' },
+  p95: { type: 'value' },
+  p99: { type: 'value' },
+  alpha: { type: 'value' },
+  'max-slowdown': { type: 'value' },
+  'no-shift': { type: 'switch' },
+  'shift-timeout': { type: 'value' },
+  region: { type: 'value' },
+  poll: { type: 'value' },
+} as const satisfies OptionTable
 
 /** Rows sent during the traffic phase at most: enough variety for a canary, bounded memory for a big file. */
 const MAX_TRAFFIC_ROWS = 10_000
@@ -86,49 +91,38 @@ export interface CanaryArguments {
   vitest: string[]
 }
 
-/** The arguments of `modeltest canary`, checked. */
-export function parseCanary(argv: string[]): CanaryArguments {
-  const values: Partial<Record<Name, string>> = {}
-  let shift = true
-  const others: string[] = []
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = splitFlag(argv[i])
-    if (flag in VALUE_FLAGS) {
-      const value = inline ?? argv[++i]
-      if (value === undefined || value === '' || value.startsWith('--')) throw usage(`${flag} needs a value`)
-      values[VALUE_FLAGS[flag as keyof typeof VALUE_FLAGS]] = value
-    } else if (flag === '--no-shift') shift = false
-    else others.push(argv[i])
-  }
-  const missing = (['--endpoint', '--tests', '--data'] as const).filter((flag) => values[VALUE_FLAGS[flag]] === undefined)
+/** The arguments of `modeltest canary`, checked; vitest's options (-t, --reporter) pass through to the test run. */
+export async function parseCanary(argv: string[]): Promise<CanaryArguments> {
+  const noPositionals = { min: 0, max: 0, what: '', example: 'modeltest canary --endpoint NAME --tests canary.modeltest.ts --data rows.jsonl' }
+  const { options: values, passThrough } = parseCommand('canary', argv, CANARY_OPTIONS, noPositionals, await vitestOptions())
+  const missing = (['endpoint', 'tests', 'data'] as const).filter((name) => values[name] === undefined).map((name) => `--${name}`)
   if (missing.length > 0) throw usage(`modeltest canary needs ${missing.join(', ')}`)
-  if (values.baselineVariant !== undefined && values.variant === undefined) throw usage('--baseline-variant needs --variant (the variant compared with it)')
-  const { own, rest } = takeOwnOptions(others)
-  const { config, ...reports } = own
+  if (values['baseline-variant'] !== undefined && values.variant === undefined) throw usage('--baseline-variant needs --variant (the variant compared with it)')
+  const { config, ...reports } = reportOptions(values, 'canary')
   return {
     endpoint: values.endpoint!,
     tests: values.tests!,
     data: values.data!,
     variant: values.variant,
-    baselineVariant: values.baselineVariant,
-    durationSeconds: number('--duration', values.duration, 300, { min: 0, exclusive: true }),
-    ratePerSecond: number('--rate', values.rate, 10, { min: 0, exclusive: true }),
-    concurrency: number('--concurrency', values.concurrency, 4, { min: 1, whole: true }),
-    batch: number('--batch', values.batch, 1, { min: 1, whole: true }),
+    baselineVariant: values['baseline-variant'],
+    durationSeconds: number('--duration', values.duration, { above: 0 }) ?? 300,
+    ratePerSecond: number('--rate', values.rate, { above: 0 }) ?? 10,
+    concurrency: number('--concurrency', values.concurrency, { atLeast: 1, whole: true }) ?? 4,
+    batch: number('--batch', values.batch, { atLeast: 1, whole: true }) ?? 1,
     thresholds: {
-      maxErrorRate: number('--max-error-rate', values.maxErrorRate, 0.01, { min: 0, max: 1 }),
-      p95Ms: values.p95 === undefined ? undefined : number('--p95', values.p95, 0, { min: 0, exclusive: true }),
-      p99Ms: values.p99 === undefined ? undefined : number('--p99', values.p99, 0, { min: 0, exclusive: true }),
-      alpha: number('--alpha', values.alpha, 0.01, { min: 0, max: 1, exclusive: true }),
-      maxSlowdown: number('--max-slowdown', values.maxSlowdown, 0.1, { min: 0 }),
+      maxErrorRate: number('--max-error-rate', values['max-error-rate'], { atLeast: 0, atMost: 1 }) ?? 0.01,
+      p95Ms: number('--p95', values.p95, { above: 0 }),
+      p99Ms: number('--p99', values.p99, { above: 0 }),
+      alpha: number('--alpha', values.alpha, { above: 0, below: 1 }) ?? 0.01,
+      maxSlowdown: number('--max-slowdown', values['max-slowdown'], { atLeast: 0 }) ?? 0.1,
     },
-    shift,
-    shiftTimeoutSeconds: number('--shift-timeout', values.shiftTimeout, 600, { min: 1, whole: true }),
-    pollSeconds: number('--poll', values.poll, 5, { min: 0, exclusive: true }),
+    shift: !values['no-shift'],
+    shiftTimeoutSeconds: number('--shift-timeout', values['shift-timeout'], { atLeast: 1, whole: true }) ?? 600,
+    pollSeconds: number('--poll', values.poll, { above: 0 }) ?? 5,
     region: values.region,
     reports: { junit: 'reports/canary/junit.xml', json: 'reports/canary/modeltest.json', html: 'reports/canary/modeltest.html', ...reports },
     config,
-    vitest: rest,
+    vitest: passThrough,
   }
 }
 
@@ -138,11 +132,8 @@ export function parseCanary(argv: string[]): CanaryArguments {
  * forward or back. 0 passed, 1 failed.
  */
 export async function runCanary(argv: string[]): Promise<number> {
-  if (argv.length === 0 || argv.includes('-h') || argv.includes('--help')) {
-    process.stdout.write(HELP)
-    return 0
-  }
-  const args = parseCanary(argv)
+  if (answerHelpOrVersion(argv.length === 0 ? ['--help'] : argv, HELP)) return 0
+  const args = await parseCanary(argv)
   // Local inputs first: a wrong path should not wait for AWS.
   await findTestFiles([args.tests])
   const trafficData = await dataset(resolve(args.data))
@@ -161,7 +152,7 @@ export async function runCanary(argv: string[]): Promise<number> {
   const { test: vitestConfig } = await loadConfig(args.config)
   const reporter = new ModeltestReporter({}, { hold: true })
   log(`canary: running ${args.tests} against ${label}`)
-  await runVitest([...args.vitest, args.tests], [], vitestConfig, reporter)
+  await runVitest(args.vitest, [args.tests], vitestConfig, reporter)
   const run = reporter.run!
   const testsPassed = run.tests.length > 0 && run.tests.every((test) => test.state !== 'failed') && run.problems.length === 0
 
@@ -207,17 +198,9 @@ export async function runCanary(argv: string[]): Promise<number> {
   return exitStatus(published)
 }
 
-/** A flag's number, or the default when it is absent. */
-function number(flag: string, value: string | undefined, fallback: number, range: { min?: number; max?: number; exclusive?: boolean; whole?: boolean }): number {
-  if (value === undefined) return fallback
-  const parsed = Number(value)
-  const low = range.min === undefined || (range.exclusive ? parsed > range.min : parsed >= range.min)
-  const high = range.max === undefined || (range.exclusive ? parsed < range.max : parsed <= range.max)
-  if (value.trim() === '' || !Number.isFinite(parsed) || !low || !high || (range.whole && !Number.isInteger(parsed))) {
-    const bounds = [range.min !== undefined ? `${range.exclusive ? '>' : '≥'} ${range.min}` : '', range.max !== undefined ? `${range.exclusive ? '<' : '≤'} ${range.max}` : ''].filter(Boolean).join(' and ')
-    throw usage(`${flag} takes a ${range.whole ? 'whole ' : ''}number${bounds ? ` ${bounds}` : ''}, got '${value}'`)
-  }
-  return parsed
+/** A canary flag's number, checked against its range; undefined when absent. */
+function number(flag: string, value: string | undefined, range: NumberRange): number | undefined {
+  return numberOption(flag, value, range, 'canary')
 }
 
 function usage(what: string): ModeltestError {

@@ -1,5 +1,5 @@
 import { ModeltestError } from '../errors.js'
-import { splitFlag } from './args.js'
+import { COMMON_OPTIONS, answerHelpOrVersion, numberOption, parseCommand, type OptionTable } from './options.js'
 import type { SageMakerDeployOptions, TrafficType } from '../deploy/sagemaker.js'
 
 const HELP = `modeltest deploy sagemaker: ship a model to a SageMaker endpoint, only when its modeltest report passed
@@ -32,7 +32,7 @@ Options
   --wait <seconds>          between traffic steps, alarms watched (default 300)
   --termination-wait <s>    the old fleet stays this long after the shift (default 120)
   --max-timeout <seconds>   SageMaker's limit on the update (600–28800, default 1800)
-  --alarms <a,b>            CloudWatch alarms that roll the update back
+  --alarms <a,b>            CloudWatch alarms that roll the update back (comma-separated, or the flag repeated)
   --keep <n>                versions of models/configs kept besides the live and previous (default 3)
   --region <region>         default: AWS_REGION or the profile's
   --timeout <seconds>       how long to wait for the endpoint (default 3600)
@@ -47,41 +47,37 @@ gate refused, or SageMaker refused a request.
 
 const TARGETS = ['sagemaker']
 
-const VALUE_FLAGS = {
-  '--report': 'report',
-  '--model': 'model',
-  '--endpoint': 'endpoint',
-  '--model-name': 'modelName',
-  '--image': 'image',
-  '--model-data': 'modelData',
-  '--role': 'role',
-  '--instance-type': 'instanceType',
-  '--instance-count': 'instanceCount',
-  '--variant': 'variant',
-  '--beside': 'beside',
-  '--weight': 'weight',
-  '--traffic': 'traffic',
-  '--canary-size': 'canarySize',
-  '--linear-step': 'linearStep',
-  '--wait': 'wait',
-  '--termination-wait': 'terminationWait',
-  '--max-timeout': 'maxTimeout',
-  '--alarms': 'alarms',
-  '--keep': 'keep',
-  '--region': 'region',
-  '--timeout': 'timeout',
-  '--poll': 'poll',
-} as const
-type ValueName = (typeof VALUE_FLAGS)[keyof typeof VALUE_FLAGS]
-const REQUIRED: [string, ValueName][] = [
-  ['--report', 'report'],
-  ['--model', 'model'],
-  ['--endpoint', 'endpoint'],
-  ['--model-name', 'modelName'],
-  ['--image', 'image'],
-  ['--model-data', 'modelData'],
-  ['--role', 'role'],
-]
+const SAGEMAKER_OPTIONS = {
+  ...COMMON_OPTIONS,
+  report: { type: 'value' },
+  model: { type: 'value' },
+  endpoint: { type: 'value' },
+  'model-name': { type: 'value' },
+  image: { type: 'value' },
+  'model-data': { type: 'value' },
+  role: { type: 'value' },
+  'instance-type': { type: 'value' },
+  'instance-count': { type: 'value' },
+  variant: { type: 'value' },
+  beside: { type: 'value' },
+  weight: { type: 'value' },
+  env: { type: 'repeated' },
+  traffic: { type: 'value' },
+  'canary-size': { type: 'value' },
+  'linear-step': { type: 'value' },
+  wait: { type: 'value' },
+  'termination-wait': { type: 'value' },
+  'max-timeout': { type: 'value' },
+  alarms: { type: 'list' },
+  keep: { type: 'value' },
+  region: { type: 'value' },
+  timeout: { type: 'value' },
+  poll: { type: 'value' },
+  'override-gate': { type: 'switch' },
+} as const satisfies OptionTable
+const REQUIRED = ['report', 'model', 'endpoint', 'model-name', 'image', 'model-data', 'role'] as const
+/** Options of a blue/green traffic shift, which --beside does without. */
+const SHIFT_OPTIONS = ['traffic', 'canary-size', 'linear-step', 'wait', 'termination-wait', 'max-timeout', 'alarms'] as const
 const TRAFFIC: Record<string, TrafficType> = { 'all-at-once': 'ALL_AT_ONCE', canary: 'CANARY', linear: 'LINEAR' }
 
 export interface DeployIO {
@@ -94,16 +90,13 @@ export interface DeployIO {
 /** `modeltest deploy <target> …`: 0 deployed, 1 rolled back or failed; usage errors and gate refusals throw a ModeltestError (exit 2). */
 export async function runDeploy(argv: string[], io: DeployIO = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout
-  if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help') {
-    stdout.write(HELP)
-    return 0
+  if (argv.length === 0 || argv[0].startsWith('-')) {
+    if (answerHelpOrVersion(argv.length === 0 ? ['--help'] : argv, HELP, stdout)) return 0
+    throw usage(`modeltest deploy needs a target before its options, got '${argv[0]}'`, 'Write modeltest deploy sagemaker …; sagemaker is the one target so far.')
   }
   if (!TARGETS.includes(argv[0])) throw usage(`unknown deploy target '${argv[0]}'`, 'Write modeltest deploy sagemaker …; sagemaker is the one target so far.')
   const rest = argv.slice(1)
-  if (rest.includes('-h') || rest.includes('--help')) {
-    stdout.write(HELP)
-    return 0
-  }
+  if (answerHelpOrVersion(rest, HELP, stdout)) return 0
   const options = parseSageMaker(rest, (line) => stdout.write(line + '\n'), io)
   const { deploySageMaker } = await import('../deploy/sagemaker.js')
   const result = await deploySageMaker(options)
@@ -117,77 +110,58 @@ export async function runDeploy(argv: string[], io: DeployIO = {}): Promise<numb
 
 /** The options of `modeltest deploy sagemaker …`, checked; exported so that the example workflows are tested against it. */
 export function parseSageMaker(argv: string[], log: (line: string) => void, io: DeployIO = {}): SageMakerDeployOptions {
-  const values: Partial<Record<ValueName, string>> = {}
+  const { options: values } = parseCommand('deploy sagemaker', argv, SAGEMAKER_OPTIONS, { min: 0, max: 0, what: '', example: 'modeltest deploy sagemaker --report reports/modeltest.json --model … --endpoint …' })
   const environment: Record<string, string> = {}
-  let override = false
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = splitFlag(argv[i])
-    if (flag in VALUE_FLAGS || flag === '--env') {
-      const value = inline ?? argv[++i]
-      if (value === undefined || value === '' || value.startsWith('--')) throw usage(`${flag} needs a value`)
-      if (flag === '--env') {
-        const at = value.indexOf('=')
-        if (at <= 0) throw usage(`--env takes KEY=VALUE, got '${value.split('=')[0]}…'`)
-        environment[value.slice(0, at)] = value.slice(at + 1)
-      } else values[VALUE_FLAGS[flag as keyof typeof VALUE_FLAGS]] = value
-    } else if (flag === '--override-gate') override = true
-    else if (flag === '--debug') continue
-    else throw usage(`unknown option '${flag}'`)
+  for (const pair of values.env ?? []) {
+    const at = pair.indexOf('=')
+    if (at <= 0) throw usage(`--env takes KEY=VALUE, got '${pair.split('=')[0]}…'`)
+    environment[pair.slice(0, at)] = pair.slice(at + 1)
   }
-  const missing = REQUIRED.filter(([, name]) => values[name] === undefined).map(([flag]) => flag)
+  const missing = REQUIRED.filter((name) => values[name] === undefined).map((name) => `--${name}`)
   if (missing.length > 0) throw usage(`modeltest deploy sagemaker needs ${missing.join(', ')}`)
   if (values.beside !== undefined) {
-    const shiftFlags = (['--traffic', '--canary-size', '--linear-step', '--wait', '--termination-wait', '--max-timeout', '--alarms'] as const).filter((flag) => values[VALUE_FLAGS[flag]] !== undefined)
+    const shiftFlags = SHIFT_OPTIONS.filter((name) => values[name] !== undefined).map((name) => `--${name}`)
     if (shiftFlags.length > 0) throw usage(`--beside puts the new model beside the live one without a blue/green shift, so ${shiftFlags.join(', ')} do not apply`, 'Leave them out; modeltest canary --variant moves the traffic.')
   } else if (values.weight !== undefined) throw usage('--weight applies with --beside only')
   const trafficName = values.traffic ?? 'all-at-once'
   const type = TRAFFIC[trafficName]
   if (!type) throw usage(`--traffic '${trafficName}' is not a traffic shift`, 'Use --traffic all-at-once, canary or linear.')
-  if (values.canarySize !== undefined && type !== 'CANARY') throw usage('--canary-size applies to --traffic canary only')
-  if (values.linearStep !== undefined && type !== 'LINEAR') throw usage('--linear-step applies to --traffic linear only')
+  if (values['canary-size'] !== undefined && type !== 'CANARY') throw usage('--canary-size applies to --traffic canary only')
+  if (values['linear-step'] !== undefined && type !== 'LINEAR') throw usage('--linear-step applies to --traffic linear only')
   return {
     region: values.region,
     endpointName: values.endpoint!,
-    modelName: values.modelName!,
+    modelName: values['model-name']!,
     image: values.image!,
-    modelDataUrl: values.modelData!,
+    modelDataUrl: values['model-data']!,
     executionRoleArn: values.role!,
-    instanceType: values.instanceType ?? 'ml.m5.large',
-    initialInstanceCount: whole('--instance-count', values.instanceCount, 1),
+    instanceType: values['instance-type'] ?? 'ml.m5.large',
+    initialInstanceCount: whole('--instance-count', values['instance-count']) ?? 1,
     variantName: values.variant,
-    beside: values.beside !== undefined ? { variant: values.beside, weight: values.weight === undefined ? undefined : fraction('--weight', values.weight) } : undefined,
+    beside: values.beside !== undefined ? { variant: values.beside, weight: numberOption('--weight', values.weight, {}, 'deploy sagemaker') } : undefined,
     environment: Object.keys(environment).length > 0 ? environment : undefined,
     traffic: values.beside !== undefined ? undefined : {
       type,
-      waitIntervalSeconds: whole('--wait', values.wait, 300),
-      canarySizePercent: type === 'CANARY' ? whole('--canary-size', values.canarySize, 10) : undefined,
-      linearStepPercent: type === 'LINEAR' ? whole('--linear-step', values.linearStep, 20) : undefined,
+      waitIntervalSeconds: whole('--wait', values.wait) ?? 300,
+      canarySizePercent: type === 'CANARY' ? whole('--canary-size', values['canary-size']) ?? 10 : undefined,
+      linearStepPercent: type === 'LINEAR' ? whole('--linear-step', values['linear-step']) ?? 20 : undefined,
     },
-    terminationWaitSeconds: whole('--termination-wait', values.terminationWait, 120),
-    maxExecutionTimeoutSeconds: whole('--max-timeout', values.maxTimeout, 1800),
-    alarms: values.alarms ? values.alarms.split(',').map((alarm) => alarm.trim()).filter(Boolean) : [],
-    keep: whole('--keep', values.keep, 3),
-    timeoutSeconds: whole('--timeout', values.timeout, 3600),
-    pollSeconds: whole('--poll', values.poll, 15),
+    terminationWaitSeconds: whole('--termination-wait', values['termination-wait']) ?? 120,
+    maxExecutionTimeoutSeconds: whole('--max-timeout', values['max-timeout']) ?? 1800,
+    alarms: values.alarms ?? [],
+    keep: whole('--keep', values.keep) ?? 3,
+    timeoutSeconds: whole('--timeout', values.timeout) ?? 3600,
+    pollSeconds: whole('--poll', values.poll) ?? 15,
     log,
-    gate: { report: values.report!, model: values.model!, override },
+    gate: { report: values.report!, model: values.model!, override: values['override-gate'] ?? false },
     now: io.now,
     sleep: io.sleep,
   }
 }
 
-/** A flag's whole number, or the default when it is absent. The ranges are checked by deploySageMaker. */
-function whole(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  if (!/^\d+$/.test(value)) throw usage(`${flag} takes a whole number, got '${value}'`)
-  return Number(value)
-}
-
-/** A flag's number; its range is checked by deploySageMaker. */
-function fraction(flag: string, value: string): number {
-  const parsed = Number(value)
-  if (value.trim() === '' || !Number.isFinite(parsed)) throw usage(`${flag} takes a number, got '${value}'`)
-  return parsed
+/** A flag's whole number, undefined when absent. The ranges are checked by deploySageMaker. */
+function whole(flag: string, value: string | undefined): number | undefined {
+  return numberOption(flag, value, { atLeast: 0, whole: true }, 'deploy sagemaker')
 }
 
 function usage(what: string, fix = 'See modeltest deploy sagemaker --help.'): ModeltestError {

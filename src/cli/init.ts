@@ -6,7 +6,7 @@ import type { Dataset } from '../data/dataset.js'
 import { dataset } from '../data/load.js'
 import { ModeltestError, listNames } from '../errors.js'
 import { configFile, modelTestFile, workflowFile, type Scaffold } from './templates/index.js'
-import { splitFlag } from './args.js'
+import { COMMON_OPTIONS, answerHelpOrVersion, parseCommand, type OptionTable } from './options.js'
 
 const HELP = `modeltest init: scaffold modeltest.config.ts, a first test file and a GitHub Actions workflow
 
@@ -63,17 +63,13 @@ interface InitFlags {
   dir?: string
   force: boolean
   yes: boolean
-  help: boolean
 }
 
 /** `modeltest init`: writes the three files, or nothing when one exists (without --force). Usage errors throw a ModeltestError (exit 2). */
 export async function runInit(argv: string[], io: InitIO = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout
+  if (answerHelpOrVersion(argv, HELP, stdout)) return 0
   const flags = parseFlags(argv)
-  if (flags.help) {
-    stdout.write(HELP)
-    return 0
-  }
   const cwd = io.cwd ?? process.cwd()
   const dir = resolve(cwd, flags.dir ?? '.')
   const existing = Object.values(TARGETS).filter((target) => existsSync(join(dir, target)))
@@ -104,25 +100,19 @@ export async function runInit(argv: string[], io: InitIO = {}): Promise<number> 
   return 0
 }
 
-function parseFlags(argv: string[]): InitFlags {
-  const flags: InitFlags = { force: false, yes: false, help: false }
-  const valueFlags = { '--data': 'data', '--model': 'model', '--label': 'label', '--dir': 'dir' } as const
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = splitFlag(argv[i]) // --data=train.csv
-    if (flag in valueFlags) {
-      const value = inline ?? argv[++i]
-      if (!value || value.startsWith('-')) throw usage(`${flag} needs a value`)
-      flags[valueFlags[flag as keyof typeof valueFlags]] = value
-    } else if (flag === '--force') flags.force = true
-    else if (flag === '--yes' || flag === '-y') flags.yes = true
-    else if (flag === '-h' || flag === '--help') flags.help = true
-    else throw usage(`unknown option '${argv[i]}'`)
-  }
-  return flags
-}
+const INIT_OPTIONS = {
+  ...COMMON_OPTIONS,
+  data: { type: 'value' },
+  model: { type: 'value' },
+  label: { type: 'value' },
+  dir: { type: 'value' },
+  force: { type: 'switch' },
+  yes: { type: 'switch', short: 'y' },
+} as const satisfies OptionTable
 
-function usage(what: string): ModeltestError {
-  return new ModeltestError({ what, fix: 'See modeltest init --help.' })
+function parseFlags(argv: string[]): InitFlags {
+  const { options } = parseCommand('init', argv, INIT_OPTIONS, { min: 0, max: 0, what: '', example: 'modeltest init --data data/train.csv --model models/model.onnx' })
+  return { ...options, force: options.force ?? false, yes: options.yes ?? false }
 }
 
 /** The data, model and label from the flags, the answers or the defaults, checked, and what the data says about its columns. */

@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs'
 import { dirname, relative, resolve, sep } from 'node:path'
 import { ModeltestError, isModeltestError } from '../errors.js'
 import { readReport } from '../baseline.js'
+import { checkOptionKeys, closest, describeValue } from '../guard.js'
 import type { ModeltestConfig } from './preset.js'
 import type { ReportOptions } from './publish.js'
 import type { ModeltestReporter } from './reporter.js'
 import { findTestFiles } from './find-tests.js'
-import { splitFlag } from './args.js'
-import { modeltestVersion } from './versions.js'
+import { COMMON_OPTIONS, answerHelpOrVersion, parseCommand, type OptionTable, type ParsedOptions } from './options.js'
+import { vitestOptions } from './vitest-options.js'
 
 const HELP = `modeltest: tests for ML data and models, run by vitest
 
@@ -27,7 +28,7 @@ Options
   --summary <path>          Markdown summary (default: appended to $GITHUB_STEP_SUMMARY when set); --no-summary for none
   --baseline-report <path>  compare every check with this earlier JSON report (the last run on main)
   --github-output <name>    set the step output <name> to true when the run failed, false when it passed
-  --config <path>           the config file (default modeltest.config.ts, .mts, .js or .mjs when present)
+  -c, --config <path>       the config file (default modeltest.config.ts, .mts, .js or .mjs when present)
   --no-cache                predict afresh, without the prediction cache in .modeltest/cache
   --predict-timeout <ms>    fail a prediction call (one batch) that takes longer, naming the model (default 60000)
   --backend <name>          run tfjs models on this backend: tfjs-node-gpu, webgpu, tfjs-node, wasm or cpu (default: the
@@ -37,7 +38,8 @@ Options
   --debug                   print stack traces of errors
   -h, --help                this help
   -v, --version             modeltest's version
-  Any vitest option passes through: -t <pattern>, --shard 1/3, --reporter verbose, --bail 1, ...
+  Options of vitest's own CLI pass through: -t <pattern>, --shard 1/3, --reporter verbose, --bail 1, ...; one whose
+  value is optional takes it with = (--silent=passed-only). Any other option is refused.
   With --shard i/n a run writes reports/shards/shard-i-of-n.json; modeltest merge reports/shards builds the reports.
 
 On GitHub Actions (GITHUB_ACTIONS=true) failed checks are also annotated at the line of their assertion.
@@ -45,52 +47,48 @@ On GitHub Actions (GITHUB_ACTIONS=true) failed checks are also annotated at the 
 Exit status: 0 when every test passed and at least one check ran; 1 otherwise; 2 for a usage error.
 `
 
-/** modeltest's own options with a value: flag → the report option it sets. */
-const VALUE_OPTIONS = {
-  '--junit': 'junit',
-  '--json': 'json',
-  '--html': 'html',
-  '--summary': 'summary',
-  '--baseline-report': 'baselineReport',
-  '--github-output': 'githubOutput',
-  '--config': 'config',
-  '--backend': 'backend',
-  '--predict-timeout': 'predictTimeout',
-} as const
+/** The report options of every command that runs tests (the main one, canary). */
+export const REPORT_OPTIONS = {
+  junit: { type: 'value' },
+  json: { type: 'value' },
+  html: { type: 'value' },
+  summary: { type: 'value' },
+  'no-junit': { type: 'switch' },
+  'no-json': { type: 'switch' },
+  'no-html': { type: 'switch' },
+  'no-summary': { type: 'switch' },
+  'baseline-report': { type: 'value' },
+  'github-output': { type: 'value' },
+  // -c as vitest's own -c, which it replaces: both name the config file.
+  config: { type: 'value', short: 'c' },
+} as const satisfies OptionTable
+
+const MAIN_OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...REPORT_OPTIONS,
+  backend: { type: 'value' },
+  'no-cache': { type: 'switch' },
+  'print-backend': { type: 'switch' },
+  'predict-timeout': { type: 'value' },
+} as const satisfies OptionTable
+
 /** Report files that `--no-<name>` turns off. */
 const REPORT_FILES = ['junit', 'json', 'html', 'summary'] as const
 
-interface OwnOptions extends ReportOptions {
-  config?: string
-  backend?: string
-  predictTimeout?: string
-  printBackend?: boolean
-}
-
-/** Takes modeltest's own options out of argv; the rest goes to vitest. */
-export function takeOwnOptions(argv: string[]): { own: OwnOptions; rest: string[] } {
-  const own: OwnOptions = {}
-  const rest: string[] = []
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    const [flag, inline] = splitFlag(arg)
-    if (flag in VALUE_OPTIONS) {
-      const value = inline ?? argv[++i]
-      if (!value || value.startsWith('-')) throw new ModeltestError({ what: `${flag} needs a value`, fix: `Write ${flag} ${flag === '--github-output' ? 'should_retrain' : flag === '--config' ? 'modeltest.config.ts' : flag === '--backend' ? 'webgpu' : flag === '--predict-timeout' ? '60000' : 'reports/…'}${REPORT_FILES.includes(flag.slice(2) as never) ? `, or --no-${flag.slice(2)} for none` : ''}.` })
-      own[VALUE_OPTIONS[flag as keyof typeof VALUE_OPTIONS]] = value
-    } else if (flag.startsWith('--no-') && REPORT_FILES.includes(flag.slice(5) as never)) own[flag.slice(5) as (typeof REPORT_FILES)[number]] = false
-    // Read by every worker: predictions are neither read from nor written to .modeltest/cache.
-    else if (flag === '--no-cache') process.env.MODELTEST_CACHE = 'off'
-    else if (flag === '--print-backend') own.printBackend = true
-    else if (flag !== '--debug') rest.push(arg)
+/** The report options and config path given on the command line; `--junit x` with `--no-junit` is a usage error. */
+export function reportOptions(options: ParsedOptions<typeof REPORT_OPTIONS>, command = ''): ReportOptions & { config?: string } {
+  const own: ReportOptions & { config?: string } = { baselineReport: options['baseline-report'], githubOutput: options['github-output'], config: options.config }
+  for (const name of REPORT_FILES) {
+    if (options[name] !== undefined && options[`no-${name}`]) throw new ModeltestError({ what: `--${name} and --no-${name} contradict each other`, fix: `Give one of them. See modeltest ${command ? `${command} ` : ''}--help.` })
+    own[name] = options[`no-${name}`] ? false : options[name]
   }
-  return { own, rest }
+  return Object.fromEntries(Object.entries(own).filter(([, value]) => value !== undefined))
 }
 
 const CONFIG_FILES = ['modeltest.config.ts', 'modeltest.config.mts', 'modeltest.config.js', 'modeltest.config.mjs']
 
 /** modeltest.config.ts (or the file given with --config), loaded with vite's config loader, which compiles TypeScript. */
-export async function loadConfig(path: string | undefined): Promise<ModeltestConfig> {
+export async function loadConfig(path: string | undefined): Promise<CheckedConfig> {
   const file = path ? resolve(path) : CONFIG_FILES.map((name) => resolve(name)).find((candidate) => existsSync(candidate))
   if (!file) return {}
   if (!existsSync(file)) throw new ModeltestError({ what: `the config file '${path}' does not exist`, fix: 'Give the path of a modeltest.config.ts, or leave --config out.' })
@@ -103,31 +101,52 @@ export async function loadConfig(path: string | undefined): Promise<ModeltestCon
   }
   const config = loaded?.config as ModeltestConfig | undefined
   if (!config || typeof config !== 'object') throw new ModeltestError({ what: 'the config exports no object', where: file, fix: "End it with export default defineConfig({ … }), defineConfig from 'modeltest/config'." })
-  return config
+  return checkConfig(config, file)
 }
 
-async function runTests(argv: string[]): Promise<number> {
+/** Every key of modeltest.config.ts; a Record, so that a key added to ModeltestConfig must be added here. */
+const CONFIG_KEYS: Record<keyof ModeltestConfig, true> = { include: true, test: true, backend: true, junit: true, json: true, html: true, summary: true, baselineReport: true, githubOutput: true, color: true, predictTimeoutMs: true }
+
+/** modeltest.config.ts as checked: `include` always a list. */
+type CheckedConfig = ModeltestConfig & { include?: string[] }
+
+/** The config with a misspelt key refused, and `include: 'tests'` read as `['tests']`. */
+function checkConfig(config: ModeltestConfig, file: string): CheckedConfig {
+  checkOptionKeys(config, Object.keys(CONFIG_KEYS), file)
+  const include: unknown = config.include
+  if (include === undefined) return { ...config, include: undefined }
+  const paths = typeof include === 'string' ? [include] : include
+  if (!Array.isArray(paths) || paths.length === 0 || paths.some((path) => typeof path !== 'string' || path === '')) {
+    throw new ModeltestError({ what: `include must be a folder or test file, or a list of them, got ${describeValue(include)}`, where: file, fix: "Write include: 'tests' or include: ['tests', 'checks/data.modeltest.ts']." })
+  }
+  return { ...config, include: paths }
+}
+
+async function runTests(options: ParsedOptions<typeof MAIN_OPTIONS>, vitestArgv: string[], filters: string[]): Promise<number> {
   // Loaded here, not at the top: `modeltest validate` needs neither vitest nor tfjs, and starts faster without them.
   const { ModeltestReporter } = await import('./reporter.js')
-  const { own, rest } = takeOwnOptions(argv)
-  const { include, test: vitestConfig, backend, predictTimeoutMs, ...configReports } = await loadConfig(own.config)
-  const { printBackend, predictTimeout, ...reports }: OwnOptions = { ...configReports, ...own }
-  await chooseBackendFor(own.backend ?? backend)
-  await setPredictTimeout(predictTimeout ?? predictTimeoutMs, predictTimeout !== undefined ? '--predict-timeout' : 'predictTimeoutMs in the config')
-  if (printBackend) return await printTfjsBackend()
+  const { config: configPath, ...own } = reportOptions(options)
+  const { include, test: vitestConfig, backend, predictTimeoutMs, ...configReports } = await loadConfig(configPath)
+  const reports: ReportOptions = { ...configReports, ...own }
+  // Read by every worker: predictions are neither read from nor written to .modeltest/cache.
+  if (options['no-cache']) process.env.MODELTEST_CACHE = 'off'
+  await chooseBackendFor(options.backend ?? backend)
+  await setPredictTimeout(options['predict-timeout'] ?? predictTimeoutMs, options['predict-timeout'] !== undefined ? '--predict-timeout' : 'predictTimeoutMs in the config')
+  if (options['print-backend']) return await printTfjsBackend()
   if (reports.baselineReport) await readReport(resolve(reports.baselineReport), 'baseline report')
   // Workers write progress to a pipe; they learn from here whether the user watches a terminal.
   process.env.MODELTEST_PROGRESS ??= process.stderr.isTTY ? 'tty' : 'lines'
   const reporter = new ModeltestReporter(reports)
-  await runVitest(rest, include ?? ['.'], vitestConfig, reporter)
+  await runVitest(vitestArgv, filters.length > 0 ? filters : include ?? ['.'], vitestConfig, reporter)
   return reporter.exitStatus
 }
 
-/** Runs the test files that `argv` (vitest's options and paths; `include` without paths) names, with modeltest's preset, reporting to `reporter`. */
-export async function runVitest(argv: string[], include: string[], vitestConfig: ModeltestConfig['test'], reporter: ModeltestReporter): Promise<void> {
+/** Runs the test files under `paths` with vitest's options `vitestArgv` and modeltest's preset, reporting to `reporter`. */
+export async function runVitest(vitestArgv: string[], paths: string[], vitestConfig: ModeltestConfig['test'], reporter: ModeltestReporter): Promise<void> {
   const [{ parseCLI, startVitest }, { modeltest }] = await Promise.all([import('vitest/node'), import('./preset.js')])
-  const { filter, options } = parseCLI(['vitest', ...argv])
-  const files = await findTestFiles(filter.length > 0 ? filter : include)
+  // The paths stay out of vitest's parse: an option with an optional value (-u) would take the first for its value.
+  const { options } = parseCLI(['vitest', ...vitestArgv])
+  const files = await findTestFiles(paths)
   const extraReporters = (options as { reporter?: string[] }).reporter ?? []
   delete (options as { reporter?: string[] }).reporter
   const vitest = await startVitest(
@@ -187,15 +206,10 @@ export async function main(argv: string[]): Promise<number> {
     if (argv[0] === 'deploy') return await (await import('./deploy.js')).runDeploy(argv.slice(1))
     if (argv[0] === 'canary') return await (await import('./canary.js')).runCanary(argv.slice(1))
     if (argv[0] === 'merge') return await runMerge(argv.slice(1))
-    if (argv.includes('-h') || argv.includes('--help')) {
-      process.stdout.write(HELP)
-      return 0
-    }
-    if (argv.includes('-v') || argv.includes('--version')) {
-      process.stdout.write(`${modeltestVersion()}\n`)
-      return 0
-    }
-    return await runTests(argv)
+    if (answerHelpOrVersion(argv, HELP)) return 0
+    const { options, positionals, passThrough } = parseCommand('', argv, MAIN_OPTIONS, { min: 0, max: Infinity, what: 'test files or folders', example: 'modeltest tests' }, await vitestOptions())
+    checkNotMisspeltCommand(positionals[0])
+    return await runTests(options, passThrough, positionals)
   } catch (error) {
     if (isModeltestError(error)) {
       process.stderr.write(`modeltest: ${error.message}\n`)
@@ -209,11 +223,22 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+const COMMANDS = ['validate', 'init', 'serve', 'deploy', 'canary', 'merge']
+
+/** A first word that is no path but close to a command (`valdate`) is a misspelt command, not a missing test folder. */
+function checkNotMisspeltCommand(word: string | undefined): void {
+  const command = word === undefined || existsSync(word) ? undefined : closest(word, COMMANDS)
+  if (command) throw new ModeltestError({ what: `unknown command '${word}' (did you mean '${command}'?)`, fix: 'See modeltest --help.' })
+}
+
+const MERGE_OPTIONS = { ...COMMON_OPTIONS, ...REPORT_OPTIONS } as const satisfies OptionTable
+
 /** `modeltest merge <dir>`: every shard result under dir (searched recursively, as CI artifacts land in folders of their own) becomes one run's reports. */
 async function runMerge(argv: string[]): Promise<number> {
-  const { own, rest } = takeOwnOptions(argv)
-  if (rest.length !== 1 || rest[0].startsWith('-')) throw new ModeltestError({ what: `modeltest merge takes one folder${rest.length > 1 ? `, got ${rest.join(' ')}` : ''}`, fix: 'Write modeltest merge reports/shards (where the --shard runs wrote their results).' })
-  const config = await loadConfig(own.config)
+  if (answerHelpOrVersion(argv, HELP)) return 0
+  const { options, positionals } = parseCommand('merge', argv, MERGE_OPTIONS, { min: 1, max: 1, what: 'one folder', example: 'modeltest merge reports/shards (where the --shard runs wrote their results)' })
+  const { config: configPath, ...own } = reportOptions(options, 'merge')
+  const config = await loadConfig(configPath)
   const [{ mergeShardFolder }, { exitStatus, publish }] = await Promise.all([import('./merge.js'), import('./publish.js')])
-  return exitStatus(await publish(await mergeShardFolder(rest[0]), { ...config, ...own }, process.cwd()))
+  return exitStatus(await publish(await mergeShardFolder(positionals[0]), { ...config, ...own }, process.cwd()))
 }

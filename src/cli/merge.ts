@@ -1,7 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { ModeltestError } from '../errors.js'
 import { isShardResult, mergeShards, type RunReport, type ShardResult } from '../index.js'
+import { checkReportContent } from '../report-schema.js'
+
+/** The name a --shard run gives its result: shard-2-of-3.json. */
+const SHARD_FILE = /^shard-.*\.json$/
 
 /** The run report of every shard result (`shard-*.json`) under `dir`, in any depth of folders. */
 export async function mergeShardFolder(dir: string): Promise<RunReport> {
@@ -15,7 +19,8 @@ export async function mergeShardFolder(dir: string): Promise<RunReport> {
     } catch (error) {
       throw new ModeltestError({ what: `not JSON (${(error as Error).message})`, where: file, fix: 'Remove files that are not shard results from the folder, or download the artifact again.' })
     }
-    if (isShardResult(content)) shards.push(content)
+    // A file named as a shard result must be one; other JSON files in an artifact folder are left alone.
+    if (isShardResult(content) || SHARD_FILE.test(basename(file))) shards.push(checkReportContent(content, file, 'shard'))
   }
   return mergeShards(shards, dir)
 }

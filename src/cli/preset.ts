@@ -18,8 +18,8 @@ export interface PresetOptions extends ReportOptions {
  *     export default defineConfig({ include: ['tests'], html: 'reports/modeltest.html' })
  */
 export interface ModeltestConfig extends ReportOptions {
-  /** Test files or folders to run (default: the folder modeltest runs in). */
-  include?: string[]
+  /** Test files or folders to run (default: the folder modeltest runs in); one path may be given as a string. */
+  include?: string | string[]
   /** vitest options passed on as they are: testTimeout, maxWorkers, bail, ... */
   test?: InlineConfig
   /** The tfjs backend every model runs on ('webgpu', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'); default: the best that runs. `--backend` overrides it. */

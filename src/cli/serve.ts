@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { ModeltestError } from '../errors.js'
 import { model } from '../models/model.js'
 import { serveModel } from '../serve/server.js'
+import { COMMON_OPTIONS, answerHelpOrVersion, parseCommand, type OptionTable } from './options.js'
 
 const HELP = `modeltest serve: a model behind the SageMaker inference container contract
 
@@ -12,7 +13,10 @@ Usage
   --model <path>      a tfjs model.json (or its folder) or an .onnx file; default: the one in /opt/ml/model
   --port <n>          default SAGEMAKER_BIND_TO_PORT, else 8080; 0 picks a free port
   --host <address>    default 0.0.0.0 (every interface, as SageMaker requires)
-  --features <a,b,c>  the model's feature columns, in order; default MODELTEST_FEATURES
+  --features <a,b,c>  the model's feature columns, in order (comma-separated, or the flag repeated); default
+                      MODELTEST_FEATURES
+
+Every flag also takes --flag=value.
 
 GET /ping answers 200 once the model is loaded; POST /invocations (and /endpoints/<name>/invocations)
 takes JSON rows ([{...}], {"instances": [...]} or {"inputs": [...]}) or CSV (text/csv, headerless in the
@@ -22,27 +26,23 @@ SIGTERM or SIGINT stops it cleanly: requests in flight are answered, then it exi
 `
 
 const SAGEMAKER_MODEL_DIR = '/opt/ml/model'
-const OPTIONS = ['--model', '--port', '--host', '--features'] as const
-
-interface ServeArguments {
-  model?: string
-  port?: number
-  host?: string
-  features?: string[]
-}
+const SERVE_OPTIONS = {
+  ...COMMON_OPTIONS,
+  model: { type: 'value' },
+  port: { type: 'value' },
+  host: { type: 'value' },
+  features: { type: 'list' },
+} as const satisfies OptionTable
 
 /** `modeltest serve`: resolves with 0 once SIGTERM or SIGINT has closed the server. */
 export async function runServe(argv: string[]): Promise<number> {
-  if (argv.includes('-h') || argv.includes('--help')) {
-    process.stdout.write(HELP)
-    return 0
-  }
-  const options = parseArguments(argv)
+  if (answerHelpOrVersion(argv, HELP)) return 0
+  const { options } = parseCommand('serve', argv, SERVE_OPTIONS, { min: 0, max: 0, what: '', example: 'modeltest serve --model models/model.onnx --features a,b,c' })
+  const port = options.port !== undefined ? parsePort(options.port, '--port') : (process.env.SAGEMAKER_BIND_TO_PORT ? parsePort(process.env.SAGEMAKER_BIND_TO_PORT, 'SAGEMAKER_BIND_TO_PORT') : 8080)
   // SageMaker starts the container with the one argument `serve`: the rest comes from the model's environment.
   const features = options.features ?? (process.env.MODELTEST_FEATURES ? featureList(process.env.MODELTEST_FEATURES) : undefined)
   if (!features?.length) throw new ModeltestError({ what: 'modeltest serve needs the model\'s feature columns', fix: 'Pass --features a,b,c (in the order the model takes them), or set MODELTEST_FEATURES=a,b,c.' })
   const path = options.model ?? (await findModel(SAGEMAKER_MODEL_DIR))
-  const port = options.port ?? (process.env.SAGEMAKER_BIND_TO_PORT ? parsePort(process.env.SAGEMAKER_BIND_TO_PORT, 'SAGEMAKER_BIND_TO_PORT') : 8080)
   // Listening before the model is loaded lets SageMaker's pings see 503 rather than a refused connection.
   const loading = model(path, { features })
   const server = await serveModel(loading, { port, host: options.host, features, variant: process.env.MODELTEST_VARIANT })
@@ -60,21 +60,6 @@ export async function runServe(argv: string[]): Promise<number> {
   }
   process.stdout.write('modeltest serve: stopped\n')
   return 0
-}
-
-function parseArguments(argv: string[]): ServeArguments {
-  const result: ServeArguments = {}
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]
-    const value = argv[++i]
-    if (!OPTIONS.includes(flag as never)) throw new ModeltestError({ what: `modeltest serve: unknown option '${flag}'`, fix: 'See modeltest serve --help.' })
-    if (value === undefined || value.startsWith('--')) throw new ModeltestError({ what: `${flag} needs a value`, fix: 'See modeltest serve --help.' })
-    if (flag === '--model') result.model = value
-    else if (flag === '--host') result.host = value
-    else if (flag === '--features') result.features = featureList(value)
-    else result.port = parsePort(value, '--port')
-  }
-  return result
 }
 
 function featureList(value: string): string[] {

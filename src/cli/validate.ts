@@ -19,6 +19,7 @@ import { dataset, type DatasetFormat } from '../data/load.js'
 import { COLUMN_TYPES, type ColumnType } from '../data/types.js'
 import { ModeltestError, isModeltestError } from '../errors.js'
 import { shortHash } from '../hash.js'
+import { COMMON_OPTIONS, answerHelpOrVersion, numberOption, parseCommand, type NumberRange, type OptionTable } from './options.js'
 
 const HELP = `modeltest validate: data validation as one command (the tutorial's data_validation.py, and more)
 
@@ -26,24 +27,24 @@ Usage
   modeltest validate <file> [options]
 
 The tutorial's checks
-  --columns <name...>       columns that must be present and have no nulls
+  --columns <a,b,...>       columns that must be present and have no nulls
   --label <name>            the label column: class balance (and --min-class-count)
   --min-samples <n>         the minimum number of rows (default 500)
   --max-imbalance <f>       the largest share of the majority class (default 0.8)
   --output <path>           the JSON report (default validation_report.json)
 
 More checks
-  --schema <name:type...>   column types (int, float, string, bool, date); other columns allowed
-  --range <name:min:max...> numeric values within [min, max]
-  --values <name:a,b,c...>  values within a set
-  --pattern <name:regex...> values matching a regular expression (JavaScript syntax)
-  --unique <name[,name]...> no two rows share these columns' values
+  --schema <name:type,...>  column types (int, float, string, bool, date); other columns allowed
+  --range <name:min:max,...> numeric values within [min, max]
+  --values <name:a,b,c>     values within a set (repeat the flag for more columns)
+  --pattern <name:regex>    values matching a regular expression, JavaScript syntax (repeatable)
+  --unique <name[,name]>    no two rows share these columns' values (repeat the flag for more groups)
   --no-duplicate-rows       no row appears twice
   --min-class-count <n>     every class of --label has at least n rows
   --no-overlap-with <file>  no row also appears in this file (on --overlap-on columns, or all shared)
-  --overlap-on <name...>
+  --overlap-on <a,b,...>
   --drift-from <file>       no drift from this reference file (--drift-columns, --drift-test, --drift-threshold)
-  --drift-columns <name...>
+  --drift-columns <a,b,...>
   --drift-test <test>       psi, ks, chi2, jensen-shannon or wasserstein (default: by column type and size)
   --drift-threshold <x>
   --mostly <f>              the fraction of values that must pass --columns, --range, --values, --pattern
@@ -52,28 +53,49 @@ Input
   --format <format>         csv, tsv, jsonl, parquet or arrow when the extension does not tell
   --bad-rows skip           count and skip malformed rows instead of stopping at the first
 
+Lists are comma-separated (--columns text,label), and a repeated flag adds to its list (--columns text
+--columns label); a word after a list without a comma is never taken into it. Every flag also takes
+--flag=value.
+
 Exit status: 0 when every check passed, 1 when one failed, 2 for a usage or input error.
 `
 
-const VALUE_FLAGS = ['--columns', '--label', '--min-samples', '--max-imbalance', '--output', '--schema', '--range', '--values', '--pattern', '--unique', '--min-class-count', '--no-overlap-with', '--overlap-on', '--drift-from', '--drift-columns', '--drift-test', '--drift-threshold', '--mostly', '--format', '--bad-rows']
-const MULTI_VALUE_FLAGS = ['--columns', '--schema', '--range', '--values', '--pattern', '--unique', '--overlap-on', '--drift-columns']
-const SWITCHES = ['--no-duplicate-rows']
+const VALIDATE_OPTIONS = {
+  ...COMMON_OPTIONS,
+  columns: { type: 'list' },
+  label: { type: 'value' },
+  'min-samples': { type: 'value' },
+  'max-imbalance': { type: 'value' },
+  output: { type: 'value' },
+  schema: { type: 'list' },
+  range: { type: 'list' },
+  values: { type: 'repeated' },
+  pattern: { type: 'repeated' },
+  unique: { type: 'repeated' },
+  'no-duplicate-rows': { type: 'switch' },
+  'min-class-count': { type: 'value' },
+  'no-overlap-with': { type: 'value' },
+  'overlap-on': { type: 'list' },
+  'drift-from': { type: 'value' },
+  'drift-columns': { type: 'list' },
+  'drift-test': { type: 'value' },
+  'drift-threshold': { type: 'value' },
+  mostly: { type: 'value' },
+  format: { type: 'value' },
+  'bad-rows': { type: 'value' },
+} as const satisfies OptionTable
 
 /** `modeltest validate`: the checks asked for on the command line, printed and written as the tutorial's script does. */
 export async function runValidate(argv: string[]): Promise<number> {
-  if (argv.includes('-h') || argv.includes('--help')) {
-    process.stdout.write(HELP)
-    return 0
-  }
-  const { path, flags } = parseArguments(argv)
-  const one = (flag: string): string | undefined => flags.get(flag)?.[0]
-  const many = (flag: string): string[] => flags.get(flag) ?? []
-  const label = one('--label')
-  const mostly = optionalNumber(one('--mostly'), '--mostly', (n) => n > 0 && n <= 1)
-  const format = one('--format') as DatasetFormat | undefined
-  const badRows = one('--bad-rows')
+  if (answerHelpOrVersion(argv, HELP)) return 0
+  const { options, positionals } = parseCommand('validate', argv, VALIDATE_OPTIONS, { min: 1, max: 1, what: 'one data file', example: 'modeltest validate data/train.csv --columns text,label' })
+  const path = positionals[0]
+  const label = options.label
+  const mostly = number('--mostly', options.mostly, { above: 0, atMost: 1 })
+  const format = options.format as DatasetFormat | undefined
+  const badRows = options['bad-rows']
   if (badRows !== undefined && badRows !== 'skip') throw usage(`--bad-rows takes 'skip', not '${badRows}'`)
-  const columns = many('--columns')
+  const columns = options.columns ?? []
   // One streaming pass profiles the columns the tutorial's checks name and counts the labels.
   const data = await dataset(path, { format, badRows: badRows === 'skip' ? 'skip' : undefined, materialize: false, countValues: label ? [label] : [], profileColumns: columns })
 
@@ -81,38 +103,39 @@ export async function runValidate(argv: string[]): Promise<number> {
   if (columns.length > 0) {
     checks.push(['schema_validation', () => schemaCheck(data, columns)], ['null_check', () => nullCheck(data, columns.filter((name) => data.hasColumn(name)), { mostly })])
   }
-  const minSamples = optionalNumber(one('--min-samples'), '--min-samples', (n) => Number.isInteger(n) && n >= 0) ?? 500
+  const minSamples = number('--min-samples', options['min-samples'], { atLeast: 0, whole: true }) ?? 500
   checks.push(['min_samples', () => minRowsCheck(data, minSamples)])
   if (label) {
-    const maxImbalance = optionalNumber(one('--max-imbalance'), '--max-imbalance', (n) => n > 0 && n <= 1) ?? 0.8
+    const maxImbalance = number('--max-imbalance', options['max-imbalance'], { above: 0, atMost: 1 }) ?? 0.8
     checks.push(['class_balance', () => classBalanceCheck(data, label, maxImbalance)])
-    const minClass = optionalNumber(one('--min-class-count'), '--min-class-count', (n) => Number.isInteger(n) && n >= 0)
+    const minClass = number('--min-class-count', options['min-class-count'], { atLeast: 0, whole: true })
     if (minClass !== undefined) checks.push(['min_class_count', () => minClassCountCheck(data, label, minClass)])
-  } else if (flags.has('--min-class-count')) throw usage('--min-class-count needs --label')
-  if (flags.has('--schema')) checks.push(['schema_match', () => matchSchemaCheck(data, parseSchema(many('--schema')), { allowExtra: true })])
-  for (const spec of many('--range')) {
+  } else if (options['min-class-count'] !== undefined) throw usage('--min-class-count needs --label')
+  const schema = options.schema
+  if (schema) checks.push(['schema_match', () => matchSchemaCheck(data, parseSchema(schema), { allowExtra: true })])
+  for (const spec of options.range ?? []) {
     const [name, min, max] = splitSpec(spec, 3, '--range', 'age:0:120')
     checks.push(['values_between', () => valuesBetweenCheck(data, name, Number(min), Number(max), { mostly })])
   }
-  for (const spec of many('--values')) {
+  for (const spec of options.values ?? []) {
     const [name, list] = splitSpec(spec, 2, '--values', 'label:0,1')
     const allowed = list.split(',')
     checks.push(['values_in_set', async () => valuesInCheck(data, name, data.columnType(name) === 'string' ? allowed : allowed.map(Number), { mostly })])
   }
-  for (const spec of many('--pattern')) {
+  for (const spec of options.pattern ?? []) {
     const [name, pattern] = splitSpec(spec, 2, '--pattern', "email:^[^@]+@[^@]+$")
     checks.push(['pattern_match', () => patternCheck(data, name, new RegExp(pattern), { mostly })])
   }
-  for (const spec of many('--unique')) checks.push(['unique_values', () => uniqueCheck(data, spec.split(','))])
-  if (flags.has('--no-duplicate-rows')) checks.push(['duplicate_rows', () => noDuplicateRowsCheck(data)])
-  const overlapWith = one('--no-overlap-with')
-  if (overlapWith) checks.push(['no_overlap', async () => overlapCheck(data, await dataset(overlapWith, { format, materialize: false }), flags.has('--overlap-on') ? many('--overlap-on') : undefined)])
-  const driftFrom = one('--drift-from')
+  for (const spec of options.unique ?? []) checks.push(['unique_values', () => uniqueCheck(data, spec.split(','))])
+  if (options['no-duplicate-rows']) checks.push(['duplicate_rows', () => noDuplicateRowsCheck(data)])
+  const overlapWith = options['no-overlap-with']
+  if (overlapWith) checks.push(['no_overlap', async () => overlapCheck(data, await dataset(overlapWith, { format, materialize: false }), options['overlap-on'])])
+  const driftFrom = options['drift-from']
   if (driftFrom) {
-    const test = one('--drift-test') as DriftTest | undefined
+    const test = options['drift-test'] as DriftTest | undefined
     if (test !== undefined && !DRIFT_TESTS.includes(test)) throw usage(`--drift-test takes ${DRIFT_TESTS.join(', ')}, not '${test}'`)
-    const threshold = optionalNumber(one('--drift-threshold'), '--drift-threshold', (n) => n >= 0)
-    checks.push(['no_drift', async () => driftCheck(data, await dataset(driftFrom, { format, materialize: false }), { columns: flags.has('--drift-columns') ? many('--drift-columns') : undefined, test, threshold })])
+    const threshold = number('--drift-threshold', options['drift-threshold'], { atLeast: 0 })
+    checks.push(['no_drift', async () => driftCheck(data, await dataset(driftFrom, { format, materialize: false }), { columns: options['drift-columns'], test, threshold })])
   }
 
   const results: ValidationResult[] = []
@@ -127,7 +150,7 @@ export async function runValidate(argv: string[]): Promise<number> {
     ...(data.badRows ? { bad_rows: data.badRows } : {}),
     results,
   }
-  await writeFile(one('--output') ?? 'validation_report.json', JSON.stringify(report, null, 2) + '\n')
+  await writeFile(options.output ?? 'validation_report.json', JSON.stringify(report, null, 2) + '\n')
   const lines = [`Checks: ${results.length - failed}/${results.length} passed`]
   if (data.badRows) lines.push(`  ! ${data.badRows.count} malformed rows skipped, first at line ${data.badRows.examples[0]?.line}: ${data.badRows.examples[0]?.error}`)
   for (const result of results) lines.push(`  ${result.passed ? '✓' : '✗'} ${result.name}: ${result.message}`)
@@ -151,29 +174,6 @@ async function settle(name: string, run: () => Promise<CheckRecord>): Promise<Va
   }
 }
 
-function parseArguments(argv: string[]): { path: string; flags: Map<string, string[]> } {
-  const positional: string[] = []
-  const flags = new Map<string, string[]>()
-  let current: { flag: string; values: string[] } | undefined
-  for (const arg of argv) {
-    if (arg.startsWith('--')) {
-      const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
-      if (!VALUE_FLAGS.includes(flag) && !SWITCHES.includes(flag)) throw usage(`unknown option ${flag}`)
-      const values = flags.get(flag) ?? []
-      flags.set(flag, values)
-      current = SWITCHES.includes(flag) ? undefined : { flag, values }
-      if (inline !== undefined) values.push(inline)
-    } else if (current && (current.values.length === 0 || MULTI_VALUE_FLAGS.includes(current.flag))) current.values.push(arg)
-    else positional.push(arg)
-  }
-  for (const [flag, values] of flags) {
-    if (VALUE_FLAGS.includes(flag) && values.length === 0) throw usage(`${flag} needs a value`)
-    if (VALUE_FLAGS.includes(flag) && !MULTI_VALUE_FLAGS.includes(flag) && values.length > 1) throw usage(`${flag} takes one value`)
-  }
-  if (positional.length !== 1) throw usage(positional.length === 0 ? 'no data file given' : `one data file at a time, got ${positional.join(', ')}`)
-  return { path: positional[0], flags }
-}
-
 function parseSchema(specs: string[]): Record<string, ColumnType> {
   return Object.fromEntries(
     specs.map((spec) => {
@@ -192,11 +192,8 @@ function splitSpec(spec: string, parts: number, flag: string, example: string): 
   return out
 }
 
-function optionalNumber(text: string | undefined, flag: string, valid: (n: number) => boolean): number | undefined {
-  if (text === undefined) return undefined
-  const value = Number(text)
-  if (text.trim() === '' || !valid(value)) throw usage(`${flag} ${text} is not valid`)
-  return value
+function number(flag: string, text: string | undefined, range: NumberRange): number | undefined {
+  return numberOption(flag, text, range, 'validate')
 }
 
 function usage(what: string): ModeltestError {

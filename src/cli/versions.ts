@@ -12,7 +12,8 @@ export function packageVersion(name: string): string | undefined {
 }
 
 export function modeltestVersion(): string {
-  return (require('../../../package.json') as { version: string }).version
+  // Through the package's own exports: the same file from src/ and from dist/.
+  return (require('modeltest/package.json') as { version: string }).version
 }
 
 /** Tool versions recorded in every report. */

@@ -101,7 +101,7 @@ function modelInput(features: string[]): string {
 }
 
 export function workflowFile(scaffold: Scaffold): string {
-  const columns = [...scaffold.features, scaffold.label].map(shellWord).join(' ')
+  const columns = [...scaffold.features, scaffold.label].map(shellWord).join(',')
   const labelFlags = isRegression(scaffold) ? '' : ` --label ${shellWord(scaffold.label)} --max-imbalance ${MAX_CLASS_SHARE}`
   const reports = scaffold.reportsDir
   return `# Written by \`modeltest init\`: checks the data, then the model, on every push and pull request.
