@@ -50,7 +50,7 @@ More checks
   --mostly <f>              the fraction of values that must pass --columns, --range, --values, --pattern
 
 Input
-  --format <format>         csv, tsv, jsonl, parquet or arrow when the extension does not tell
+  --format <format>         csv, tsv, jsonl, json, parquet or arrow when the extension does not tell
   --bad-rows skip           count and skip malformed rows instead of stopping at the first
 
 Lists are comma-separated (--columns text,label), and a repeated flag adds to its list (--columns text

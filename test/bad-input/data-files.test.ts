@@ -63,7 +63,7 @@ describe('real files that pandas reads', () => {
 
   test('modeltest validate reads a .json array of records', async () => {
     const dir = await tempDir()
-    const run = await runCli(['validate', join(vegaData, 'cars.json'), '--columns', 'Name', 'Origin', '--min-samples', '400', '--output', join(dir, 'validation.json')], repoRoot)
+    const run = await runCli(['validate', join(vegaData, 'cars.json'), '--columns', 'Name,Origin', '--min-samples', '400', '--output', join(dir, 'validation.json')], repoRoot)
     expect(run.stderr).toBe('')
     expect(run.stdout).toMatch(/Checks: 3\/3 passed/)
     expect(run.code).toBe(0)
