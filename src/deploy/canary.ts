@@ -23,6 +23,8 @@ export interface ControlOptions {
   /** The SageMaker client; by default one for `region`, credentials from the standard provider chain. */
   client?: SageMakerClient
   region?: string
+  /** Milliseconds one control-plane request may take, connection included, before it fails with a TimeoutError (default 30 000). */
+  requestTimeoutMs?: number
   /** Where progress lines go (stderr by default). */
   log?: (line: string) => void
   /** Waits ms milliseconds; injectable for tests (it also paces the retries). */

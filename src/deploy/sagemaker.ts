@@ -2,6 +2,7 @@ import type { DeploymentConfig, DescribeEndpointCommandOutput, ProductionVariant
 import { ModeltestError } from '../errors.js'
 import { errorName, redact, redactedMessage, setupProblem } from './aws-errors.js'
 import { requirePassedReport } from './gate.js'
+import { requestTimeouts } from './http-timeouts.js'
 import { sleepMs, withRetries, type RetryOptions } from './retry.js'
 
 export type TrafficType = 'ALL_AT_ONCE' | 'CANARY' | 'LINEAR'
@@ -23,6 +24,8 @@ export interface SageMakerDeployOptions {
   client?: SageMakerClient
   /** The AWS region; by default the SDK's own lookup (AWS_REGION, the profile). */
   region?: string
+  /** Milliseconds one control-plane request may take, connection included, before it fails with a TimeoutError (default 30 000). */
+  requestTimeoutMs?: number
   /** The endpoint to create or update, e.g. `sentiment-staging` or `sentiment-prod`. */
   endpointName: string
   /** The base of the model and endpoint config names; each deploy adds `-<model hash 12>-<UTC yyyymmddhhmmss>` (so at most 35 characters). */
@@ -254,11 +257,9 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
  */
 export function controlPlane(
   sdk: Sdk,
-  options: { client?: SageMakerClient; region?: string; log: (line: string) => void; sleep: (ms: number) => Promise<void>; retry?: Omit<RetryOptions, 'sleep' | 'onRetry'> },
+  options: { client?: SageMakerClient; region?: string; requestTimeoutMs?: number; log: (line: string) => void; sleep: (ms: number) => Promise<void>; retry?: Omit<RetryOptions, 'sleep' | 'onRetry'> },
 ): Send {
-  const client =
-    options.client ??
-    new sdk.SageMakerClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 1, requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 } })
+  const client = options.client ?? new sdk.SageMakerClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 1, requestHandler: requestTimeouts(options.requestTimeoutMs) })
   return withRetries(client.send.bind(client), {
     ...options.retry,
     sleep: options.sleep,

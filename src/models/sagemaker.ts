@@ -1,5 +1,6 @@
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
 import { errorName, redactedMessage, setupProblem } from '../deploy/aws-errors.js'
+import { requestTimeouts } from '../deploy/http-timeouts.js'
 import { ModeltestError } from '../errors.js'
 import { hashText } from '../hash.js'
 import type { Row } from '../data/dataset.js'
@@ -42,9 +43,9 @@ export interface InvocationAnswer {
  * A runtime client for canaries: one attempt per invocation, so that every error is counted and no
  * retry hides one, and a timeout on every request. Credentials come from the standard provider chain.
  */
-export async function canaryRuntimeClient(region?: string, timeoutMs = 30_000): Promise<SageMakerRuntimeClient> {
+export async function canaryRuntimeClient(region?: string, timeoutMs?: number): Promise<SageMakerRuntimeClient> {
   const { SageMakerRuntimeClient } = await import('@aws-sdk/client-sagemaker-runtime')
-  return new SageMakerRuntimeClient({ ...(region ? { region } : {}), maxAttempts: 1, requestHandler: { connectionTimeout: 10_000, requestTimeout: timeoutMs } })
+  return new SageMakerRuntimeClient({ ...(region ? { region } : {}), maxAttempts: 1, requestHandler: requestTimeouts(timeoutMs) })
 }
 
 /**
@@ -106,19 +107,21 @@ export function sagemakerModel(endpointOrOptions?: string | SageMakerModelOption
   const where = `sagemaker:${endpoint}${variant ? `/${variant}` : ''}`
   const matrix = options.preprocess || options.features ? rowsInput(options, where) : undefined
   let client: Promise<SageMakerRuntimeClient> | undefined
-  return new Model({
+  const model: Model = new Model({
     name: options.name ?? where,
     hash: hashText(`sagemaker ${endpoint} ${variant ?? ''}`),
     runtime: { runtime: 'http', backend: 'sagemaker-runtime' },
     batchSize: options.batchSize,
     timeoutMs: options.timeoutMs,
     runBatch: async (rows: Row[]) => {
-      client ??= options.client ? Promise.resolve(options.client) : canaryRuntimeClient(options.region, options.timeoutMs)
+      // The request gives up with the prediction (model.timeoutMs), so that no abandoned socket stays open.
+      client ??= options.client ? Promise.resolve(options.client) : canaryRuntimeClient(options.region, model.timeoutMs)
       const input = matrix ? toMatrix(await matrix(rows), rows.length, undefined, where) : undefined
       const { answer } = await invokeEndpoint(await client, { endpointName: endpoint, variant, body: JSON.stringify({ instances: sagemakerInstances(rows, input) }) })
       return sagemakerScores(answer, rows.length, where)
     },
   })
+  return model
 }
 
 /** A failed InvokeEndpoint call; `errorName` is SageMaker's (ModelError, ValidationError, ThrottlingException, TimeoutError, …), which the canary counts by. */
