@@ -63,7 +63,7 @@ export function describeAwsError(error: unknown): AwsFailure {
   if (name === 'SyntaxError' || /Deserialization error/.test(message)) {
     const body = (error as { $response?: { body?: unknown } }).$response?.body
     const text = body instanceof Uint8Array ? new TextDecoder().decode(body) : typeof body === 'string' ? body : ''
-    return failure({ name: status ? `HTTP ${status}` : name, status, message: `an answer that is not JSON${text ? `: ${redact(firstLine(text))}` : ''}`, kind: 'not-json' })
+    return failure({ name: status ? `HTTP ${status}` : name, status, message: `an answer that is not JSON${text ? `: ${redact(firstTextLine(text))}` : ''}`, kind: 'not-json' })
   }
   return failure({ name, status, message, kind: 'aws' })
 }
@@ -72,8 +72,8 @@ function failure(parts: Omit<AwsFailure, 'text'>): AwsFailure {
   return { ...parts, text: `${parts.name}: ${parts.message}${parts.kind === 'aws' && parts.status ? ` (HTTP ${parts.status})` : ''}` }
 }
 
-/** The first line of a body with text in it, HTML tags taken out (`<h1>502 Bad Gateway</h1>` → `502 Bad Gateway`), at most 200 characters. */
-function firstLine(text: string): string {
+/** The first line of an answer's body with text in it, HTML tags taken out (`<h1>502 Bad Gateway</h1>` → `502 Bad Gateway`), at most 200 characters. */
+export function firstTextLine(text: string): string {
   const lines = text.split(/\r?\n/)
   const line = lines.map((line) => line.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()).find(Boolean) ?? lines[0]
   return line.length > 200 ? `${line.slice(0, 200)}…` : line

@@ -19,7 +19,7 @@ export interface SageMakerModelOptions extends ModelOptions {
   region?: string
   /** The runtime client; by default one for `region` that makes one attempt per invocation. */
   client?: SageMakerRuntimeClient
-  /** Milliseconds before an invocation is abandoned (and the prediction call fails); 30,000 by default. */
+  /** Milliseconds before a request is abandoned, its connection included, and the prediction call fails: the prediction timeout (see ModelOptions.timeoutMs; 60,000 by default). */
   timeoutMs?: number
 }
 
