@@ -4,7 +4,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest'
-import { canaryRuntimeClient, deploySageMaker, endpointVariants, model, modelFileHash, sendTraffic, type SageMakerDeployOptions } from '../src/index.js'
+import { canaryRuntimeClient, deploySageMaker, endpointVariants, model, modelFileHash, requestTimeouts, sendTraffic, type SageMakerDeployOptions } from '../src/index.js'
 import { fixturesDir, rejection, reportFile, runCli, tempDir } from './helpers.js'
 
 // Every request to AWS or to a model server ends within its limit: against a loopback server that accepts and
@@ -140,6 +140,19 @@ async function eventually(condition: () => boolean, ms = 1000) {
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
+
+describe('requestTimeouts: the request handler options of every AWS client', () => {
+  test('a limit on the connection, the answer and a stalled body, thrown rather than only logged', () => {
+    expect(requestTimeouts(500)).toEqual({ connectionTimeout: 500, requestTimeout: 500, socketTimeout: 500, throwOnRequestTimeout: true })
+    expect(requestTimeouts()).toEqual({ connectionTimeout: 10_000, requestTimeout: 30_000, socketTimeout: 30_000, throwOnRequestTimeout: true })
+  })
+
+  test('a limit that is not whole milliseconds ≥ 1 is refused before any request', async () => {
+    expect(() => requestTimeouts(0)).toThrow(/requestTimeoutMs must be a whole number ≥ 1, got number 0/)
+    const error = await rejection(deploySageMaker({ ...deployOptions(), requestTimeoutMs: 2.5 }))
+    expect(error.message).toMatch(/requestTimeoutMs must be a whole number ≥ 1, got number 2\.5/)
+  })
+})
 
 describe('a server that accepts and never answers', { timeout: 20_000 }, () => {
   let silent: Awaited<ReturnType<typeof silentServer>>
