@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { dataset, modelFileHash, type RunReport } from '../src/index.js'
+import { dataset, modelFileHash, readReport, type RunReport } from '../src/index.js'
 import { startFakeSageMaker, type FakeSageMaker } from './fake-sagemaker/server.js'
 import { fixturesDir, reportFile, runCli, tempDir, type CliResult } from './helpers.js'
 
@@ -234,6 +234,8 @@ describe('canary, end to end against a fake SageMaker', { timeout: 90_000 }, () 
     expect(byName.canary_latency_p95).toMatchObject({ passed: false, actual: null, message: 'P95 latency of variant green cannot be measured: all 25 invocations failed' })
     expect(byName.canary_latency_vs_baseline).toMatchObject({ passed: false, actual: null, details: { measured: false, baselineInvocations: 25, baselineErrors: 0 } })
     expect(byName.canary_latency_vs_baseline.message).toBe("Median latency of green cannot be compared with blue's: all 25 invocations of green failed")
+    // A record that could not be measured (actual null) is still a valid report, for the next run's baseline.
+    await readReport(join(work, 'penguins-prod.json'), 'baseline report')
     expect(fake.endpoint('penguins-prod')!.variants.find((variant) => variant.name === 'green')!.weight).toBe(0)
   })
 
