@@ -255,6 +255,27 @@ describe('a server that never accepts the connection', { timeout: 20_000 }, () =
   })
 })
 
+describe('a server that sends its headers and then stalls', { timeout: 20_000 }, () => {
+  test('the control plane and the runtime say the answer stalled, at the limit', async () => {
+    const server: HttpServer = createHttpServer((request, response) => {
+      request.resume()
+      request.on('end', () => response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': '100' }).write('{'))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    vi.stubEnv('AWS_ENDPOINT_URL', `http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+    try {
+      const { error, ms } = await timed(endpointVariants('penguins-staging', { requestTimeoutMs: LIMIT_MS }))
+      endedAtTheLimit(ms)
+      expect(error.message).toMatch(/^endpoint penguins-staging: SageMaker DescribeEndpoint failed: TimeoutError: the answer stalled for 500 ms \(the request timeout\)/)
+      const samples = await sendTraffic({ endpointName: 'penguins-staging', client: await canaryRuntimeClient(undefined, LIMIT_MS), rows, durationSeconds: 0.1, ratePerSecond: 10 })
+      expect(samples.map((sample) => sample.error)).toEqual(['TimeoutError'])
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+})
+
 describe('a proxy that answers 5xx with an HTML page', { timeout: 20_000 }, () => {
   test('the control plane names the status and the page\'s first line, retries it as a server error, and never says SyntaxError', async () => {
     const proxy = await htmlServer(502)
