@@ -111,10 +111,34 @@ describe('canaryChecks: the verdict on live traffic', () => {
     expect(renderMarkdown(report)).toMatch(/canary_latency_vs_baseline/)
   })
 
-  test('no request reached the variant, or no success to compare: an error, not a pass', () => {
+  test('no request reached the variant: an error, not a pass', () => {
     expect(() => canaryChecks(samples('blue', [10]), { endpointName: ENDPOINT, variant: 'green', baselineVariant: 'blue', model })).toThrow(/no request reached variant green/)
-    expect(() => canaryChecks([...samples('green', [], 5), ...samples('blue', [10])], { endpointName: ENDPOINT, variant: 'green', baselineVariant: 'blue', model })).toThrow(/no successful invocation of variant green/)
     expect(() => canaryChecks(samples(undefined, [10]), { endpointName: ENDPOINT, thresholds: { maxErrorRate: 1.5 }, model })).toThrow(/error-rate limit must be in \[0, 1\)/)
+  })
+})
+
+describe('canaryChecks: every record survives a variant whose every request failed', () => {
+  test('the error rate is 100% with the errors counted; the latency limits and the comparison are failed records saying why', () => {
+    const checks = canaryChecks([...samples('green', [], 3, 'TimeoutError'), ...samples('green', [], 2, 'HTTP 502'), ...samples('blue', around(20, 5))], {
+      endpointName: ENDPOINT, variant: 'green', baselineVariant: 'blue', thresholds: { p95Ms: 100, p99Ms: 200 }, model,
+    })
+    expect(checks.map((check) => [check.name, check.passed])).toEqual([
+      ['canary_error_rate', false],
+      ['canary_latency_p95', false],
+      ['canary_latency_p99', false],
+      ['canary_latency_vs_baseline', false],
+    ])
+    expect(checks[0]).toMatchObject({ actual: 1, n: 5, details: { failed: 5, errors: { TimeoutError: 3, 'HTTP 502': 2 } } })
+    expect(checks[0].message).toBe('Error rate of variant green 100.00% > 1.00% (5 of 5 invocations failed: 3 TimeoutError, 2 HTTP 502)')
+    expect(checks[1].message).toBe('P95 latency of variant green cannot be measured: all 5 invocations failed')
+    expect(checks[3]).toMatchObject({ actual: Number.NaN, n: 0, details: { measured: false, baselineInvocations: 5, baselineErrors: 0 } })
+    expect(checks[3].message).toBe("Median latency of green cannot be compared with blue's: all 5 invocations of green failed")
+  })
+
+  test('a baseline whose every request failed makes the comparison a failed record too', () => {
+    const compared = canaryChecks([...samples('green', around(20, 5)), ...samples('blue', [], 4, 'ModelError')], { endpointName: ENDPOINT, variant: 'green', baselineVariant: 'blue', model }).at(-1)!
+    expect(compared).toMatchObject({ name: 'canary_latency_vs_baseline', passed: false, details: { baselineInvocations: 4, baselineErrors: 4 } })
+    expect(compared.message).toBe("Median latency of green cannot be compared with blue's: all 4 invocations of blue failed")
   })
 })
 

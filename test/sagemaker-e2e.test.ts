@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { dataset, modelFileHash, type RunReport } from '../src/index.js'
+import { dataset, modelFileHash, readReport, type RunReport } from '../src/index.js'
 import { startFakeSageMaker, type FakeSageMaker } from './fake-sagemaker/server.js'
 import { fixturesDir, reportFile, runCli, tempDir, type CliResult } from './helpers.js'
 
@@ -217,17 +217,25 @@ describe('canary, end to end against a fake SageMaker', { timeout: 90_000 }, () 
     expect(fake.endpoint('penguins-prod')!.variants.find((variant) => variant.name === 'green')!.weight).toBe(0)
   })
 
-  test('variant mode: a green that fails every request cannot be judged, so the canary fails and rolls back', async () => {
+  test('variant mode: a green that fails every request keeps its records (100% errors, counted; the comparison failed as impossible) and is rolled back', async () => {
     fake.faults.errorRate.green = 1
     try {
-      const result = await canary('penguins-prod', '--tests', 'rows.modeltest.ts', '--variant', 'green', '--poll', '0.05')
+      const result = await canary('penguins-prod', '--tests', 'rows.modeltest.ts', '--variant', 'green', '--poll', '0.05', '--p95', '1000')
       expect(result.code).toBe(1)
       expect(result.stderr).toContain('canary: FAILED: moving all traffic back to blue')
     } finally {
       delete fake.faults.errorRate.green
     }
-    const traffic = (await readJson('penguins-prod')).tests.at(-1)!
-    expect(traffic).toMatchObject({ state: 'failed', errors: [expect.stringMatching(/no successful invocation of variant green: the latencies cannot be compared/)] })
+    const report = await readJson('penguins-prod')
+    expect(report.tests.at(-1)).toMatchObject({ name: 'live traffic to variant green of penguins-prod', state: 'failed', errors: [] })
+    const byName = checks(report)
+    // 25 requests a second for 2 s, every other one to green.
+    expect(byName.canary_error_rate).toMatchObject({ passed: false, actual: 1, n: 25, details: { failed: 25, errors: { ServiceUnavailable: 25 } } })
+    expect(byName.canary_latency_p95).toMatchObject({ passed: false, actual: null, message: 'P95 latency of variant green cannot be measured: all 25 invocations failed' })
+    expect(byName.canary_latency_vs_baseline).toMatchObject({ passed: false, actual: null, details: { measured: false, baselineInvocations: 25, baselineErrors: 0 } })
+    expect(byName.canary_latency_vs_baseline.message).toBe("Median latency of green cannot be compared with blue's: all 25 invocations of green failed")
+    // A record that could not be measured (actual null) is still a valid report, for the next run's baseline.
+    await readReport(join(work, 'penguins-prod.json'), 'baseline report')
     expect(fake.endpoint('penguins-prod')!.variants.find((variant) => variant.name === 'green')!.weight).toBe(0)
   })
 

@@ -32,6 +32,8 @@ Usage
   --no-shift                 variant mode: leave the weights as they are
   --shift-timeout <seconds>  how long to wait for the new weights (default 600)
   --region <region>          default: AWS_REGION or the profile's
+  --request-timeout <ms>     each AWS request's limit, connection included (default 30000); a traffic request
+                             that runs out counts as a failed invocation (TimeoutError)
   --junit, --json, --html, --summary <path>   reports (default reports/canary/junit.xml, modeltest.json, modeltest.html)
   Options of vitest's own CLI (-t <pattern>, --reporter verbose) pass on to the test run; any other is refused.
   Every flag also takes --flag=value.
@@ -64,6 +66,7 @@ const CANARY_OPTIONS = {
   'no-shift': { type: 'switch' },
   'shift-timeout': { type: 'value' },
   region: { type: 'value' },
+  'request-timeout': { type: 'value' },
   poll: { type: 'value' },
 } as const satisfies OptionTable
 
@@ -85,6 +88,7 @@ export interface CanaryArguments {
   shiftTimeoutSeconds: number
   pollSeconds: number
   region?: string
+  requestTimeoutMs?: number
   reports: ReportOptions
   config?: string
   /** vitest's own options, passed through (-t pattern, --reporter verbose). */
@@ -120,6 +124,7 @@ export async function parseCanary(argv: string[]): Promise<CanaryArguments> {
     shiftTimeoutSeconds: number('--shift-timeout', values['shift-timeout'], { atLeast: 1, whole: true }) ?? 600,
     pollSeconds: number('--poll', values.poll, { above: 0 }) ?? 5,
     region: values.region,
+    requestTimeoutMs: number('--request-timeout', values['request-timeout'], { atLeast: 1, whole: true }),
     reports: { junit: 'reports/canary/junit.xml', json: 'reports/canary/modeltest.json', html: 'reports/canary/modeltest.html', ...reports },
     config,
     vitest: passThrough,
@@ -138,7 +143,7 @@ export async function runCanary(argv: string[]): Promise<number> {
   await findTestFiles([args.tests])
   const trafficData = await dataset(resolve(args.data))
   const log = (line: string) => process.stderr.write(line + '\n')
-  const control = { region: args.region, log }
+  const control = { region: args.region, requestTimeoutMs: args.requestTimeoutMs, log }
   const endpoint = await endpointVariants(args.endpoint, { ...control, variant: args.variant, baselineVariant: args.baselineVariant })
   const label = args.variant ? `variant ${args.variant} of ${args.endpoint}` : args.endpoint
   log(`canary: ${args.endpoint} serves ${endpoint.configName}: ${endpoint.variants.map((variant) => `${variant.name} (weight ${variant.weight})`).join(', ')}`)
@@ -165,7 +170,7 @@ export async function runCanary(argv: string[]): Promise<number> {
     try {
       const samples = await sendTraffic({
         endpointName: args.endpoint,
-        client: await canaryRuntimeClient(args.region),
+        client: await canaryRuntimeClient(args.region, args.requestTimeoutMs),
         variants,
         rows: await trafficData.rows(0, MAX_TRAFFIC_ROWS),
         batch: args.batch,

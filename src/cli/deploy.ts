@@ -35,6 +35,8 @@ Options
   --alarms <a,b>            CloudWatch alarms that roll the update back (comma-separated, or the flag repeated)
   --keep <n>                versions of models/configs kept besides the live and previous (default 3)
   --region <region>         default: AWS_REGION or the profile's
+  --request-timeout <ms>    each AWS request's limit, connection included (default 30000): a SageMaker that does
+                            not answer ends the deploy with a timeout error instead of hanging it
   --timeout <seconds>       how long to wait for the endpoint (default 3600)
   --poll <seconds>          between status checks (default 15)
   --override-gate           deploy without a passed report (emergencies; logged loudly)
@@ -71,6 +73,7 @@ const SAGEMAKER_OPTIONS = {
   alarms: { type: 'list' },
   keep: { type: 'value' },
   region: { type: 'value' },
+  'request-timeout': { type: 'value' },
   timeout: { type: 'value' },
   poll: { type: 'value' },
   'override-gate': { type: 'switch' },
@@ -130,6 +133,7 @@ export function parseSageMaker(argv: string[], log: (line: string) => void, io: 
   if (values['linear-step'] !== undefined && type !== 'LINEAR') throw usage('--linear-step applies to --traffic linear only')
   return {
     region: values.region,
+    requestTimeoutMs: numberOption('--request-timeout', values['request-timeout'], { atLeast: 1, whole: true }, 'deploy sagemaker'),
     endpointName: values.endpoint!,
     modelName: values['model-name']!,
     image: values.image!,

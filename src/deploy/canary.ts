@@ -23,6 +23,8 @@ export interface ControlOptions {
   /** The SageMaker client; by default one for `region`, credentials from the standard provider chain. */
   client?: SageMakerClient
   region?: string
+  /** Milliseconds one control-plane request may take, connection included, before it fails with a TimeoutError (default 30 000). */
+  requestTimeoutMs?: number
   /** Where progress lines go (stderr by default). */
   log?: (line: string) => void
   /** Waits ms milliseconds; injectable for tests (it also paces the retries). */
@@ -250,32 +252,49 @@ export function canaryChecks(samples: TrafficSample[], options: { endpointName: 
   ]
 
   const latencies = tested.filter((sample) => sample.error === undefined).map((sample) => sample.ms)
-  if (latencies.length > 0) {
-    const [p50, p95, p99] = percentiles(latencies, [50, 95, 99])
-    for (const [name, actual, limit] of [['canary_latency_p95', p95, options.thresholds?.p95Ms], ['canary_latency_p99', p99, options.thresholds?.p99Ms]] as const) {
-      if (limit === undefined) continue
-      records.push(
-        makeCheck({
-          name,
-          kind: 'deploy',
-          actual,
-          threshold: limit,
-          comparator: '<=',
-          unit: 'ms',
-          n: latencies.length,
-          message: `${name === 'canary_latency_p95' ? 'P95' : 'P99'} latency of ${label} ${actual.toFixed(1)} ms ${relationFor(actual, limit, '<=')} ${limit} ms (p50 ${p50.toFixed(1)}, p95 ${p95.toFixed(1)}, p99 ${p99.toFixed(1)} over ${latencies.length} invocations, measured by the client)`,
-          details: { p50, p95, p99 },
-          plots: [histogramPlot(`Latency of ${label} (client side)`, latencies, [{ label: 'p50', value: p50 }, { label: 'p95', value: p95 }, { label: 'p99', value: p99 }, { label: 'threshold', value: limit }], 'ms')],
-          ...subjects,
-        }),
-      )
+  const [p50, p95, p99] = latencies.length > 0 ? percentiles(latencies, [50, 95, 99]) : []
+  for (const [name, actual, limit] of [['canary_latency_p95', p95, options.thresholds?.p95Ms], ['canary_latency_p99', p99, options.thresholds?.p99Ms]] as const) {
+    if (limit === undefined) continue
+    const title = name === 'canary_latency_p95' ? 'P95' : 'P99'
+    if (actual === undefined) {
+      records.push(unmeasured({ name, threshold: limit, unit: 'ms', message: `${title} latency of ${label} cannot be measured: all ${tested.length} invocations failed`, subjects }))
+      continue
     }
+    records.push(
+      makeCheck({
+        name,
+        kind: 'deploy',
+        actual,
+        threshold: limit,
+        comparator: '<=',
+        unit: 'ms',
+        n: latencies.length,
+        message: `${title} latency of ${label} ${actual.toFixed(1)} ms ${relationFor(actual, limit, '<=')} ${limit} ms (p50 ${p50.toFixed(1)}, p95 ${p95.toFixed(1)}, p99 ${p99.toFixed(1)} over ${latencies.length} invocations, measured by the client)`,
+        details: { p50, p95, p99 },
+        plots: [histogramPlot(`Latency of ${label} (client side)`, latencies, [{ label: 'p50', value: p50 }, { label: 'p95', value: p95 }, { label: 'p99', value: p99 }, { label: 'threshold', value: limit }], 'ms')],
+        ...subjects,
+      }),
+    )
   }
 
   if (baselineVariant !== undefined) {
-    const baseline = samples.filter((sample) => sample.variant === baselineVariant && sample.error === undefined).map((sample) => sample.ms)
+    const baselineSamples = samples.filter((sample) => sample.variant === baselineVariant)
+    const baseline = baselineSamples.filter((sample) => sample.error === undefined).map((sample) => sample.ms)
+    const baselineErrors = baselineSamples.length - baseline.length
     if (latencies.length === 0 || baseline.length === 0) {
-      throw new ModeltestError({ what: `no successful invocation of ${latencies.length === 0 ? `variant ${variant}` : `variant ${baselineVariant}`}: the latencies cannot be compared`, where, fix: 'Look at the error-rate record and the endpoint\'s CloudWatch logs.' })
+      // Without a successful invocation on both sides there is nothing to compare: a failed record says so, beside the error rate.
+      const why = latencies.length === 0 ? `all ${tested.length} invocations of ${variant} failed` : baselineSamples.length === 0 ? `no request reached ${baselineVariant}` : `all ${baselineSamples.length} invocations of ${baselineVariant} failed`
+      records.push(
+        unmeasured({
+          name: 'canary_latency_vs_baseline',
+          threshold: 1 + maxSlowdown,
+          unit: '×',
+          message: `Median latency of ${variant} cannot be compared with ${baselineVariant}'s: ${why}`,
+          details: { baselineInvocations: baselineSamples.length, baselineErrors },
+          subjects,
+        }),
+      )
+      return records
     }
     const test = mannWhitneyU(latencies, baseline, { alternative: 'greater' })
     const [median] = percentiles(latencies, [50])
@@ -294,7 +313,7 @@ export function canaryChecks(samples: TrafficSample[], options: { endpointName: 
         n: latencies.length,
         significance: { test: 'Mann-Whitney U, one-sided (variant slower)', pValue: test.pValue, alpha },
         message: `Median latency of ${variant} ${median.toFixed(1)} ms = ${ratio.toFixed(2)}× ${baselineVariant}'s ${baselineMedian.toFixed(1)} ms, ${relationFor(ratio, limit, '<=')} ${limit.toFixed(2)}× allowed (Mann-Whitney U ${test.statistic}, one-sided p = ${formatPValue(test.pValue)}${test.pValue < alpha ? ' <' : ' ≥'} α ${alpha}; ${latencies.length} vs ${baseline.length} invocations)`,
-        details: { median, baselineMedian, statistic: test.statistic, method: test.method, baselineInvocations: baseline.length, baselineErrors: samples.filter((sample) => sample.variant === baselineVariant && sample.error !== undefined).length },
+        details: { median, baselineMedian, statistic: test.statistic, method: test.method, baselineInvocations: baseline.length, baselineErrors },
         ...(warnings.length > 0 ? { warnings } : {}),
         plots: [histogramPlot(`Latency of ${variant} (the histogram) against ${baselineVariant}'s median`, latencies, [{ label: `${baselineVariant} p50`, value: baselineMedian }, { label: `${variant} p50`, value: median }], 'ms')],
         ...subjects,
@@ -302,6 +321,11 @@ export function canaryChecks(samples: TrafficSample[], options: { endpointName: 
     )
   }
   return records
+}
+
+/** A failed record for a check that could not be made (its `actual` is NaN, `null` in the JSON report), saying why in its message. */
+function unmeasured(spec: { name: string; threshold: number; unit: string; message: string; details?: Record<string, unknown>; subjects: { model: Subject; data?: Subject } }): CheckRecord {
+  return makeCheck({ name: spec.name, kind: 'deploy', actual: Number.NaN, threshold: spec.threshold, comparator: '<=', unit: spec.unit, n: 0, message: spec.message, details: { measured: false, ...spec.details }, ...spec.subjects })
 }
 
 function countBy(names: string[]): Record<string, number> {

@@ -1,7 +1,8 @@
 import type { DeploymentConfig, DescribeEndpointCommandOutput, ProductionVariant, ProductionVariantInstanceType, SageMakerClient, Tag } from '@aws-sdk/client-sagemaker'
 import { ModeltestError } from '../errors.js'
-import { errorName, redact, redactedMessage, setupProblem } from './aws-errors.js'
+import { describeAwsError, errorName, keepErrorBodies, redact, setupProblem } from './aws-errors.js'
 import { requirePassedReport } from './gate.js'
+import { requestTimeouts } from './http-timeouts.js'
 import { sleepMs, withRetries, type RetryOptions } from './retry.js'
 
 export type TrafficType = 'ALL_AT_ONCE' | 'CANARY' | 'LINEAR'
@@ -23,6 +24,8 @@ export interface SageMakerDeployOptions {
   client?: SageMakerClient
   /** The AWS region; by default the SDK's own lookup (AWS_REGION, the profile). */
   region?: string
+  /** Milliseconds one control-plane request may take, connection included, before it fails with a TimeoutError (default 30 000). */
+  requestTimeoutMs?: number
   /** The endpoint to create or update, e.g. `sentiment-staging` or `sentiment-prod`. */
   endpointName: string
   /** The base of the model and endpoint config names; each deploy adds `-<model hash 12>-<UTC yyyymmddhhmmss>` (so at most 35 characters). */
@@ -254,15 +257,13 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
  */
 export function controlPlane(
   sdk: Sdk,
-  options: { client?: SageMakerClient; region?: string; log: (line: string) => void; sleep: (ms: number) => Promise<void>; retry?: Omit<RetryOptions, 'sleep' | 'onRetry'> },
+  options: { client?: SageMakerClient; region?: string; requestTimeoutMs?: number; log: (line: string) => void; sleep: (ms: number) => Promise<void>; retry?: Omit<RetryOptions, 'sleep' | 'onRetry'> },
 ): Send {
-  const client =
-    options.client ??
-    new sdk.SageMakerClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 1, requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 } })
+  const client = options.client ?? keepErrorBodies(new sdk.SageMakerClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 1, requestHandler: requestTimeouts(options.requestTimeoutMs) }))
   return withRetries(client.send.bind(client), {
     ...options.retry,
     sleep: options.sleep,
-    onRetry: ({ attempt, delayMs, error, reason }) => options.log(`sagemaker: ${reason} (${errorName(error)}); attempt ${attempt + 1} in ${(delayMs / 1000).toFixed(1)} s`),
+    onRetry: ({ attempt, delayMs, error, reason }) => options.log(`sagemaker: ${reason} (${describeAwsError(error).name}); attempt ${attempt + 1} in ${(delayMs / 1000).toFixed(1)} s`),
   })
 }
 
@@ -587,18 +588,22 @@ export async function awsCall<T>(action: string, endpoint: string, request: () =
 /** An AWS error as a ModeltestError: which call, what SageMaker said (credentials taken out), what to do. No cause is kept, so that nothing unredacted is printed with --debug. */
 export function awsError(action: string, error: unknown, endpoint: string): ModeltestError {
   if (error instanceof ModeltestError) return error
-  const name = errorName(error)
-  const message = redactedMessage(error)
-  const problem = setupProblem(name, message)
+  const failure = describeAwsError(error)
+  const { name } = failure
+  const problem = failure.kind === 'aws' ? setupProblem(name, failure.message) : undefined
   const fix =
-    problem === 'region'
-      ? 'Give --region (or region), or set AWS_REGION.'
-      : problem === 'credentials'
-        ? `Check the AWS credentials this job runs with (on GitHub Actions, aws-actions/configure-aws-credentials with an OIDC role) and that they may call sagemaker:${action}${action === 'CreateModel' ? ' and iam:PassRole on the execution role' : ''}.`
-        : name === 'ResourceLimitExceeded'
-          ? 'Ask AWS for a higher quota for this instance type, use another type, or delete endpoints no longer used.'
-          : name === 'ValidationException'
-            ? 'Check the value SageMaker names above (image, model data, role, instance type, alarms).'
-            : 'Run the deploy again; when it keeps failing, look at the endpoint in the SageMaker console.'
-  return new ModeltestError({ what: `SageMaker ${action} failed: ${name}: ${message}`, where: `endpoint ${endpoint}`, fix })
+    failure.kind === 'timeout'
+      ? 'Check the network path to SageMaker (proxy, VPC endpoint, AWS_ENDPOINT_URL) and run again; when SageMaker is only slow, raise --request-timeout (requestTimeoutMs).'
+      : failure.kind === 'not-json'
+        ? 'Something between modeltest and SageMaker answered instead of it (a proxy, a gateway, AWS_ENDPOINT_URL): check it, then run the deploy again.'
+        : problem === 'region'
+          ? 'Give --region (or region), or set AWS_REGION.'
+          : problem === 'credentials'
+            ? `Check the AWS credentials this job runs with (on GitHub Actions, aws-actions/configure-aws-credentials with an OIDC role) and that they may call sagemaker:${action}${action === 'CreateModel' ? ' and iam:PassRole on the execution role' : ''}.`
+            : name === 'ResourceLimitExceeded'
+              ? 'Ask AWS for a higher quota for this instance type, use another type, or delete endpoints no longer used.'
+              : name === 'ValidationException'
+                ? 'Check the value SageMaker names above (image, model data, role, instance type, alarms).'
+                : 'Run the deploy again; when it keeps failing, look at the endpoint in the SageMaker console.'
+  return new ModeltestError({ what: `SageMaker ${action} failed: ${failure.text}`, where: `endpoint ${endpoint}`, fix })
 }

@@ -1,3 +1,4 @@
+import { firstTextLine } from '../deploy/aws-errors.js'
 import { ModeltestError } from '../errors.js'
 import { hashText } from '../hash.js'
 import type { Row } from '../data/dataset.js'
@@ -15,7 +16,7 @@ export interface HttpModelOptions extends ModelOptions {
   protocol: 'sagemaker' | 'kserve-v2'
   /** Extra request headers (authorization). */
   headers?: Record<string, string>
-  /** Milliseconds before a request is abandoned (and the prediction call fails); 30,000 by default. */
+  /** Milliseconds before a request is abandoned, its connection included, and the prediction call fails: the prediction timeout (see ModelOptions.timeoutMs; 60,000 by default). */
   timeoutMs?: number
 }
 
@@ -39,7 +40,9 @@ export function httpModel(url: string, options: HttpModelOptions): Model {
   const where = name === url ? url : `${name} (${url})`
   const matrix = options.preprocess || options.features ? rowsInput(options, where) : undefined
   if (options.protocol === 'kserve-v2' && !matrix) throw new ModeltestError({ what: 'the KServe v2 protocol sends a tensor, so the rows need { features } or { preprocess }', where, fix: "Pass { features: ['a', 'b'] } or { preprocess } to model.http()." })
-  return new Model({
+  // Each request gives up with the prediction (model.timeoutMs), so that no abandoned request stays open.
+  const send = (body: unknown) => post(url, body, { headers: options.headers, timeoutMs: model.timeoutMs }, where)
+  const model: Model = new Model({
     name,
     hash: hashText(`${options.protocol} ${url}`),
     runtime: { runtime: 'http', backend: options.protocol },
@@ -47,9 +50,9 @@ export function httpModel(url: string, options: HttpModelOptions): Model {
     timeoutMs: options.timeoutMs,
     runBatch: async (rows: Row[]) => {
       const input = matrix ? toMatrix(await matrix(rows), rows.length, undefined, where) : undefined
-      if (options.protocol === 'sagemaker') return sagemakerScores(await post(url, { instances: sagemakerInstances(rows, input) }, options, where), rows.length, where)
+      if (options.protocol === 'sagemaker') return sagemakerScores(await send({ instances: sagemakerInstances(rows, input) }), rows.length, where)
       const body = { inputs: [{ name: options.input ?? 'input-0', shape: input!.dims, datatype: 'FP32', data: Array.from(input!.data) }] }
-      const answer = (await post(url, body, options, where)) as { outputs?: { name?: string; shape?: number[]; data?: number[] }[] }
+      const answer = (await send(body)) as { outputs?: { name?: string; shape?: number[]; data?: number[] }[] }
       const output = options.output ? answer?.outputs?.find((o) => o.name === options.output) : answer?.outputs?.[0]
       if (!output || !Array.isArray(output.data) || !Array.isArray(output.shape)) {
         throw new ModeltestError({ what: 'the KServe v2 answer has no output tensor (outputs[].shape and .data)', where, fix: 'Check the server speaks the v2 inference protocol, and name the output with { output } when there are several.' })
@@ -61,30 +64,33 @@ export function httpModel(url: string, options: HttpModelOptions): Model {
       return { rows: rows.length, width, values: Float32Array.from(output.data) }
     },
   })
+  return model
 }
 
-async function post(url: string, body: unknown, options: HttpModelOptions, where: string): Promise<unknown> {
-  const timeoutMs = options.timeoutMs ?? 30_000
+async function post(url: string, body: unknown, options: { headers?: Record<string, string>; timeoutMs: number }, where: string): Promise<unknown> {
+  const { timeoutMs } = options
   let response: Response
+  let text: string
   try {
+    // One signal for the connection, the answer and its body: a server that accepts and never answers ends here too.
     response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     })
+    text = await response.text()
   } catch (error) {
     if ((error as Error).name === 'TimeoutError') {
       throw new PredictionTimeout({ what: `the endpoint did not answer within ${timeoutMs} ms`, where, fix: 'Check that the server answers; if the model is only slow, raise { timeoutMs } or lower batchSize.', cause: error })
     }
     throw new ModeltestError({ what: `the endpoint could not be reached (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message})`, where, fix: 'Check the URL and that the server runs.', cause: error })
   }
-  const text = await response.text()
-  if (!response.ok) throw new ModeltestError({ what: `the endpoint answered ${response.status} ${response.statusText}: ${text.slice(0, 200)}`, where, fix: 'A 4xx means the request did not fit the model; a 5xx, that the model failed.' })
+  if (!response.ok) throw new ModeltestError({ what: `the endpoint answered ${response.status} ${response.statusText}: ${firstTextLine(text)}`, where, fix: 'A 4xx means the request did not fit the model; a 5xx, that the model failed.' })
   try {
     return JSON.parse(text)
   } catch {
-    throw new ModeltestError({ what: `the endpoint's answer is not JSON: ${text.slice(0, 100)}`, where })
+    throw new ModeltestError({ what: `the endpoint's answer is not JSON: ${firstTextLine(text)}`, where })
   }
 }
 

@@ -1,5 +1,6 @@
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
-import { errorName, redactedMessage, setupProblem } from '../deploy/aws-errors.js'
+import { describeAwsError, keepErrorBodies, setupProblem } from '../deploy/aws-errors.js'
+import { requestTimeouts } from '../deploy/http-timeouts.js'
 import { ModeltestError } from '../errors.js'
 import { hashText } from '../hash.js'
 import type { Row } from '../data/dataset.js'
@@ -18,7 +19,7 @@ export interface SageMakerModelOptions extends ModelOptions {
   region?: string
   /** The runtime client; by default one for `region` that makes one attempt per invocation. */
   client?: SageMakerRuntimeClient
-  /** Milliseconds before an invocation is abandoned (and the prediction call fails); 30,000 by default. */
+  /** Milliseconds before a request is abandoned, its connection included, and the prediction call fails: the prediction timeout (see ModelOptions.timeoutMs; 60,000 by default). */
   timeoutMs?: number
 }
 
@@ -42,9 +43,9 @@ export interface InvocationAnswer {
  * A runtime client for canaries: one attempt per invocation, so that every error is counted and no
  * retry hides one, and a timeout on every request. Credentials come from the standard provider chain.
  */
-export async function canaryRuntimeClient(region?: string, timeoutMs = 30_000): Promise<SageMakerRuntimeClient> {
+export async function canaryRuntimeClient(region?: string, timeoutMs?: number): Promise<SageMakerRuntimeClient> {
   const { SageMakerRuntimeClient } = await import('@aws-sdk/client-sagemaker-runtime')
-  return new SageMakerRuntimeClient({ ...(region ? { region } : {}), maxAttempts: 1, requestHandler: { connectionTimeout: 10_000, requestTimeout: timeoutMs } })
+  return keepErrorBodies(new SageMakerRuntimeClient({ ...(region ? { region } : {}), maxAttempts: 1, requestHandler: requestTimeouts(timeoutMs) }))
 }
 
 /**
@@ -106,19 +107,21 @@ export function sagemakerModel(endpointOrOptions?: string | SageMakerModelOption
   const where = `sagemaker:${endpoint}${variant ? `/${variant}` : ''}`
   const matrix = options.preprocess || options.features ? rowsInput(options, where) : undefined
   let client: Promise<SageMakerRuntimeClient> | undefined
-  return new Model({
+  const model: Model = new Model({
     name: options.name ?? where,
     hash: hashText(`sagemaker ${endpoint} ${variant ?? ''}`),
     runtime: { runtime: 'http', backend: 'sagemaker-runtime' },
     batchSize: options.batchSize,
     timeoutMs: options.timeoutMs,
     runBatch: async (rows: Row[]) => {
-      client ??= options.client ? Promise.resolve(options.client) : canaryRuntimeClient(options.region, options.timeoutMs)
+      // The request gives up with the prediction (model.timeoutMs), so that no abandoned socket stays open.
+      client ??= options.client ? Promise.resolve(options.client) : canaryRuntimeClient(options.region, model.timeoutMs)
       const input = matrix ? toMatrix(await matrix(rows), rows.length, undefined, where) : undefined
       const { answer } = await invokeEndpoint(await client, { endpointName: endpoint, variant, body: JSON.stringify({ instances: sagemakerInstances(rows, input) }) })
       return sagemakerScores(answer, rows.length, where)
     },
   })
+  return model
 }
 
 /** A failed InvokeEndpoint call; `errorName` is SageMaker's (ModelError, ValidationError, ThrottlingException, TimeoutError, …), which the canary counts by. */
@@ -131,20 +134,24 @@ export class InvocationError extends ModeltestError {
   }
 }
 
-/** An InvokeEndpoint failure in words: SageMaker's error name and message (credentials taken out) and what to do. No cause is kept: it may hold credentials. */
+/** An InvokeEndpoint failure in words: SageMaker's error name and message (credentials taken out), the HTTP status, and what to do. No cause is kept: it may hold credentials. */
 function invocationError(error: unknown, where: string): InvocationError {
-  const name = errorName(error)
-  const message = redactedMessage(error)
-  const problem = setupProblem(name, message)
+  const failure = describeAwsError(error)
+  const { name } = failure
+  const problem = failure.kind === 'aws' ? setupProblem(name, failure.message) : undefined
   const fix =
-    name === 'ModelError'
-      ? 'The container answered an error: see its CloudWatch logs (/aws/sagemaker/Endpoints/<endpoint>).'
-      : name === 'ValidationError' || name === 'ValidationException'
-        ? 'Check the endpoint and variant names, and that the endpoint is InService.'
-        : problem === 'credentials'
-          ? 'Check the AWS credentials this job runs with and that they may call sagemaker:InvokeEndpoint.'
-          : problem === 'region'
-            ? 'Give the region (--region, or { region }), or set AWS_REGION.'
-            : 'Try again; when it keeps failing, look at the endpoint in the SageMaker console.'
-  return new InvocationError(name, { what: `InvokeEndpoint failed: ${name}: ${message}`, where, fix })
+    failure.kind === 'timeout'
+      ? 'Check that the endpoint is InService and its container answers; when the model is only slow, raise the limit ({ timeoutMs }, modeltest canary --request-timeout) or lower batchSize.'
+      : failure.kind === 'not-json'
+        ? 'Something between modeltest and SageMaker answered instead of it (a proxy, a gateway, AWS_ENDPOINT_URL): check it, then try again.'
+        : name === 'ModelError'
+          ? 'The container answered an error: see its CloudWatch logs (/aws/sagemaker/Endpoints/<endpoint>).'
+          : name === 'ValidationError' || name === 'ValidationException'
+            ? 'Check the endpoint and variant names, and that the endpoint is InService.'
+            : problem === 'credentials'
+              ? 'Check the AWS credentials this job runs with and that they may call sagemaker:InvokeEndpoint.'
+              : problem === 'region'
+                ? 'Give the region (--region, or { region }), or set AWS_REGION.'
+                : 'Try again; when it keeps failing, look at the endpoint in the SageMaker console.'
+  return new InvocationError(name, { what: `InvokeEndpoint failed: ${failure.text}`, where, fix })
 }
