@@ -2,7 +2,7 @@ import type { CheckRecord, Subject } from './checks/record.js'
 
 /** One test of a run, with the checks its matchers recorded. */
 export interface TestOutcome {
-  /** The test file, relative to the run's root. */
+  /** The test file, relative to the repository root (see repositoryRoot). */
   file: string
   /** Suite and test names joined with ` > `; `(file)` for an error that stopped the whole file. */
   name: string
@@ -10,8 +10,18 @@ export interface TestOutcome {
   durationMs: number
   /** Error messages, for a failed test. */
   errors: string[]
+  /** The first error's class (`AssertionError` for a failed plain expect) and where it was thrown in the test file. */
+  error?: { name: string; location?: SourceLocation }
   checks: CheckRecord[]
+  /** The line of the test (or, for `(file)`, 1). */
   line?: number
+}
+
+/** A place in a source file, relative to the repository root. */
+export interface SourceLocation {
+  file: string
+  line: number
+  column?: number
 }
 
 /** A whole run: what every reporter renders and what deploy helpers read back (`reports/modeltest.json`). */

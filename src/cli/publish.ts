@@ -49,8 +49,7 @@ export async function publish(report: RunReport, options: ReportOptions, root: s
   const jobSummary = process.env.GITHUB_STEP_SUMMARY
   if (!options.summary && options.summary !== false && jobSummary) await append(`the job summary ${jobSummary}`, () => appendFile(jobSummary, renderMarkdown(report) + '\n'))
   const onGitHub = process.env.GITHUB_ACTIONS === 'true'
-  // Annotations name files relative to the repository, which is GITHUB_WORKSPACE; the report's are relative to the run's root.
-  if (onGitHub) process.stdout.write(renderAnnotations(report, { pathPrefix: process.env.GITHUB_WORKSPACE ? relative(process.env.GITHUB_WORKSPACE, root) : undefined }))
+  if (onGitHub) process.stdout.write(renderAnnotations(report))
   const { githubOutput } = options
   if (githubOutput) await append(`the step output ${githubOutput}`, () => setStepOutput(githubOutput, !report.passed))
   // The verdict first, then one line for each file that could not be written.

@@ -2,6 +2,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
 import type { Reporter, SerializedError, TestCase, TestModule, Vitest } from 'vitest/node'
 import { buildReport, byFile, type CheckRecord, type RunReport, type ShardResult, type TestOutcome } from '../index.js'
+import { repositoryPath } from '../repository.js'
 import { renderConsole } from '../../reporters/index.js'
 import { replaceFiles } from '../files.js'
 import { consoleColor, exitStatus, publish, type PublishedRun, type ReportOptions } from './publish.js'
@@ -85,29 +86,40 @@ export class ModeltestReporter implements Reporter {
   }
 
   #outcomes(module: TestModule): TestOutcome[] {
-    const file = relative(this.#root, module.moduleId)
-    const outcomes = [...module.children.allTests()].map((test) => outcome(test, file, this.#root))
+    const file = repositoryPath(module.moduleId)
+    const outcomes = [...module.children.allTests()].map((test) => outcome(test, file, module.moduleId))
     const moduleErrors = module.errors()
     if (moduleErrors.length > 0) {
-      outcomes.push({ file, name: '(file)', state: 'failed', durationMs: 0, errors: moduleErrors.map(errorText), checks: [] })
+      // Line 1 when the error's stack names no line of the file: annotations need a line to land on.
+      outcomes.push({ file, name: '(file)', state: 'failed', durationMs: 0, errors: moduleErrors.map(errorText), ...firstError(moduleErrors, module.moduleId), checks: [], line: 1 })
     }
     return outcomes
   }
 }
 
-function outcome(test: TestCase, file: string, root: string): TestOutcome {
+function outcome(test: TestCase, file: string, moduleId: string): TestOutcome {
   const result = test.result()
   const state = result.state === 'passed' ? 'passed' : result.state === 'failed' ? 'failed' : 'skipped'
+  const errors = result.errors ?? []
   return {
     file,
     name: test.fullName,
     state,
     durationMs: test.diagnostic()?.duration ?? 0,
-    errors: (result.errors ?? []).map(errorText),
-    // Matchers note the absolute path of the assertion; reports hold paths relative to the run's root.
-    checks: ((test.meta() as { modeltest?: CheckRecord[] }).modeltest ?? []).map((check) => (check.location ? { ...check, location: { ...check.location, file: relative(root, check.location.file) } } : check)),
+    errors: errors.map(errorText),
+    ...firstError(errors, moduleId),
+    // Matchers note the absolute path of the assertion; reports hold paths relative to the repository.
+    checks: ((test.meta() as { modeltest?: CheckRecord[] }).modeltest ?? []).map((check) => (check.location ? { ...check, location: { ...check.location, file: repositoryPath(check.location.file) } } : check)),
     line: test.location?.line,
   }
+}
+
+/** The first error's class and the frame of its stack in the test file (where a plain expect failed), for the reports. */
+function firstError(errors: ReadonlyArray<SerializedError>, moduleId: string): Pick<TestOutcome, 'error'> {
+  const [error] = errors
+  if (!error) return {}
+  const frame = error.stacks?.find((stack) => resolve(stack.file) === moduleId)
+  return { error: { name: error.name ?? 'Error', ...(frame ? { location: { file: repositoryPath(frame.file), line: frame.line, column: frame.column } } : {}) } }
 }
 
 /**
