@@ -23,7 +23,7 @@ export function renderJUnit(report: RunReport): string {
     const fileErrors = tests.filter(isError).length
     const failures = tests.filter((test) => test.state === 'failed').length - fileErrors
     const skipped = tests.filter((test) => test.state === 'skipped').length
-    const time = tests.reduce((sum, test) => sum + test.durationMs, 0)
+    const time = report.files?.find((timing) => timing.file === file)?.durationMs ?? tests.reduce((sum, test) => sum + test.durationMs, 0)
     out.push(`  <testsuite name="${attr(file)}" tests="${tests.length}" failures="${failures}" errors="${fileErrors}" skipped="${skipped}" time="${seconds(time)}" timestamp="${report.startedAt}">`)
     const properties = tests.flatMap(checkProperties)
     if (properties.length > 0) {
@@ -79,7 +79,8 @@ function testcase(test: TestOutcome): string[] {
     const { tag, type, message } = outcomeOf(test)
     // The message first (parsers that show one line take the body's first), the stack-style frame last
     // (parsers that place annotations from a stack trace read it; see the README's Pull requests).
-    const body = [message, ...test.errors, `    at ${test.name.replace(/[()]/g, '')} (${at.file}:${at.line ?? 1}:${at.column ?? 1})`].join('\n\n')
+    const lead = test.errors[0]?.startsWith(message) ? [] : [message]
+    const body = [...lead, ...test.errors, `    at ${test.name.replace(/[()]/g, '')} (${at.file}:${at.line ?? 1}:${at.column ?? 1})`].join('\n\n')
     lines.push(`      <${tag} message="${attr(message)}" type="${attr(type)}">${text(body)}</${tag}>`)
   }
   lines.push('    </testcase>')

@@ -1,7 +1,7 @@
 import { dirname, join, relative, resolve } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
 import type { Reporter, SerializedError, TestCase, TestModule, Vitest } from 'vitest/node'
-import { buildReport, byFile, type CheckRecord, type RunReport, type ShardResult, type TestOutcome } from '../index.js'
+import { buildReport, byFile, type CheckRecord, type FileTiming, type RunReport, type ShardResult, type TestOutcome } from '../index.js'
 import { repositoryPath } from '../repository.js'
 import { renderConsole } from '../../reporters/index.js'
 import { replaceFiles } from '../files.js'
@@ -21,7 +21,7 @@ export class ModeltestReporter implements Reporter {
   /** Report files that could not be written. */
   unwritten = 0
   /** What the run gave, for a caller that adds to it before publishing (`modeltest canary`). */
-  run?: { tests: TestOutcome[]; startedAt: Date; durationMs: number; runtime: Record<string, string>; problems: string[] }
+  run?: { tests: TestOutcome[]; startedAt: Date; durationMs: number; runtime: Record<string, string>; problems: string[]; files: FileTiming[] }
   #root = process.cwd()
   #startedAt = new Date()
   #shard?: { index: number; count: number }
@@ -58,7 +58,8 @@ export class ModeltestReporter implements Reporter {
     const tests = modules.flatMap((module) => this.#outcomes(module)).sort(byFile)
     const problems = unhandledErrors.map((error) => `Error outside any test: ${error.message}`)
     if (reason === 'interrupted') problems.push('The run was interrupted.')
-    const run = { tests, startedAt: this.#startedAt, durationMs: Date.now() - this.#startedAt.getTime(), runtime: toolVersions(), problems }
+    const files = modules.map((module) => ({ file: repositoryPath(module.moduleId), durationMs: fileDuration(module) })).sort(byFile)
+    const run = { tests, startedAt: this.#startedAt, durationMs: Date.now() - this.#startedAt.getTime(), runtime: toolVersions(), problems, files }
     this.run = run
     if (this.#hold) return
     if (this.#shard) {
@@ -112,6 +113,12 @@ function outcome(test: TestCase, file: string, moduleId: string): TestOutcome {
     checks: ((test.meta() as { modeltest?: CheckRecord[] }).modeltest ?? []).map((check) => (check.location ? { ...check, location: { ...check.location, file: repositoryPath(check.location.file) } } : check)),
     line: test.location?.line,
   }
+}
+
+/** A test file's whole time: what vitest spent setting up its environment, preparing, importing and collecting it, then running it. */
+function fileDuration(module: TestModule): number {
+  const { environmentSetupDuration, prepareDuration, setupDuration, collectDuration, duration } = module.diagnostic()
+  return environmentSetupDuration + prepareDuration + setupDuration + collectDuration + duration
 }
 
 /** The first error's class and the frame of its stack in the test file (where a plain expect failed), for the reports. */
