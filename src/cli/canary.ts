@@ -32,7 +32,8 @@ Usage
   --no-shift                 variant mode: leave the weights as they are
   --shift-timeout <seconds>  how long to wait for the new weights (default 600)
   --region <region>          default: AWS_REGION or the profile's
-  --junit, --json, --html, --summary <path>   reports (default reports/canary/junit.xml, modeltest.json, modeltest.html)
+  --junit, --json, --html, --summary, --pr-comment <path>   reports (default reports/canary/junit.xml, modeltest.json,
+                             modeltest.html)
   Options of vitest's own CLI (-t <pattern>, --reporter verbose) pass on to the test run; any other is refused.
   Every flag also takes --flag=value.
 
