@@ -71,7 +71,7 @@ describe('GitHub annotations', () => {
 
   test('errors and problems: newlines and percent signs escaped, property separators too', () => {
     expect(lines).toContain('::error file=data.modeltest.ts,title=modeltest%3A (file)::data.csv: no such file%0A  Check the path')
-    const withProblem = renderAnnotations(run([outcome('t', [check('a,b', 0, 1, { message: '100% wrong' })])], ['No test ran.']), { pathPrefix: 'ml' })
+    const withProblem = renderAnnotations(run([outcome('t', [check('a,b', 0, 1, { message: '100% wrong' })], { file: 'ml/model.modeltest.ts' })], ['No test ran.']))
     expect(withProblem).toContain('::error file=ml/model.modeltest.ts,line=5,title=modeltest a%2Cb::100%25 wrong (t)\n')
     expect(withProblem).toContain('::error title=modeltest::No test ran.\n')
   })
