@@ -147,6 +147,18 @@ describe('JUnit of a failing run started in a subfolder', () => {
     // Importing modeltest and reading the CSV happen outside every test.
     expect(Number(suite.time)).toBeGreaterThan(testsTime)
   })
+
+  test('--pr-comment writes it from a run; a path that cannot be written exits 2 naming the flag', async () => {
+    const out = await tempDir()
+    const second = await runCli(['checks', '--no-junit', '--no-json', '--no-html', '--baseline-report', join(git.out, 'modeltest.json'), '--pr-comment', join(out, 'comment.md')], runDir, offGitHub)
+    expect(second.code).toBe(1)
+    const written = await readFile(join(out, 'comment.md'), 'utf8')
+    expect(written).toContain('| `null_check` | data &gt; no nulls | ❌ | 1 | ≤ 0 | 1 | ±0 |')
+    expect(written).toContain('| `min_samples` | data &gt; enough rows | ✅ | 4 | ≥ 3 | 4 | ±0 |')
+    const blocked = await runCli(['checks', '--no-junit', '--no-json', '--no-html', '--pr-comment', join(out, 'comment.md', 'inside-a-file.md')], runDir, offGitHub)
+    expect(blocked.code).toBe(2)
+    expect(blocked.stderr).toMatch(/inside-a-file\.md was not written: .*give another with --pr-comment <path> \(or leave it out for none\)/)
+  }, 60_000)
 })
 
 describe('the failure message of checks with an interval, a unit, a p-value', () => {
@@ -203,17 +215,4 @@ describe('the pull request comment', () => {
     expect(cut).toContain('| `failing` |')
     expect(cut).toMatch(/_\d+ more checks left out to stay under GitHub's comment limit/)
   })
-
-  test('--pr-comment writes it from a run; a path that cannot be written exits 2 naming the flag', async () => {
-    const first = await runIn({})
-    const out = await tempDir()
-    const second = await runCli(['checks', '--no-junit', '--no-json', '--no-html', '--baseline-report', join(first.out, 'modeltest.json'), '--pr-comment', join(out, 'comment.md')], runDir, offGitHub)
-    expect(second.code).toBe(1)
-    const written = await readFile(join(out, 'comment.md'), 'utf8')
-    expect(written).toContain('| `null_check` | data &gt; no nulls | ❌ | 1 | ≤ 0 | 1 | ±0 |')
-    expect(written).toContain('| `min_samples` | data &gt; enough rows | ✅ | 4 | ≥ 3 | 4 | ±0 |')
-    const blocked = await runCli(['checks', '--no-junit', '--no-json', '--no-html', '--pr-comment', join(out, 'comment.md', 'inside-a-file.md')], runDir, offGitHub)
-    expect(blocked.code).toBe(2)
-    expect(blocked.stderr).toMatch(/inside-a-file\.md was not written: .*give another with --pr-comment <path> \(or leave it out for none\)/)
-  }, 60_000)
 })
