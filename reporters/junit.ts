@@ -106,8 +106,8 @@ function isError(test: TestOutcome): boolean {
 
 /** Where a test's assertion is: the first failed check's, else the thrown error's, else the first check's, else the test's own line. */
 function assertionAt(test: TestOutcome): { file: string; line?: number; column?: number } {
-  const located = [...test.checks.filter((check) => !check.passed), ...test.checks].find((check) => check.location)
-  return located?.location ?? test.error?.location ?? { file: test.file, line: test.line }
+  const failedAt = test.checks.find((check) => !check.passed && check.location)?.location
+  return failedAt ?? test.error?.location ?? test.checks.find((check) => check.location)?.location ?? { file: test.file, line: test.line }
 }
 
 function seconds(ms: number): string {

@@ -182,6 +182,16 @@ describe('the failure message of checks with an interval, a unit, a p-value', ()
   })
 })
 
+describe('the line of a test that passed a check and then threw', () => {
+  test("is the throw's, not the passed check's", () => {
+    const rows = { ...makeCheck({ name: 'min_samples', kind: 'data', actual: 4, threshold: 3, comparator: '>=', message: 'rows' }), location: { file: 'd.modeltest.ts', line: 4, column: 5 } }
+    const tests: TestOutcome[] = [{ file: 'd.modeltest.ts', name: 'rows then parse', state: 'failed', durationMs: 1, errors: ['bad label'], error: { name: 'TypeError', location: { file: 'd.modeltest.ts', line: 6, column: 9 } }, checks: [rows], line: 3 }]
+    const [only] = casesOf(renderJUnit(buildReport({ tests, startedAt: new Date(0), durationMs: 1, runtime: {} })))
+    expect(only).toMatchObject({ line: '6', error: { type: 'TypeError', message: 'bad label' } })
+    expect(only.error!['#text']).toMatch(/\n {4}at rows then parse \(d\.modeltest\.ts:6:9\)$/)
+  })
+})
+
 describe('the pull request comment', () => {
   const check = (name: string, actual: number, threshold: number, extra = {}) => makeCheck({ name, kind: 'model', actual, threshold, comparator: '>=', message: name, ...extra })
   const outcome = (name: string, checks: ReturnType<typeof check>[]): TestOutcome => ({ file: 'model.modeltest.ts', name, state: checks.every((c) => c.passed) ? 'passed' : 'failed', durationMs: 1, errors: [], checks })
