@@ -1,10 +1,11 @@
 import type { RunReport } from '../src/index.js'
 import { checkEntries } from './changes.js'
 import { failedWithoutFailedCheck } from './console.js'
+import { fullVerdict } from './verdict.js'
 
 /**
- * GitHub Actions workflow commands: an `::error` at the assertion of every failed check (its file,
- * relative to the repository, and line), at each test stopped by an error and for each problem of the run, and a `::warning`
+ * GitHub Actions workflow commands: an `::error` with the whole verdict at the assertion of every
+ * failed check (its file, relative to the repository, and line), at each test stopped by an error and for each problem of the run, and a `::warning`
  * for each check warning. GitHub shows them on the pull request's changed lines.
  */
 export function renderAnnotations(report: RunReport): string {
@@ -13,7 +14,7 @@ export function renderAnnotations(report: RunReport): string {
     const file = check.location?.file ?? test.file
     const line = check.location?.line ?? test.line
     const where = { file, ...(line ? { line: String(line) } : {}) }
-    if (!check.passed) lines.push(command('error', { ...where, title: `modeltest ${check.name}` }, `${check.message} (${test.name})`))
+    if (!check.passed) lines.push(command('error', { ...where, title: `modeltest ${check.name}` }, `${fullVerdict(check)}: ${check.message} (${test.name})`))
     for (const warning of check.warnings ?? []) lines.push(command('warning', { ...where, title: `modeltest ${check.name}` }, warning))
   }
   for (const test of report.tests.filter(failedWithoutFailedCheck)) {
