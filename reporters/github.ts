@@ -1,30 +1,25 @@
-import { join } from 'node:path'
 import type { RunReport } from '../src/index.js'
 import { checkEntries } from './changes.js'
 import { failedWithoutFailedCheck } from './console.js'
-
-export interface AnnotationOptions {
-  /** Joined before the report's paths (relative to the run's root) so they become relative to the repository's. */
-  pathPrefix?: string
-}
+import { fullVerdict } from './verdict.js'
 
 /**
- * GitHub Actions workflow commands: an `::error` at the assertion of every failed check (its file
- * and line), at each test stopped by an error and for each problem of the run, and a `::warning`
+ * GitHub Actions workflow commands: an `::error` with the whole verdict at the assertion of every
+ * failed check (its file, relative to the repository, and line), at each test stopped by an error and for each problem of the run, and a `::warning`
  * for each check warning. GitHub shows them on the pull request's changed lines.
  */
-export function renderAnnotations(report: RunReport, options: AnnotationOptions = {}): string {
-  const path = (file: string) => (options.pathPrefix ? join(options.pathPrefix, file) : file)
+export function renderAnnotations(report: RunReport): string {
   const lines: string[] = []
   for (const { test, check } of checkEntries(report)) {
-    const file = path(check.location?.file ?? test.file)
+    const file = check.location?.file ?? test.file
     const line = check.location?.line ?? test.line
     const where = { file, ...(line ? { line: String(line) } : {}) }
-    if (!check.passed) lines.push(command('error', { ...where, title: `modeltest ${check.name}` }, `${check.message} (${test.name})`))
+    if (!check.passed) lines.push(command('error', { ...where, title: `modeltest ${check.name}` }, `${fullVerdict(check)}: ${check.message} (${test.name})`))
     for (const warning of check.warnings ?? []) lines.push(command('warning', { ...where, title: `modeltest ${check.name}` }, warning))
   }
   for (const test of report.tests.filter(failedWithoutFailedCheck)) {
-    lines.push(command('error', { file: path(test.file), ...(test.line ? { line: String(test.line) } : {}), title: `modeltest: ${test.name}` }, test.errors.join('\n\n') || 'failed'))
+    const { file, line } = test.error?.location ?? { file: test.file, line: test.line }
+    lines.push(command('error', { file, ...(line ? { line: String(line) } : {}), title: `modeltest: ${test.name}` }, test.errors.join('\n\n') || 'failed'))
   }
   for (const problem of report.problems) lines.push(command('error', { title: 'modeltest' }, problem))
   return lines.map((line) => line + '\n').join('')

@@ -1,10 +1,11 @@
 import { changeAgainstBaseline, formatValue, formatValues, type RunReport, type TestOutcome } from '../src/index.js'
-import { failedWithoutFailedCheck } from './console.js'
+import { briefVerdict, fullVerdict } from './verdict.js'
 
 /**
  * JUnit XML in the common schema CI tools read (Jenkins, GitLab, GitHub test reporters; the shape
- * of test/schemas/junit.xsd): a testsuite per test file, a testcase per test with its file and line,
- * `<failure>` for a failed check and `<error>` for a test stopped by an error. The schema allows
+ * of test/schemas/junit.xsd): a testsuite per test file, a testcase per test with its file (relative
+ * to the repository) and the line of its assertion, and its checks' values in its name; `<failure>`
+ * for a failed check or expect and `<error>` for a test stopped by an error. The schema allows
  * properties only on a testsuite, so each check's values are properties of its file's suite, named
  * `<test> :: <check>.<field>`: value, threshold, comparator, passed, message, unit, n, the interval
  * (low, high, confidence, method), the p-value, and the baseline with the change against it.
@@ -12,17 +13,17 @@ import { failedWithoutFailedCheck } from './console.js'
 export function renderJUnit(report: RunReport): string {
   const files = [...new Set(report.tests.map((test) => test.file))]
   const { summary } = report
-  const errors = report.tests.filter(failedWithoutFailedCheck).length
+  const errors = report.tests.filter(isError).length
   const out = ['<?xml version="1.0" encoding="UTF-8"?>']
   out.push(
     `<testsuites name="modeltest" tests="${summary.tests}" failures="${summary.failedTests - errors}" errors="${errors}" skipped="${summary.skippedTests}" time="${seconds(report.durationMs)}" timestamp="${report.startedAt}">`,
   )
   for (const file of files) {
     const tests = report.tests.filter((test) => test.file === file)
-    const fileErrors = tests.filter(failedWithoutFailedCheck).length
+    const fileErrors = tests.filter(isError).length
     const failures = tests.filter((test) => test.state === 'failed').length - fileErrors
     const skipped = tests.filter((test) => test.state === 'skipped').length
-    const time = tests.reduce((sum, test) => sum + test.durationMs, 0)
+    const time = report.files?.find((timing) => timing.file === file)?.durationMs ?? tests.reduce((sum, test) => sum + test.durationMs, 0)
     out.push(`  <testsuite name="${attr(file)}" tests="${tests.length}" failures="${failures}" errors="${fileErrors}" skipped="${skipped}" time="${seconds(time)}" timestamp="${report.startedAt}">`)
     const properties = tests.flatMap(checkProperties)
     if (properties.length > 0) {
@@ -67,19 +68,46 @@ function checkProperties(test: TestOutcome): [string, string][] {
 }
 
 function testcase(test: TestOutcome): string[] {
-  const open = `    <testcase classname="${attr(test.file)}" name="${attr(test.name)}" time="${seconds(test.durationMs)}" file="${attr(test.file)}"${test.line ? ` line="${test.line}"` : ''}`
+  // The values of every check ride in the test's name: the one field all pull request tools show, passed or not.
+  const name = test.checks.length > 0 ? `${test.name} [${test.checks.map(briefVerdict).join('; ')}]` : test.name
+  const at = assertionAt(test)
+  const open = `    <testcase classname="${attr(test.file)}" name="${attr(name)}" time="${seconds(test.durationMs)}" file="${attr(at.file)}"${at.line ? ` line="${at.line}"` : ''}`
   if (test.state === 'passed') return [`${open}/>`]
   const lines = [`${open}>`]
   if (test.state === 'skipped') lines.push('      <skipped/>')
   if (test.state === 'failed') {
-    const failed = test.checks.filter((check) => !check.passed)
-    const tag = failed.length > 0 ? 'failure' : 'error'
-    const message = failed.length > 0 ? failed.map((check) => `${check.name}: ${check.message}`).join('; ') : (test.errors[0]?.split('\n')[0] ?? 'failed')
-    const body = test.errors.join('\n\n')
-    lines.push(`      <${tag} message="${attr(message)}" type="${tag === 'failure' ? 'CheckFailed' : 'Error'}">${text(body)}</${tag}>`)
+    const { tag, type, message } = outcomeOf(test)
+    // The message first (parsers that show one line take the body's first), the stack-style frame last
+    // (parsers that place annotations from a stack trace read it; see the README's Pull requests).
+    const lead = test.errors[0]?.startsWith(message) ? [] : [message]
+    const body = [...lead, ...test.errors, `    at ${test.name.replace(/[()]/g, '')} (${at.file}:${at.line ?? 1}:${at.column ?? 1})`].join('\n\n')
+    lines.push(`      <${tag} message="${attr(message)}" type="${attr(type)}">${text(body)}</${tag}>`)
   }
   lines.push('    </testcase>')
   return lines
+}
+
+/**
+ * How a failed test reads in JUnit: a failed check or a failed plain expect is a `<failure>` of type
+ * AssertionError with the whole verdict of each failed check as its message; anything else thrown is
+ * an `<error>` of its own class.
+ */
+function outcomeOf(test: TestOutcome): { tag: 'failure' | 'error'; type: string; message: string } {
+  const failed = test.checks.filter((check) => !check.passed)
+  if (failed.length > 0) return { tag: 'failure', type: 'AssertionError', message: failed.map((check) => `${fullVerdict(check)}: ${check.message}`).join('; ') }
+  const type = test.error?.name ?? 'Error'
+  return { tag: type === 'AssertionError' ? 'failure' : 'error', type, message: test.errors[0]?.split('\n')[0] ?? 'failed' }
+}
+
+/** Whether JUnit counts a failed test as an error rather than a failure. */
+function isError(test: TestOutcome): boolean {
+  return test.state === 'failed' && outcomeOf(test).tag === 'error'
+}
+
+/** Where a test's assertion is: the first failed check's, else the thrown error's, else the first check's, else the test's own line. */
+function assertionAt(test: TestOutcome): { file: string; line?: number; column?: number } {
+  const failedAt = test.checks.find((check) => !check.passed && check.location)?.location
+  return failedAt ?? test.error?.location ?? test.checks.find((check) => check.location)?.location ?? { file: test.file, line: test.line }
 }
 
 function seconds(ms: number): string {

@@ -22,10 +22,44 @@ export function renderMarkdown(report: RunReport, limitBytes = SUMMARY_LIMIT_BYT
     ...report.problems.map((problem) => `\n> **${cell(problem)}**`),
   ]
   const tail = [...errorsSection(report), ...changesSection(report), ...subjectsSection(report)]
-  const rows = failuresFirst(checkEntries(report)).map(tableRow)
   const table = ['', '| Check | Result | Actual | Threshold | Change |', '| --- | --- | --- | --- | --- |']
-  // Rows go in while the whole still fits; failures come first, so passing rows are the ones cut.
-  let size = byteLength([...head, ...table, ...tail].join('\n')) + 200
+  const body = fittedTable(table, failuresFirst(checkEntries(report)).map(tableRow), byteLength([...head, ...tail].join('\n')), limitBytes, "GitHub's summary limit")
+  return [...head, ...body, ...tail, ''].join('\n')
+}
+
+/** GitHub refuses a pull request comment over 65,536 characters; the table is cut before, passing rows first. */
+export const PR_COMMENT_LIMIT_BYTES = 60 * 1024
+
+/** Marks modeltest's comment, so that a workflow finds it again to update it rather than adding another. */
+export const PR_COMMENT_MARKER = '<!-- modeltest-pr-comment -->'
+
+/**
+ * The pull request comment (`--pr-comment file`): the verdict and one compact table of every check,
+ * failures first, with its value, threshold, the baseline's value (the baseline report's, or the
+ * baseline model's for a comparison) and the change against it.
+ */
+export function renderPrComment(report: RunReport, limitBytes = PR_COMMENT_LIMIT_BYTES): string {
+  const { summary } = report
+  const against = report.baselineReport ? ` · against \`${code(report.baselineReport.source)}\` (${report.baselineReport.startedAt})` : ''
+  const head = [PR_COMMENT_MARKER, `### ${report.passed ? '✅' : '❌'} modeltest ${report.passed ? 'passed' : 'failed'}: ${summary.checks - summary.failedChecks}/${summary.checks} checks passed${against}`, ...report.problems.map((problem) => `\n> **${cell(problem)}**`)]
+  const table = ['', '| Check | Test | Result | Actual | Threshold | Baseline | Change |', '| --- | --- | --- | --- | --- | --- | --- |']
+  const rows = failuresFirst(checkEntries(report)).map(({ test, check }) => {
+    const unit = check.unit ? ` ${check.unit}` : ''
+    const [actual, threshold] = formatValues(check.actual, check.threshold)
+    const change = changeAgainstBaseline(check)
+    const baseline = change ? `${formatValue(change.baseline)}${unit}${change.against === 'baseline model' ? ' (model)' : ''}` : ''
+    return `| \`${code(check.name)}\` | ${cell(test.name)} | ${check.passed ? '✅' : '❌'} | ${actual}${unit} | ${COMPARATOR_SYMBOL[check.comparator]} ${threshold}${unit} | ${baseline} | ${change ? `${signed(change.delta)}${unit}` : ''} |`
+  })
+  return [...head, ...fittedTable(table, rows, byteLength(head.join('\n')), limitBytes, "GitHub's comment limit"), ''].join('\n')
+}
+
+/**
+ * A table's header and as many rows as fit in `limitBytes` beside `otherBytes` of other text; failures
+ * come first, so passing rows are the ones cut, and a line says how many. None when there are no rows.
+ */
+function fittedTable(header: string[], rows: string[], otherBytes: number, limitBytes: number, limitName: string): string[] {
+  if (rows.length === 0) return []
+  let size = otherBytes + byteLength(header.join('\n')) + 200
   let kept = 0
   for (const row of rows) {
     if (size + byteLength(row) + 1 > limitBytes) break
@@ -33,8 +67,7 @@ export function renderMarkdown(report: RunReport, limitBytes = SUMMARY_LIMIT_BYT
     kept++
   }
   const cut = rows.length - kept
-  const body = rows.length > 0 ? [...table, ...rows.slice(0, kept), ...(cut > 0 ? ['', `_${cut} more check${cut === 1 ? '' : 's'} left out to stay under GitHub's summary limit: see the JSON or HTML report._`] : [])] : []
-  return [...head, ...body, ...tail, ''].join('\n')
+  return [...header, ...rows.slice(0, kept), ...(cut > 0 ? ['', `_${cut} more check${cut === 1 ? '' : 's'} left out to stay under ${limitName}: see the JSON or HTML report._`] : [])]
 }
 
 function tableRow({ test, check }: Entry): string {

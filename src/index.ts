@@ -59,7 +59,7 @@ export { profileSnapshot, compareSnapshots, checkTolerance, snapshotCheck, snaps
 export { finiteOutputsCheck, outputShapeCheck, invarianceCheck, determinismCheck } from './checks/behaviour.js'
 export { measureMemory, gpuMemory, type MemorySummary } from './perf/memory.js'
 export { accuracyCheck, latencyCheck, throughputCheck, memoryCheck, regressionCheck, type EvaluationOptions, type LatencyCheckOptions, type RegressionOptions } from './checks/model.js'
-export { buildReport, byFile, formatValue, formatValues, type RunReport, type TestOutcome, type BaselineComparison, changeAgainstBaseline } from './report.js'
+export { buildReport, byFile, formatValue, formatValues, type RunReport, type TestOutcome, type SourceLocation, type FileTiming, type BaselineComparison, changeAgainstBaseline } from './report.js'
 export { wilsonInterval, bootstrapInterval, normalQuantile, normalCdf, type Interval } from './stats/intervals.js'
 export type { HttpModelOptions } from './models/http.js'
 export { invokeEndpoint, canaryRuntimeClient, InvocationError, type SageMakerModelOptions, type Invocation, type InvocationAnswer } from './models/sagemaker.js'

@@ -2,7 +2,7 @@ import type { CheckRecord, Subject } from './checks/record.js'
 
 /** One test of a run, with the checks its matchers recorded. */
 export interface TestOutcome {
-  /** The test file, relative to the run's root. */
+  /** The test file, relative to the repository root (see repositoryRoot). */
   file: string
   /** Suite and test names joined with ` > `; `(file)` for an error that stopped the whole file. */
   name: string
@@ -10,8 +10,18 @@ export interface TestOutcome {
   durationMs: number
   /** Error messages, for a failed test. */
   errors: string[]
+  /** The first error's class (`AssertionError` for a failed plain expect) and where it was thrown in the test file. */
+  error?: { name: string; location?: SourceLocation }
   checks: CheckRecord[]
+  /** The line of the test (or, for `(file)`, 1). */
   line?: number
+}
+
+/** A place in a source file, relative to the repository root. */
+export interface SourceLocation {
+  file: string
+  line: number
+  column?: number
 }
 
 /** A whole run: what every reporter renders and what deploy helpers read back (`reports/modeltest.json`). */
@@ -27,8 +37,16 @@ export interface RunReport {
   models: Subject[]
   runtime: Record<string, string>
   tests: TestOutcome[]
+  /** Each test file's whole time, setup and import included, which its tests' times leave out. */
+  files?: FileTiming[]
   /** The run compared against (`--baseline-report`), when one was given. */
   baselineReport?: BaselineComparison
+}
+
+/** A test file's whole time: environment, setup, import and collection, then its tests and hooks. */
+export interface FileTiming {
+  file: string
+  durationMs: number
 }
 
 /** What a run is compared against: the baseline report and the checks it had that this run lacks. */
@@ -46,7 +64,7 @@ export interface BaselineComparison {
  * least one check was recorded, and nothing failed outside the tests: a run that checked nothing
  * never reports success.
  */
-export function buildReport(input: { tests: TestOutcome[]; startedAt: Date; durationMs: number; runtime: Record<string, string>; problems?: string[] }): RunReport {
+export function buildReport(input: { tests: TestOutcome[]; startedAt: Date; durationMs: number; runtime: Record<string, string>; problems?: string[]; files?: FileTiming[] }): RunReport {
   const { tests } = input
   const checks = tests.flatMap((test) => test.checks)
   const problems = [...(input.problems ?? [])]
@@ -71,6 +89,7 @@ export function buildReport(input: { tests: TestOutcome[]; startedAt: Date; dura
     models: unique(checks.flatMap((check) => [check.model, check.baselineModel].filter((subject): subject is Subject => subject !== undefined))),
     runtime: input.runtime,
     tests,
+    ...(input.files ? { files: input.files } : {}),
   }
 }
 
@@ -80,8 +99,8 @@ function unique(subjects: Subject[]): Subject[] {
   return [...byKey.values()]
 }
 
-/** Orders tests by file, keeping each file's tests in their order (sort is stable): how every report lists them. */
-export function byFile(a: TestOutcome, b: TestOutcome): number {
+/** Orders tests (or file timings) by file, keeping each file's tests in their order (sort is stable): how every report lists them. */
+export function byFile(a: { file: string }, b: { file: string }): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : 0
 }
 

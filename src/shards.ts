@@ -1,5 +1,5 @@
 import { ModeltestError } from './errors.js'
-import { buildReport, byFile, type RunReport, type TestOutcome } from './report.js'
+import { buildReport, byFile, type FileTiming, type RunReport, type TestOutcome } from './report.js'
 
 /**
  * What one shard of a run (`modeltest --shard 2/3`) leaves for `modeltest merge`: the inputs of
@@ -15,6 +15,7 @@ export interface ShardResult {
   /** Failures outside the tests: unhandled errors, an interrupted run. */
   problems: string[]
   tests: TestOutcome[]
+  files?: FileTiming[]
 }
 
 export function isShardResult(value: unknown): value is ShardResult {
@@ -44,5 +45,5 @@ export function mergeShards(shards: ShardResult[], where: string): RunReport {
   const end = Math.max(...ordered.map((shard, i) => starts[i] + shard.durationMs))
   // vitest shards by file, so a file's tests stay together and in order; sorting by file gives the unsharded order.
   const tests = ordered.flatMap((shard) => shard.tests).sort(byFile)
-  return buildReport({ tests, startedAt: new Date(start), durationMs: end - start, runtime: ordered[0].runtime, problems: ordered.flatMap((shard) => shard.problems.map((problem) => `Shard ${shard.shard.index}/${count}: ${problem}`)) })
+  return buildReport({ tests, startedAt: new Date(start), durationMs: end - start, runtime: ordered[0].runtime, files: ordered.flatMap((shard) => shard.files ?? []).sort(byFile), problems: ordered.flatMap((shard) => shard.problems.map((problem) => `Shard ${shard.shard.index}/${count}: ${problem}`)) })
 }

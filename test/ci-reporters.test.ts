@@ -61,7 +61,7 @@ describe('GitHub annotations', () => {
   const lines = renderAnnotations(report).trimEnd().split('\n')
 
   test('an error at the assertion of each failed check, escaped as GitHub reads workflow commands', () => {
-    expect(lines[0]).toBe('::error file=model.modeltest.ts,line=12,title=modeltest accuracy_threshold::accuracy_threshold 0.7 vs 0.8 (model > accuracy)')
+    expect(lines[0]).toBe('::error file=model.modeltest.ts,line=12,title=modeltest accuracy_threshold::accuracy_threshold 0.7 ratio < 0.8 ratio (95%25 CI 0.66–0.74): accuracy_threshold 0.7 vs 0.8 (model > accuracy)')
   })
 
   test('a warning for each check warning, at the assertion', () => {
@@ -71,8 +71,8 @@ describe('GitHub annotations', () => {
 
   test('errors and problems: newlines and percent signs escaped, property separators too', () => {
     expect(lines).toContain('::error file=data.modeltest.ts,title=modeltest%3A (file)::data.csv: no such file%0A  Check the path')
-    const withProblem = renderAnnotations(run([outcome('t', [check('a,b', 0, 1, { message: '100% wrong' })])], ['No test ran.']), { pathPrefix: 'ml' })
-    expect(withProblem).toContain('::error file=ml/model.modeltest.ts,line=5,title=modeltest a%2Cb::100%25 wrong (t)\n')
+    const withProblem = renderAnnotations(run([outcome('t', [check('a,b', 0, 1, { message: '100% wrong' })], { file: 'ml/model.modeltest.ts' })], ['No test ran.']))
+    expect(withProblem).toContain('::error file=ml/model.modeltest.ts,line=5,title=modeltest a%2Cb::a,b 0 < 1: 100%25 wrong (t)\n')
     expect(withProblem).toContain('::error title=modeltest::No test ran.\n')
   })
 

@@ -14,12 +14,13 @@ async function reportsIn(dir: string): Promise<{ json: RunReport; junit: string 
   return { json, junit }
 }
 
-type Testcase = { name: string; failure?: unknown; error?: unknown }
+/** A JUnit testcase: `title` as written, with its checks' values in brackets; `name` the test's name without them. */
+type Testcase = { name: string; title: string; failure?: unknown; error?: unknown }
 
 function testcases(junit: string): Testcase[] {
   expect(XMLValidator.validate(junit)).toBe(true)
   const parsed = xml.parse(junit)
-  return parsed.testsuites.testsuite.flatMap((suite: { testcase: Testcase[] }) => suite.testcase)
+  return parsed.testsuites.testsuite.flatMap((suite: { testcase: Testcase[] }) => suite.testcase.map((c) => ({ ...c, title: c.name, name: c.name.replace(/ \[[^\]]*\]$/, '') })))
 }
 
 /** A check value of a test: a property of its file's testsuite, named `<test> :: <check>.<field>`. */
@@ -58,6 +59,7 @@ describe('modeltest on the sentiment example', () => {
     const cases = testcases(junit)
     expect(cases).toHaveLength(13)
     const accuracy = cases.find((c) => c.name === 'model > accuracy')!
+    expect(accuracy.title).toMatch(/^model > accuracy \[accuracy_threshold 0\.\d+ ≥ 0\.8\]$/)
     expect(Number(property(junit, accuracy, 'accuracy_threshold.value'))).toBeGreaterThanOrEqual(0.8)
     expect(property(junit, accuracy, 'accuracy_threshold.threshold')).toBe('0.8')
     expect(property(junit, accuracy, 'accuracy_threshold.passed')).toBe('true')
@@ -104,7 +106,7 @@ describe('modeltest on the broken variant', () => {
     const failures = cases.filter((c) => c.failure).map((c) => c.name)
     expect(failures).toEqual(['data > no nulls in holdout data', 'model > accuracy', 'model > no regression from the baseline'])
     const nulls = cases.find((c) => c.name === 'data > no nulls in holdout data')!
-    expect((nulls.failure as { message: string }).message).toMatch(/null_check: Found nulls in 1 of 2 columns: text 30/)
+    expect((nulls.failure as { message: string }).message).toMatch(/^null_check 30 > 0 \(n=597\): Found nulls in 1 of 2 columns: text 30/)
     expect(property(junit, nulls, 'null_check.value')).toBe('30')
     expect(property(junit, nulls, 'null_check.passed')).toBe('false')
     const suites = xml.parse(junit).testsuites
@@ -118,7 +120,7 @@ describe('bad input gives a clear message and a non-zero exit', () => {
   test('a malformed CSV: the file, the line, what is wrong', async () => {
     const run = await runCli(['--no-junit', '--no-json'], join(fixturesDir, 'cli', 'malformed-csv'))
     expect(run.code).toBe(1)
-    expect(run.stdout).toMatch(/✗ malformed\.modeltest\.ts > no nulls\n\s+bad\.csv, line 4: a quoted field is not closed/)
+    expect(run.stdout).toMatch(/✗ fixtures\/cli\/malformed-csv\/malformed\.modeltest\.ts > no nulls\n\s+bad\.csv, line 4: a quoted field is not closed/)
     expect(run.stdout).not.toMatch(/at .*\.js:\d+/)
   })
 

@@ -44,14 +44,14 @@ describe('JUnit', () => {
     expect(XMLValidator.validate(junit)).toBe(true)
     expect(junit).not.toContain('\u0001')
     const names = parsed.testsuites.testsuite.testcase.map((c: { name: string }) => c.name)
-    expect(names).toContain(`model > acc <"quoted"> & 'apostrophe'`)
+    expect(names).toContain(`model > acc <"quoted"> & 'apostrophe' [accuracy_threshold 0.7 < 0.8]`)
   })
 
   test('has counts that add up, failure for a failed check and error for an error', () => {
     expect(parsed.testsuites).toMatchObject({ tests: '4', failures: '1', errors: '1', skipped: '1' })
     expect(parsed.testsuites.testsuite).toMatchObject({ tests: '4', failures: '1', errors: '1', skipped: '1' })
     const [, failed, broken, skipped] = parsed.testsuites.testsuite.testcase
-    expect(failed.failure.message).toMatch(/^accuracy_threshold: Accuracy 0.7000 < 0.80/)
+    expect(failed.failure.message).toMatch(/^accuracy_threshold 0\.7 < 0\.8 \(n=600\): Accuracy 0\.7000 < 0\.80/)
     expect(broken.error.message).toBe('data.csv, line 3: a quoted field is not closed')
     expect(skipped).toHaveProperty('skipped')
   })
@@ -87,7 +87,7 @@ describe('JUnit against the common schema, read by a JUnit consumer (junit2json)
   })
 
   test('the schema check can fail: properties inside a testcase or a missing name are refused', async () => {
-    const inTestcase = renderJUnit(rich).replace('<testcase classname="model.modeltest.ts" name="model &gt; regression" time="0.003" file="model.modeltest.ts" line="9"/>', '<testcase name="x"><properties><property name="a" value="b"/></properties></testcase>')
+    const inTestcase = renderJUnit(rich).replace('<testcase classname="model.modeltest.ts" name="model &gt; regression [no_regression 0.01 ≤ 0.02]" time="0.003" file="model.modeltest.ts" line="9"/>', '<testcase name="x"><properties><property name="a" value="b"/></properties></testcase>')
     expect(inTestcase).toContain('<testcase name="x"><properties>')
     expect((await validate(inTestcase)).valid).toBe(false)
     expect((await validate(renderJUnit(rich).replace(/<testsuite name="[^"]*"/, '<testsuite'))).valid).toBe(false)
@@ -122,8 +122,8 @@ describe('JUnit against the common schema, read by a JUnit consumer (junit2json)
       'model > regression :: no_regression.baseline.source': 'baseline model',
       'model > regression :: no_regression.pValue': '0.2',
     })
-    const failed = model.testcase!.find((c) => c.name === 'model > accuracy')!
-    expect(failed.failure![0].message).toBe('accuracy_threshold: Accuracy 0.7000 < 0.80')
+    const failed = model.testcase!.find((c) => c.name === 'model > accuracy [accuracy_threshold 0.7 < 0.8]')!
+    expect(failed.failure![0].message).toBe('accuracy_threshold 0.7 < 0.8 (95% CI 0.65–0.75, n=600): Accuracy 0.7000 < 0.80')
   })
 })
 

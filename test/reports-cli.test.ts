@@ -11,7 +11,7 @@ const readJson = async <T = RunReport>(path: string): Promise<T> => JSON.parse(a
 
 /** A report without what differs between two runs of the same suite: times and tool versions. */
 function content(report: RunReport) {
-  return { ...report, startedAt: undefined, durationMs: undefined, tests: report.tests.map((test) => ({ ...test, durationMs: undefined })) }
+  return { ...report, startedAt: undefined, durationMs: undefined, tests: report.tests.map((test) => ({ ...test, durationMs: undefined })), files: report.files?.map((timing) => ({ ...timing, durationMs: undefined })) }
 }
 
 /** JUnit without times. */
@@ -124,7 +124,8 @@ describe('on GitHub Actions', () => {
     expect(failed.code).toBe(1)
     const source = await readFile(join(brokenDir, 'broken.modeltest.ts'), 'utf8')
     const nullLine = source.split('\n').findIndex((line) => line.includes('toHaveNoNulls')) + 1
-    expect(failed.stdout).toContain(`::error file=broken.modeltest.ts,line=${nullLine},`)
+    // Relative to the repository, which the run's folder is inside.
+    expect(failed.stdout).toContain(`::error file=fixtures/sentiment-broken/broken.modeltest.ts,line=${nullLine},`)
     const summary = await readFile(join(out, 'summary.md'), 'utf8')
     expect(summary.startsWith('# earlier step\n')).toBe(true)
     expect(summary).toMatch(/null_check/)

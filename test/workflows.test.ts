@@ -96,6 +96,10 @@ describe('examples/github/ml-pipeline.yml', async () => {
     expect(tests).toContain('baseline=(--baseline-report baseline/modeltest.json)')
     expect(tests).toContain('uses: mikepenz/action-junit-report@v5')
     expect(tests).toMatch(/name: modeltest-reports\n\s+path: reports\//)
+    // The PR comment, written by the run, posted as one sticky comment on pull requests.
+    expect(tests).toContain('--pr-comment reports/pr-comment.md')
+    expect(tests).toMatch(/uses: marocchino\/sticky-pull-request-comment@v2\n\s+with:\n\s+header: modeltest\n\s+path: reports\/pr-comment\.md/)
+    expect(tests).toContain('pull-requests: write')
     const gpu = job(jobs, 'test-model-gpu')
     expect(gpu.runsOn).toBe('[self-hosted, gpu]')
     expect(gpu.text).toContain('npx modeltest tests --backend webgpu')

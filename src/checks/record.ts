@@ -45,7 +45,7 @@ export interface CheckRecord {
   details?: Record<string, unknown>
   /** Pictures of the check (confusion matrix, curves, histograms) for the HTML report. */
   plots?: Plot[]
-  /** Where the assertion is written: the file relative to the run's root, for annotations on pull requests. */
+  /** Where the assertion is written: the file relative to the repository root, for annotations on pull requests. */
   location?: { file: string; line: number; column?: number }
   /**
    * The same check in the baseline report (`--baseline-report`): its value and verdict. Absent when

@@ -34,7 +34,8 @@ Usage
   --region <region>          default: AWS_REGION or the profile's
   --request-timeout <ms>     each AWS request's limit, connection included (default 30000); a traffic request
                              that runs out counts as a failed invocation (TimeoutError)
-  --junit, --json, --html, --summary <path>   reports (default reports/canary/junit.xml, modeltest.json, modeltest.html)
+  --junit, --json, --html, --summary, --pr-comment <path>   reports (default reports/canary/junit.xml, modeltest.json,
+                             modeltest.html)
   Options of vitest's own CLI (-t <pattern>, --reporter verbose) pass on to the test run; any other is refused.
   Every flag also takes --flag=value.
 

@@ -26,6 +26,8 @@ Options
   --json <path>             JSON report (default reports/modeltest.json); --no-json for none
   --html <path>             HTML report with plots (default reports/modeltest.html); --no-html for none
   --summary <path>          Markdown summary (default: appended to $GITHUB_STEP_SUMMARY when set); --no-summary for none
+  --pr-comment <path>       Markdown pull request comment: one table of every check, with the baseline report's value
+                            and the change (default: none)
   --baseline-report <path>  compare every check with this earlier JSON report (the last run on main)
   --github-output <name>    set the step output <name> to true when the run failed, false when it passed
   -c, --config <path>       the config file (default modeltest.config.ts, .mts, .js or .mjs when present)
@@ -57,6 +59,7 @@ export const REPORT_OPTIONS = {
   'no-json': { type: 'switch' },
   'no-html': { type: 'switch' },
   'no-summary': { type: 'switch' },
+  'pr-comment': { type: 'value' },
   'baseline-report': { type: 'value' },
   'github-output': { type: 'value' },
   // -c as vitest's own -c, which it replaces: both name the config file.
@@ -77,7 +80,7 @@ const REPORT_FILES = ['junit', 'json', 'html', 'summary'] as const
 
 /** The report options and config path given on the command line; `--junit x` with `--no-junit` is a usage error. */
 export function reportOptions(options: ParsedOptions<typeof REPORT_OPTIONS>, command = ''): ReportOptions & { config?: string } {
-  const own: ReportOptions & { config?: string } = { baselineReport: options['baseline-report'], githubOutput: options['github-output'], config: options.config }
+  const own: ReportOptions & { config?: string } = { prComment: options['pr-comment'], baselineReport: options['baseline-report'], githubOutput: options['github-output'], config: options.config }
   for (const name of REPORT_FILES) {
     if (options[name] !== undefined && options[`no-${name}`]) throw new ModeltestError({ what: `--${name} and --no-${name} contradict each other`, fix: `Give one of them. See modeltest ${command ? `${command} ` : ''}--help.` })
     own[name] = options[`no-${name}`] ? false : options[name]
@@ -105,7 +108,7 @@ export async function loadConfig(path: string | undefined): Promise<CheckedConfi
 }
 
 /** Every key of modeltest.config.ts; a Record, so that a key added to ModeltestConfig must be added here. */
-const CONFIG_KEYS: Record<keyof ModeltestConfig, true> = { include: true, test: true, backend: true, junit: true, json: true, html: true, summary: true, baselineReport: true, githubOutput: true, color: true, predictTimeoutMs: true }
+const CONFIG_KEYS: Record<keyof ModeltestConfig, true> = { include: true, test: true, backend: true, junit: true, json: true, html: true, summary: true, prComment: true, baselineReport: true, githubOutput: true, color: true, predictTimeoutMs: true }
 
 /** modeltest.config.ts as checked: `include` always a list. */
 type CheckedConfig = ModeltestConfig & { include?: string[] }

@@ -2,7 +2,7 @@ import { appendFile } from 'node:fs/promises'
 import { relative, resolve } from 'node:path'
 import { replaceFiles, writeFailure, type FileContent } from '../files.js'
 import { compareWithBaseline, readReport, type RunReport } from '../index.js'
-import { renderAnnotations, renderConsole, renderHtml, renderJUnit, renderJson, renderMarkdown } from '../../reporters/index.js'
+import { renderAnnotations, renderConsole, renderHtml, renderJUnit, renderJson, renderMarkdown, renderPrComment } from '../../reporters/index.js'
 
 export interface ReportOptions {
   /** JUnit XML path, relative to the run's root; `false` writes none. Default `reports/junit.xml`. */
@@ -13,6 +13,8 @@ export interface ReportOptions {
   html?: string | false
   /** Markdown job summary: the file to write. Default: appended to `$GITHUB_STEP_SUMMARY` when set, else none. */
   summary?: string | false
+  /** Markdown pull request comment: the file to write (one table of every check against the baseline). Default: none. */
+  prComment?: string
   /** A JSON report of an earlier run (the last run on main) to compare every check against. */
   baselineReport?: string
   /** Sets this step output to `true` when the run failed, `false` when it passed (`should_retrain`), in `$GITHUB_OUTPUT`. */
@@ -35,13 +37,14 @@ export async function publish(report: RunReport, options: ReportOptions, root: s
   add(options.junit, 'reports/junit.xml', 'junit', renderJUnit)
   add(options.html, 'reports/modeltest.html', 'html', renderHtml)
   if (options.summary) add(options.summary, options.summary, 'summary', renderMarkdown)
+  if (options.prComment) add(options.prComment, options.prComment, 'pr-comment', renderPrComment)
   // Renamed last: the JSON report is what the deploy gate and the next run's --baseline-report read, so a
   // new one means the whole set is new (see replaceFiles).
   add(options.json, 'reports/modeltest.json', 'json', renderJson)
   const { written, unwritten } = await replaceFiles(files)
   const problems = unwritten.map(({ path, reason }) => {
     const { option } = files.find((file) => file.path === path)!
-    return `modeltest: ${shown(path)} was not written: ${reason}. Fix the path, or give another with --${option} <path> (--no-${option} for none).`
+    return `modeltest: ${shown(path)} was not written: ${reason}. Fix the path, or give another with --${option} <path> (${option === 'pr-comment' ? 'or leave it out' : `--no-${option}`} for none).`
   })
   const append = async (what: string, write: () => Promise<void>) => {
     await write().catch((error: unknown) => problems.push(`modeltest: ${what} was not written: ${writeFailure(error)}.`))
@@ -49,8 +52,7 @@ export async function publish(report: RunReport, options: ReportOptions, root: s
   const jobSummary = process.env.GITHUB_STEP_SUMMARY
   if (!options.summary && options.summary !== false && jobSummary) await append(`the job summary ${jobSummary}`, () => appendFile(jobSummary, renderMarkdown(report) + '\n'))
   const onGitHub = process.env.GITHUB_ACTIONS === 'true'
-  // Annotations name files relative to the repository, which is GITHUB_WORKSPACE; the report's are relative to the run's root.
-  if (onGitHub) process.stdout.write(renderAnnotations(report, { pathPrefix: process.env.GITHUB_WORKSPACE ? relative(process.env.GITHUB_WORKSPACE, root) : undefined }))
+  if (onGitHub) process.stdout.write(renderAnnotations(report))
   const { githubOutput } = options
   if (githubOutput) await append(`the step output ${githubOutput}`, () => setStepOutput(githubOutput, !report.passed))
   // The verdict first, then one line for each file that could not be written.

@@ -1,7 +1,8 @@
 import { dirname, join, relative, resolve } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
 import type { Reporter, SerializedError, TestCase, TestModule, Vitest } from 'vitest/node'
-import { buildReport, byFile, type CheckRecord, type RunReport, type ShardResult, type TestOutcome } from '../index.js'
+import { buildReport, byFile, type CheckRecord, type FileTiming, type RunReport, type ShardResult, type TestOutcome } from '../index.js'
+import { repositoryPath } from '../repository.js'
 import { renderConsole } from '../../reporters/index.js'
 import { replaceFiles } from '../files.js'
 import { consoleColor, exitStatus, publish, type PublishedRun, type ReportOptions } from './publish.js'
@@ -20,7 +21,7 @@ export class ModeltestReporter implements Reporter {
   /** Report files that could not be written. */
   unwritten = 0
   /** What the run gave, for a caller that adds to it before publishing (`modeltest canary`). */
-  run?: { tests: TestOutcome[]; startedAt: Date; durationMs: number; runtime: Record<string, string>; problems: string[] }
+  run?: { tests: TestOutcome[]; startedAt: Date; durationMs: number; runtime: Record<string, string>; problems: string[]; files: FileTiming[] }
   #root = process.cwd()
   #startedAt = new Date()
   #shard?: { index: number; count: number }
@@ -57,7 +58,8 @@ export class ModeltestReporter implements Reporter {
     const tests = modules.flatMap((module) => this.#outcomes(module)).sort(byFile)
     const problems = unhandledErrors.map((error) => `Error outside any test: ${error.message}`)
     if (reason === 'interrupted') problems.push('The run was interrupted.')
-    const run = { tests, startedAt: this.#startedAt, durationMs: Date.now() - this.#startedAt.getTime(), runtime: toolVersions(), problems }
+    const files = modules.map((module) => ({ file: repositoryPath(module.moduleId), durationMs: fileDuration(module) })).sort(byFile)
+    const run = { tests, startedAt: this.#startedAt, durationMs: Date.now() - this.#startedAt.getTime(), runtime: toolVersions(), problems, files }
     this.run = run
     if (this.#hold) return
     if (this.#shard) {
@@ -85,29 +87,46 @@ export class ModeltestReporter implements Reporter {
   }
 
   #outcomes(module: TestModule): TestOutcome[] {
-    const file = relative(this.#root, module.moduleId)
-    const outcomes = [...module.children.allTests()].map((test) => outcome(test, file, this.#root))
+    const file = repositoryPath(module.moduleId)
+    const outcomes = [...module.children.allTests()].map((test) => outcome(test, file, module.moduleId))
     const moduleErrors = module.errors()
     if (moduleErrors.length > 0) {
-      outcomes.push({ file, name: '(file)', state: 'failed', durationMs: 0, errors: moduleErrors.map(errorText), checks: [] })
+      // Line 1 when the error's stack names no line of the file: annotations need a line to land on.
+      outcomes.push({ file, name: '(file)', state: 'failed', durationMs: 0, errors: moduleErrors.map(errorText), ...firstError(moduleErrors, module.moduleId), checks: [], line: 1 })
     }
     return outcomes
   }
 }
 
-function outcome(test: TestCase, file: string, root: string): TestOutcome {
+function outcome(test: TestCase, file: string, moduleId: string): TestOutcome {
   const result = test.result()
   const state = result.state === 'passed' ? 'passed' : result.state === 'failed' ? 'failed' : 'skipped'
+  const errors = result.errors ?? []
   return {
     file,
     name: test.fullName,
     state,
     durationMs: test.diagnostic()?.duration ?? 0,
-    errors: (result.errors ?? []).map(errorText),
-    // Matchers note the absolute path of the assertion; reports hold paths relative to the run's root.
-    checks: ((test.meta() as { modeltest?: CheckRecord[] }).modeltest ?? []).map((check) => (check.location ? { ...check, location: { ...check.location, file: relative(root, check.location.file) } } : check)),
+    errors: errors.map(errorText),
+    ...firstError(errors, moduleId),
+    // Matchers note the absolute path of the assertion; reports hold paths relative to the repository.
+    checks: ((test.meta() as { modeltest?: CheckRecord[] }).modeltest ?? []).map((check) => (check.location ? { ...check, location: { ...check.location, file: repositoryPath(check.location.file) } } : check)),
     line: test.location?.line,
   }
+}
+
+/** A test file's whole time: what vitest spent setting up its environment, preparing, importing and collecting it, then running it. */
+function fileDuration(module: TestModule): number {
+  const { environmentSetupDuration, prepareDuration, setupDuration, collectDuration, duration } = module.diagnostic()
+  return environmentSetupDuration + prepareDuration + setupDuration + collectDuration + duration
+}
+
+/** The first error's class and the frame of its stack in the test file (where a plain expect failed), for the reports. */
+function firstError(errors: ReadonlyArray<SerializedError>, moduleId: string): Pick<TestOutcome, 'error'> {
+  const [error] = errors
+  if (!error) return {}
+  const frame = error.stacks?.find((stack) => resolve(stack.file) === moduleId)
+  return { error: { name: error.name ?? 'Error', ...(frame ? { location: { file: repositoryPath(frame.file), line: frame.line, column: frame.column } } : {}) } }
 }
 
 /**
