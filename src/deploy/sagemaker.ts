@@ -1,5 +1,6 @@
 import type { DeploymentConfig, DescribeEndpointCommandOutput, ProductionVariant, ProductionVariantInstanceType, SageMakerClient, Tag } from '@aws-sdk/client-sagemaker'
 import { ModeltestError } from '../errors.js'
+import { parseS3Url, testedArtifact, type ArtifactOptions } from './artifact.js'
 import { errorName, redact, redactedMessage, setupProblem } from './aws-errors.js'
 import { requirePassedReport } from './gate.js'
 import { sleepMs, withRetries, type RetryOptions } from './retry.js'
@@ -29,8 +30,15 @@ export interface SageMakerDeployOptions {
   modelName: string
   /** The inference container image (an ECR image URI). */
   image: string
-  /** The model artifact, `s3://bucket/…/model.tar.gz`. */
-  modelDataUrl: string
+  /**
+   * The model artifact, `s3://bucket/…/model.tar.gz`. Before any SageMaker call, the model inside it (the hash in
+   * its metadata, else the files in the archive) must be the model the gate passed. Give this or `upload`.
+   */
+  modelDataUrl?: string
+  /** `s3://bucket/prefix`: pack the model the gate passed into model.tar.gz and upload it to `<prefix>/<model hash>/model.tar.gz` (once per model), and deploy that. */
+  upload?: string
+  /** The S3 client and multipart part size of the artifact upload and check. */
+  s3?: Omit<ArtifactOptions, 'log' | 'region'>
   /** The IAM role SageMaker assumes to pull the image and the artifact. */
   executionRoleArn: string
   /** e.g. `ml.m5.large`. */
@@ -142,6 +150,7 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
   const endpoint = options.endpointName
 
   const gate = await requirePassedReport({ ...options.gate, log })
+  const modelDataUrl = await testedArtifact(options, { model: options.gate.model, modelHash: gate.modelHash, override: options.gate.override ?? false }, { ...options.s3, region: options.region, log })
   const sdk: Sdk = await import('@aws-sdk/client-sagemaker')
   const { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, UpdateEndpointCommand } = sdk
 
@@ -168,34 +177,44 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
       send(
         new CreateModelCommand({
           ModelName: version,
-          PrimaryContainer: { Image: options.image, ModelDataUrl: options.modelDataUrl, ...(options.environment ? { Environment: options.environment } : {}) },
+          PrimaryContainer: { Image: options.image, ModelDataUrl: modelDataUrl, ...(options.environment ? { Environment: options.environment } : {}) },
           ExecutionRoleArn: options.executionRoleArn,
           Tags: tags,
         }),
       ),
     ),
   )
-  log(`sagemaker: created model ${version} (${options.image}, ${options.modelDataUrl})`)
-  await call('CreateEndpointConfig', () =>
-    tolerateExisting(
-      send(
-        new CreateEndpointConfigCommand({
-          EndpointConfigName: version,
-          ProductionVariants: variants,
-          Tags: tags,
-        }),
+  log(`sagemaker: created model ${version} (${options.image}, ${modelDataUrl})`)
+  let configCreated = false
+  let step = 'CreateEndpointConfig'
+  let started = now()
+  try {
+    await call('CreateEndpointConfig', () =>
+      tolerateExisting(
+        send(
+          new CreateEndpointConfigCommand({
+            EndpointConfigName: version,
+            ProductionVariants: variants,
+            Tags: tags,
+          }),
+        ),
       ),
-    ),
-  )
-  log(`sagemaker: created endpoint config ${version} (${variants.map((variant) => `variant ${variant.VariantName}: ${variant.ModelName}, ${variant.InitialInstanceCount} × ${variant.InstanceType}${variants.length > 1 ? `, weight ${variant.InitialVariantWeight}` : ''}`).join('; ')})`)
+    )
+    configCreated = true
+    log(`sagemaker: created endpoint config ${version} (${variants.map((variant) => `variant ${variant.VariantName}: ${variant.ModelName}, ${variant.InitialInstanceCount} × ${variant.InstanceType}${variants.length > 1 ? `, weight ${variant.InitialVariantWeight}` : ''}`).join('; ')})`)
 
-  const started = now()
-  if (!current) {
-    await call('CreateEndpoint', () => send(new CreateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, Tags: tags })))
-    log(`sagemaker: creating endpoint ${endpoint} with ${version} (a first deploy: no blue/green shift, nothing to roll back to)`)
-  } else {
-    await call('UpdateEndpoint', () => send(new UpdateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, ...(settings.beside ? {} : { DeploymentConfig: settings.deploymentConfig }) })))
-    log(`sagemaker: updating endpoint ${endpoint} from ${previousConfigName} to ${version}: ${settings.beside ? `${settings.variantName} beside ${settings.beside.variant} with ${Number((settings.beside.weight * 100).toFixed(1))}% of the traffic; modeltest canary --variant ${settings.variantName} moves the rest` : describeShift(settings)}`)
+    step = current ? 'UpdateEndpoint' : 'CreateEndpoint'
+    started = now()
+    if (!current) {
+      await call('CreateEndpoint', () => send(new CreateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, Tags: tags })))
+      log(`sagemaker: creating endpoint ${endpoint} with ${version} (a first deploy: no blue/green shift, nothing to roll back to)`)
+    } else {
+      await call('UpdateEndpoint', () => send(new UpdateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, ...(settings.beside ? {} : { DeploymentConfig: settings.deploymentConfig }) })))
+      log(`sagemaker: updating endpoint ${endpoint} from ${previousConfigName} to ${version}: ${settings.beside ? `${settings.variantName} beside ${settings.beside.variant} with ${Number((settings.beside.weight * 100).toFixed(1))}% of the traffic; modeltest canary --variant ${settings.variantName} moves the rest` : describeShift(settings)}`)
+    }
+  } catch (error) {
+    await removeUnused({ sdk, send, log, endpoint, version, configCreated, failed: step })
+    throw error
   }
 
   // Wait until the endpoint settles. Right after UpdateEndpoint, DescribeEndpoint may still answer InService on
@@ -358,7 +377,10 @@ function checkOptions(options: SageMakerDeployOptions): Settings {
     beside = { variant: options.beside.variant, weight }
   }
   if (!options.image) throw bad('no container image given', 'Give the ECR image URI, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/sentiment:1.4.')
-  if (!/^s3:\/\/[^/]+\/.+/.test(options.modelDataUrl ?? '')) throw bad(`the model data '${options.modelDataUrl ?? ''}' is not an s3:// URL`, 'Give the artifact SageMaker loads, e.g. s3://my-bucket/models/model.tar.gz.')
+  if ((options.modelDataUrl === undefined) === (options.upload === undefined))
+    throw bad(options.upload === undefined ? 'no model artifact: neither modelDataUrl nor upload given' : 'both modelDataUrl and upload given', 'Give upload: "s3://bucket/prefix" to let modeltest upload the tested model, or modelDataUrl: "s3://bucket/…/model.tar.gz" for an artifact already there.')
+  if (options.upload !== undefined) parseS3Url(options.upload, 'the upload location', true)
+  else parseS3Url(options.modelDataUrl!, 'the model data', false)
   if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(options.executionRoleArn ?? '')) throw bad(`the execution role '${options.executionRoleArn ?? ''}' is not an IAM role ARN`, 'Give it as arn:aws:iam::123456789012:role/SageMakerExecution.')
   if (!/^ml\.[a-z0-9-]+\.[a-z0-9]+$/.test(options.instanceType ?? '')) throw bad(`the instance type '${options.instanceType ?? ''}' is not a SageMaker instance type`, 'Give one such as ml.m5.large or ml.g5.xlarge.')
   const integer = (label: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
@@ -462,6 +484,32 @@ async function tolerateExisting<T>(request: Promise<T>): Promise<T | undefined> 
 
 // ---------------------------------------------------------------------------------------------------------
 // Cleanup
+
+/**
+ * After a failed CreateEndpointConfig, CreateEndpoint or UpdateEndpoint: deletes the config and the model this
+ * deploy created, so that they do not wait for a later deploy's cleanup. They stay when the endpoint may be moving
+ * to them (it is not InService on another config, or cannot be described): a call that timed out may have gone through.
+ */
+async function removeUnused(ctx: { sdk: Sdk; send: Send; log: (line: string) => void; endpoint: string; version: string; configCreated: boolean; failed: string }): Promise<void> {
+  const { sdk, send, log, version } = ctx
+  if (ctx.failed !== 'CreateEndpointConfig') {
+    const state = await findEndpoint(sdk, ctx.endpoint, send).catch(() => null)
+    if (state === null || (state && (state.EndpointStatus !== 'InService' || state.EndpointConfigName === version))) {
+      log(`sagemaker: ${ctx.failed} failed; model and endpoint config ${version} kept: endpoint ${ctx.endpoint} is ${state ? `${state.EndpointStatus} on ${state.EndpointConfigName}` : 'in an unknown state'} and may be moving to them`)
+      return
+    }
+  }
+  const remove = async (what: string, request: () => Promise<unknown>) => {
+    try {
+      await request()
+      log(`sagemaker: ${ctx.failed} failed: deleted the ${what} this deploy created`)
+    } catch (error) {
+      log(`sagemaker: warning: ${ctx.failed} failed, and the ${what} this deploy created could not be deleted (${errorName(error)}: ${redactedMessage(error)}); a later deploy's cleanup removes it`)
+    }
+  }
+  if (ctx.configCreated) await remove(`endpoint config ${version}`, () => send(new sdk.DeleteEndpointConfigCommand({ EndpointConfigName: version })))
+  await remove(`model ${version}`, () => send(new sdk.DeleteModelCommand({ ModelName: version })))
+}
 
 interface CleanupContext {
   sdk: Sdk
