@@ -7,6 +7,7 @@ import { basename, dirname, join, posix, relative, resolve, sep } from 'node:pat
 import { ModeltestError } from '../errors.js'
 import { readModelFiles } from '../models/tfjs-files.js'
 import { errorName, redactedMessage, setupProblem } from './aws-errors.js'
+import { requestTimeouts } from './http-timeouts.js'
 import { readTarGz, writeTarGz, type TarEntry } from './tar.js'
 
 /** The object metadata key (`x-amz-meta-modeltest-model-hash`) that holds the hash of the model inside the archive. */
@@ -19,6 +20,8 @@ export interface ArtifactOptions {
   /** The S3 client; by default one for `region`, with the standard credential chain and connection and request timeouts. */
   client?: S3Client
   region?: string
+  /** Milliseconds one S3 request may take (connection, answer, each pause in the body; default 30 000): a server that never answers fails the deploy instead of hanging it. */
+  requestTimeoutMs?: number
   /** Bytes per part of a multipart upload (at least 5 MiB, S3's minimum; default 5 MiB): a larger archive goes up in parts. */
   partSizeBytes?: number
   log?: (line: string) => void
@@ -152,8 +155,7 @@ export function parseS3Url(url: string, label: string, prefix: boolean): { bucke
 async function s3Client(options: ArtifactOptions): Promise<S3Client> {
   if (options.client) return options.client
   const { S3Client } = await import('@aws-sdk/client-s3')
-  // Without throwOnRequestTimeout a request that never answers only logs a warning, and the deploy hangs.
-  return new S3Client({ ...(options.region ? { region: options.region } : {}), requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000, throwOnRequestTimeout: true } })
+  return new S3Client({ ...(options.region ? { region: options.region } : {}), requestHandler: requestTimeouts(options.requestTimeoutMs) })
 }
 
 /** The object's head, or undefined when there is none. */

@@ -24,6 +24,8 @@ export interface SageMakerDeployOptions {
   client?: SageMakerClient
   /** The AWS region; by default the SDK's own lookup (AWS_REGION, the profile). */
   region?: string
+  /** Milliseconds one control-plane request may take, connection included, before it fails with a TimeoutError (default 30 000). */
+  requestTimeoutMs?: number
   /** The endpoint to create or update, e.g. `sentiment-staging` or `sentiment-prod`. */
   endpointName: string
   /** The base of the model and endpoint config names; each deploy adds `-<model hash 12>-<UTC yyyymmddhhmmss>` (so at most 35 characters). */
@@ -38,7 +40,7 @@ export interface SageMakerDeployOptions {
   /** `s3://bucket/prefix`: pack the model the gate passed into model.tar.gz and upload it to `<prefix>/<model hash>/model.tar.gz` (once per model), and deploy that. */
   upload?: string
   /** The S3 client and multipart part size of the artifact upload and check. */
-  s3?: Omit<ArtifactOptions, 'log' | 'region'>
+  s3?: Omit<ArtifactOptions, 'log' | 'region' | 'requestTimeoutMs'>
   /** The IAM role SageMaker assumes to pull the image and the artifact. */
   executionRoleArn: string
   /** e.g. `ml.m5.large`. */
@@ -150,7 +152,7 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
   const endpoint = options.endpointName
 
   const gate = await requirePassedReport({ ...options.gate, log })
-  const modelDataUrl = await testedArtifact(options, { model: options.gate.model, modelHash: gate.modelHash, override: options.gate.override ?? false }, { ...options.s3, region: options.region, log })
+  const modelDataUrl = await testedArtifact(options, { model: options.gate.model, modelHash: gate.modelHash, override: options.gate.override ?? false }, { ...options.s3, region: options.region, requestTimeoutMs: options.requestTimeoutMs, log })
   const sdk: Sdk = await import('@aws-sdk/client-sagemaker')
   const { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, UpdateEndpointCommand } = sdk
 
