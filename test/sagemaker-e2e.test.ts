@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { dataset, modelFileHash, type RunReport } from '../src/index.js'
+import { startFakeS3, type FakeS3 } from './fake-s3/s3rver.js'
 import { startFakeSageMaker, type FakeSageMaker } from './fake-sagemaker/server.js'
 import { fixturesDir, reportFile, runCli, tempDir, type CliResult } from './helpers.js'
 
@@ -16,6 +17,7 @@ const canaryDir = join(fixturesDir, 'canary')
 const ARTIFACTS = { good: 's3://models/penguins/good.tar.gz', weak: 's3://models/penguins/weak.tar.gz', corrupt: 's3://models/penguins/corrupt.tar.gz', missing: 's3://models/penguins/missing.tar.gz' }
 
 let fake: FakeSageMaker
+let s3: FakeS3
 let work: string
 let reports: { good: string; weak: string }
 let traffic: string
@@ -29,15 +31,20 @@ beforeAll(async () => {
     features,
   })
   work = await tempDir()
-  reports = { good: await reportFile(true, await modelFileHash(good)), weak: await reportFile(true, await modelFileHash(weak)) }
+  const hashes = { good: await modelFileHash(good), weak: await modelFileHash(weak) }
+  reports = { good: await reportFile(true, hashes.good), weak: await reportFile(true, hashes.weak) }
+  // The artifacts are in S3, where the deploy checks the model hash in their metadata. The corrupt and the
+  // missing one claim the good model, but their containers fail: the fake serves no model for them.
+  s3 = await startFakeS3({ accessKeyId: fake.env.AWS_ACCESS_KEY_ID, secretAccessKey: fake.env.AWS_SECRET_ACCESS_KEY })
+  for (const [name, url] of Object.entries(ARTIFACTS)) await s3.put(url.replace('s3://models/', ''), 'not read', { 'modeltest-model-hash': name === 'weak' ? hashes.weak : hashes.good })
   const complete = (await (await dataset(join(fixturesDir, 'data', 'penguins.csv'))).rows()).filter((row) => features.every((name) => typeof row[name] === 'number'))
   traffic = join(work, 'traffic.jsonl')
   await writeFile(traffic, complete.map((row) => JSON.stringify(row)).join('\n') + '\n')
 })
-afterAll(() => fake?.close())
+afterAll(() => Promise.all([fake?.close(), s3?.close()]))
 
 async function modeltest(args: string[], cwd = work): Promise<CliResult> {
-  const result = await runCli(args, cwd, fake.env)
+  const result = await runCli(args, cwd, { ...fake.env, AWS_ENDPOINT_URL_S3: s3.url })
   outputs.push(result)
   return result
 }

@@ -5,6 +5,7 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import type { Server } from 'node:http'
 import S3rver from 's3rver'
+import accounts from 's3rver/lib/models/account.js'
 import { tempDir } from '../helpers.js'
 
 export interface FakeS3 {
@@ -24,19 +25,22 @@ export interface FakeS3 {
   close(): Promise<void>
 }
 
-const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
-
-export async function startFakeS3(bucket = 'models'): Promise<FakeS3> {
+/**
+ * s3rver checks every request's SigV4 signature against the key pairs it knows: its own (S3RVER) and, given
+ * here, the fake credentials the other fakes of a test use.
+ */
+export async function startFakeS3(credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, bucket = 'models'): Promise<FakeS3> {
+  accounts.DUMMY_ACCOUNT.createKeyPair(credentials.accessKeyId, credentials.secretAccessKey)
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: await tempDir(), configureBuckets: [{ name: bucket }] })
   const { port } = (await server.run()) as { port: number }
   const requests: string[] = []
   ;(server as unknown as { httpServer: Server }).httpServer.on('request', (request) => requests.push(`${request.method} ${request.url}`))
   const url = `http://127.0.0.1:${port}`
-  const client = new S3Client({ region: 'us-east-1', endpoint: url, forcePathStyle: true, credentials: CREDENTIALS })
+  const client = new S3Client({ region: 'us-east-1', endpoint: url, forcePathStyle: true, credentials })
   return {
     url,
     bucket,
-    env: { AWS_ENDPOINT_URL_S3: url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true' },
+    env: { AWS_ENDPOINT_URL_S3: url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true' },
     client,
     requests,
     writes: () => requests.filter((request) => request.startsWith('PUT ') && (!request.includes('?') || /[?&]partNumber=/.test(request))),
