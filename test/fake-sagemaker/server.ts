@@ -4,7 +4,7 @@
  * (`POST /endpoints/<name>/invocations`), so that the real AWS SDK clients talk to it when
  * `AWS_ENDPOINT_URL` points here. Every production variant is a real `modeltest serve` process serving the
  * model file its s3:// artifact maps to; blue/green updates start the new fleet before the old one stops,
- * and faults are injected: throttling, server errors, alarms that roll an update back, slow or failing
+ * and faults are injected: throttling, server errors, refusals, alarms that roll an update back, slow or failing
  * variants.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -58,6 +58,8 @@ export interface Faults {
   throttle(n: number, action?: string): void
   /** The next n control-plane calls (of `action`, or any) answer 500 InternalFailure. */
   serverError(n: number, action?: string): void
+  /** The next call of `action` answers 400 ValidationException with this message: a refusal, never retried. */
+  refuse(action: string, message: string): void
   /** CloudWatch alarms in ALARM: an update whose AutoRollbackConfiguration names one rolls back in its wait. */
   alarms: Set<string>
   /** Extra milliseconds before a variant answers. */
@@ -111,6 +113,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
   const faults: Faults = {
     throttle: (n, action) => void injected.push({ n, action, answer: () => new Answer(400, 'ThrottlingException', 'Rate exceeded') }),
     serverError: (n, action) => void injected.push({ n, action, answer: () => new Answer(500, 'InternalFailure', 'An internal error occurred.') }),
+    refuse: (action, message) => void injected.push({ n: 1, action, answer: () => validation(message) }),
     alarms: new Set(),
     latencyMs: {},
     errorRate: {},
