@@ -7,6 +7,7 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { artifactModelHash, modelFileHash, uploadModelArtifact } from '../src/index.js'
 import { startFakeS3, type FakeS3 } from './fake-s3/s3rver.js'
+import { requestProblems } from './fake-sagemaker/api-model.js'
 import { startFakeSageMaker, type FakeSageMaker } from './fake-sagemaker/server.js'
 import { fixturesDir, rejection, reportFile, runCli, tempDir, type CliResult } from './helpers.js'
 
@@ -215,5 +216,9 @@ describe('deploy sagemaker --upload and --model-data, end to end (s3rver and the
     const neither = await deploy('onnx')
     expect(neither.code).toBe(2)
     expect(neither.stderr).toMatch(/modeltest deploy sagemaker needs --upload \(or --model-data\)/)
+  })
+
+  test('the requests, deletions included, fit the SageMaker API model that @aws-sdk/client-sagemaker ships', () => {
+    expect(fake.calls.flatMap((call) => requestProblems(call.action, call.request))).toEqual([])
   })
 })

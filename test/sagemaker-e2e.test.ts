@@ -4,6 +4,7 @@ import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-s
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { dataset, modelFileHash, type RunReport } from '../src/index.js'
 import { startFakeS3, type FakeS3 } from './fake-s3/s3rver.js'
+import { requestProblems } from './fake-sagemaker/api-model.js'
 import { startFakeSageMaker, type FakeSageMaker } from './fake-sagemaker/server.js'
 import { fixturesDir, reportFile, runCli, tempDir, type CliResult } from './helpers.js'
 
@@ -275,5 +276,16 @@ describe('canary, end to end against a fake SageMaker', { timeout: 90_000 }, () 
         expect(output.stderr).not.toContain(secret)
       }
     }
+  })
+
+  test('every control-plane request fits the SageMaker API model that @aws-sdk/client-sagemaker ships', () => {
+    const actions = new Set(fake.calls.map((call) => call.action))
+    for (const action of ['CreateModel', 'CreateEndpointConfig', 'CreateEndpoint', 'UpdateEndpoint', 'DescribeEndpointConfig', 'ListModels', 'ListTags', 'DeleteModel', 'UpdateEndpointWeightsAndCapacities']) expect(actions).toContain(action)
+    expect(fake.calls.flatMap((call) => requestProblems(call.action, call.request))).toEqual([])
+    // The check tells a request AWS would refuse.
+    expect(requestProblems('CreateEndpointConfig', { EndpointConfigName: 'x', ProductionVariants: [{ VariantName: 'a', ModelName: 'm', InstanceType: 'ml.m5.huge' }], Tag: [] })).toEqual([
+      "CreateEndpointConfig.ProductionVariants[0].InstanceType: 'ml.m5.huge' is not one of ProductionVariant.InstanceType's values",
+      'CreateEndpointConfig.Tag: not a member of CreateEndpointConfigInput',
+    ])
   })
 })
