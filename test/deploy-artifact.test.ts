@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { createServer, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { artifactModelHash, modelFileHash, uploadModelArtifact } from '../src/index.js'
 import { startFakeS3, type FakeS3 } from './fake-s3/s3rver.js'
 import { requestProblems } from './fake-sagemaker/api-model.js'
@@ -127,6 +128,26 @@ describe('uploadModelArtifact against s3rver', () => {
     expect(s3.requests.length - before).toBe(1)
   })
 
+  test('an S3 that accepts the connection and never answers ends with a timeout error, not a hang', async () => {
+    const sockets = new Set<Socket>()
+    const silentServer = createServer((socket) => void sockets.add(socket))
+    await new Promise<void>((resolve) => silentServer.listen(0, '127.0.0.1', resolve))
+    const { port } = silentServer.address() as { port: number }
+    // modeltest's own client (with its request timeouts), pointed at the silent socket as a user's environment would.
+    for (const [name, value] of Object.entries({ ...s3.env, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` })) vi.stubEnv(name, value)
+    const started = Date.now()
+    try {
+      const error = await rejection(uploadModelArtifact(onnx, hashes.onnx, 's3://models/x', { region: 'us-east-1', requestTimeoutMs: 500, ...silent }))
+      expect(error.message).toMatch(/S3 HeadObject failed: TimeoutError.*\n {2}Check the network path to S3/)
+    } finally {
+      vi.unstubAllEnvs()
+      for (const socket of sockets) socket.destroy()
+      silentServer.close()
+    }
+    // The SDK's own retries (3 attempts for S3) stay: each attempt ends at the limit.
+    expect(Date.now() - started).toBeLessThan(3 * 500 + 2000)
+  })
+
   test('a bucket that does not exist is an S3 error naming the call, the status and what to do', async () => {
     const error = await rejection(uploadModelArtifact(onnx, hashes.onnx, 's3://no-such-bucket/models', { client: s3.client, ...silent }))
     expect(error.message).toMatch(/^s3:\/\/no-such-bucket\/models\/[0-9a-f]{64}\/model\.tar\.gz: S3 PutObject failed: NoSuchBucket \(HTTP 404\): .*\n {2}Create the bucket, or give one that exists\./)
@@ -185,6 +206,18 @@ describe('deploy sagemaker --upload and --model-data, end to end (s3rver and the
     const result = await deploy('weak', '--model-data', uploaded, '--override-gate')
     expect(result.code, result.stderr + result.stdout).toBe(0)
     expect(result.stdout).toContain(`!!! modeltest gate OVERRIDDEN: ${uploaded} holds model ${hashes.onnx.slice(0, 12)}`)
+  })
+
+  test('an artifact whose model cannot be told is refused; --override-gate lets it through, and says so', async () => {
+    await s3.put('e2e/unreadable/model.tar.gz', 'not an archive')
+    const refused = await deploy('onnx', '--model-data', 's3://models/e2e/unreadable/model.tar.gz')
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/s3:\/\/models\/e2e\/unreadable\/model.tar.gz: the artifact is not a gzipped tar archive/)
+    const calls = fake.calls.length
+    const overridden = await deploy('onnx', '--model-data', 's3://models/e2e/unreadable/model.tar.gz', '--override-gate')
+    expect(overridden.stdout).toContain('!!! modeltest gate OVERRIDDEN: cannot tell which model s3://models/e2e/unreadable/model.tar.gz holds (the artifact is not a gzipped tar archive')
+    // SageMaker is asked to deploy it (and the fake's container for it fails its health check).
+    expect(fake.calls.slice(calls).map((call) => call.action)).toContain('UpdateEndpoint')
   })
 
   test('--model-data holding the tested model passes the check', async () => {
