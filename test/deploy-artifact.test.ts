@@ -5,6 +5,7 @@ import { createServer, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { artifactModelHash, modelFileHash, uploadModelArtifact } from '../src/index.js'
 import { startFakeS3, type FakeS3 } from './fake-s3/s3rver.js'
@@ -19,7 +20,7 @@ const exec = promisify(execFile)
 const onnx = join(fixturesDir, 'models', 'penguins.onnx')
 const weak = join(fixturesDir, 'models', 'penguins-weak.onnx')
 const tfjs = join(fixturesDir, 'models', 'graph-linear')
-const { features } = JSON.parse(await readFile(join(fixturesDir, 'models', 'penguins-onnx-reference.json'), 'utf8')) as { features: string[] }
+const { features, probabilities } = JSON.parse(await readFile(join(fixturesDir, 'models', 'penguins-onnx-reference.json'), 'utf8')) as { features: string[]; probabilities: number[][] }
 
 let s3: FakeS3
 let work: string
@@ -162,7 +163,8 @@ describe('deploy sagemaker --upload and --model-data, end to end (s3rver and the
 
   beforeAll(async () => {
     uploaded = `s3://models/e2e/${hashes.onnx}/model.tar.gz`
-    fake = await startFakeSageMaker({ artifacts: { [uploaded]: onnx }, features })
+    // The fake's containers serve what they find in the archive in s3rver, unpacked as SageMaker unpacks it.
+    fake = await startFakeSageMaker({ artifacts: {}, s3: s3.url, features })
     reports = { onnx: await reportFile(true, hashes.onnx), weak: await reportFile(true, hashes.weak) }
   })
   afterAll(() => fake?.close())
@@ -175,7 +177,7 @@ describe('deploy sagemaker --upload and --model-data, end to end (s3rver and the
   }
   const createdModels = () => fake.calls.filter((call) => call.action === 'CreateModel').map((call) => call.request as { ModelName: string; PrimaryContainer: { ModelDataUrl: string } })
 
-  test('--upload packs and uploads the tested model, and SageMaker is given that artifact', async () => {
+  test('--upload packs and uploads the tested model; SageMaker is given that artifact, and modeltest serve serves it', async () => {
     const writes = s3.writes().length
     const result = await deploy('onnx', '--upload', 's3://models/e2e')
     expect(result.code, result.stderr + result.stdout).toBe(0)
@@ -183,6 +185,12 @@ describe('deploy sagemaker --upload and --model-data, end to end (s3rver and the
     expect(s3.writes().length - writes).toBe(1)
     expect(createdModels().at(-1)!.PrimaryContainer.ModelDataUrl).toBe(uploaded)
     expect(fake.endpoint('penguins-artifact')).toMatchObject({ status: 'InService', configName: createdModels().at(-1)!.ModelName })
+    // The container unpacked the uploaded archive and answers the tested model's predictions.
+    const runtime = new SageMakerRuntimeClient({ region: 'us-east-1', endpoint: fake.url, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } })
+    const rows = [[39.1, 18.7, 181, 3750], [39.5, 17.4, 186, 3800]].map((values) => Object.fromEntries(features.map((name, i) => [name, values[i]])))
+    const answer = await runtime.send(new InvokeEndpointCommand({ EndpointName: 'penguins-artifact', ContentType: 'application/json', Body: JSON.stringify({ instances: rows }) }))
+    const predictions = JSON.parse(new TextDecoder().decode(answer.Body)).predictions as number[][]
+    predictions.flat().forEach((value, i) => expect(value).toBeCloseTo(probabilities.flat()[i], 5))
   })
 
   test('deploying the same model again uploads nothing', async () => {
