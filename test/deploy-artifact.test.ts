@@ -250,13 +250,22 @@ describe('deploy sagemaker --upload and --model-data, end to end (s3rver and the
     expect(fake.endpoint('penguins-artifact')).toMatchObject({ status: 'InService', configName: live })
   })
 
-  test('--upload and --model-data together, or neither, is a usage error', async () => {
+  test('--upload and --model-data together, neither, or not s3:// URLs are usage errors, before any call', async () => {
+    const calls = fake.calls.length
+    const requests = s3.requests.length
     const both = await deploy('onnx', '--upload', 's3://models/e2e', '--model-data', uploaded)
     expect(both.code).toBe(2)
     expect(both.stderr).toMatch(/--upload and --model-data both name the artifact/)
     const neither = await deploy('onnx')
     expect(neither.code).toBe(2)
     expect(neither.stderr).toMatch(/modeltest deploy sagemaker needs --upload \(or --model-data\)/)
+    const https = await deploy('onnx', '--upload', 'https://models.s3.amazonaws.com/e2e')
+    expect(https.code).toBe(2)
+    expect(https.stderr).toMatch(/deploy sagemaker: the upload location 'https:\/\/models.s3.amazonaws.com\/e2e' is not an s3:\/\/ URL of a bucket or prefix\n {2}Give the bucket and prefix to upload to/)
+    const bucketOnly = await deploy('onnx', '--model-data', 's3://models')
+    expect(bucketOnly.stderr).toMatch(/the model data 's3:\/\/models' is not an s3:\/\/ URL of an object/)
+    expect(fake.calls.length).toBe(calls)
+    expect(s3.requests.length).toBe(requests)
   })
 
   test('the requests, deletions included, fit the SageMaker API model that @aws-sdk/client-sagemaker ships', () => {
