@@ -188,35 +188,33 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
   )
   log(`sagemaker: created model ${version} (${options.image}, ${modelDataUrl})`)
   let configCreated = false
-  let step = 'CreateEndpointConfig'
-  let started = now()
-  try {
-    await call('CreateEndpointConfig', () =>
-      tolerateExisting(
-        send(
-          new CreateEndpointConfigCommand({
-            EndpointConfigName: version,
-            ProductionVariants: variants,
-            Tags: tags,
-          }),
-        ),
+  /** A create or update whose failure deletes what this deploy created before it, rather than leaving it for a later cleanup. */
+  const callOrUndo = <T>(action: string, request: () => Promise<T>): Promise<T> =>
+    call(action, request).catch(async (error: unknown) => {
+      await removeUnused({ sdk, send, log, endpoint, version, configCreated, failed: action })
+      throw error
+    })
+  await callOrUndo('CreateEndpointConfig', () =>
+    tolerateExisting(
+      send(
+        new CreateEndpointConfigCommand({
+          EndpointConfigName: version,
+          ProductionVariants: variants,
+          Tags: tags,
+        }),
       ),
-    )
-    configCreated = true
-    log(`sagemaker: created endpoint config ${version} (${variants.map((variant) => `variant ${variant.VariantName}: ${variant.ModelName}, ${variant.InitialInstanceCount} × ${variant.InstanceType}${variants.length > 1 ? `, weight ${variant.InitialVariantWeight}` : ''}`).join('; ')})`)
+    ),
+  )
+  configCreated = true
+  log(`sagemaker: created endpoint config ${version} (${variants.map((variant) => `variant ${variant.VariantName}: ${variant.ModelName}, ${variant.InitialInstanceCount} × ${variant.InstanceType}${variants.length > 1 ? `, weight ${variant.InitialVariantWeight}` : ''}`).join('; ')})`)
 
-    step = current ? 'UpdateEndpoint' : 'CreateEndpoint'
-    started = now()
-    if (!current) {
-      await call('CreateEndpoint', () => send(new CreateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, Tags: tags })))
-      log(`sagemaker: creating endpoint ${endpoint} with ${version} (a first deploy: no blue/green shift, nothing to roll back to)`)
-    } else {
-      await call('UpdateEndpoint', () => send(new UpdateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, ...(settings.beside ? {} : { DeploymentConfig: settings.deploymentConfig }) })))
-      log(`sagemaker: updating endpoint ${endpoint} from ${previousConfigName} to ${version}: ${settings.beside ? `${settings.variantName} beside ${settings.beside.variant} with ${Number((settings.beside.weight * 100).toFixed(1))}% of the traffic; modeltest canary --variant ${settings.variantName} moves the rest` : describeShift(settings)}`)
-    }
-  } catch (error) {
-    await removeUnused({ sdk, send, log, endpoint, version, configCreated, failed: step })
-    throw error
+  const started = now()
+  if (!current) {
+    await callOrUndo('CreateEndpoint', () => send(new CreateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, Tags: tags })))
+    log(`sagemaker: creating endpoint ${endpoint} with ${version} (a first deploy: no blue/green shift, nothing to roll back to)`)
+  } else {
+    await callOrUndo('UpdateEndpoint', () => send(new UpdateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, ...(settings.beside ? {} : { DeploymentConfig: settings.deploymentConfig }) })))
+    log(`sagemaker: updating endpoint ${endpoint} from ${previousConfigName} to ${version}: ${settings.beside ? `${settings.variantName} beside ${settings.beside.variant} with ${Number((settings.beside.weight * 100).toFixed(1))}% of the traffic; modeltest canary --variant ${settings.variantName} moves the rest` : describeShift(settings)}`)
   }
 
   // Wait until the endpoint settles. Right after UpdateEndpoint, DescribeEndpoint may still answer InService on
