@@ -287,6 +287,16 @@ describe('deploySageMaker', () => {
     expect(opts.lines).toContain(`sagemaker: CreateEndpointConfig failed: deleted the model ${NEW} this deploy created`)
   })
 
+  test('a model whose create answered "already exists" is not this call\'s: a failed config create keeps it', async () => {
+    sm.on(DescribeEndpointCommand).rejectsOnce(notFound())
+    sm.on(CreateModelCommand).rejects(awsError('ValidationException', `Cannot create already existing model "arn:aws:sagemaker:us-east-1:123456789012:model/${NEW}".`, 400))
+    sm.on(CreateEndpointConfigCommand).rejects(awsError('ResourceLimitExceeded', 'The account-level service limit for endpoint configs is 1000.', 400))
+    const opts = options()
+    await rejection(deploySageMaker(opts))
+    expect(sm.commandCalls(DeleteModelCommand)).toHaveLength(0)
+    expect(opts.lines).toContain(`sagemaker: CreateEndpointConfig failed; the model ${NEW} existed before this deploy's create (a retry, or another deploy in the same second), so it is kept`)
+  })
+
   test('a refused UpdateEndpoint deletes the config and the model this deploy created; the live ones stay', async () => {
     sm.on(DescribeEndpointCommand).resolves(endpoint('InService', OLD))
     sm.on(UpdateEndpointCommand).rejects(awsError('ValidationException', 'The alarm sentiment-5xx does not exist.', 400))

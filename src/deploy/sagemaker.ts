@@ -174,7 +174,7 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
   const newVariant: ProductionVariant = { VariantName: settings.variantName, ModelName: version, InstanceType: options.instanceType as ProductionVariantInstanceType, InitialInstanceCount: options.initialInstanceCount }
   const variants = settings.beside ? await besideLive(settings.beside, newVariant, current, (name) => call('DescribeEndpointConfig', () => send(new sdk.DescribeEndpointConfigCommand({ EndpointConfigName: name })))) : [newVariant]
 
-  await call('CreateModel', () =>
+  const modelCreated = await call('CreateModel', () =>
     tolerateExisting(
       send(
         new CreateModelCommand({
@@ -188,13 +188,14 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
   )
   log(`sagemaker: created model ${version} (${options.image}, ${modelDataUrl})`)
   let configCreated = false
+  // Only what this deploy's own calls created is deleted (a name that already existed may be another deploy's).
   /** A create or update whose failure deletes what this deploy created before it, rather than leaving it for a later cleanup. */
   const callOrUndo = <T>(action: string, request: () => Promise<T>): Promise<T> =>
     call(action, request).catch(async (error: unknown) => {
-      await removeUnused({ sdk, send, log, endpoint, version, configCreated, failed: action })
+      await removeUnused({ sdk, send, log, endpoint, version, modelCreated, configCreated, failed: action })
       throw error
     })
-  await callOrUndo('CreateEndpointConfig', () =>
+  configCreated = await callOrUndo('CreateEndpointConfig', () =>
     tolerateExisting(
       send(
         new CreateEndpointConfigCommand({
@@ -205,7 +206,6 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
       ),
     ),
   )
-  configCreated = true
   log(`sagemaker: created endpoint config ${version} (${variants.map((variant) => `variant ${variant.VariantName}: ${variant.ModelName}, ${variant.InitialInstanceCount} × ${variant.InstanceType}${variants.length > 1 ? `, weight ${variant.InitialVariantWeight}` : ''}`).join('; ')})`)
 
   const started = now()
@@ -472,12 +472,16 @@ function refuseUnsettled(state: DescribeEndpointCommandOutput): void {
   })
 }
 
-/** A create that a retry repeats after the first went through answers "already exists"; the names are unique per deploy, so that one is ours. */
-async function tolerateExisting<T>(request: Promise<T>): Promise<T | undefined> {
+/**
+ * A create that a retry repeats after the first went through answers "already exists"; the names are unique per
+ * deploy, so that one is taken as ours. Resolves false then: this call did not create it, so an undo keeps it.
+ */
+async function tolerateExisting(request: Promise<unknown>): Promise<boolean> {
   try {
-    return await request
+    await request
+    return true
   } catch (error) {
-    if (errorName(error) === 'ValidationException' && /already exist/i.test((error as Error).message ?? '')) return undefined
+    if (errorName(error) === 'ValidationException' && /already exist/i.test((error as Error).message ?? '')) return false
     throw error
   }
 }
@@ -490,7 +494,7 @@ async function tolerateExisting<T>(request: Promise<T>): Promise<T | undefined> 
  * deploy created, so that they do not wait for a later deploy's cleanup. They stay when the endpoint may be moving
  * to them (it is not InService on another config, or cannot be described): a call that timed out may have gone through.
  */
-async function removeUnused(ctx: { sdk: Sdk; send: Send; log: (line: string) => void; endpoint: string; version: string; configCreated: boolean; failed: string }): Promise<void> {
+async function removeUnused(ctx: { sdk: Sdk; send: Send; log: (line: string) => void; endpoint: string; version: string; modelCreated: boolean; configCreated: boolean; failed: string }): Promise<void> {
   const { sdk, send, log, version } = ctx
   if (ctx.failed !== 'CreateEndpointConfig') {
     const state = await findEndpoint(sdk, ctx.endpoint, send).catch(() => null)
@@ -508,7 +512,9 @@ async function removeUnused(ctx: { sdk: Sdk; send: Send; log: (line: string) => 
     }
   }
   if (ctx.configCreated) await remove(`endpoint config ${version}`, () => send(new sdk.DeleteEndpointConfigCommand({ EndpointConfigName: version })))
-  await remove(`model ${version}`, () => send(new sdk.DeleteModelCommand({ ModelName: version })))
+  if (ctx.modelCreated) await remove(`model ${version}`, () => send(new sdk.DeleteModelCommand({ ModelName: version })))
+  const existed = [ctx.modelCreated ? '' : 'model', ctx.configCreated || ctx.failed === 'CreateEndpointConfig' ? '' : 'endpoint config'].filter(Boolean)
+  if (existed.length > 0) log(`sagemaker: ${ctx.failed} failed; the ${existed.join(' and ')} ${version} existed before this deploy's create (a retry, or another deploy in the same second), so it is kept`)
 }
 
 interface CleanupContext {
