@@ -68,6 +68,25 @@ describe('the model archive', () => {
     expect(await modelFileHash(folder)).toBe(hashes.tfjs)
   })
 
+  test('a weight file name longer than a tar header\'s 100 bytes survives both ways: modeltest\'s archive and GNU tar\'s', async () => {
+    const folder = await tempDir()
+    const long = `${'sentiment-bag-of-words-dense-layer-weights-'.repeat(3)}shard1of1.bin`
+    const json = JSON.parse(await readFile(join(tfjs, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] }
+    json.weightsManifest[0].paths = [long]
+    await writeFile(join(folder, 'model.json'), JSON.stringify(json))
+    await writeFile(join(folder, long), await readFile(join(tfjs, 'group1-shard1of1.bin')))
+    const hash = await modelFileHash(folder)
+    const { url } = await uploadModelArtifact(folder, hash, 's3://models/long-names', { client: s3.client, ...silent })
+    const { names, folder: unpacked } = await gnuTar(await download(url, 'long.tar.gz'))
+    expect(names).toEqual(['model.json', long])
+    expect(await modelFileHash(unpacked)).toBe(hash)
+    // GNU tar writes the long name as a GNU long-name record ('L'), which the artifact check reads.
+    const archive = join(work, 'gnu-long.tar.gz')
+    await exec('tar', ['czf', archive, '-C', folder, 'model.json', long])
+    await s3.put('gnu-long/model.tar.gz', await readFile(archive))
+    expect(await artifactModelHash('s3://models/gnu-long/model.tar.gz', { client: s3.client })).toEqual({ hash, from: 'archive' })
+  })
+
   test('an archive GNU tar wrote (./ names, no metadata) is hashed from its files, as the report hashes the model', async () => {
     const archive = join(work, 'gnu.tar.gz')
     await exec('tar', ['czf', archive, '-C', tfjs, '.'])

@@ -25,42 +25,52 @@ export async function writeTarGz(entries: readonly TarEntry[], file: string): Pr
   const sizes = await Promise.all(entries.map(async (entry) => (await stat(entry.path)).size))
   async function* blocks() {
     for (const [i, entry] of entries.entries()) {
-      yield header(entry.name, sizes[i])
+      // A name longer than a header's 100 bytes goes first in a pax extended header (POSIX.1-2001).
+      if (Buffer.byteLength(entry.name) > 100) {
+        const record = paxRecord('path', entry.name)
+        yield header('PaxHeader', record.length, 'x')
+        yield record
+        yield padding(record.length)
+      }
+      yield header(entry.name, sizes[i], '0')
       for await (const chunk of createReadStream(entry.path)) yield chunk as Buffer
-      const padding = (BLOCK - (sizes[i] % BLOCK)) % BLOCK
-      if (padding > 0) yield Buffer.alloc(padding)
+      yield padding(sizes[i])
     }
     yield Buffer.alloc(2 * BLOCK)
   }
   await pipeline(Readable.from(blocks()), createGzip(), createWriteStream(file))
 }
 
-function header(name: string, size: number): Buffer {
+/** A ustar header block; a name over 100 bytes is cut there (its pax record holds it whole). */
+function header(name: string, size: number, type: '0' | 'x'): Buffer {
   if (size > MAX_SIZE) throw new ModeltestError({ what: `${name} is ${size} bytes, more than a ustar archive holds (8 GiB)`, fix: 'Pack the model yourself and pass --model-data s3://… instead of --upload.' })
   const block = Buffer.alloc(BLOCK)
-  const [prefix, base] = splitName(name)
-  block.write(base, 0, 100, 'utf8')
+  block.write(name, 0, 100, 'utf8')
   block.write('0000644\0', 100, 'ascii')
   block.write('0000000\0', 108, 'ascii')
   block.write('0000000\0', 116, 'ascii')
   block.write(size.toString(8).padStart(11, '0') + '\0', 124, 'ascii')
   block.write('00000000000\0', 136, 'ascii')
   block.write(' '.repeat(8), 148, 'ascii')
-  block.write('0', 156, 'ascii')
+  block.write(type, 156, 'ascii')
   block.write('ustar\0' + '00', 257, 'ascii')
-  block.write(prefix, 345, 155, 'utf8')
   let sum = 0
   for (const byte of block) sum += byte
   block.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'ascii')
   return block
 }
 
-/** ustar keeps a name in 100 bytes, or splits it at a slash into a 155-byte prefix and a 100-byte rest. */
-function splitName(name: string): [string, string] {
-  if (Buffer.byteLength(name) <= 100) return ['', name]
-  const cut = name.lastIndexOf('/', 155)
-  if (cut > 0 && Buffer.byteLength(name.slice(0, cut)) <= 155 && Buffer.byteLength(name.slice(cut + 1)) <= 100) return [name.slice(0, cut), name.slice(cut + 1)]
-  throw new ModeltestError({ what: `the file name ${name} is too long for a ustar archive`, fix: 'Give the model files shorter names.' })
+/** A pax record, `<length> <key>=<value>\n`, whose length counts its own digits. */
+function paxRecord(key: string, value: string): Buffer {
+  const rest = Buffer.byteLength(` ${key}=${value}\n`)
+  let length = rest + 1
+  while (String(length).length + rest !== length) length = String(length).length + rest
+  return Buffer.from(`${length} ${key}=${value}\n`, 'utf8')
+}
+
+/** Zeros up to the next 512-byte block. */
+function padding(size: number): Buffer {
+  return Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK)
 }
 
 /**
