@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import * as s3Sdk from '@aws-sdk/client-s3'
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
@@ -139,6 +140,24 @@ describe('uploadModelArtifact against s3rver', () => {
     // Without the metadata, the hash comes from the files inside the archive.
     await s3.put('big-copy/model.tar.gz', await readFile(await download(url, 'big.tar.gz')))
     expect(await artifactModelHash('s3://models/big-copy/model.tar.gz', { client: s3.client })).toEqual({ hash, from: 'archive' })
+  })
+
+  test('the S3 requests modeltest makes fit the S3 API model that @aws-sdk/client-s3 ships', async () => {
+    const inputs: { action: string; input: object }[] = []
+    const client = new s3Sdk.S3Client({ region: 'us-east-1', endpoint: s3.url, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } })
+    client.middlewareStack.add((next, context) => (args) => {
+      inputs.push({ action: String(context.commandName).replace(/Command$/, ''), input: args.input as object })
+      return next(args)
+    }, { step: 'initialize', name: 'recordInputs' })
+    // A model under the part size goes up in one PutObject with modeltest's parameters. (A multipart upload's
+    // requests are lib-storage's, which hands every parameter to each; s3rver's answers check those.)
+    await uploadModelArtifact(weak, hashes.weak, 's3://models/shapes', { client, ...silent })
+    await s3.put('shapes-plain/model.tar.gz', await readFile(await download(`s3://models/shapes/${hashes.weak}/model.tar.gz`, 'shapes.tar.gz')))
+    await artifactModelHash('s3://models/shapes-plain/model.tar.gz', { client })
+    expect(inputs.map((entry) => entry.action)).toEqual(['HeadObject', 'PutObject', 'HeadObject', 'GetObject'])
+    expect(inputs.flatMap((entry) => requestProblems(entry.action, entry.input, s3Sdk))).toEqual([])
+    expect(requestProblems('PutObject', { Bucket: 'b', Metadata: { hash: 1 } }, s3Sdk)).toEqual(['PutObject.Key: required by PutObjectRequest, missing', 'PutObject.Metadata.hash: a string expected, got 1'])
+    client.destroy()
   })
 
   test('a part size below S3\'s 5 MiB and a URL that is not s3:// are refused before any request', async () => {

@@ -1,11 +1,11 @@
 /**
- * Checks a SageMaker control-plane request body against the API model the AWS SDK ships: the schemas of
- * @aws-sdk/client-sagemaker (each operation's input structure, its members, their types, the required ones) and
- * the enums it exports. The fake SageMaker accepts what it is given; this tells the requests AWS would refuse.
+ * Checks a request against the API model the AWS SDK ships: the schemas of an SDK client package (each
+ * operation's input structure, its members, their types, the required ones) and, for SageMaker, the enums it
+ * exports. The fakes accept what they are given; this tells the requests AWS would refuse.
  */
 import * as sdk from '@aws-sdk/client-sagemaker'
 
-/** A schema as the SDK encodes it: a number for a simple type, an array for a structure (3), list (1) or map (2), or a thunk. */
+/** A schema as the SDK encodes it: a number for a simple type, an array for a structure (3), list (1) or map (2), a thunk, or `[schema, traits]`. */
 type Schema = number | readonly unknown[] | (() => Schema)
 
 /** Members whose values are enums, by `<structure>.<member>`. */
@@ -19,10 +19,13 @@ const ENUMS: Record<string, Record<string, string>> = {
   'ListEndpointConfigsInput.SortOrder': sdk.OrderKey,
 }
 
-/** What is wrong with a request body of `action` (e.g. `CreateModel`), one line per problem; empty when it fits the model. */
-export function requestProblems(action: string, body: unknown): string[] {
-  const Command = (sdk as unknown as Record<string, new (input: object) => { schema: readonly unknown[] }>)[`${action}Command`]
-  if (!Command) return [`${action}: not a SageMaker operation`]
+/**
+ * What is wrong with the input of `action` (e.g. `CreateModel`) of an SDK client package (SageMaker by default;
+ * `await import('@aws-sdk/client-s3')` for S3), one line per problem; empty when it fits the model.
+ */
+export function requestProblems(action: string, body: unknown, client: object = sdk): string[] {
+  const Command = (client as Record<string, new (input: object) => { schema: readonly unknown[] }>)[`${action}Command`]
+  if (!Command) return [`${action}: not an operation of this client`]
   const problems: string[] = []
   check(new Command({}).schema[4] as Schema, body, action, problems)
   return problems
@@ -30,7 +33,8 @@ export function requestProblems(action: string, body: unknown): string[] {
 
 function check(schema: Schema, value: unknown, path: string, problems: string[]): void {
   let resolved = schema
-  while (typeof resolved === 'function') resolved = resolved()
+  // A thunk, or a member with its traits (`[schema, traits]`, as S3's HTTP bindings are given).
+  while (typeof resolved === 'function' || (Array.isArray(resolved) && resolved.length === 2)) resolved = typeof resolved === 'function' ? resolved() : (resolved[0] as Schema)
   if (typeof resolved === 'number') return checkSimple(resolved, value, path, problems)
   const [kind, , name] = resolved as [number, string, string]
   if (kind === 1) {
@@ -46,6 +50,7 @@ function check(schema: Schema, value: unknown, path: string, problems: string[])
     const required = members.slice(0, (resolved[6] as number | undefined) ?? 0)
     for (const member of required) if (value[member] === undefined) problems.push(`${path}.${member}: required by ${name}, missing`)
     for (const [key, item] of Object.entries(value)) {
+      if (item === undefined) continue
       const at = members.indexOf(key)
       if (at < 0) problems.push(`${path}.${key}: not a member of ${name}`)
       else {
@@ -54,7 +59,7 @@ function check(schema: Schema, value: unknown, path: string, problems: string[])
         if (allowed && !Object.values(allowed).includes(item as string)) problems.push(`${path}.${key}: '${item}' is not one of ${name}.${key}'s values`)
       }
     }
-  } else problems.push(`${path}: schema kind ${kind} not understood`)
+  } else if (kind !== 0) problems.push(`${path}: schema kind ${kind} not understood`) // 0: a simple type with traits (S3's StreamingBlob)
 }
 
 /** Simple types: 0 string, 1 number, 2 boolean, 4–7 timestamps (epoch seconds in JSON); 64| a list of, 128| a map of. */
