@@ -15,6 +15,7 @@ import {
   UpdateEndpointCommand,
   type DescribeEndpointCommandOutput,
 } from '@aws-sdk/client-sagemaker'
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest'
 import { deploySageMaker, modelFileHash, type SageMakerDeployOptions } from '../src/index.js'
@@ -25,6 +26,8 @@ import { fixturesDir, rejection, reportFile } from './helpers.js'
 
 const onnx = join(fixturesDir, 'models', 'penguins.onnx')
 const sm = mockClient(SageMakerClient)
+/** The artifact check's S3: the artifact's metadata names the tested model. */
+const s3 = mockClient(S3Client)
 const ENDPOINT = 'sentiment-prod'
 const START = Date.parse('2026-11-28T10:00:00Z')
 const OLD = 'sentiment-0123456789ab-20261101090000'
@@ -105,6 +108,8 @@ beforeAll(async () => {
 
 beforeEach(() => {
   sm.reset()
+  s3.reset()
+  s3.on(HeadObjectCommand).resolves({ Metadata: { 'modeltest-model-hash': hash } })
   sm.on(ListEndpointConfigsCommand).resolves({ EndpointConfigs: [] })
   sm.on(ListModelsCommand).resolves({ Models: [] })
   sm.on(DescribeEndpointConfigCommand).callsFake((input: { EndpointConfigName: string }) => ({ EndpointConfigName: input.EndpointConfigName, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: input.EndpointConfigName }] }))
@@ -272,10 +277,54 @@ describe('deploySageMaker', () => {
   test('a ValidationException is not retried and becomes a clear error', async () => {
     sm.on(DescribeEndpointCommand).rejectsOnce(notFound())
     sm.on(CreateEndpointConfigCommand).rejects(awsError('ValidationException', "Value 'ml.m5.huge' at 'productionVariants.1.member.instanceType' failed to satisfy constraint", 400))
-    const error = await rejection(deploySageMaker(options()))
+    const opts = options()
+    const error = await rejection(deploySageMaker(opts))
     expect(error.message).toMatch(/^endpoint sentiment-prod: SageMaker CreateEndpointConfig failed: ValidationException: Value 'ml.m5.huge'.*\n {2}Check the value SageMaker names/)
     expect(sm.commandCalls(CreateEndpointConfigCommand)).toHaveLength(1)
-    expect(sequence()).toEqual(['DescribeEndpoint', 'CreateModel', 'CreateEndpointConfig'])
+    // The model it created is deleted at once, not left for a later deploy.
+    expect(sequence()).toEqual(['DescribeEndpoint', 'CreateModel', 'CreateEndpointConfig', 'DeleteModel'])
+    expect(sm.commandCalls(DeleteModelCommand)[0].args[0].input).toEqual({ ModelName: NEW })
+    expect(opts.lines).toContain(`sagemaker: CreateEndpointConfig failed: deleted the model ${NEW} this deploy created`)
+  })
+
+  test('a model whose create answered "already exists" is not this call\'s: a failed config create keeps it', async () => {
+    sm.on(DescribeEndpointCommand).rejectsOnce(notFound())
+    sm.on(CreateModelCommand).rejects(awsError('ValidationException', `Cannot create already existing model "arn:aws:sagemaker:us-east-1:123456789012:model/${NEW}".`, 400))
+    sm.on(CreateEndpointConfigCommand).rejects(awsError('ResourceLimitExceeded', 'The account-level service limit for endpoint configs is 1000.', 400))
+    const opts = options()
+    await rejection(deploySageMaker(opts))
+    expect(sm.commandCalls(DeleteModelCommand)).toHaveLength(0)
+    expect(opts.lines).toContain(`sagemaker: CreateEndpointConfig failed; the model ${NEW} existed before this deploy's create (a retry, or another deploy in the same second), so it is kept`)
+  })
+
+  test('a refused UpdateEndpoint deletes the config and the model this deploy created; the live ones stay', async () => {
+    sm.on(DescribeEndpointCommand).resolves(endpoint('InService', OLD))
+    sm.on(UpdateEndpointCommand).rejects(awsError('ValidationException', 'The alarm sentiment-5xx does not exist.', 400))
+    const opts = options()
+    expect((await rejection(deploySageMaker(opts))).message).toMatch(/SageMaker UpdateEndpoint failed: ValidationException: The alarm sentiment-5xx does not exist/)
+    expect(sequence()).toEqual(['DescribeEndpoint', 'CreateModel', 'CreateEndpointConfig', 'UpdateEndpoint', 'DescribeEndpoint', 'DeleteEndpointConfig', 'DeleteModel'])
+    expect(sm.commandCalls(DeleteEndpointConfigCommand)[0].args[0].input).toEqual({ EndpointConfigName: NEW })
+    expect(opts.lines).toEqual(expect.arrayContaining([`sagemaker: UpdateEndpoint failed: deleted the endpoint config ${NEW} this deploy created`, `sagemaker: UpdateEndpoint failed: deleted the model ${NEW} this deploy created`]))
+  })
+
+  test('an UpdateEndpoint that failed but may have gone through (the endpoint is Updating) keeps what it created', async () => {
+    sm.on(DescribeEndpointCommand).resolvesOnce(endpoint('InService', OLD)).resolves(endpoint('Updating', OLD))
+    sm.on(UpdateEndpointCommand).rejects(awsError('InternalFailure', 'An internal error occurred.', 500))
+    const opts = options({ retry: { maxAttempts: 1 } })
+    await rejection(deploySageMaker(opts))
+    expect(sm.commandCalls(DeleteEndpointConfigCommand)).toHaveLength(0)
+    expect(sm.commandCalls(DeleteModelCommand)).toHaveLength(0)
+    expect(opts.lines).toContain(`sagemaker: UpdateEndpoint failed; model and endpoint config ${NEW} kept: endpoint ${ENDPOINT} is Updating on ${OLD} and may be moving to them`)
+  })
+
+  test('a deletion that fails after a failed create is a warning; the create\'s error is what is thrown', async () => {
+    sm.on(DescribeEndpointCommand).rejects(notFound())
+    sm.on(CreateEndpointCommand).rejects(awsError('ResourceLimitExceeded', 'The account-level service limit for ml.m5.large is 2 instances.', 400))
+    sm.on(DeleteEndpointConfigCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform sagemaker:DeleteEndpointConfig', 400))
+    const opts = options()
+    expect((await rejection(deploySageMaker(opts))).message).toMatch(/SageMaker CreateEndpoint failed: ResourceLimitExceeded/)
+    expect(opts.lines).toContain(`sagemaker: warning: CreateEndpoint failed, and the endpoint config ${NEW} this deploy created could not be deleted (AccessDeniedException: not authorized to perform sagemaker:DeleteEndpointConfig); a later deploy's cleanup removes it`)
+    expect(opts.lines).toContain(`sagemaker: CreateEndpoint failed: deleted the model ${NEW} this deploy created`)
   })
 
   test('cleanup keeps the live and the previous config and the newest N of this endpoint, deletes older ones, and only warns when a delete fails', async () => {
@@ -464,7 +513,7 @@ describe('modeltest deploy sagemaker', () => {
     expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--traffic', 'sideways']))).message).toMatch(/--traffic 'sideways' is not a traffic shift\n {2}Use --traffic all-at-once, canary or linear\./)
     expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--canary-size', '10']))).message).toMatch(/--canary-size applies to --traffic canary only/)
     expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--keep', 'three']))).message).toMatch(/--keep takes a whole number ≥ 0, got 'three'/)
-    expect((await rejection(runDeploy(['sagemaker', '--report', passedReport]))).message).toMatch(/needs --model, --endpoint, --model-name, --image, --model-data, --role/)
+    expect((await rejection(runDeploy(['sagemaker', '--report', passedReport]))).message).toMatch(/needs --model, --endpoint, --model-name, --image, --role, --upload \(or --model-data\)/)
     expect((await rejection(runDeploy(['kubernetes']))).message).toMatch(/unknown deploy target 'kubernetes'/)
     expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--beside', 'blue', '--traffic', 'canary', '--wait', '60']))).message).toMatch(/so --traffic, --wait do not apply/)
     expect((await rejection(runDeploy(['sagemaker', ...cliFlags(), '--weight', '0.2']))).message).toMatch(/--weight applies with --beside only/)

@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { dataset, modelFileHash, readReport, type RunReport } from '../src/index.js'
+import { startFakeS3, type FakeS3 } from './fake-s3/s3rver.js'
+import { requestProblems } from './fake-sagemaker/api-model.js'
 import { startFakeSageMaker, type FakeSageMaker } from './fake-sagemaker/server.js'
 import { fixturesDir, reportFile, runCli, tempDir, type CliResult } from './helpers.js'
 
@@ -16,6 +18,7 @@ const canaryDir = join(fixturesDir, 'canary')
 const ARTIFACTS = { good: 's3://models/penguins/good.tar.gz', weak: 's3://models/penguins/weak.tar.gz', corrupt: 's3://models/penguins/corrupt.tar.gz', missing: 's3://models/penguins/missing.tar.gz' }
 
 let fake: FakeSageMaker
+let s3: FakeS3
 let work: string
 let reports: { good: string; weak: string }
 let traffic: string
@@ -29,15 +32,20 @@ beforeAll(async () => {
     features,
   })
   work = await tempDir()
-  reports = { good: await reportFile(true, await modelFileHash(good)), weak: await reportFile(true, await modelFileHash(weak)) }
+  const hashes = { good: await modelFileHash(good), weak: await modelFileHash(weak) }
+  reports = { good: await reportFile(true, hashes.good), weak: await reportFile(true, hashes.weak) }
+  // The artifacts are in S3, where the deploy checks the model hash in their metadata. The corrupt and the
+  // missing one claim the good model, but their containers fail: the fake serves no model for them.
+  s3 = await startFakeS3({ accessKeyId: fake.env.AWS_ACCESS_KEY_ID, secretAccessKey: fake.env.AWS_SECRET_ACCESS_KEY })
+  for (const [name, url] of Object.entries(ARTIFACTS)) await s3.put(url.replace('s3://models/', ''), 'not read', { 'modeltest-model-hash': name === 'weak' ? hashes.weak : hashes.good })
   const complete = (await (await dataset(join(fixturesDir, 'data', 'penguins.csv'))).rows()).filter((row) => features.every((name) => typeof row[name] === 'number'))
   traffic = join(work, 'traffic.jsonl')
   await writeFile(traffic, complete.map((row) => JSON.stringify(row)).join('\n') + '\n')
 })
-afterAll(() => fake?.close())
+afterAll(() => Promise.all([fake?.close(), s3?.close()]))
 
 async function modeltest(args: string[], cwd = work): Promise<CliResult> {
-  const result = await runCli(args, cwd, fake.env)
+  const result = await runCli(args, cwd, { ...fake.env, AWS_ENDPOINT_URL_S3: s3.url })
   outputs.push(result)
   return result
 }
@@ -276,5 +284,16 @@ describe('canary, end to end against a fake SageMaker', { timeout: 90_000 }, () 
         expect(output.stderr).not.toContain(secret)
       }
     }
+  })
+
+  test('every control-plane request fits the SageMaker API model that @aws-sdk/client-sagemaker ships', () => {
+    const actions = new Set(fake.calls.map((call) => call.action))
+    for (const action of ['CreateModel', 'CreateEndpointConfig', 'CreateEndpoint', 'UpdateEndpoint', 'DescribeEndpointConfig', 'ListModels', 'ListTags', 'DeleteModel', 'UpdateEndpointWeightsAndCapacities']) expect(actions).toContain(action)
+    expect(fake.calls.flatMap((call) => requestProblems(call.action, call.request))).toEqual([])
+    // The check tells a request AWS would refuse.
+    expect(requestProblems('CreateEndpointConfig', { EndpointConfigName: 'x', ProductionVariants: [{ VariantName: 'a', ModelName: 'm', InstanceType: 'ml.m5.huge' }], Tag: [] })).toEqual([
+      "CreateEndpointConfig.ProductionVariants[0].InstanceType: 'ml.m5.huge' is not one of ProductionVariant.InstanceType's values",
+      'CreateEndpointConfig.Tag: not a member of CreateEndpointConfigInput',
+    ])
   })
 })

@@ -135,7 +135,7 @@ describe('examples/github/ml-pipeline.yml', async () => {
     expect(commands).toHaveLength(2)
     for (const command of commands) {
       // The workflow's variables, as a runner would fill them in.
-      const argv = command.replace(/\$\{\{[^}]+\}\}/g, 'arn:aws:iam::123456789012:role/x').replace(/"\$MODEL_DATA"/g, 's3://bucket/model.tar.gz').split(/\s+\\?\s*/).filter(Boolean)
+      const argv = command.replace(/\$\{\{[^}]+\}\}/g, 'arn:aws:iam::123456789012:role/x').replace(/"\$MODEL_PREFIX"/g, 's3://bucket/sentiment').split(/\s+\\?\s*/).filter(Boolean)
       expect(() => parseSageMaker(argv, () => {})).not.toThrow()
     }
   })

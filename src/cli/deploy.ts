@@ -6,7 +6,7 @@ const HELP = `modeltest deploy sagemaker: ship a model to a SageMaker endpoint, 
 
 Usage
   modeltest deploy sagemaker --report reports/modeltest.json --model <model file> --endpoint <name>
-      --model-name <base> --image <ECR image URI> --model-data s3://…/model.tar.gz --role <IAM role ARN> [options]
+      --model-name <base> --image <ECR image URI> --upload s3://bucket/prefix --role <IAM role ARN> [options]
 
 Required
   --report <path>           the modeltest JSON report; it must have passed and checked --model
@@ -14,7 +14,10 @@ Required
   --endpoint <name>         the endpoint to create or update (e.g. sentiment-staging, then sentiment-prod)
   --model-name <base>       base of the versioned model/config names <base>-<hash 12>-<UTC time> (≤ 35 characters)
   --image <uri>             the inference container image
-  --model-data <s3 url>     the model artifact SageMaker loads
+  --upload <s3 url>         s3://bucket/prefix: pack the tested model into model.tar.gz and upload it to
+                            <prefix>/<model hash>/model.tar.gz (nothing is uploaded when it is there already)
+  --model-data <s3 url>     instead of --upload: the model artifact SageMaker loads; the model inside it (the
+                            hash in its metadata, else the archive's files) must be the one the report checked
   --role <arn>              the execution role SageMaker assumes
 
 Options
@@ -57,6 +60,7 @@ const SAGEMAKER_OPTIONS = {
   'model-name': { type: 'value' },
   image: { type: 'value' },
   'model-data': { type: 'value' },
+  upload: { type: 'value' },
   role: { type: 'value' },
   'instance-type': { type: 'value' },
   'instance-count': { type: 'value' },
@@ -78,7 +82,7 @@ const SAGEMAKER_OPTIONS = {
   poll: { type: 'value' },
   'override-gate': { type: 'switch' },
 } as const satisfies OptionTable
-const REQUIRED = ['report', 'model', 'endpoint', 'model-name', 'image', 'model-data', 'role'] as const
+const REQUIRED = ['report', 'model', 'endpoint', 'model-name', 'image', 'role'] as const
 /** Options of a blue/green traffic shift, which --beside does without. */
 const SHIFT_OPTIONS = ['traffic', 'canary-size', 'linear-step', 'wait', 'termination-wait', 'max-timeout', 'alarms'] as const
 const TRAFFIC: Record<string, TrafficType> = { 'all-at-once': 'ALL_AT_ONCE', canary: 'CANARY', linear: 'LINEAR' }
@@ -121,7 +125,9 @@ export function parseSageMaker(argv: string[], log: (line: string) => void, io: 
     environment[pair.slice(0, at)] = pair.slice(at + 1)
   }
   const missing = REQUIRED.filter((name) => values[name] === undefined).map((name) => `--${name}`)
+  if (values.upload === undefined && values['model-data'] === undefined) missing.push('--upload (or --model-data)')
   if (missing.length > 0) throw usage(`modeltest deploy sagemaker needs ${missing.join(', ')}`)
+  if (values.upload !== undefined && values['model-data'] !== undefined) throw usage('--upload and --model-data both name the artifact', 'Give --upload s3://bucket/prefix to upload the tested model, or --model-data for an artifact already in S3.')
   if (values.beside !== undefined) {
     const shiftFlags = SHIFT_OPTIONS.filter((name) => values[name] !== undefined).map((name) => `--${name}`)
     if (shiftFlags.length > 0) throw usage(`--beside puts the new model beside the live one without a blue/green shift, so ${shiftFlags.join(', ')} do not apply`, 'Leave them out; modeltest canary --variant moves the traffic.')
@@ -137,7 +143,8 @@ export function parseSageMaker(argv: string[], log: (line: string) => void, io: 
     endpointName: values.endpoint!,
     modelName: values['model-name']!,
     image: values.image!,
-    modelDataUrl: values['model-data']!,
+    modelDataUrl: values['model-data'],
+    upload: values.upload,
     executionRoleArn: values.role!,
     instanceType: values['instance-type'] ?? 'ml.m5.large',
     initialInstanceCount: whole('--instance-count', values['instance-count']) ?? 1,

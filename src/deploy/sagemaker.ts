@@ -1,6 +1,7 @@
 import type { DeploymentConfig, DescribeEndpointCommandOutput, ProductionVariant, ProductionVariantInstanceType, SageMakerClient, Tag } from '@aws-sdk/client-sagemaker'
 import { ModeltestError } from '../errors.js'
-import { describeAwsError, errorName, keepErrorBodies, redact, setupProblem } from './aws-errors.js'
+import { parseS3Url, testedArtifact, type ArtifactOptions } from './artifact.js'
+import { describeAwsError, errorName, keepErrorBodies, redact, redactedMessage, setupProblem } from './aws-errors.js'
 import { requirePassedReport } from './gate.js'
 import { requestTimeouts } from './http-timeouts.js'
 import { sleepMs, withRetries, type RetryOptions } from './retry.js'
@@ -32,8 +33,15 @@ export interface SageMakerDeployOptions {
   modelName: string
   /** The inference container image (an ECR image URI). */
   image: string
-  /** The model artifact, `s3://bucket/…/model.tar.gz`. */
-  modelDataUrl: string
+  /**
+   * The model artifact, `s3://bucket/…/model.tar.gz`. Before any SageMaker call, the model inside it (the hash in
+   * its metadata, else the files in the archive) must be the model the gate passed. Give this or `upload`.
+   */
+  modelDataUrl?: string
+  /** `s3://bucket/prefix`: pack the model the gate passed into model.tar.gz and upload it to `<prefix>/<model hash>/model.tar.gz` (once per model), and deploy that. */
+  upload?: string
+  /** The S3 client and multipart part size of the artifact upload and check. */
+  s3?: Omit<ArtifactOptions, 'log' | 'region' | 'requestTimeoutMs'>
   /** The IAM role SageMaker assumes to pull the image and the artifact. */
   executionRoleArn: string
   /** e.g. `ml.m5.large`. */
@@ -145,6 +153,7 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
   const endpoint = options.endpointName
 
   const gate = await requirePassedReport({ ...options.gate, log })
+  const modelDataUrl = await testedArtifact(options, { model: options.gate.model, modelHash: gate.modelHash, override: options.gate.override ?? false }, { ...options.s3, region: options.region, requestTimeoutMs: options.requestTimeoutMs, log })
   const sdk: Sdk = await import('@aws-sdk/client-sagemaker')
   const { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, UpdateEndpointCommand } = sdk
 
@@ -166,20 +175,28 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
   const newVariant: ProductionVariant = { VariantName: settings.variantName, ModelName: version, InstanceType: options.instanceType as ProductionVariantInstanceType, InitialInstanceCount: options.initialInstanceCount }
   const variants = settings.beside ? await besideLive(settings.beside, newVariant, current, (name) => call('DescribeEndpointConfig', () => send(new sdk.DescribeEndpointConfigCommand({ EndpointConfigName: name })))) : [newVariant]
 
-  await call('CreateModel', () =>
+  const modelCreated = await call('CreateModel', () =>
     tolerateExisting(
       send(
         new CreateModelCommand({
           ModelName: version,
-          PrimaryContainer: { Image: options.image, ModelDataUrl: options.modelDataUrl, ...(options.environment ? { Environment: options.environment } : {}) },
+          PrimaryContainer: { Image: options.image, ModelDataUrl: modelDataUrl, ...(options.environment ? { Environment: options.environment } : {}) },
           ExecutionRoleArn: options.executionRoleArn,
           Tags: tags,
         }),
       ),
     ),
   )
-  log(`sagemaker: created model ${version} (${options.image}, ${options.modelDataUrl})`)
-  await call('CreateEndpointConfig', () =>
+  log(`sagemaker: created model ${version} (${options.image}, ${modelDataUrl})`)
+  let configCreated = false
+  // Only what this deploy's own calls created is deleted (a name that already existed may be another deploy's).
+  /** A create or update whose failure deletes what this deploy created before it, rather than leaving it for a later cleanup. */
+  const callOrUndo = <T>(action: string, request: () => Promise<T>): Promise<T> =>
+    call(action, request).catch(async (error: unknown) => {
+      await removeUnused({ sdk, send, log, endpoint, version, modelCreated, configCreated, failed: action })
+      throw error
+    })
+  configCreated = await callOrUndo('CreateEndpointConfig', () =>
     tolerateExisting(
       send(
         new CreateEndpointConfigCommand({
@@ -194,10 +211,10 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
 
   const started = now()
   if (!current) {
-    await call('CreateEndpoint', () => send(new CreateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, Tags: tags })))
+    await callOrUndo('CreateEndpoint', () => send(new CreateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, Tags: tags })))
     log(`sagemaker: creating endpoint ${endpoint} with ${version} (a first deploy: no blue/green shift, nothing to roll back to)`)
   } else {
-    await call('UpdateEndpoint', () => send(new UpdateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, ...(settings.beside ? {} : { DeploymentConfig: settings.deploymentConfig }) })))
+    await callOrUndo('UpdateEndpoint', () => send(new UpdateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, ...(settings.beside ? {} : { DeploymentConfig: settings.deploymentConfig }) })))
     log(`sagemaker: updating endpoint ${endpoint} from ${previousConfigName} to ${version}: ${settings.beside ? `${settings.variantName} beside ${settings.beside.variant} with ${Number((settings.beside.weight * 100).toFixed(1))}% of the traffic; modeltest canary --variant ${settings.variantName} moves the rest` : describeShift(settings)}`)
   }
 
@@ -359,7 +376,10 @@ function checkOptions(options: SageMakerDeployOptions): Settings {
     beside = { variant: options.beside.variant, weight }
   }
   if (!options.image) throw bad('no container image given', 'Give the ECR image URI, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/sentiment:1.4.')
-  if (!/^s3:\/\/[^/]+\/.+/.test(options.modelDataUrl ?? '')) throw bad(`the model data '${options.modelDataUrl ?? ''}' is not an s3:// URL`, 'Give the artifact SageMaker loads, e.g. s3://my-bucket/models/model.tar.gz.')
+  if ((options.modelDataUrl === undefined) === (options.upload === undefined))
+    throw bad(options.upload === undefined ? 'no model artifact: neither modelDataUrl nor upload given' : 'both modelDataUrl and upload given', 'Give upload: "s3://bucket/prefix" to let modeltest upload the tested model, or modelDataUrl: "s3://bucket/…/model.tar.gz" for an artifact already there.')
+  if (options.upload !== undefined) parseS3Url(options.upload, 'the upload location', true)
+  else parseS3Url(options.modelDataUrl!, 'the model data', false)
   if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(options.executionRoleArn ?? '')) throw bad(`the execution role '${options.executionRoleArn ?? ''}' is not an IAM role ARN`, 'Give it as arn:aws:iam::123456789012:role/SageMakerExecution.')
   if (!/^ml\.[a-z0-9-]+\.[a-z0-9]+$/.test(options.instanceType ?? '')) throw bad(`the instance type '${options.instanceType ?? ''}' is not a SageMaker instance type`, 'Give one such as ml.m5.large or ml.g5.xlarge.')
   const integer = (label: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
@@ -451,18 +471,50 @@ function refuseUnsettled(state: DescribeEndpointCommandOutput): void {
   })
 }
 
-/** A create that a retry repeats after the first went through answers "already exists"; the names are unique per deploy, so that one is ours. */
-async function tolerateExisting<T>(request: Promise<T>): Promise<T | undefined> {
+/**
+ * A create that a retry repeats after the first went through answers "already exists"; the names are unique per
+ * deploy, so that one is taken as ours. Resolves false then: this call did not create it, so an undo keeps it.
+ */
+async function tolerateExisting(request: Promise<unknown>): Promise<boolean> {
   try {
-    return await request
+    await request
+    return true
   } catch (error) {
-    if (errorName(error) === 'ValidationException' && /already exist/i.test((error as Error).message ?? '')) return undefined
+    if (errorName(error) === 'ValidationException' && /already exist/i.test((error as Error).message ?? '')) return false
     throw error
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Cleanup
+
+/**
+ * After a failed CreateEndpointConfig, CreateEndpoint or UpdateEndpoint: deletes the config and the model this
+ * deploy created, so that they do not wait for a later deploy's cleanup. They stay when the endpoint may be moving
+ * to them (it is not InService on another config, or cannot be described): a call that timed out may have gone through.
+ */
+async function removeUnused(ctx: { sdk: Sdk; send: Send; log: (line: string) => void; endpoint: string; version: string; modelCreated: boolean; configCreated: boolean; failed: string }): Promise<void> {
+  const { sdk, send, log, version } = ctx
+  if (ctx.failed !== 'CreateEndpointConfig') {
+    const state = await findEndpoint(sdk, ctx.endpoint, send).catch(() => null)
+    if (state === null || (state && (state.EndpointStatus !== 'InService' || state.EndpointConfigName === version))) {
+      log(`sagemaker: ${ctx.failed} failed; model and endpoint config ${version} kept: endpoint ${ctx.endpoint} is ${state ? `${state.EndpointStatus} on ${state.EndpointConfigName}` : 'in an unknown state'} and may be moving to them`)
+      return
+    }
+  }
+  const remove = async (what: string, request: () => Promise<unknown>) => {
+    try {
+      await request()
+      log(`sagemaker: ${ctx.failed} failed: deleted the ${what} this deploy created`)
+    } catch (error) {
+      log(`sagemaker: warning: ${ctx.failed} failed, and the ${what} this deploy created could not be deleted (${errorName(error)}: ${redactedMessage(error)}); a later deploy's cleanup removes it`)
+    }
+  }
+  if (ctx.configCreated) await remove(`endpoint config ${version}`, () => send(new sdk.DeleteEndpointConfigCommand({ EndpointConfigName: version })))
+  if (ctx.modelCreated) await remove(`model ${version}`, () => send(new sdk.DeleteModelCommand({ ModelName: version })))
+  const existed = [ctx.modelCreated ? '' : 'model', ctx.configCreated || ctx.failed === 'CreateEndpointConfig' ? '' : 'endpoint config'].filter(Boolean)
+  if (existed.length > 0) log(`sagemaker: ${ctx.failed} failed; the ${existed.join(' and ')} ${version} existed before this deploy's create (a retry, or another deploy in the same second), so it is kept`)
+}
 
 interface CleanupContext {
   sdk: Sdk

@@ -4,18 +4,27 @@
  * (`POST /endpoints/<name>/invocations`), so that the real AWS SDK clients talk to it when
  * `AWS_ENDPOINT_URL` points here. Every production variant is a real `modeltest serve` process serving the
  * model file its s3:// artifact maps to; blue/green updates start the new fleet before the old one stops,
- * and faults are injected: throttling, server errors, alarms that roll an update back, slow or failing
+ * and faults are injected: throttling, server errors, refusals, alarms that roll an update back, slow or failing
  * variants.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { promisify } from 'node:util'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { repoRoot } from '../helpers.js'
 
 export interface FakeSageMakerOptions {
-  /** s3:// artifact → the local model file its container serves. An artifact not here fails its health check. */
+  /** s3:// artifact → the local model file its container serves. An artifact not here (nor in `s3`) fails its health check. */
   artifacts: Record<string, string>
+  /**
+   * An S3 endpoint (http://127.0.0.1:PORT, path-style) to load the other artifacts from, as SageMaker does: the
+   * model.tar.gz is downloaded, unpacked by GNU tar into a folder standing for /opt/ml/model, and the container
+   * serves the .onnx file or model.json at its top.
+   */
+  s3?: string
   /** The feature columns every `modeltest serve` process is started with. */
   features: string[]
   /** Milliseconds here per second of SageMaker's waits (WaitIntervalInSeconds, TerminationWaitInSeconds); default 20. */
@@ -58,6 +67,8 @@ export interface Faults {
   throttle(n: number, action?: string): void
   /** The next n control-plane calls (of `action`, or any) answer 500 InternalFailure. */
   serverError(n: number, action?: string): void
+  /** The next call of `action` answers 400 ValidationException with this message: a refusal, never retried. */
+  refuse(action: string, message: string): void
   /** CloudWatch alarms in ALARM: an update whose AutoRollbackConfiguration names one rolls back in its wait. */
   alarms: Set<string>
   /** Extra milliseconds before a variant answers. */
@@ -81,6 +92,7 @@ export interface FakeSageMaker {
   close(): Promise<void>
 }
 
+const run = promisify(execFile)
 const ACCOUNT = '123456789012'
 const REGION = 'us-east-1'
 const arn = (kind: string, name: string) => `arn:aws:sagemaker:${REGION}:${ACCOUNT}:${kind}/${name.toLowerCase()}`
@@ -111,6 +123,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
   const faults: Faults = {
     throttle: (n, action) => void injected.push({ n, action, answer: () => new Answer(400, 'ThrottlingException', 'Rate exceeded') }),
     serverError: (n, action) => void injected.push({ n, action, answer: () => new Answer(500, 'InternalFailure', 'An internal error occurred.') }),
+    refuse: (action, message) => void injected.push({ n: 1, action, answer: () => validation(message) }),
     alarms: new Set(),
     latencyMs: {},
     errorRate: {},
@@ -131,9 +144,23 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
     return fleet
   }
 
-  function startContainer(variant: Variant): Promise<Container> {
-    const file = options.artifacts[models.get(variant.ModelName)?.artifact ?? '']
-    if (!file) return Promise.reject(new Error('no such artifact'))
+  /** The model file a container serves: the local file the artifact maps to, or the model inside the archive in S3. */
+  async function modelFile(artifact: string): Promise<string> {
+    if (options.artifacts[artifact]) return options.artifacts[artifact]
+    const answer = options.s3 ? await fetch(`${options.s3}/${artifact.replace(/^s3:\/\//, '')}`) : undefined
+    if (!answer?.ok) throw new Error('no such artifact')
+    const folder = await mkdtemp(join(tmpdir(), 'fake-sagemaker-opt-ml-model-'))
+    const archive = `${folder}.tar.gz`
+    await writeFile(archive, Buffer.from(await answer.arrayBuffer()))
+    await run('tar', ['xzf', archive, '-C', folder])
+    const entries = await readdir(folder)
+    const found = entries.find((name) => name.endsWith('.onnx')) ?? entries.find((name) => name === 'model.json')
+    if (!found) throw new Error(`no model at the top of ${artifact}`)
+    return join(folder, found)
+  }
+
+  async function startContainer(variant: Variant): Promise<Container> {
+    const file = await modelFile(models.get(variant.ModelName)?.artifact ?? '')
     const child = spawn(process.execPath, [join(repoRoot, 'bin', 'modeltest.js'), 'serve', '--model', file, '--port', '0', '--host', '127.0.0.1', '--features', options.features.join(',')], {
       env: { ...process.env, MODELTEST_VARIANT: variant.VariantName },
       stdio: ['ignore', 'pipe', 'pipe'],
