@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join, posix, relative, resolve, sep } from 'node:path'
 import { ModeltestError } from '../errors.js'
 import { readModelFiles } from '../models/tfjs-files.js'
-import { errorName, redactedMessage, setupProblem } from './aws-errors.js'
+import { describeAwsError, errorName, keepErrorBodies, setupProblem } from './aws-errors.js'
 import { requestTimeouts } from './http-timeouts.js'
 import { readTarGz, writeTarGz, type TarEntry } from './tar.js'
 
@@ -155,7 +155,7 @@ export function parseS3Url(url: string, label: string, prefix: boolean): { bucke
 async function s3Client(options: ArtifactOptions): Promise<S3Client> {
   if (options.client) return options.client
   const { S3Client } = await import('@aws-sdk/client-s3')
-  return new S3Client({ ...(options.region ? { region: options.region } : {}), requestHandler: requestTimeouts(options.requestTimeoutMs) })
+  return keepErrorBodies(new S3Client({ ...(options.region ? { region: options.region } : {}), requestHandler: requestTimeouts(options.requestTimeoutMs) }))
 }
 
 /** The object's head, or undefined when there is none. */
@@ -180,9 +180,8 @@ async function s3Call<T>(action: string, url: string, request: () => Promise<T>)
 /** An S3 error as a ModeltestError: the call, its HTTP status, what S3 said (credentials taken out), what to do. */
 function s3Error(action: string, error: unknown, url: string): ModeltestError {
   if (error instanceof ModeltestError) return error
-  const name = errorName(error)
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode
-  const message = redactedMessage(error)
+  const failure = describeAwsError(error)
+  const { name, message } = failure
   const problem = setupProblem(name, message)
   const permission = action === 'PutObject' ? 's3:PutObject' : 's3:GetObject'
   const fix =
@@ -195,7 +194,7 @@ function s3Error(action: string, error: unknown, url: string): ModeltestError {
           : name === 'TimeoutError'
             ? 'Check the network path to S3 (proxy, VPC endpoint, AWS_ENDPOINT_URL_S3); when S3 is only slow, raise the request timeout (requestTimeoutMs).'
             : 'Run the deploy again; when it keeps failing, check the bucket in the S3 console.'
-  return new ModeltestError({ what: `S3 ${action} failed: ${name}${status ? ` (HTTP ${status})` : ''}: ${message}`, where: url, fix })
+  return new ModeltestError({ what: `S3 ${action} failed: ${failure.text}`, where: url, fix })
 }
 
 function formatBytes(bytes: number): string {
