@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
@@ -164,6 +164,15 @@ async function prepareWebGpu(): Promise<Unavailable | { adapter: AdapterInfo }> 
       fix: 'Install it (Debian/Ubuntu: apt-get install libvulkan1) with the NVIDIA driver, whose Vulkan ICD it loads.',
     }
   }
+  // Without a GPU device node, Vulkan can only offer a software rasteriser (Mesa's lavapipe), and Dawn
+  // prints its own warnings to the process's stderr while it looks: it is not asked at all.
+  if (process.platform === 'linux' && !gpuDeviceFound()) {
+    return {
+      installed: true,
+      missing: 'no GPU device on this machine (/dev/nvidia*, /dev/dri/renderD*, /dev/dxg)',
+      fix: 'Run on a machine with a GPU and its driver; in a container, expose the GPU (docker run --gpus all).',
+    }
+  }
   const { create, globals } = (await import('webgpu')) as unknown as { create: (flags: string[]) => GpuLike; globals: object }
   Object.assign(globalThis, globals)
   const gpu = create([])
@@ -184,6 +193,12 @@ async function prepareWebGpu(): Promise<Unavailable | { adapter: AdapterInfo }> 
 
 interface GpuLike {
   requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string; device?: string } } | null>
+}
+
+/** Whether the kernel exposes a GPU: NVIDIA's device nodes, a DRM render node (AMD, Intel) or WSL2's GPU. */
+function gpuDeviceFound(): boolean {
+  const devices = (folder: string) => (existsSync(folder) ? readdirSync(folder) : [])
+  return devices('/dev').some((name) => /^nvidia\d+$/.test(name) || name === 'dxg') || devices('/dev/dri').some((name) => name.startsWith('renderD'))
 }
 
 /** Whether the dynamic linker can find libvulkan.so.1: in LD_LIBRARY_PATH, the usual library folders, or ldconfig's cache. */
