@@ -5,10 +5,12 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest'
 import { canaryRuntimeClient, deploySageMaker, endpointVariants, model, modelFileHash, requestTimeouts, sendTraffic, type SageMakerDeployOptions } from '../src/index.js'
+import { startFakeS3, type FakeS3 } from './fake-s3/s3rver.js'
 import { fixturesDir, rejection, reportFile, runCli, tempDir } from './helpers.js'
 
 // Every request to AWS or to a model server ends within its limit: against a loopback server that accepts and
-// never answers, one that never accepts, and a proxy answering its own HTML page instead of AWS's JSON.
+// never answers, one that never accepts, and a proxy answering its own HTML page instead of AWS's JSON. S3 is
+// s3rver holding the tested model's artifact, so that deploy's artifact check passes and SageMaker is reached.
 
 const LIMIT_MS = 500
 const candidate = join(fixturesDir, 'models', 'penguins.onnx')
@@ -80,21 +82,26 @@ async function htmlServer(status: number, page = '<html><body>Bad gateway</body>
 }
 
 let report: string
+let s3: FakeS3
 let work: string
 let trafficData: string
 const log: string[] = []
 
 beforeAll(async () => {
-  report = await reportFile(true, await modelFileHash(candidate))
+  const hash = await modelFileHash(candidate)
+  report = await reportFile(true, hash)
+  s3 = await startFakeS3({ accessKeyId: credentials.AWS_ACCESS_KEY_ID, secretAccessKey: credentials.AWS_SECRET_ACCESS_KEY })
+  await s3.put('penguins/good.tar.gz', 'not read: the metadata names the model', { 'modeltest-model-hash': hash })
   work = await tempDir()
   trafficData = join(work, 'traffic.jsonl')
   await writeFile(trafficData, rows.map((row) => JSON.stringify(row)).join('\n') + '\n')
   // Loaded once here, so that the timed calls time the request, not the first import of the SDK or of fetch.
   await Promise.all([import('@aws-sdk/client-sagemaker'), import('@aws-sdk/client-sagemaker-runtime'), fetch('data:,loaded')])
 })
+afterAll(() => s3.close())
 beforeEach(() => {
   log.length = 0
-  for (const [name, value] of Object.entries(credentials)) vi.stubEnv(name, value)
+  for (const [name, value] of Object.entries({ ...credentials, AWS_ENDPOINT_URL_S3: s3.url })) vi.stubEnv(name, value)
 })
 afterEach(() => {
   vi.unstubAllEnvs()
@@ -205,7 +212,7 @@ describe('a server that accepts and never answers', { timeout: 20_000 }, () => {
   })
 
   test('modeltest deploy sagemaker --request-timeout and modeltest canary --request-timeout exit 2 with the timeout error', async () => {
-    const env = { ...credentials, AWS_ENDPOINT_URL: silent.url }
+    const env = { ...credentials, AWS_ENDPOINT_URL: silent.url, AWS_ENDPOINT_URL_S3: s3.url }
     const deployed = await runCli(
       ['deploy', 'sagemaker', '--report', report, '--model', candidate, '--endpoint', 'penguins-staging', '--model-name', 'penguins', '--image', '123456789012.dkr.ecr.us-east-1.amazonaws.com/modeltest-serve:1',
         '--model-data', 's3://models/penguins/good.tar.gz', '--role', 'arn:aws:iam::123456789012:role/SageMakerExecution', '--request-timeout', String(LIMIT_MS)],
