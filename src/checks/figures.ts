@@ -8,9 +8,12 @@ const MAX_CURVE_POINTS = 200
 /** Bins of a histogram at most; fewer for few values (√n). */
 const MAX_BINS = 30
 
-/** The positive-class score per row: the only score, or the `positive` column of a score matrix. */
+/**
+ * The positive-class score per row: the `positive` column of a score matrix; of a single score (the
+ * probability of class 1), the score itself for class 1 and its complement 1 − p for class 0.
+ */
 export function positiveScores(scores: Scores, positive: number): Float64Array {
-  if (scores.width === 1) return Float64Array.from(scores.values)
+  if (scores.width === 1) return positive === 0 ? Float64Array.from(scores.values, (p) => 1 - p) : Float64Array.from(scores.values)
   return Float64Array.from({ length: scores.rows }, (_, i) => scores.values[i * scores.width + positive])
 }
 

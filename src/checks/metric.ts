@@ -16,7 +16,9 @@ import {
 import { meanAbsoluteError, meanAbsolutePercentageError, r2Score, rootMeanSquaredError } from '../metrics/regression.js'
 import type { Model, Scores } from '../models/model.js'
 import { classificationPlots, histogramPlot, positiveScores } from './figures.js'
-import { bootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
+import { checkNumber } from '../guard.js'
+import { delongAuc, delongInterval } from '../stats/delong.js'
+import { MAX_SKIPPED_SHARE, bootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
 import { formatAgainst, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 import { sliceCheck } from './slices.js'
@@ -26,7 +28,7 @@ export interface MetricOptions {
   label: string
   /** Averaging of precision, recall and F1 (binary by default for two classes, macro otherwise) and of one-vs-rest ROC AUC (macro). */
   average?: Exclude<PrfAverage, 'none'>
-  /** The positive class of binary metrics; 1 by default. */
+  /** The positive class of binary metrics (its score column, and the label counted as positive); 1 by default. */
   positive?: number
   /** Gate on the interval's bound on the requirement's side instead of the estimate. */
   confidence?: number
@@ -60,6 +62,14 @@ function prf(which: 'precision' | 'recall' | 'f1') {
   }
 }
 
+/** A binary score metric of the positive class: its score column against "label = positive" (scikit-learn's pos_label). */
+function binary(metric: (labels: ArrayLike<number>, scores: ArrayLike<number>, positive: number) => number) {
+  return (rows: Evaluation, options: MetricOptions) => {
+    const positive = options.positive ?? 1
+    return metric(rows.labels, positiveScores(rows.scores, positive), positive)
+  }
+}
+
 /** The metrics toMeetMetric knows, by name: each is a function of src/metrics, checked against scikit-learn. */
 export const METRICS: Record<string, Metric> = {
   accuracy: { title: 'Accuracy', higherIsBetter: true, kind: 'classification', compute: (rows) => accuracy(rows.labels, rows.predicted) },
@@ -71,13 +81,12 @@ export const METRICS: Record<string, Metric> = {
     title: 'ROC AUC',
     higherIsBetter: true,
     kind: 'classification',
-    compute: (rows, options) =>
-      rows.scores.width <= 2 ? rocAuc(rows.labels, positiveScores(rows.scores, options.positive ?? 1)) : rocAucOneVsRest(rows.labels, rows.scores, options.average === 'weighted' ? 'weighted' : 'macro'),
+    compute: (rows, options) => (rows.scores.width <= 2 ? binary(rocAuc)(rows, options) : rocAucOneVsRest(rows.labels, rows.scores, options.average === 'weighted' ? 'weighted' : 'macro')),
   },
-  average_precision: { title: 'Average precision', higherIsBetter: true, kind: 'classification', compute: (rows, options) => averagePrecision(rows.labels, positiveScores(rows.scores, options.positive ?? 1)) },
+  average_precision: { title: 'Average precision', higherIsBetter: true, kind: 'classification', compute: binary(averagePrecision) },
   log_loss: { title: 'Log loss', higherIsBetter: false, kind: 'classification', compute: (rows) => logLoss(rows.labels, rows.scores) },
-  brier: { title: 'Brier score', higherIsBetter: false, kind: 'classification', compute: (rows, options) => brierScore(rows.labels, positiveScores(rows.scores, options.positive ?? 1)) },
-  ece: { title: 'Expected calibration error', higherIsBetter: false, kind: 'classification', compute: (rows, options) => expectedCalibrationError(rows.labels, positiveScores(rows.scores, options.positive ?? 1)) },
+  brier: { title: 'Brier score', higherIsBetter: false, kind: 'classification', compute: binary(brierScore) },
+  ece: { title: 'Expected calibration error', higherIsBetter: false, kind: 'classification', compute: binary((labels, scores, positive) => expectedCalibrationError(labels, scores, 10, positive)) },
   mae: { title: 'MAE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsoluteError(rows.labels, rows.predicted) },
   rmse: { title: 'RMSE', higherIsBetter: false, kind: 'regression', compute: (rows) => rootMeanSquaredError(rows.labels, rows.predicted) },
   r2: { title: 'R²', higherIsBetter: true, kind: 'regression', compute: (rows) => r2Score(rows.labels, rows.predicted) },
@@ -96,16 +105,16 @@ export async function metricCheck(model: Model, name: string, threshold: number,
   if (!options?.on || typeof options.on.rowCount !== 'number') throw new ModeltestError({ what: 'toMeetMetric needs { on: dataset, label: column }', fix: "Write toMeetMetric('f1', 0.8, { on: holdout, label: 'label' })." })
   const data = options.on
   const rows = await evaluateFor(metric, model, data, options.label)
+  if (options.positive !== undefined && metric.kind === 'classification') {
+    checkNumber(options.positive, 'positive', `toMeetMetric('${name}')`, { min: 0, max: Math.max(rows.scores.width, 2) - 1, whole: true })
+  }
   const n = rows.labels.length
   const value = metric.compute(rows, options)
   const confidence = options.confidence ?? 0.95
-  const interval: Interval =
-    name === 'accuracy'
-      ? wilsonInterval(Math.round(value * n), n, confidence)
-      : bootstrapInterval(n, (indices) => metric.compute(resample(rows, indices), options), { confidence, resamples: options.resamples, seed: options.seed })
+  const interval = metricInterval(name, metric, rows, value, options, confidence)
   const comparator = metric.higherIsBetter ? '>=' : '<='
   const title = metric.kind === 'classification' && ['precision', 'recall', 'f1'].includes(name) ? `${metric.title} (${options.average ?? (rows.scores.width <= 2 ? 'binary' : 'macro')})` : metric.title
-  const ci = `${Math.round(confidence * 100)}% CI ${interval.low.toFixed(4)}–${interval.high.toFixed(4)} ${interval.method}`
+  const ci = `${Math.round(confidence * 100)}% CI ${interval.low.toFixed(4)}–${interval.high.toFixed(4)} ${interval.method}${skippedNote(interval)}`
   return makeCheck(
     {
       name: `metric_${name}`,
@@ -126,6 +135,30 @@ export async function metricCheck(model: Model, name: string, threshold: number,
   )
 }
 
+/**
+ * The interval of a metric check: Wilson for accuracy (a proportion), DeLong's for binary ROC AUC
+ * (exact and O(n log n)), and otherwise a seeded percentile bootstrap over rows, within each class
+ * for class metrics so that every resample holds the classes of the data.
+ */
+function metricInterval(name: string, metric: Metric, rows: Evaluation, value: number, options: MetricOptions, confidence: number): Interval {
+  const n = rows.labels.length
+  if (name === 'accuracy') return wilsonInterval(Math.round(value * n), n, confidence)
+  if (name === 'roc_auc' && rows.scores.width <= 2) {
+    const positive = options.positive ?? 1
+    const isPositive = Uint8Array.from(rows.labels, (label) => (label === positive ? 1 : 0))
+    const positives = isPositive.reduce((sum, bit) => sum + bit, 0)
+    if (positives >= 2 && n - positives >= 2) return delongInterval(delongAuc(isPositive, positiveScores(rows.scores, positive)), confidence)
+  }
+  const strata = metric.kind === 'classification' ? rows.labels : undefined
+  return bootstrapInterval(n, (indices) => metric.compute(resample(rows, indices), options), { confidence, resamples: options.resamples, seed: options.seed, strata })
+}
+
+/** A note for the message when more resamples were skipped than an interval can bear. */
+function skippedNote(interval: Interval): string {
+  const { skipped = 0, resamples = 0 } = interval
+  return skipped > MAX_SKIPPED_SHARE * resamples ? `; ${skipped} of ${resamples} resamples undefined, interval not trusted` : ''
+}
+
 /** Predicted minus true value per row, with zero marked: how a regression model errs. */
 function residualHistogram(rows: Evaluation) {
   const residuals = Float64Array.from(rows.labels, (target, i) => rows.predicted[i] - target)
@@ -142,13 +175,13 @@ export function metricNamed(name: string): Metric {
 export async function evaluateFor(metric: Metric, model: Model, data: Dataset, label: string): Promise<Evaluation> {
   if (metric.kind === 'classification') return classify(model, data, label)
   const r = await regress(model, data, label)
-  return { labels: r.targets, predicted: r.predicted, scores: { rows: r.n, width: 1, values: Float32Array.from(r.predicted) } }
+  return { labels: r.targets, predicted: r.predicted, scores: { rows: r.n, width: 1, values: r.predicted } }
 }
 
 /** The rows at `indices` (a bootstrap resample), labels, predictions and scores together. */
 export function resample(rows: Evaluation, indices: Int32Array): Evaluation {
   const { width } = rows.scores
-  const values = new Float32Array(indices.length * width)
+  const values = rows.scores.values instanceof Float64Array ? new Float64Array(indices.length * width) : new Float32Array(indices.length * width)
   indices.forEach((row, i) => values.set(rows.scores.values.subarray(row * width, row * width + width), i * width))
   return {
     labels: Float64Array.from(indices, (row) => rows.labels[row]),
