@@ -1,6 +1,6 @@
 import { ModeltestError } from '../errors.js'
 import { scoresByClass } from '../metrics/classification.js'
-import { normalQuantile, type Interval } from './intervals.js'
+import { normalCdf, normalQuantile, type Interval } from './intervals.js'
 
 /** ROC AUC with its DeLong variance: the estimate, Var(AUC), and the class counts it rests on. */
 export interface DelongEstimate {
@@ -15,20 +15,14 @@ export interface DelongEstimate {
  * of the positives' placement values V₁₀(xᵢ) = (#{negatives < xᵢ} + ½ #{negatives = xᵢ}) / k, or of
  * the negatives' V₀₁(yⱼ) = (#{positives > yⱼ} + ½ #{positives = yⱼ}) / m, and
  * Var(AUC) = S₁₀/m + S₀₁/k, S the sample variances (divisor m − 1, k − 1) of the placement values.
- * The placement values come from one sort of each class and a merge (Sun & Xu 2014), O(n log n).
- * Needs at least two rows of each class. Equals R pROC's var(roc(…), method = "delong").
+ * The placement values come from one sort of each class and binary searches (as Sun & Xu 2014's
+ * midranks do), O(n log n). Needs at least two rows of each class.
+ * Equals R pROC's var(roc(…), method = "delong").
  */
 export function delongAuc(isPositive: ArrayLike<number>, scores: ArrayLike<number>): DelongEstimate {
-  const { positive, negative } = scoresByClass(isPositive, scores)
-  const m = positive.length
-  const k = negative.length
-  if (m < 2 || k < 2) {
-    throw new ModeltestError({ what: `DeLong's variance needs at least two rows of each class, got ${m} positive and ${k} negative`, fix: 'Evaluate on more rows of the rarer class.' })
-  }
-  const positivePlacements = placements(positive, negative, 'below')
-  const negativePlacements = placements(negative, positive, 'above')
-  const auc = mean(positivePlacements)
-  return { auc, variance: sampleVariance(positivePlacements, auc) / m + sampleVariance(negativePlacements, auc) / k, positives: m, negatives: k }
+  const v = placementValues(isPositive, scores)
+  const auc = mean(v.positive)
+  return { auc, variance: covariance(v.positive, v.positive, auc, auc) / v.positive.length + covariance(v.negative, v.negative, auc, auc) / v.negative.length, positives: v.positive.length, negatives: v.negative.length }
 }
 
 /**
@@ -41,23 +35,71 @@ export function delongInterval(estimate: DelongEstimate, confidence = 0.95): Int
 }
 
 /**
- * For each of `own` (sorted ascending), the share of `other` (sorted ascending) strictly below it
- * ('below') or strictly above it ('above'), ties counting ½: one merge of the two sorted arrays.
+ * DeLong's test of two correlated ROC AUCs, two models scored on the same rows:
+ * Var(A − B) = (S₁₀ᴬᴬ + S₁₀ᴮᴮ − 2S₁₀ᴬᴮ)/m + (S₀₁ᴬᴬ + S₀₁ᴮᴮ − 2S₀₁ᴬᴮ)/k, S the sample (co)variances of
+ * the two models' placement values, z = (A − B)/√Var(A − B), two-sided p = 2·(1 − Φ(|z|)); p = 1 when
+ * the two models' placements are identical. Equals R pROC's roc.test(method = "delong", paired = TRUE).
  */
-function placements(own: Float64Array, other: Float64Array, side: 'below' | 'above'): Float64Array {
-  const result = new Float64Array(own.length)
-  let below = 0
-  let atOrBelow = 0
-  for (let i = 0; i < own.length; i++) {
-    const value = own[i]
-    while (below < other.length && other[below] < value) below++
-    if (atOrBelow < below) atOrBelow = below
-    while (atOrBelow < other.length && other[atOrBelow] <= value) atOrBelow++
-    const ties = atOrBelow - below
-    const strictly = side === 'below' ? below : other.length - atOrBelow
-    result[i] = (strictly + ties / 2) / other.length
+export function delongTest(isPositive: ArrayLike<number>, scoresA: ArrayLike<number>, scoresB: ArrayLike<number>): { difference: number; z: number; pValue: number } {
+  const a = placementValues(isPositive, scoresA)
+  const b = placementValues(isPositive, scoresB)
+  const aucA = mean(a.positive)
+  const aucB = mean(b.positive)
+  const part = (x: Float64Array, y: Float64Array) => (covariance(x, x, aucA, aucA) + covariance(y, y, aucB, aucB) - 2 * covariance(x, y, aucA, aucB)) / x.length
+  const variance = part(a.positive, b.positive) + part(a.negative, b.negative)
+  const difference = aucA - aucB
+  if (!(variance > 0)) return { difference, z: 0, pValue: 1 }
+  const z = difference / Math.sqrt(variance)
+  return { difference, z, pValue: Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))) }
+}
+
+/** The placement values V₁₀ of the positive rows and V₀₁ of the negative rows, each in row order. */
+function placementValues(isPositive: ArrayLike<number>, scores: ArrayLike<number>): { positive: Float64Array; negative: Float64Array } {
+  const sorted = scoresByClass(isPositive, scores)
+  const m = sorted.positive.length
+  const k = sorted.negative.length
+  if (m < 2 || k < 2) {
+    throw new ModeltestError({ what: `DeLong's variance needs at least two rows of each class, got ${m} positive and ${k} negative`, fix: 'Evaluate on more rows of the rarer class.' })
   }
-  return result
+  const positive = new Float64Array(m)
+  const negative = new Float64Array(k)
+  let p = 0
+  let q = 0
+  for (let i = 0; i < isPositive.length; i++) {
+    const score = scores[i]
+    if (isPositive[i] === 1) {
+      const below = firstAtLeast(sorted.negative, score)
+      positive[p++] = (below + (firstAbove(sorted.negative, score) - below) / 2) / k
+    } else {
+      const atOrBelow = firstAbove(sorted.positive, score)
+      negative[q++] = (m - atOrBelow + (atOrBelow - firstAtLeast(sorted.positive, score)) / 2) / m
+    }
+  }
+  return { positive, negative }
+}
+
+/** The number of values (sorted ascending) below `value`. */
+function firstAtLeast(sorted: Float64Array, value: number): number {
+  let low = 0
+  let high = sorted.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (sorted[middle] < value) low = middle + 1
+    else high = middle
+  }
+  return low
+}
+
+/** The number of values (sorted ascending) at or below `value`. */
+function firstAbove(sorted: Float64Array, value: number): number {
+  let low = 0
+  let high = sorted.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (sorted[middle] <= value) low = middle + 1
+    else high = middle
+  }
+  return low
 }
 
 function mean(values: Float64Array): number {
@@ -66,8 +108,9 @@ function mean(values: Float64Array): number {
   return sum / values.length
 }
 
-function sampleVariance(values: Float64Array, center: number): number {
+/** The sample covariance (divisor n − 1) of two paired series about the given centres. */
+function covariance(x: Float64Array, y: Float64Array, centerX: number, centerY: number): number {
   let sum = 0
-  for (let i = 0; i < values.length; i++) sum += (values[i] - center) ** 2
-  return sum / (values.length - 1)
+  for (let i = 0; i < x.length; i++) sum += (x[i] - centerX) * (y[i] - centerY)
+  return sum / (x.length - 1)
 }

@@ -68,7 +68,7 @@ export function bootstrapInterval(n: number, statistic: (indices: Int32Array) =>
 }
 
 /** The statistic's value, or NaN where it is undefined (it says so with a ModeltestError). */
-function definedOrNaN(statistic: (indices: Int32Array) => number, indices: Int32Array): number {
+export function definedOrNaN(statistic: (indices: Int32Array) => number, indices: Int32Array): number {
   try {
     return statistic(indices)
   } catch (error) {
