@@ -32,7 +32,7 @@ export {
   type Label,
 } from './metrics/classification.js'
 export { meanAbsoluteError, rootMeanSquaredError, r2Score, meanAbsolutePercentageError } from './metrics/regression.js'
-export { metricCheck, METRICS, type MetricOptions } from './checks/metric.js'
+export { metricCheck, measureMetric, METRICS, type MetricOptions, type Evaluation } from './checks/metric.js'
 export { sliceCheck, type SliceOptions, type SliceResult } from './checks/slices.js'
 export { mcnemarExact, pairedBootstrap, binomialCdf, holmAdjust } from './stats/paired.js'
 export { percentile, percentiles } from './metrics/percentile.js'

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { averagePrecision, brierScore, dataset, expectedCalibrationError, metricCheck, model, precisionRecallF1, rocAuc, type Label, type Row } from '../src/index.js'
+import { averagePrecision, brierScore, dataset, expectedCalibrationError, metricCheck, model, precisionRecallF1, rocAuc, wilsonInterval, type Label, type Row } from '../src/index.js'
 import { lastRecord, repoRoot } from './helpers.js'
 
 // Computed by scikit-learn 1.2 with pos_label: test/golden/make_statistics_golden.py.
@@ -34,6 +34,19 @@ describe('toMeetMetric({ positive }) re-codes the labels as scikit-learn pos_lab
     expect(lastRecord(task)).toMatchObject({ actual: 1, passed: true, details: { positive: 0 } })
     await expect(scored).toMeetMetric('average_precision', 0.99, { on, label: 'label', positive: 0 })
     expect(lastRecord(task).actual).toBeCloseTo(1, 14)
+  })
+
+  test("binary precision and recall get the Wilson interval of the positive class's proportion", async () => {
+    const noisy = modelCases[1]
+    const scored = await model(async (batch: Row[]) => batch.map((row) => noisy.scores[row.row as number]), { name: 'noisy' })
+    const on = await dataset(noisy.labels.map((label, i) => ({ label, row: i })))
+    const predicted = noisy.scores.map(([p0, p1]) => (p1 > p0 ? 1 : 0))
+    const count = (keep: (label: number, guess: number) => boolean) => noisy.labels.filter((label, i) => keep(label, predicted[i])).length
+    const truePositives0 = count((label, guess) => label === 0 && guess === 0)
+    const precision = await metricCheck(scored, 'precision', 0, { on, label: 'label', positive: 0 })
+    expect(precision.interval).toEqual(wilsonInterval(truePositives0, count((_, guess) => guess === 0)))
+    const recall = await metricCheck(scored, 'recall', 0, { on, label: 'label', positive: 0 })
+    expect(recall.interval).toEqual(wilsonInterval(truePositives0, count((label) => label === 0)))
   })
 
   test('a positive class the model does not score is refused', async () => {

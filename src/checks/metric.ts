@@ -41,6 +41,9 @@ export interface MetricOptions {
   alpha?: number
 }
 
+/** What a metric's computation reads of the options: the averaging, the positive class, the interval's settings. */
+export type MetricSettings = Omit<MetricOptions, 'on' | 'label'>
+
 /** Rows of one evaluation, for a metric to read: class metrics get classes and scores, regression metrics numbers. */
 export interface Evaluation {
   labels: ArrayLike<number>
@@ -52,11 +55,11 @@ export interface Metric {
   title: string
   higherIsBetter: boolean
   kind: 'classification' | 'regression'
-  compute: (rows: Evaluation, options: MetricOptions) => number
+  compute: (rows: Evaluation, options: MetricSettings) => number
 }
 
 function prf(which: 'precision' | 'recall' | 'f1') {
-  return (rows: Evaluation, options: MetricOptions) => {
+  return (rows: Evaluation, options: MetricSettings) => {
     const average = options.average ?? (rows.scores.width <= 2 ? 'binary' : 'macro')
     return precisionRecallF1(rows.labels, rows.predicted, { average, positive: options.positive ?? 1 })[which]
   }
@@ -64,7 +67,7 @@ function prf(which: 'precision' | 'recall' | 'f1') {
 
 /** A binary score metric of the positive class: its score column against "label = positive" (scikit-learn's pos_label). */
 function binary(metric: (labels: ArrayLike<number>, scores: ArrayLike<number>, positive: number) => number) {
-  return (rows: Evaluation, options: MetricOptions) => {
+  return (rows: Evaluation, options: MetricSettings) => {
     const positive = options.positive ?? 1
     return metric(rows.labels, positiveScores(rows.scores, positive), positive)
   }
@@ -109,9 +112,8 @@ export async function metricCheck(model: Model, name: string, threshold: number,
     checkNumber(options.positive, 'positive', `toMeetMetric('${name}')`, { min: 0, max: Math.max(rows.scores.width, 2) - 1, whole: true })
   }
   const n = rows.labels.length
-  const value = metric.compute(rows, options)
   const confidence = options.confidence ?? 0.95
-  const interval = metricInterval(name, metric, rows, value, options, confidence)
+  const { value, interval } = measureMetric(name, rows, options)
   const comparator = metric.higherIsBetter ? '>=' : '<='
   const title = metric.kind === 'classification' && ['precision', 'recall', 'f1'].includes(name) ? `${metric.title} (${options.average ?? (rows.scores.width <= 2 ? 'binary' : 'macro')})` : metric.title
   const ci = `${Math.round(confidence * 100)}% CI ${interval.low.toFixed(4)}–${interval.high.toFixed(4)} ${interval.method}${skippedNote(interval)}`
@@ -136,21 +138,40 @@ export async function metricCheck(model: Model, name: string, threshold: number,
 }
 
 /**
- * The interval of a metric check: Wilson for accuracy (a proportion), DeLong's for binary ROC AUC
- * (exact and O(n log n)), and otherwise a seeded percentile bootstrap over rows, within each class
- * for class metrics so that every resample holds the classes of the data.
+ * A metric's value on evaluated rows and its interval: Wilson for the proportions (accuracy; binary
+ * precision, of the predicted positives; binary recall, of the actual positives), DeLong's for binary
+ * ROC AUC (exact and O(n log n)), and otherwise a seeded percentile bootstrap over rows,
+ * within each class for class metrics so that every resample holds the classes of the data.
  */
-function metricInterval(name: string, metric: Metric, rows: Evaluation, value: number, options: MetricOptions, confidence: number): Interval {
+export function measureMetric(name: string, rows: Evaluation, options: MetricSettings = {}): { value: number; interval: Interval } {
+  const metric = metricNamed(name)
+  const value = metric.compute(rows, options)
   const n = rows.labels.length
-  if (name === 'accuracy') return wilsonInterval(Math.round(value * n), n, confidence)
+  const confidence = options.confidence ?? 0.95
+  if (name === 'accuracy') return { value, interval: wilsonInterval(Math.round(value * n), n, confidence) }
+  const binaryAverage = (options.average ?? (rows.scores.width <= 2 ? 'binary' : 'macro')) === 'binary'
+  if ((name === 'precision' || name === 'recall') && binaryAverage) {
+    // A proportion of the predicted positives (precision) or of the actual positives (recall).
+    const positive = options.positive ?? 1
+    let hits = 0
+    let trials = 0
+    for (let i = 0; i < n; i++) {
+      const counted = name === 'precision' ? rows.predicted[i] === positive : rows.labels[i] === positive
+      if (!counted) continue
+      trials++
+      if (rows.labels[i] === rows.predicted[i]) hits++
+    }
+    if (trials > 0) return { value, interval: wilsonInterval(hits, trials, confidence) }
+  }
   if (name === 'roc_auc' && rows.scores.width <= 2) {
     const positive = options.positive ?? 1
     const isPositive = Uint8Array.from(rows.labels, (label) => (label === positive ? 1 : 0))
     const positives = isPositive.reduce((sum, bit) => sum + bit, 0)
-    if (positives >= 2 && n - positives >= 2) return delongInterval(delongAuc(isPositive, positiveScores(rows.scores, positive)), confidence)
+    if (positives >= 2 && n - positives >= 2) return { value, interval: delongInterval(delongAuc(isPositive, positiveScores(rows.scores, positive)), confidence) }
   }
   const strata = metric.kind === 'classification' ? rows.labels : undefined
-  return bootstrapInterval(n, (indices) => metric.compute(resample(rows, indices), options), { confidence, resamples: options.resamples, seed: options.seed, strata })
+  const statistic = (indices: Int32Array) => metric.compute(resample(rows, indices), options)
+  return { value, interval: bootstrapInterval(n, statistic, { confidence, resamples: options.resamples, seed: options.seed, strata }) }
 }
 
 /** A note for the message when more resamples were skipped than an interval can bear. */
@@ -178,14 +199,18 @@ export async function evaluateFor(metric: Metric, model: Model, data: Dataset, l
   return { labels: r.targets, predicted: r.predicted, scores: { rows: r.n, width: 1, values: r.predicted } }
 }
 
-/** The rows at `indices` (a bootstrap resample), labels, predictions and scores together. */
+/** The rows at `indices` (a bootstrap resample), labels, predictions and scores together, in plain loops over typed arrays. */
 export function resample(rows: Evaluation, indices: Int32Array): Evaluation {
   const { width } = rows.scores
-  const values = rows.scores.values instanceof Float64Array ? new Float64Array(indices.length * width) : new Float32Array(indices.length * width)
-  indices.forEach((row, i) => values.set(rows.scores.values.subarray(row * width, row * width + width), i * width))
-  return {
-    labels: Float64Array.from(indices, (row) => rows.labels[row]),
-    predicted: Float64Array.from(indices, (row) => rows.predicted[row]),
-    scores: { rows: indices.length, width, values },
+  const source = rows.scores.values
+  const values = source instanceof Float64Array ? new Float64Array(indices.length * width) : new Float32Array(indices.length * width)
+  const labels = new Float64Array(indices.length)
+  const predicted = new Float64Array(indices.length)
+  for (let i = 0; i < indices.length; i++) {
+    const row = indices[i]
+    labels[i] = rows.labels[row]
+    predicted[i] = rows.predicted[row]
+    for (let j = 0; j < width; j++) values[i * width + j] = source[row * width + j]
   }
+  return { labels, predicted, scores: { rows: indices.length, width, values } }
 }

@@ -1,5 +1,5 @@
 import { ModeltestError } from '../errors.js'
-import { binaryIndicator, checkClassIndices, checkFinite, checkPaired, checkProbabilities, checkScoreMatrix, type Label } from './validate.js'
+import { binaryIndicator, binaryIndicators, checkClassIndices, checkFinite, checkPaired, checkProbabilities, checkScoreMatrix, type Label } from './validate.js'
 
 export type { Label }
 
@@ -399,15 +399,15 @@ function tally(labels: ArrayLike<number>, predicted: ArrayLike<number>, classes:
 /** Precision, recall and F1 of the positive class, labels and predictions together holding at most two classes. */
 function binaryPrf(labels: ArrayLike<Label>, predicted: ArrayLike<Label>, positive: Label, metric: string) {
   const n = checkPaired(labels, predicted, metric)
-  // One indicator over labels and predictions together, so that three classes between them are refused.
-  const both = binaryIndicator([...Array.from(labels), ...Array.from(predicted)], positive, metric)
+  // Labels and predictions together, so that three classes between them are refused.
+  const [truth, guess] = binaryIndicators([labels, predicted], positive, metric)
   let tp = 0
   let predictedCount = 0
   let support = 0
   for (let i = 0; i < n; i++) {
-    support += both[i]
-    predictedCount += both[n + i]
-    tp += both[i] & both[n + i]
+    support += truth[i]
+    predictedCount += guess[i]
+    tp += truth[i] & guess[i]
   }
   return scores(tp, predictedCount, support)
 }

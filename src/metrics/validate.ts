@@ -40,18 +40,26 @@ export type Label = number | string
  * distinct labels, or two that do not include `positive`, are errors.
  */
 export function binaryIndicator(labels: ArrayLike<Label>, positive: Label, metric: string): Uint8Array {
-  const indicator = new Uint8Array(labels.length)
+  return binaryIndicators([labels], positive, metric)[0]
+}
+
+/** binaryIndicator of several columns whose values together hold at most two classes (labels and predictions). */
+export function binaryIndicators(columns: ArrayLike<Label>[], positive: Label, metric: string): Uint8Array[] {
   let hasPositive = false
   const others: Label[] = []
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i]
-    if (label === positive) {
-      indicator[i] = 1
-      hasPositive = true
-    } else if (typeof label === 'number' && Number.isNaN(label)) {
-      throw new ModeltestError({ what: `${metric}: labels[${i}] is NaN`, fix: 'Give every row a label.' })
-    } else if (others.length < 3 && !others.includes(label)) others.push(label)
-  }
+  const indicators = columns.map((values) => {
+    const indicator = new Uint8Array(values.length)
+    for (let i = 0; i < values.length; i++) {
+      const label = values[i]
+      if (label === positive) {
+        indicator[i] = 1
+        hasPositive = true
+      } else if (typeof label === 'number' && Number.isNaN(label)) {
+        throw new ModeltestError({ what: `${metric}: labels[${i}] is NaN`, fix: 'Give every row a label.' })
+      } else if (others.length < 3 && !others.includes(label)) others.push(label)
+    }
+    return indicator
+  })
   if (others.length + (hasPositive ? 1 : 0) > 2) {
     const found = (hasPositive ? [positive, ...others] : others).slice(0, 3).map(showLabel).join(', ')
     throw new ModeltestError({ what: `${metric}: the labels hold three or more classes (${found}), but this metric is binary`, fix: 'Give labels of two classes, and name the positive one with { positive }.' })
@@ -60,7 +68,7 @@ export function binaryIndicator(labels: ArrayLike<Label>, positive: Label, metri
     const pair = others.map(showLabel).join(' and ')
     throw new ModeltestError({ what: `${metric}: the positive class ${showLabel(positive)} is not one of the labels (${pair})`, fix: `Pass { positive } as one of ${pair}.` })
   }
-  return indicator
+  return indicators
 }
 
 function showLabel(label: Label): string {
