@@ -5,10 +5,13 @@ import {
   accuracy,
   averagePrecision,
   balancedAccuracy,
+  balancedAccuracyOfMatrix,
   brierScore,
+  confusionMatrix,
   expectedCalibrationError,
   logLoss,
   precisionRecallF1,
+  precisionRecallF1OfMatrix,
   rocAuc,
   rocAucOneVsRest,
   type PrfAverage,
@@ -18,7 +21,7 @@ import type { Model, Scores } from '../models/model.js'
 import { classificationPlots, histogramPlot, positiveScores } from './figures.js'
 import { checkNumber } from '../guard.js'
 import { delongAuc, delongInterval } from '../stats/delong.js'
-import { MAX_SKIPPED_SHARE, bootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
+import { MAX_SKIPPED_SHARE, bootstrapInterval, tableBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
 import { formatAgainst, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 import { sliceCheck } from './slices.js'
@@ -56,12 +59,19 @@ export interface Metric {
   higherIsBetter: boolean
   kind: 'classification' | 'regression'
   compute: (rows: Evaluation, options: MetricSettings) => number
+  /** For a metric of the confusion matrix alone: its value from a k × k matrix, which lets the bootstrap redraw counts instead of rows. */
+  ofConfusion?: (matrix: Float64Array, k: number, options: MetricSettings, width: number) => number
 }
 
-function prf(which: 'precision' | 'recall' | 'f1') {
-  return (rows: Evaluation, options: MetricSettings) => {
-    const average = options.average ?? (rows.scores.width <= 2 ? 'binary' : 'macro')
-    return precisionRecallF1(rows.labels, rows.predicted, { average, positive: options.positive ?? 1 })[which]
+/** The averaging of precision, recall and F1: binary by default for two classes, macro otherwise. */
+function averageOf(options: MetricSettings, width: number): Exclude<PrfAverage, 'none'> {
+  return options.average ?? (width <= 2 ? 'binary' : 'macro')
+}
+
+function prf(which: 'precision' | 'recall' | 'f1'): Pick<Metric, 'compute' | 'ofConfusion'> {
+  return {
+    compute: (rows, options) => precisionRecallF1(rows.labels, rows.predicted, { average: averageOf(options, rows.scores.width), positive: options.positive ?? 1 })[which],
+    ofConfusion: (matrix, k, options, width) => precisionRecallF1OfMatrix(matrix, k, { average: averageOf(options, width), positive: options.positive ?? 1 })[which] as number,
   }
 }
 
@@ -76,10 +86,16 @@ function binary(metric: (labels: ArrayLike<number>, scores: ArrayLike<number>, p
 /** The metrics toMeetMetric knows, by name: each is a function of src/metrics, checked against scikit-learn. */
 export const METRICS: Record<string, Metric> = {
   accuracy: { title: 'Accuracy', higherIsBetter: true, kind: 'classification', compute: (rows) => accuracy(rows.labels, rows.predicted) },
-  balanced_accuracy: { title: 'Balanced accuracy', higherIsBetter: true, kind: 'classification', compute: (rows) => balancedAccuracy(rows.labels, rows.predicted) },
-  precision: { title: 'Precision', higherIsBetter: true, kind: 'classification', compute: prf('precision') },
-  recall: { title: 'Recall', higherIsBetter: true, kind: 'classification', compute: prf('recall') },
-  f1: { title: 'F1', higherIsBetter: true, kind: 'classification', compute: prf('f1') },
+  balanced_accuracy: {
+    title: 'Balanced accuracy',
+    higherIsBetter: true,
+    kind: 'classification',
+    compute: (rows) => balancedAccuracy(rows.labels, rows.predicted),
+    ofConfusion: (matrix, k) => balancedAccuracyOfMatrix(matrix, k),
+  },
+  precision: { title: 'Precision', higherIsBetter: true, kind: 'classification', ...prf('precision') },
+  recall: { title: 'Recall', higherIsBetter: true, kind: 'classification', ...prf('recall') },
+  f1: { title: 'F1', higherIsBetter: true, kind: 'classification', ...prf('f1') },
   roc_auc: {
     title: 'ROC AUC',
     higherIsBetter: true,
@@ -115,7 +131,7 @@ export async function metricCheck(model: Model, name: string, threshold: number,
   const confidence = options.confidence ?? 0.95
   const { value, interval } = measureMetric(name, rows, options)
   const comparator = metric.higherIsBetter ? '>=' : '<='
-  const title = metric.kind === 'classification' && ['precision', 'recall', 'f1'].includes(name) ? `${metric.title} (${options.average ?? (rows.scores.width <= 2 ? 'binary' : 'macro')})` : metric.title
+  const title = metric.kind === 'classification' && ['precision', 'recall', 'f1'].includes(name) ? `${metric.title} (${averageOf(options, rows.scores.width)})` : metric.title
   const ci = `${Math.round(confidence * 100)}% CI ${interval.low.toFixed(4)}–${interval.high.toFixed(4)} ${interval.method}${skippedNote(interval)}`
   return makeCheck(
     {
@@ -140,8 +156,10 @@ export async function metricCheck(model: Model, name: string, threshold: number,
 /**
  * A metric's value on evaluated rows and its interval: Wilson for the proportions (accuracy; binary
  * precision, of the predicted positives; binary recall, of the actual positives), DeLong's for binary
- * ROC AUC (exact and O(n log n)), and otherwise a seeded percentile bootstrap over rows,
- * within each class for class metrics so that every resample holds the classes of the data.
+ * ROC AUC (exact and O(n log n)), and otherwise a seeded percentile bootstrap within each class for
+ * class metrics, so that every resample holds the classes of the data: for the metrics of the
+ * confusion matrix alone (F1, balanced accuracy, averaged precision and recall) the resampled
+ * matrix is drawn as counts, one draw per cell, and for the others the rows are resampled.
  */
 export function measureMetric(name: string, rows: Evaluation, options: MetricSettings = {}): { value: number; interval: Interval } {
   const metric = metricNamed(name)
@@ -149,7 +167,7 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
   const n = rows.labels.length
   const confidence = options.confidence ?? 0.95
   if (name === 'accuracy') return { value, interval: wilsonInterval(Math.round(value * n), n, confidence) }
-  const binaryAverage = (options.average ?? (rows.scores.width <= 2 ? 'binary' : 'macro')) === 'binary'
+  const binaryAverage = averageOf(options, rows.scores.width) === 'binary'
   if ((name === 'precision' || name === 'recall') && binaryAverage) {
     // A proportion of the predicted positives (precision) or of the actual positives (recall).
     const positive = options.positive ?? 1
@@ -169,9 +187,27 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
     const positives = isPositive.reduce((sum, bit) => sum + bit, 0)
     if (positives >= 2 && n - positives >= 2) return { value, interval: delongInterval(delongAuc(isPositive, positiveScores(rows.scores, positive)), confidence) }
   }
+  const settings = { confidence, resamples: options.resamples, seed: options.seed }
+  const { ofConfusion } = metric
+  if (ofConfusion) {
+    const k = Math.max(rows.scores.width, 2, ...confusionClasses(rows))
+    const matrix = Float64Array.from(confusionMatrix(rows.labels, rows.predicted, k).flat())
+    return { value, interval: tableBootstrapInterval(matrix, k, (resampled) => ofConfusion(resampled, k, options, rows.scores.width), settings) }
+  }
   const strata = metric.kind === 'classification' ? rows.labels : undefined
   const statistic = (indices: Int32Array) => metric.compute(resample(rows, indices), options)
-  return { value, interval: bootstrapInterval(n, statistic, { confidence, resamples: options.resamples, seed: options.seed, strata }) }
+  return { value, interval: bootstrapInterval(n, statistic, { ...settings, strata }) }
+}
+
+/** One more than the largest label and the largest predicted class: the classes a confusion matrix needs. */
+function confusionClasses(rows: Evaluation): [number, number] {
+  let labels = 0
+  let predicted = 0
+  for (let i = 0; i < rows.labels.length; i++) {
+    if (rows.labels[i] >= labels) labels = rows.labels[i] + 1
+    if (rows.predicted[i] >= predicted) predicted = rows.predicted[i] + 1
+  }
+  return [labels, predicted]
 }
 
 /** A note for the message when more resamples were skipped than an interval can bear. */

@@ -47,7 +47,13 @@ export function predictedClasses(scores: { rows: number; width: number; values: 
  * (scikit-learn: sklearn.metrics.balanced_accuracy_score, adjusted=False)
  */
 export function balancedAccuracy(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
-  const { k, counts } = tally(labels, predicted, undefined, 'balancedAccuracy')
+  const { k, matrix } = tally(labels, predicted, undefined, 'balancedAccuracy')
+  return balancedAccuracyOfMatrix(matrix, k)
+}
+
+/** balancedAccuracy from a k × k confusion matrix (row-major, rows the true class): the mean recall of the classes that occur. */
+export function balancedAccuracyOfMatrix(matrix: ArrayLike<number>, k: number): number {
+  const { counts } = countsOf(matrix, k)
   let total = 0
   let present = 0
   for (let c = 0; c < k; c++) {
@@ -105,7 +111,21 @@ export function precisionRecallF1(labels: ArrayLike<Label>, predicted: ArrayLike
     throw new ModeltestError({ what: `${metric}: unknown average '${String(average)}'`, fix: "Use 'binary', 'macro', 'micro', 'weighted' or 'none'." })
   }
   if (average === 'binary') return binaryPrf(labels, predicted, options.positive ?? 1, metric)
-  const { k, counts, present } = tally(labels as ArrayLike<number>, predicted as ArrayLike<number>, options.classes, metric)
+  const { k, matrix } = tally(labels as ArrayLike<number>, predicted as ArrayLike<number>, options.classes, metric)
+  return precisionRecallF1OfMatrix(matrix, k, options)
+}
+
+/**
+ * precisionRecallF1 from a k × k confusion matrix of class indices (row-major, rows the true class),
+ * as a bootstrap over the matrix's cells needs it; 'binary' takes the row and column of `positive`.
+ */
+export function precisionRecallF1OfMatrix(matrix: ArrayLike<number>, k: number, options: PrfOptions): { precision: number | number[]; recall: number | number[]; f1: number | number[] } {
+  const { average } = options
+  const { counts, present } = countsOf(matrix, k)
+  if (average === 'binary') {
+    const positive = Number(options.positive ?? 1)
+    return positive < k ? scores(counts.tp[positive], counts.predicted[positive], counts.support[positive]) : scores(0, 0, 0)
+  }
   const perClass = Array.from({ length: k }, (_, c) => scores(counts.tp[c], counts.predicted[c], counts.support[c]))
   if (average === 'none') {
     return { precision: perClass.map((s) => s.precision), recall: perClass.map((s) => s.recall), f1: perClass.map((s) => s.f1) }
@@ -381,19 +401,26 @@ function tally(labels: ArrayLike<number>, predicted: ArrayLike<number>, classes:
   }
   const k = classes ?? largest + 1
   const matrix = new Float64Array(k * k)
+  for (let i = 0; i < n; i++) matrix[labels[i] * k + predicted[i]]++
+  return { k, matrix, ...countsOf(matrix, k) }
+}
+
+/** Per-class counts of a confusion matrix, and the classes that occur as a label or a prediction. */
+function countsOf(matrix: ArrayLike<number>, k: number) {
   const counts: ClassCounts = { tp: new Float64Array(k), predicted: new Float64Array(k), support: new Float64Array(k) }
   const present = new Set<number>()
-  for (let i = 0; i < n; i++) {
-    const y = labels[i]
-    const p = predicted[i]
-    matrix[y * k + p]++
-    counts.support[y]++
-    counts.predicted[p]++
-    if (y === p) counts.tp[y]++
-    present.add(y)
-    present.add(p)
+  for (let y = 0; y < k; y++) {
+    for (let p = 0; p < k; p++) {
+      const count = matrix[y * k + p]
+      if (count === 0) continue
+      counts.support[y] += count
+      counts.predicted[p] += count
+      if (y === p) counts.tp[y] += count
+      present.add(y)
+      present.add(p)
+    }
   }
-  return { k, matrix, counts, present }
+  return { counts, present }
 }
 
 /** Precision, recall and F1 of the positive class, labels and predictions together holding at most two classes. */

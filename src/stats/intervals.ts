@@ -2,6 +2,7 @@ import { ModeltestError } from '../errors.js'
 import { percentiles } from '../metrics/percentile.js'
 import { mulberry32 } from '../random.js'
 import { chiSquareSurvival } from './drift.js'
+import { multinomial } from './sampling.js'
 
 /** A two-sided confidence interval and how it was made. */
 export interface Interval {
@@ -48,29 +49,57 @@ export function wilsonInterval(successes: number, n: number, confidence = 0.95):
  */
 export function bootstrapInterval(n: number, statistic: (indices: Int32Array) => number, options: { confidence?: number; resamples?: number; seed?: number; strata?: ArrayLike<number> } = {}): Interval {
   const confidence = checkConfidence(options.confidence ?? 0.95)
-  const resamples = options.resamples ?? 1000
+  const resamples = checkResamples(options.resamples ?? 1000)
   if (!Number.isInteger(n) || n < 1) throw new ModeltestError({ what: `bootstrapInterval needs at least one row, got ${n}` })
-  if (!Number.isInteger(resamples) || resamples < 2) throw new ModeltestError({ what: `resamples must be a whole number ≥ 2, got ${resamples}` })
   const draw = resampler(n, options.seed ?? 0, options.strata)
+  return percentileInterval(() => definedOrNaN(statistic, draw()), resamples, confidence, options.strata !== undefined, `${n} rows`)
+}
+
+/**
+ * The same bootstrap for a statistic of a contingency table whose rows are strata (a confusion matrix:
+ * rows the true class): each resample redraws every row's count over its cells, Multinomial(row total,
+ * row shares), exactly as resampling that row's data rows would, at a cost of one draw per cell.
+ */
+export function tableBootstrapInterval(table: ArrayLike<number>, rowLength: number, statistic: (table: Float64Array) => number, options: { confidence?: number; resamples?: number; seed?: number } = {}): Interval {
+  const confidence = checkConfidence(options.confidence ?? 0.95)
+  const resamples = checkResamples(options.resamples ?? 1000)
+  const random = mulberry32(options.seed ?? 0)
+  const resampled = new Float64Array(table.length)
+  const rows = Array.from({ length: table.length / rowLength }, (_, r) => Array.from({ length: rowLength }, (_, c) => table[r * rowLength + c]))
+  const totals = rows.map((row) => row.reduce((sum, count) => sum + count, 0))
+  const draw = () => {
+    rows.forEach((row, r) => multinomial(totals[r], row, random, resampled, r * rowLength))
+    return definedOrNaN(statistic, resampled)
+  }
+  return percentileInterval(draw, resamples, confidence, true, `${totals.reduce((a, b) => a + b, 0)} rows`)
+}
+
+/** The α/2 and 1 − α/2 percentiles of `resamples` values of `draw`, skipping and counting the undefined (NaN) ones. */
+function percentileInterval(draw: () => number, resamples: number, confidence: number, stratified: boolean, of: string): Interval {
   const values = new Float64Array(resamples)
   let kept = 0
   for (let b = 0; b < resamples; b++) {
-    const value = definedOrNaN(statistic, draw())
+    const value = draw()
     if (!Number.isNaN(value)) values[kept++] = value
   }
   const skipped = resamples - kept
   if (kept < 2) {
-    throw new ModeltestError({ what: `the bootstrap interval is undefined: the statistic is undefined on ${skipped} of ${resamples} resamples of ${n} rows`, fix: 'Evaluate on more rows, or on rows that include every class.' })
+    throw new ModeltestError({ what: `the bootstrap interval is undefined: the statistic is undefined on ${skipped} of ${resamples} resamples of ${of}`, fix: 'Evaluate on more rows, or on rows that include every class.' })
   }
   const alpha = 1 - confidence
   const [low, high] = percentiles(values.subarray(0, kept), [(alpha / 2) * 100, (1 - alpha / 2) * 100])
-  return { low, high, confidence, method: 'bootstrap', resamples, skipped, stratified: options.strata !== undefined }
+  return { low, high, confidence, method: 'bootstrap', resamples, skipped, stratified }
+}
+
+function checkResamples(resamples: number): number {
+  if (!Number.isInteger(resamples) || resamples < 2) throw new ModeltestError({ what: `resamples must be a whole number ≥ 2, got ${resamples}` })
+  return resamples
 }
 
 /** The statistic's value, or NaN where it is undefined (it says so with a ModeltestError). */
-export function definedOrNaN(statistic: (indices: Int32Array) => number, indices: Int32Array): number {
+export function definedOrNaN<T>(statistic: (sample: T) => number, sample: T): number {
   try {
-    return statistic(indices)
+    return statistic(sample)
   } catch (error) {
     if (error instanceof ModeltestError) return NaN
     throw error
