@@ -18,7 +18,7 @@ import {
 } from '../metrics/classification.js'
 import { meanAbsoluteError, meanAbsolutePercentageError, r2Score, rootMeanSquaredError } from '../metrics/regression.js'
 import type { Model, Scores } from '../models/model.js'
-import { classificationPlots, histogramPlot, positiveScores } from './figures.js'
+import { classificationPlots, histogramPlot, positiveIndicator, positiveScores } from './figures.js'
 import { checkNumber } from '../guard.js'
 import { delongAuc, delongInterval } from '../stats/delong.js'
 import { MAX_SKIPPED_SHARE, bootstrapInterval, tableBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
@@ -183,7 +183,7 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
   }
   if (name === 'roc_auc' && rows.scores.width <= 2) {
     const positive = options.positive ?? 1
-    const isPositive = Uint8Array.from(rows.labels, (label) => (label === positive ? 1 : 0))
+    const isPositive = positiveIndicator(rows.labels, positive)
     const positives = isPositive.reduce((sum, bit) => sum + bit, 0)
     if (positives >= 2 && n - positives >= 2) return { value, interval: delongInterval(delongAuc(isPositive, positiveScores(rows.scores, positive)), confidence) }
   }

@@ -10,7 +10,7 @@ import { mcnemarExact, pairedBootstrap } from '../stats/paired.js'
 import { delongTest } from '../stats/delong.js'
 import { evaluateFor, metricNamed, resample, type Evaluation } from './metric.js'
 import { sliceCheck } from './slices.js'
-import { classificationPlots, histogramPlot, positiveScores } from './figures.js'
+import { classificationPlots, histogramPlot, positiveIndicator, positiveScores } from './figures.js'
 import { formatAgainst, formatPValue, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 
@@ -220,7 +220,7 @@ export async function regressionCheck(candidate: Model, baseline: Model, options
   const [ours, theirs] = await Promise.all([evaluateFor(metric, candidate, data, options.label), evaluateFor(metric, baseline, data, options.label)])
   const n = ours.labels.length
   const positive = options.positive ?? 1
-  const isPositive = Uint8Array.from(ours.labels, (label) => (label === positive ? 1 : 0))
+  const isPositive = positiveIndicator(ours.labels, positive)
   const positives = isPositive.reduce((sum, bit) => sum + bit, 0)
   // DeLong's exact test by default for binary ROC AUC where each class has the two rows it needs.
   const delongFits = metricName === 'roc_auc' && ours.scores.width <= 2 && theirs.scores.width <= 2 && positives >= 2 && n - positives >= 2

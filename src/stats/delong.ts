@@ -15,12 +15,12 @@ export interface DelongEstimate {
  * of the positives' placement values V₁₀(xᵢ) = (#{negatives < xᵢ} + ½ #{negatives = xᵢ}) / k, or of
  * the negatives' V₀₁(yⱼ) = (#{positives > yⱼ} + ½ #{positives = yⱼ}) / m, and
  * Var(AUC) = S₁₀/m + S₀₁/k, S the sample variances (divisor m − 1, k − 1) of the placement values.
- * The placement values come from one sort of each class and binary searches (as Sun & Xu 2014's
- * midranks do), O(n log n). Needs at least two rows of each class.
+ * The placement values come from one sort of each class and a merge (as Sun & Xu 2014's midranks
+ * do), O(n log n). Needs at least two rows of each class.
  * Equals R pROC's var(roc(…), method = "delong").
  */
 export function delongAuc(isPositive: ArrayLike<number>, scores: ArrayLike<number>): DelongEstimate {
-  const v = placementValues(isPositive, scores)
+  const v = placementValues(isPositive, scores, false)
   const auc = mean(v.positive)
   return { auc, variance: covariance(v.positive, v.positive, auc, auc) / v.positive.length + covariance(v.negative, v.negative, auc, auc) / v.negative.length, positives: v.positive.length, negatives: v.negative.length }
 }
@@ -41,8 +41,8 @@ export function delongInterval(estimate: DelongEstimate, confidence = 0.95): Int
  * the two models' placements are identical. Equals R pROC's roc.test(method = "delong", paired = TRUE).
  */
 export function delongTest(isPositive: ArrayLike<number>, scoresA: ArrayLike<number>, scoresB: ArrayLike<number>): { difference: number; z: number; pValue: number } {
-  const a = placementValues(isPositive, scoresA)
-  const b = placementValues(isPositive, scoresB)
+  const a = placementValues(isPositive, scoresA, true)
+  const b = placementValues(isPositive, scoresB, true)
   const aucA = mean(a.positive)
   const aucB = mean(b.positive)
   const part = (x: Float64Array, y: Float64Array) => (covariance(x, x, aucA, aucA) + covariance(y, y, aucB, aucB) - 2 * covariance(x, y, aucA, aucB)) / x.length
@@ -53,29 +53,45 @@ export function delongTest(isPositive: ArrayLike<number>, scoresA: ArrayLike<num
   return { difference, z, pValue: Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))) }
 }
 
-/** The placement values V₁₀ of the positive rows and V₀₁ of the negative rows, each in row order. */
-function placementValues(isPositive: ArrayLike<number>, scores: ArrayLike<number>): { positive: Float64Array; negative: Float64Array } {
+/**
+ * The placement values V₁₀ of the positive rows and V₀₁ of the negative rows: in row order (binary
+ * searches), as a paired comparison needs, or in score order (one merge), enough for a variance.
+ */
+function placementValues(isPositive: ArrayLike<number>, scores: ArrayLike<number>, rowOrder: boolean): { positive: Float64Array; negative: Float64Array } {
   const sorted = scoresByClass(isPositive, scores)
   const m = sorted.positive.length
   const k = sorted.negative.length
   if (m < 2 || k < 2) {
     throw new ModeltestError({ what: `DeLong's variance needs at least two rows of each class, got ${m} positive and ${k} negative`, fix: 'Evaluate on more rows of the rarer class.' })
   }
+  // V₁₀(x) from the negatives below x and at x; V₀₁(y) = 1 − (the positives below y + ½ those at y)/m.
+  const fromNegatives = (below: number, atOrBelow: number) => (below + (atOrBelow - below) / 2) / k
+  const fromPositives = (below: number, atOrBelow: number) => (m - atOrBelow + (atOrBelow - below) / 2) / m
+  if (!rowOrder) return { positive: mergedPlacements(sorted.positive, sorted.negative, fromNegatives), negative: mergedPlacements(sorted.negative, sorted.positive, fromPositives) }
   const positive = new Float64Array(m)
   const negative = new Float64Array(k)
   let p = 0
   let q = 0
   for (let i = 0; i < isPositive.length; i++) {
     const score = scores[i]
-    if (isPositive[i] === 1) {
-      const below = firstAtLeast(sorted.negative, score)
-      positive[p++] = (below + (firstAbove(sorted.negative, score) - below) / 2) / k
-    } else {
-      const atOrBelow = firstAbove(sorted.positive, score)
-      negative[q++] = (m - atOrBelow + (atOrBelow - firstAtLeast(sorted.positive, score)) / 2) / m
-    }
+    if (isPositive[i] === 1) positive[p++] = fromNegatives(firstAtLeast(sorted.negative, score), firstAbove(sorted.negative, score))
+    else negative[q++] = fromPositives(firstAtLeast(sorted.positive, score), firstAbove(sorted.positive, score))
   }
   return { positive, negative }
+}
+
+/** `placement(below, atOrBelow)` of each of `own` (sorted ascending) against `other` (sorted ascending), in one merge. */
+function mergedPlacements(own: Float64Array, other: Float64Array, placement: (below: number, atOrBelow: number) => number): Float64Array {
+  const result = new Float64Array(own.length)
+  let below = 0
+  let atOrBelow = 0
+  for (let i = 0; i < own.length; i++) {
+    while (below < other.length && other[below] < own[i]) below++
+    if (atOrBelow < below) atOrBelow = below
+    while (atOrBelow < other.length && other[atOrBelow] <= own[i]) atOrBelow++
+    result[i] = placement(below, atOrBelow)
+  }
+  return result
 }
 
 /** The number of values (sorted ascending) below `value`. */
