@@ -22,7 +22,9 @@ export {
   rocCurve,
   precisionRecallCurve,
   logLoss,
+  logLosses,
   brierScore,
+  brierTerms,
   calibrationBins,
   expectedCalibrationError,
   type ScoreMatrix,
@@ -31,7 +33,7 @@ export {
   type CalibrationBin,
   type Label,
 } from './metrics/classification.js'
-export { meanAbsoluteError, rootMeanSquaredError, r2Score, meanAbsolutePercentageError } from './metrics/regression.js'
+export { meanAbsoluteError, rootMeanSquaredError, r2Score, meanAbsolutePercentageError, absoluteErrors, squaredErrors, absolutePercentageErrors } from './metrics/regression.js'
 export { metricCheck, measureMetric, METRICS, type MetricOptions, type Evaluation } from './checks/metric.js'
 export { sliceCheck, type SliceOptions, type SliceResult } from './checks/slices.js'
 export { mcnemarExact, pairedBootstrap, binomialCdf, holmAdjust } from './stats/paired.js'
@@ -61,7 +63,7 @@ export { finiteOutputsCheck, outputShapeCheck, invarianceCheck, determinismCheck
 export { measureMemory, gpuMemory, type MemorySummary } from './perf/memory.js'
 export { accuracyCheck, latencyCheck, throughputCheck, memoryCheck, regressionCheck, type EvaluationOptions, type LatencyCheckOptions, type RegressionOptions } from './checks/model.js'
 export { buildReport, byFile, formatValue, formatValues, type RunReport, type TestOutcome, type BaselineComparison, changeAgainstBaseline } from './report.js'
-export { wilsonInterval, bootstrapInterval, normalQuantile, normalCdf, type Interval } from './stats/intervals.js'
+export { wilsonInterval, bootstrapInterval, tableBootstrapInterval, meanInterval, normalQuantile, normalCdf, type Interval } from './stats/intervals.js'
 export { delongAuc, delongInterval, delongTest, type DelongEstimate } from './stats/delong.js'
 export type { HttpModelOptions } from './models/http.js'
 export { invokeEndpoint, canaryRuntimeClient, InvocationError, type SageMakerModelOptions, type Invocation, type InvocationAnswer } from './models/sagemaker.js'

@@ -7,21 +7,23 @@ import {
   balancedAccuracy,
   balancedAccuracyOfMatrix,
   brierScore,
+  brierTerms,
   confusionMatrix,
   expectedCalibrationError,
   logLoss,
+  logLosses,
   precisionRecallF1,
   precisionRecallF1OfMatrix,
   rocAuc,
   rocAucOneVsRest,
   type PrfAverage,
 } from '../metrics/classification.js'
-import { meanAbsoluteError, meanAbsolutePercentageError, r2Score, rootMeanSquaredError } from '../metrics/regression.js'
+import { absoluteErrors, absolutePercentageErrors, meanAbsoluteError, meanAbsolutePercentageError, r2Score, rootMeanSquaredError, squaredErrors } from '../metrics/regression.js'
 import type { Model, Scores } from '../models/model.js'
 import { classificationPlots, histogramPlot, positiveIndicator, positiveScores } from './figures.js'
 import { checkNumber } from '../guard.js'
 import { delongAuc, delongInterval } from '../stats/delong.js'
-import { MAX_SKIPPED_SHARE, bootstrapInterval, tableBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
+import { MAX_SKIPPED_SHARE, bootstrapInterval, meanInterval, tableBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
 import { formatAgainst, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 import { sliceCheck } from './slices.js'
@@ -59,6 +61,8 @@ export interface Metric {
   higherIsBetter: boolean
   kind: 'classification' | 'regression'
   compute: (rows: Evaluation, options: MetricSettings) => number
+  /** For a mean of per-row terms (a loss or an error): the terms, and the map from their mean to the metric (RMSE: the root). */
+  meanOf?: { terms: (rows: Evaluation, options: MetricSettings) => Float64Array; metricOfMean?: (mean: number) => number }
   /** For a metric of the confusion matrix alone: its value from a k × k matrix, which lets the bootstrap redraw counts instead of rows. */
   ofConfusion?: (matrix: Float64Array, k: number, options: MetricSettings, width: number) => number
 }
@@ -76,7 +80,7 @@ function prf(which: 'precision' | 'recall' | 'f1'): Pick<Metric, 'compute' | 'of
 }
 
 /** A binary score metric of the positive class: its score column against "label = positive" (scikit-learn's pos_label). */
-function binary(metric: (labels: ArrayLike<number>, scores: ArrayLike<number>, positive: number) => number) {
+function binary<T>(metric: (labels: ArrayLike<number>, scores: ArrayLike<number>, positive: number) => T) {
   return (rows: Evaluation, options: MetricSettings) => {
     const positive = options.positive ?? 1
     return metric(rows.labels, positiveScores(rows.scores, positive), positive)
@@ -103,13 +107,19 @@ export const METRICS: Record<string, Metric> = {
     compute: (rows, options) => (rows.scores.width <= 2 ? binary(rocAuc)(rows, options) : rocAucOneVsRest(rows.labels, rows.scores, options.average === 'weighted' ? 'weighted' : 'macro')),
   },
   average_precision: { title: 'Average precision', higherIsBetter: true, kind: 'classification', compute: binary(averagePrecision) },
-  log_loss: { title: 'Log loss', higherIsBetter: false, kind: 'classification', compute: (rows) => logLoss(rows.labels, rows.scores) },
-  brier: { title: 'Brier score', higherIsBetter: false, kind: 'classification', compute: binary(brierScore) },
+  log_loss: { title: 'Log loss', higherIsBetter: false, kind: 'classification', compute: (rows) => logLoss(rows.labels, rows.scores), meanOf: { terms: (rows) => logLosses(rows.labels, rows.scores) } },
+  brier: { title: 'Brier score', higherIsBetter: false, kind: 'classification', compute: binary(brierScore), meanOf: { terms: binary(brierTerms) } },
   ece: { title: 'Expected calibration error', higherIsBetter: false, kind: 'classification', compute: binary((labels, scores, positive) => expectedCalibrationError(labels, scores, 10, positive)) },
-  mae: { title: 'MAE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsoluteError(rows.labels, rows.predicted) },
-  rmse: { title: 'RMSE', higherIsBetter: false, kind: 'regression', compute: (rows) => rootMeanSquaredError(rows.labels, rows.predicted) },
+  mae: { title: 'MAE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsoluteError(rows.labels, rows.predicted), meanOf: { terms: (rows) => absoluteErrors(rows.labels, rows.predicted) } },
+  rmse: {
+    title: 'RMSE',
+    higherIsBetter: false,
+    kind: 'regression',
+    compute: (rows) => rootMeanSquaredError(rows.labels, rows.predicted),
+    meanOf: { terms: (rows) => squaredErrors(rows.labels, rows.predicted), metricOfMean: Math.sqrt },
+  },
   r2: { title: 'R²', higherIsBetter: true, kind: 'regression', compute: (rows) => r2Score(rows.labels, rows.predicted) },
-  mape: { title: 'MAPE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsolutePercentageError(rows.labels, rows.predicted) },
+  mape: { title: 'MAPE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsolutePercentageError(rows.labels, rows.predicted), meanOf: { terms: (rows) => absolutePercentageErrors(rows.labels, rows.predicted) } },
 }
 
 /**
@@ -156,7 +166,8 @@ export async function metricCheck(model: Model, name: string, threshold: number,
 /**
  * A metric's value on evaluated rows and its interval: Wilson for the proportions (accuracy; binary
  * precision, of the predicted positives; binary recall, of the actual positives), DeLong's for binary
- * ROC AUC (exact and O(n log n)), and otherwise a seeded percentile bootstrap within each class for
+ * ROC AUC (exact and O(n log n)), the normal interval of a mean for the losses and errors that are
+ * means of per-row terms (log loss, Brier, MAE, MSE under RMSE's root, MAPE), and otherwise a seeded percentile bootstrap within each class for
  * class metrics, so that every resample holds the classes of the data: for the metrics of the
  * confusion matrix alone (F1, balanced accuracy, averaged precision and recall) the resampled
  * matrix is drawn as counts, one draw per cell, and for the others the rows are resampled.
@@ -186,6 +197,12 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
     const isPositive = positiveIndicator(rows.labels, positive)
     const positives = isPositive.reduce((sum, bit) => sum + bit, 0)
     if (positives >= 2 && n - positives >= 2) return { value, interval: delongInterval(delongAuc(isPositive, positiveScores(rows.scores, positive)), confidence) }
+  }
+  if (metric.meanOf) {
+    // The losses are ≥ 0, and a monotone map of the mean (a root) maps its bounds.
+    const { low, high } = meanInterval(metric.meanOf.terms(rows, options), confidence)
+    const toMetric = metric.meanOf.metricOfMean ?? ((mean: number) => mean)
+    return { value, interval: { low: toMetric(Math.max(0, low)), high: toMetric(high), confidence, method: 'normal' } }
   }
   const settings = { confidence, resamples: options.resamples, seed: options.seed }
   const { ofConfusion } = metric

@@ -280,6 +280,11 @@ function noPositives(metric: string, positive: Label): ModeltestError {
  * (scikit-learn 1.2: sklearn.metrics.log_loss(labels=range(width)))
  */
 export function logLoss(labels: ArrayLike<number>, probabilities: ScoreMatrix, eps: number = Number.EPSILON): number {
+  return compensatedSum(logLosses(labels, probabilities, eps)) / labels.length
+}
+
+/** Each row's term of logLoss, −ln p̂ᵢ,yᵢ after clipping and renormalizing: what an interval of their mean reads. */
+export function logLosses(labels: ArrayLike<number>, probabilities: ScoreMatrix, eps: number = Number.EPSILON): Float64Array {
   const metric = 'logLoss'
   const n = labels.length
   if (n === 0) throw new ModeltestError({ what: `${metric}: no rows to score`, fix: 'Evaluate on a dataset with at least one row.' })
@@ -307,7 +312,7 @@ export function logLoss(labels: ArrayLike<number>, probabilities: ScoreMatrix, e
     }
     losses[i] = -Math.log(own / sum)
   }
-  return compensatedSum(losses) / n
+  return losses
 }
 
 /**
@@ -316,13 +321,18 @@ export function logLoss(labels: ArrayLike<number>, probabilities: ScoreMatrix, e
  * (scikit-learn: sklearn.metrics.brier_score_loss(pos_label=positive))
  */
 export function brierScore(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<number>, positive: Label = 1): number {
+  return compensatedSum(brierTerms(labels, positiveProbabilities, positive)) / labels.length
+}
+
+/** Each row's term of brierScore, (pᵢ − yᵢ)²: what an interval of their mean reads. */
+export function brierTerms(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<number>, positive: Label = 1): Float64Array {
   const metric = 'brierScore'
   const n = checkPaired(labels, positiveProbabilities, metric)
   const isPositive = binaryIndicator(labels, positive, metric)
   checkProbabilities(positiveProbabilities, metric, 'positiveProbabilities')
   const squares = new Float64Array(n)
   for (let i = 0; i < n; i++) squares[i] = (isPositive[i] - positiveProbabilities[i]) ** 2
-  return compensatedSum(squares) / n
+  return squares
 }
 
 /** One non-empty bin of a reliability diagram. */

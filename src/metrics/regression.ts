@@ -13,8 +13,13 @@ function checkRegression(labels: ArrayLike<number>, predicted: ArrayLike<number>
  * Mean absolute error: MAE = (1/n) Σ |yᵢ − ŷᵢ|.  (scikit-learn: sklearn.metrics.mean_absolute_error)
  */
 export function meanAbsoluteError(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  return mean(absoluteErrors(labels, predicted))
+}
+
+/** Each row's |yᵢ − ŷᵢ|, the terms of MAE. */
+export function absoluteErrors(labels: ArrayLike<number>, predicted: ArrayLike<number>): Float64Array {
   const n = checkRegression(labels, predicted, 'meanAbsoluteError')
-  return compensatedSum(n, (i) => Math.abs(labels[i] - predicted[i])) / n
+  return termsOf(n, (i) => Math.abs(labels[i] - predicted[i]))
 }
 
 /**
@@ -22,8 +27,13 @@ export function meanAbsoluteError(labels: ArrayLike<number>, predicted: ArrayLik
  * (scikit-learn: sklearn.metrics.mean_squared_error(squared=False); mean_squared_error's root)
  */
 export function rootMeanSquaredError(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  return Math.sqrt(mean(squaredErrors(labels, predicted)))
+}
+
+/** Each row's (yᵢ − ŷᵢ)², the terms of the mean squared error. */
+export function squaredErrors(labels: ArrayLike<number>, predicted: ArrayLike<number>): Float64Array {
   const n = checkRegression(labels, predicted, 'rootMeanSquaredError')
-  return Math.sqrt(compensatedSum(n, (i) => (labels[i] - predicted[i]) ** 2) / n)
+  return termsOf(n, (i) => (labels[i] - predicted[i]) ** 2)
 }
 
 /**
@@ -50,8 +60,25 @@ export function r2Score(labels: ArrayLike<number>, predicted: ArrayLike<number>)
  * gives a huge but finite term. (scikit-learn: sklearn.metrics.mean_absolute_percentage_error)
  */
 export function meanAbsolutePercentageError(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  return mean(absolutePercentageErrors(labels, predicted))
+}
+
+/** Each row's |yᵢ − ŷᵢ| / max(|yᵢ|, ε), the terms of MAPE. */
+export function absolutePercentageErrors(labels: ArrayLike<number>, predicted: ArrayLike<number>): Float64Array {
   const n = checkRegression(labels, predicted, 'meanAbsolutePercentageError')
-  return compensatedSum(n, (i) => Math.abs(labels[i] - predicted[i]) / Math.max(Math.abs(labels[i]), Number.EPSILON)) / n
+  return termsOf(n, (i) => Math.abs(labels[i] - predicted[i]) / Math.max(Math.abs(labels[i]), Number.EPSILON))
+}
+
+/** term(i) for i < n, in a plain loop (typed-array from() with a mapping function is slow on a million rows). */
+function termsOf(n: number, term: (i: number) => number): Float64Array {
+  const terms = new Float64Array(n)
+  for (let i = 0; i < n; i++) terms[i] = term(i)
+  return terms
+}
+
+/** The compensated mean of a metric's terms. */
+function mean(terms: Float64Array): number {
+  return compensatedSum(terms.length, (i) => terms[i]) / terms.length
 }
 
 /** Σ term(i) for i < n with Neumaier's compensation, so long sums keep full precision. */

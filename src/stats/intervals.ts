@@ -9,7 +9,7 @@ export interface Interval {
   low: number
   high: number
   confidence: number
-  method: 'wilson' | 'bootstrap' | 'delong'
+  method: 'wilson' | 'bootstrap' | 'delong' | 'normal'
   /** Bootstrap only: resamples drawn, and how many were skipped because the statistic is undefined on them. */
   resamples?: number
   skipped?: number
@@ -36,6 +36,24 @@ export function wilsonInterval(successes: number, n: number, confidence = 0.95):
   const center = (p + z2 / (2 * n)) / denominator
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denominator
   return { low: Math.max(0, center - half), high: Math.min(1, center + half), confidence, method: 'wilson' }
+}
+
+/**
+ * The normal (central limit) interval of a mean of n per-row terms: x̄ ± z·s/√n, s the sample
+ * standard deviation (divisor n − 1), z = Φ⁻¹(1 − α/2); one row gives the mean itself. Equals
+ * scipy.stats.norm.interval(confidence, loc=x̄, scale=scipy.stats.sem(terms)).
+ */
+export function meanInterval(terms: ArrayLike<number>, confidence = 0.95): Interval {
+  checkConfidence(confidence)
+  const n = terms.length
+  if (n < 1) throw new ModeltestError({ what: 'meanInterval needs at least one term' })
+  let sum = 0
+  for (let i = 0; i < n; i++) sum += terms[i]
+  const mean = sum / n
+  let squares = 0
+  for (let i = 0; i < n; i++) squares += (terms[i] - mean) ** 2
+  const half = n < 2 ? 0 : normalQuantile(1 - (1 - confidence) / 2) * Math.sqrt(squares / (n - 1) / n)
+  return { low: mean - half, high: mean + half, confidence, method: 'normal' }
 }
 
 /**

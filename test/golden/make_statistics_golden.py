@@ -17,7 +17,7 @@ from sklearn.calibration import calibration_curve
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, mean_absolute_error, precision_recall_fscore_support, roc_auc_score
 
 rng = np.random.default_rng(20261130)
-golden = {"generated_by": "", "positive": [], "precision": {}, "degenerate": [], "delong": [], "delong_paired": []}
+golden = {"generated_by": "", "positive": [], "precision": {}, "degenerate": [], "delong": [], "delong_paired": [], "mean_interval": []}
 
 
 def ece(is_positive, p, bins=10):
@@ -147,7 +147,15 @@ for name, n, gain in [("paired-300", 300, 0.4), ("paired-close-150", 150, 0.05),
     golden["delong_paired"].append({"name": name, "labels": is_positive.tolist(), "a": a.tolist(), "b": b.tolist(), "z": z, "p_value": p_value,
                                     "difference": float(roc_auc_score(is_positive, a) - roc_auc_score(is_positive, b))})
 
-golden["generated_by"] = f"numpy {np.__version__}, scikit-learn {sklearn.__version__}, R pROC {proc_version}"
+# The normal interval of a mean of per-row losses: scipy.stats.norm.interval with the standard error of the mean.
+from scipy.stats import norm, sem
+import scipy
+for name, n, confidence in [("exponential-50", 50, 0.95), ("exponential-2000", 2000, 0.9), ("uniform-7", 7, 0.99)]:
+    terms = (rng.exponential(0.4, n) if name.startswith("exponential") else rng.uniform(0, 1, n)).round(9)
+    low, high = norm.interval(confidence, loc=terms.mean(), scale=sem(terms))
+    golden["mean_interval"].append({"name": name, "terms": terms.tolist(), "confidence": confidence, "low": float(low), "high": float(high)})
+
+golden["generated_by"] = f"scipy {scipy.__version__}, numpy {np.__version__}, scikit-learn {sklearn.__version__}, R pROC {proc_version}"
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "statistics.json"), "w") as f:
     json.dump(golden, f, indent=1)
 print("wrote statistics.json:", golden["generated_by"])
