@@ -167,10 +167,11 @@ export async function metricCheck(model: Model, name: string, threshold: number,
  * A metric's value on evaluated rows and its interval: Wilson for the proportions (accuracy; binary
  * precision, of the predicted positives; binary recall, of the actual positives), DeLong's for binary
  * ROC AUC (exact and O(n log n)), the normal interval of a mean for the losses and errors that are
- * means of per-row terms (log loss, Brier, MAE, MSE under RMSE's root, MAPE), and otherwise a seeded percentile bootstrap within each class for
- * class metrics, so that every resample holds the classes of the data: for the metrics of the
- * confusion matrix alone (F1, balanced accuracy, averaged precision and recall) the resampled
- * matrix is drawn as counts, one draw per cell, and for the others the rows are resampled.
+ * means of per-row terms (log loss, Brier, MAE, MSE under RMSE's root, MAPE), and otherwise a seeded
+ * percentile bootstrap, within each class for class metrics so that every resample holds the classes
+ * of the data: for the metrics of the confusion matrix alone (F1, balanced accuracy, averaged
+ * precision and recall) the resampled matrix is drawn as counts, one draw per cell; for the others
+ * (R², average precision, ECE, one-vs-rest ROC AUC) the rows are resampled.
  */
 export function measureMetric(name: string, rows: Evaluation, options: MetricSettings = {}): { value: number; interval: Interval } {
   const metric = metricNamed(name)
