@@ -37,11 +37,4 @@ describe('metrics whose bootstrap resamples could lose a class', () => {
     expect(interval.resamples).toBe(400)
     expect(() => bootstrapInterval(10, () => NaN, { resamples: 50 })).toThrow(/undefined on 50 of 50 resamples of 10 rows/)
   })
-
-  test('a regression metric resamples all rows together, and no resample of three rows leaves R² undefined', async () => {
-    const line = await model(async (rows: Row[]) => rows.map((row) => Number(row.x) * 2), { name: 'line' })
-    const record = await metricCheck(line, 'r2', 0, { on: await dataset([{ x: 1, y: 2 }, { x: 2, y: 4.5 }, { x: 3, y: 5.5 }]), label: 'y' })
-    expect(record.interval).toMatchObject({ skipped: 0, stratified: false })
-    expect(record.message).not.toMatch(/not trusted/)
-  })
 })

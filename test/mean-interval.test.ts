@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { absoluteErrors, dataset, meanInterval, metricCheck, model, squaredErrors, type Row } from '../src/index.js'
+import { absoluteErrors, dataset, meanInterval, metricCheck, model, r2PseudoValues, r2Score, squaredErrors, type Row } from '../src/index.js'
 import { repoRoot } from './helpers.js'
 
 // scipy.stats.norm.interval(confidence, loc=mean, scale=sem): test/golden/make_statistics_golden.py.
@@ -34,3 +34,25 @@ describe('the normal interval of a mean of per-row losses', () => {
     expect(rmse.message).toMatch(/\(95% CI 0\.\d{4}–0\.\d{4} normal, n=50\)$/)
   })
 })
+
+// The delta method's standard error is checked in the script against a 20,000-resample bootstrap.
+interface R2Case { name: string; labels: number[]; predicted: number[]; r2: number; low: number; high: number }
+
+describe("R²'s delta-method interval", () => {
+  test.each(golden.r2_interval as R2Case[])('equals the numpy computation on $name', async ({ labels, predicted, r2, low, high }) => {
+    const pseudo = r2PseudoValues(labels, predicted)
+    expect(pseudo.reduce((sum, value) => sum + value, 0) / pseudo.length).toBeCloseTo(r2, 12)
+    const fitted = await model(async (rows: Row[]) => rows.map((row) => predicted[row.row as number]), { name: 'fitted' })
+    const record = await metricCheck(fitted, 'r2', -1, { on: await dataset(labels.map((y, row) => ({ y, row }))), label: 'y' })
+    expect(record.actual).toBe(r2Score(labels, predicted))
+    expect(record.actual).toBeCloseTo(r2, 12)
+    expect(record.interval).toMatchObject({ method: 'normal', confidence: 0.95 })
+    expect(record.interval!.low).toBeCloseTo(low, 10)
+    expect(record.interval!.high).toBeCloseTo(high, 10)
+  })
+
+  test('constant labels: R² itself, no spread', () => {
+    expect(Array.from(r2PseudoValues([2, 2, 2], [1, 2, 3]))).toEqual([0, 0, 0])
+  })
+})
+

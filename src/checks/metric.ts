@@ -18,7 +18,7 @@ import {
   rocAucOneVsRest,
   type PrfAverage,
 } from '../metrics/classification.js'
-import { absoluteErrors, absolutePercentageErrors, meanAbsoluteError, meanAbsolutePercentageError, r2Score, rootMeanSquaredError, squaredErrors } from '../metrics/regression.js'
+import { absoluteErrors, absolutePercentageErrors, meanAbsoluteError, meanAbsolutePercentageError, r2PseudoValues, r2Score, rootMeanSquaredError, squaredErrors } from '../metrics/regression.js'
 import type { Model, Scores } from '../models/model.js'
 import { classificationPlots, histogramPlot, positiveIndicator, positiveScores } from './figures.js'
 import { checkNumber } from '../guard.js'
@@ -61,8 +61,12 @@ export interface Metric {
   higherIsBetter: boolean
   kind: 'classification' | 'regression'
   compute: (rows: Evaluation, options: MetricSettings) => number
-  /** For a mean of per-row terms (a loss or an error): the terms, and the map from their mean to the metric (RMSE: the root). */
-  meanOf?: { terms: (rows: Evaluation, options: MetricSettings) => Float64Array; metricOfMean?: (mean: number) => number }
+  /**
+   * For a mean of per-row terms (a loss or an error, or R²'s delta-method pseudo-values): the terms,
+   * the map from their mean to the metric (RMSE: the root), and the range the interval is clipped to
+   * ([0, ∞) by default, for losses).
+   */
+  meanOf?: { terms: (rows: Evaluation, options: MetricSettings) => Float64Array; metricOfMean?: (mean: number) => number; range?: [number, number] }
   /** For a metric of the confusion matrix alone: its value from a k × k matrix, which lets the bootstrap redraw counts instead of rows. */
   ofConfusion?: (matrix: Float64Array, k: number, options: MetricSettings, width: number) => number
 }
@@ -118,7 +122,7 @@ export const METRICS: Record<string, Metric> = {
     compute: (rows) => rootMeanSquaredError(rows.labels, rows.predicted),
     meanOf: { terms: (rows) => squaredErrors(rows.labels, rows.predicted), metricOfMean: Math.sqrt },
   },
-  r2: { title: 'R²', higherIsBetter: true, kind: 'regression', compute: (rows) => r2Score(rows.labels, rows.predicted) },
+  r2: { title: 'R²', higherIsBetter: true, kind: 'regression', compute: (rows) => r2Score(rows.labels, rows.predicted), meanOf: { terms: (rows) => r2PseudoValues(rows.labels, rows.predicted), range: [-Infinity, 1] } },
   mape: { title: 'MAPE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsolutePercentageError(rows.labels, rows.predicted), meanOf: { terms: (rows) => absolutePercentageErrors(rows.labels, rows.predicted) } },
 }
 
@@ -167,11 +171,12 @@ export async function metricCheck(model: Model, name: string, threshold: number,
  * A metric's value on evaluated rows and its interval: Wilson for the proportions (accuracy; binary
  * precision, of the predicted positives; binary recall, of the actual positives), DeLong's for binary
  * ROC AUC (exact and O(n log n)), the normal interval of a mean for the losses and errors that are
- * means of per-row terms (log loss, Brier, MAE, MSE under RMSE's root, MAPE), and otherwise a seeded
+ * means of per-row terms (log loss, Brier, MAE, MSE under RMSE's root, MAPE) and for R² (delta
+ * method), and otherwise a seeded
  * percentile bootstrap, within each class for class metrics so that every resample holds the classes
  * of the data: for the metrics of the confusion matrix alone (F1, balanced accuracy, averaged
  * precision and recall) the resampled matrix is drawn as counts, one draw per cell; for the others
- * (R², average precision, ECE, one-vs-rest ROC AUC) the rows are resampled.
+ * (average precision, ECE, one-vs-rest ROC AUC) the rows are resampled.
  */
 export function measureMetric(name: string, rows: Evaluation, options: MetricSettings = {}): { value: number; interval: Interval } {
   const metric = metricNamed(name)
@@ -200,10 +205,10 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
     if (positives >= 2 && n - positives >= 2) return { value, interval: delongInterval(delongAuc(isPositive, positiveScores(rows.scores, positive)), confidence) }
   }
   if (metric.meanOf) {
-    // The losses are ≥ 0, and a monotone map of the mean (a root) maps its bounds.
+    // Clipped to the metric's range; a monotone map of the mean (a root) maps its bounds.
     const { low, high } = meanInterval(metric.meanOf.terms(rows, options), confidence)
-    const toMetric = metric.meanOf.metricOfMean ?? ((mean: number) => mean)
-    return { value, interval: { low: toMetric(Math.max(0, low)), high: toMetric(high), confidence, method: 'normal' } }
+    const { metricOfMean = (mean: number) => mean, range: [min, max] = [0, Infinity] } = metric.meanOf
+    return { value, interval: { low: metricOfMean(Math.max(min, low)), high: metricOfMean(Math.min(max, high)), confidence, method: 'normal' } }
   }
   const settings = { confidence, resamples: options.resamples, seed: options.seed }
   const { ofConfusion } = metric

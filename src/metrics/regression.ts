@@ -44,14 +44,30 @@ export function squaredErrors(labels: ArrayLike<number>, predicted: ArrayLike<nu
  */
 export function r2Score(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
   const metric = 'r2Score'
-  const n = checkRegression(labels, predicted, metric)
-  if (n < 2) throw new ModeltestError({ what: `${metric}: R² is not defined for a single row`, fix: 'Evaluate on at least two rows.' })
+  const n = checkTwoRows(checkRegression(labels, predicted, metric))
   const mean = compensatedSum(n, (i) => labels[i]) / n
   const residual = compensatedSum(n, (i) => (labels[i] - predicted[i]) ** 2)
   const total = compensatedSum(n, (i) => (labels[i] - mean) ** 2)
   if (residual === 0) return 1
   if (total === 0) return 0
   return 1 - residual / total
+}
+
+/**
+ * R²'s pseudo-values for its normal interval (delta method): R² + IFᵢ, with the influence function of
+ * R² = 1 − A/B, A = (1/n) Σ eᵢ², B = (1/n) Σ (yᵢ − ȳ)², IFᵢ = −(eᵢ² − A)/B + A·((yᵢ − ȳ)² − B)/B².
+ * Their mean is R² and their standard error R²'s. Constant labels (B = 0) give R² itself on every row.
+ */
+export function r2PseudoValues(labels: ArrayLike<number>, predicted: ArrayLike<number>): Float64Array {
+  const squares = squaredErrors(labels, predicted)
+  const n = checkTwoRows(squares.length)
+  const mean = compensatedSum(n, (i) => labels[i]) / n
+  const spreads = termsOf(n, (i) => (labels[i] - mean) ** 2)
+  const a = compensatedSum(n, (i) => squares[i]) / n
+  const b = compensatedSum(n, (i) => spreads[i]) / n
+  if (b === 0) return new Float64Array(n).fill(r2Score(labels, predicted))
+  const r2 = 1 - a / b
+  return termsOf(n, (i) => r2 - (squares[i] - a) / b + (a * (spreads[i] - b)) / (b * b))
 }
 
 /**
@@ -67,6 +83,12 @@ export function meanAbsolutePercentageError(labels: ArrayLike<number>, predicted
 export function absolutePercentageErrors(labels: ArrayLike<number>, predicted: ArrayLike<number>): Float64Array {
   const n = checkRegression(labels, predicted, 'meanAbsolutePercentageError')
   return termsOf(n, (i) => Math.abs(labels[i] - predicted[i]) / Math.max(Math.abs(labels[i]), Number.EPSILON))
+}
+
+/** R² needs two rows (scikit-learn returns NaN with a warning for one; this throws). */
+function checkTwoRows(n: number): number {
+  if (n < 2) throw new ModeltestError({ what: 'r2Score: R² is not defined for a single row', fix: 'Evaluate on at least two rows.' })
+  return n
 }
 
 /** term(i) for i < n, in a plain loop (typed-array from() with a mapping function is slow on a million rows). */
