@@ -217,9 +217,9 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
     const matrix = Float64Array.from(confusionMatrix(rows.labels, rows.predicted, k).flat())
     return { value, interval: tableBootstrapInterval(matrix, k, (resampled) => ofConfusion(resampled, k, options, rows.scores.width), settings) }
   }
-  const strata = metric.kind === 'classification' ? rows.labels : undefined
+  // Only class metrics are left (every regression metric has meanOf): resample within each class.
   const statistic = (indices: Int32Array) => metric.compute(resample(rows, indices), options)
-  return { value, interval: bootstrapInterval(n, statistic, { ...settings, strata }) }
+  return { value, interval: bootstrapInterval(n, statistic, { ...settings, strata: rows.labels }) }
 }
 
 /** One more than the largest label and the largest predicted class: the classes a confusion matrix needs. */
