@@ -22,16 +22,19 @@ export {
   rocCurve,
   precisionRecallCurve,
   logLoss,
+  logLosses,
   brierScore,
+  brierTerms,
   calibrationBins,
   expectedCalibrationError,
   type ScoreMatrix,
   type PrfAverage,
   type PrfOptions,
   type CalibrationBin,
+  type Label,
 } from './metrics/classification.js'
-export { meanAbsoluteError, rootMeanSquaredError, r2Score, meanAbsolutePercentageError } from './metrics/regression.js'
-export { metricCheck, METRICS, type MetricOptions } from './checks/metric.js'
+export { meanAbsoluteError, rootMeanSquaredError, r2Score, meanAbsolutePercentageError, absoluteErrors, squaredErrors, absolutePercentageErrors, r2PseudoValues } from './metrics/regression.js'
+export { metricCheck, measureMetric, METRICS, type MetricOptions, type Evaluation } from './checks/metric.js'
 export { sliceCheck, type SliceOptions, type SliceResult } from './checks/slices.js'
 export { mcnemarExact, pairedBootstrap, binomialCdf, holmAdjust } from './stats/paired.js'
 export { percentile, percentiles } from './metrics/percentile.js'
@@ -60,7 +63,8 @@ export { finiteOutputsCheck, outputShapeCheck, invarianceCheck, determinismCheck
 export { measureMemory, gpuMemory, type MemorySummary } from './perf/memory.js'
 export { accuracyCheck, latencyCheck, throughputCheck, memoryCheck, regressionCheck, type EvaluationOptions, type LatencyCheckOptions, type RegressionOptions } from './checks/model.js'
 export { buildReport, byFile, formatValue, formatValues, type RunReport, type TestOutcome, type SourceLocation, type FileTiming, type BaselineComparison, changeAgainstBaseline } from './report.js'
-export { wilsonInterval, bootstrapInterval, normalQuantile, normalCdf, type Interval } from './stats/intervals.js'
+export { wilsonInterval, bootstrapInterval, tableBootstrapInterval, meanInterval, normalQuantile, normalCdf, type Interval } from './stats/intervals.js'
+export { delongAuc, delongInterval, delongTest, type DelongEstimate } from './stats/delong.js'
 export type { HttpModelOptions } from './models/http.js'
 export { invokeEndpoint, canaryRuntimeClient, InvocationError, type SageMakerModelOptions, type Invocation, type InvocationAnswer } from './models/sagemaker.js'
 /** Loads a model (`model(path | fn, options)`), wraps an HTTP endpoint (`model.http(url, { protocol })`) or a SageMaker endpoint (`model.sagemaker(name, { variant })`). */

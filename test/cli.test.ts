@@ -41,7 +41,7 @@ describe('modeltest on the sentiment example', () => {
     expect(run.stdout).toMatch(/✓ no_regression: Accuracy 0\.\d{4} vs baseline 0\.\d{4}/)
     expect(run.stdout).toMatch(/Actual: 0\.\d+, Threshold: 0\.8\n/)
     expect(run.stdout).toMatch(/✓ no_overlap: No rows of data\/holdout\.csv appear in data\/train\.csv \(compared on text\)/)
-    expect(run.stdout).toMatch(/✓ no_drift: No drift in 1 column: label jensen-shannon 0\.\d{4}/)
+    expect(run.stdout).toMatch(/✓ no_drift: No drift in 1 column: label chi2 \d+\.\d{4} p=[\d.]+ shift share [\d.]+ \(min 0\.02, detectable [\d.]+\)/)
     expect(run.stdout).toMatch(/13\/13 checks passed/)
     expect(run.stdout).toMatch(/tfjs-layers on wasm/)
 

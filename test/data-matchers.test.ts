@@ -118,14 +118,14 @@ describe('toHaveNoDriftFrom', () => {
   test('passes on a sample of the same population, with the statistic and p-value per column', async ({ task }) => {
     await expect(sample).toHaveNoDriftFrom(penguins, { columns: ['body_mass_g', 'island'] })
     const record = lastRecord(task)
-    expect(record.message).toMatch(/^No drift in 2 columns: body_mass_g ks 0\.\d{4} p=0\.\d+; island chi2 \d+\.\d{4} p=0\.\d+$/)
+    expect(record.message).toMatch(/^No drift in 2 columns: body_mass_g ks 0\.\d{4} p=0\.\d+ shift [\d.]+ \(min [\d.]+, detectable [\d.]+\); island chi2 \d+\.\d{4} p=0\.\d+ shift share [\d.]+ \(min 0\.02, detectable [\d.]+\)$/)
     const [mass, island] = (record.details as { columns: { test: string; pValue: number; threshold: number }[] }).columns
     expect(mass).toMatchObject({ test: 'ks', threshold: 0.05 })
     expect(island).toMatchObject({ test: 'chi2' })
     expect(mass.pValue).toBeGreaterThan(0.05)
   })
   test('fails on another population, naming the drifted columns', async () => {
-    await expect(expect(adelie).toHaveNoDriftFrom(penguins, { columns: ['body_mass_g', 'island', 'sex'] })).rejects.toThrow(/Drift in 2 of 3 columns: body_mass_g ks 0\.\d{4} p=[\d.e-]+ < α 0\.05; island chi2 [\d.]+ p=[\d.e-]+ < α 0\.05/)
+    await expect(expect(adelie).toHaveNoDriftFrom(penguins, { columns: ['body_mass_g', 'island', 'sex'] })).rejects.toThrow(/Drift in 2 of 3 columns: body_mass_g ks 0\.\d{4} p=[\d.e-]+ shift [\d.]+ \(min [\d.]+, detectable [\d.]+\) < α 0\.05; island chi2 [\d.]+ p=[\d.e-]+ shift share [\d.]+ \(min 0\.02, detectable [\d.]+\) < α 0\.05/)
   })
   test('PSI and Jensen–Shannon with a threshold of their own; free text is skipped unless named', async ({ task }) => {
     await expect(expect(adelie).toHaveNoDriftFrom(penguins, { columns: ['flipper_length_mm'], test: 'psi' })).rejects.toThrow(/flipper_length_mm psi \d+\.\d{4} > 0\.20/)

@@ -40,7 +40,7 @@ describe('a pretrained tfjs graph model from an npm package', () => {
     const scores = await emotion.predict(images)
     expect([scores.rows, scores.width]).toEqual([10, 7])
     for (let i = 0; i < scores.rows; i++) {
-      const sum = scores.values.subarray(i * 7, i * 7 + 7).reduce((total, value) => total + value, 0)
+      const sum = Array.from(scores.values.subarray(i * 7, i * 7 + 7)).reduce((total, value) => total + value, 0)
       expect(sum).toBeCloseTo(1, 5)
     }
   })

@@ -13,6 +13,7 @@ import {
   wassersteinDistance,
 } from '../stats/drift.js'
 import { formatAgainst, formatPValue, formatThreshold, type CheckRecord } from './record.js'
+import { formatValue } from '../report.js'
 import { dataCheck } from './data.js'
 import { categoricalDriftPlot, numericDriftPlot } from './figures.js'
 import type { DriftPlot } from './plots.js'
@@ -36,8 +37,20 @@ export const DEFAULT_THRESHOLD: Record<DriftTest, number> = { ks: 0.05, chi2: 0.
 const MAX_CATEGORIES = 100
 /** An integer column with at most this many distinct values is compared as categories. */
 const MAX_INTEGER_CATEGORIES = 20
-/** Up to this many rows on both sides, the default tests are the statistical ones (p-values); above, distances (as in Evidently). */
-const SMALL_SAMPLE = 1000
+/**
+ * The default tests' smallest drift worth failing on, in the column's own units: a numeric column's
+ * distribution moved by at least 0.05 of the reference's standard deviation (Wasserstein distance,
+ * which is the shift itself for a pure shift), a category's share changed by at least 2 points.
+ * With the test's p < α it keeps false alarms at or below α at every n and at 0 on large samples,
+ * while more rows still detect smaller shifts down to this floor (bench/drift-defaults.py).
+ */
+const MIN_SHIFT_SD = 0.05
+const MIN_SHARE_CHANGE = 0.02
+/** z₀.₈ and z₁₋α/₂ + z₀.₈ at α = 0.05: an effect found with 80% power lies this many standard errors beyond what it must clear. */
+const Z_80 = 0.8416212335729143
+const POWER_80_Z = 1.959963984540054 + Z_80
+/** KS against the t-test on a normal shift: asymptotic relative efficiency 2/π, so √(π/2) more standard errors. */
+const KS_EFFICIENCY_FACTOR = Math.sqrt(Math.PI / 2)
 
 export interface ColumnDrift {
   column: string
@@ -48,14 +61,21 @@ export interface ColumnDrift {
   drifted: boolean
   reference: number
   current: number
+  /** Default tests only: the drift's size in the column's units (numeric: Wasserstein distance; categories: the largest change of a share). */
+  effect?: number
+  /** Default tests only: the smallest effect that counts as drift (see MIN_SHIFT_SD, MIN_SHARE_CHANGE). */
+  minEffect?: number
+  /** Default tests only: the smallest effect these row counts detect with 80% power at α, never below minEffect (normal approximation). */
+  detectable?: number
 }
 
 /**
- * Compares each column's distribution in `data` with `reference`. Defaults by column type and size:
- * numeric columns (floats, and integers with more than 20 distinct values) use the two-sample Kolmogorov–Smirnov test up to 1,000 rows a side and the
- * Wasserstein distance normalised by the reference's standard deviation above; categorical columns
- * (text, booleans) use the chi-square test of homogeneity up to 1,000 rows and the Jensen–Shannon
- * distance above. Text with more than 100 distinct values is free text and skipped unless named.
+ * Compares each column's distribution in `data` with `reference`. Defaults by column type, at every
+ * size: numeric columns (floats, and integers with more than 20 distinct values) use the two-sample
+ * Kolmogorov–Smirnov test, categorical columns (text, booleans) the chi-square test of homogeneity;
+ * a column drifted when the test's p < α (0.05) and the drift is at least a minimum effect in the
+ * column's units (MIN_SHIFT_SD, MIN_SHARE_CHANGE). Text with more than 100 distinct values is free
+ * text and skipped unless named.
  * PSI, chi-square and Jensen–Shannon on numeric columns bin by the reference's deciles.
  */
 export async function driftCheck(data: Dataset, reference: Dataset, options: DriftOptions = {}, negate = false): Promise<CheckRecord> {
@@ -86,11 +106,12 @@ export async function driftCheck(data: Dataset, reference: Dataset, options: Dri
   }
   const drifted = results.filter((result) => result.drifted)
   const describe = (result: ColumnDrift) =>
-    `${result.column} ${result.test} ${result.pValue === undefined ? formatAgainst(result.statistic, result.threshold) : result.statistic.toFixed(4)}${result.pValue !== undefined ? ` p=${formatPValue(result.pValue)}` : ''}`
+    `${result.column} ${result.test} ${result.pValue === undefined ? formatAgainst(result.statistic, result.threshold) : result.statistic.toFixed(4)}${result.pValue !== undefined ? ` p=${formatPValue(result.pValue)}` : ''}${describeEffect(result)}`
+  const verdict = (result: ColumnDrift) => (result.pValue === undefined ? `> ${formatThreshold(result.threshold)}` : `< α ${formatThreshold(result.threshold)}`)
   const message =
     drifted.length === 0
       ? `No drift in ${results.length} column${results.length === 1 ? '' : 's'}: ${results.map(describe).join('; ')}`
-      : `Drift in ${drifted.length} of ${results.length} columns: ${drifted.map((result) => `${describe(result)} ${result.pValue !== undefined ? `< α ${formatThreshold(result.threshold)}` : `> ${formatThreshold(result.threshold)}`}`).join('; ')}`
+      : `Drift in ${drifted.length} of ${results.length} columns: ${drifted.map((result) => `${describe(result)} ${verdict(result)}`).join('; ')}`
   return dataCheck(data, negate, {
     name: 'no_drift',
     actual: drifted.length,
@@ -103,24 +124,56 @@ export async function driftCheck(data: Dataset, reference: Dataset, options: Dri
   })
 }
 
+/** A default test's effect against its minimum, and the smallest shift these rows detect (80% power). */
+function describeEffect(result: ColumnDrift): string {
+  if (result.effect === undefined) return ''
+  const unit = result.test === 'chi2' ? ' share' : ''
+  return ` shift${unit} ${formatValue(result.effect)} (min ${formatValue(result.minEffect!)}, detectable ${formatValue(result.detectable!)})`
+}
+
 /** One column's drift, and its picture: the two distributions side by side. */
 async function columnDrift(data: Dataset, reference: Dataset, column: string, numeric: boolean, forced: DriftTest | undefined, threshold: number | undefined): Promise<{ result: ColumnDrift; plot: DriftPlot }> {
-  const size = Math.max(data.rowCount, reference.rowCount)
-  const test = forced ?? (numeric ? (size <= SMALL_SAMPLE ? 'ks' : 'wasserstein') : size <= SMALL_SAMPLE ? 'chi2' : 'jensen-shannon')
+  const test = forced ?? (numeric ? 'ks' : 'chi2')
   if (!numeric && (test === 'ks' || test === 'wasserstein')) {
     throw new ModeltestError({ what: `the ${test} test needs a numeric column; '${column}' is ${data.columnType(column)}`, fix: "Use test 'chi2', 'psi' or 'jensen-shannon' for categories." })
   }
   const limit = threshold ?? DEFAULT_THRESHOLD[test]
   if (numeric) {
     const [base, current] = await Promise.all([numbers(reference, column), numbers(data, column)])
-    const result = driftStatistic(column, test, limit, { base, current })
+    const tested = driftStatistic(column, test, limit, { base, current })
+    const result = forced ? tested : withMinimumShift(tested, wassersteinDistance(base, current), MIN_SHIFT_SD * standardDeviation(base), standardDeviation(base), KS_EFFICIENCY_FACTOR)
     return { result, plot: numericDriftPlot(column, base, current, result.drifted) }
   }
   const [referenceCounts, currentCounts] = await Promise.all([reference.valueCounts(column), data.valueCounts(column)])
   const categories = [...new Set([...Object.keys(referenceCounts), ...Object.keys(currentCounts)])].sort()
   const counts: [number[], number[]] = [categories.map((key) => referenceCounts[key] ?? 0), categories.map((key) => currentCounts[key] ?? 0)]
-  const result = driftStatistic(column, test, limit, { counts })
+  const tested = driftStatistic(column, test, limit, { counts })
+  const result = forced ? tested : withMinimumShift(tested, largestShareChange(counts[0], counts[1]), MIN_SHARE_CHANGE, largestShareSpread(counts[0]))
   return { result, plot: categoricalDriftPlot(column, categories, counts[0], counts[1], result.drifted) }
+}
+
+/**
+ * A default test's result gated on a minimum effect: drifted when significant and at least minEffect.
+ * detectable is the effect found with about 80% power, by the normal approximation: both the test's
+ * (z₁₋α/₂ + z₀.₈)·efficiency·SE and the floor's minEffect + z₀.₈·SE, SE = spread·√(1/n + 1/m), spread
+ * being the per-row standard deviation of what the effect measures.
+ */
+function withMinimumShift(result: ColumnDrift, effect: number, minEffect: number, spread: number, efficiency = 1): ColumnDrift {
+  const standardError = spread * Math.sqrt(1 / result.reference + 1 / result.current)
+  const detectable = Math.max(POWER_80_Z * efficiency * standardError, minEffect + Z_80 * standardError)
+  return { ...result, drifted: result.drifted && effect >= minEffect, effect, minEffect, detectable }
+}
+
+/** The largest change of a category's share between the two counts. */
+function largestShareChange(reference: number[], current: number[]): number {
+  const [referenceTotal, currentTotal] = [sum(reference), sum(current)]
+  return Math.max(...reference.map((count, i) => Math.abs(current[i] / currentTotal - count / referenceTotal)))
+}
+
+/** √(p(1 − p)) of the reference's largest category: the per-row spread of its share. */
+function largestShareSpread(reference: number[]): number {
+  const p = Math.max(...reference) / sum(reference)
+  return Math.sqrt(p * (1 - p))
 }
 
 /** The drift test on one column's values (numeric; binned by the reference's deciles where the test needs counts) or counts per category. */

@@ -5,18 +5,25 @@ import {
   accuracy,
   averagePrecision,
   balancedAccuracy,
+  balancedAccuracyOfMatrix,
   brierScore,
+  brierTerms,
+  confusionMatrix,
   expectedCalibrationError,
   logLoss,
+  logLosses,
   precisionRecallF1,
+  precisionRecallF1OfMatrix,
   rocAuc,
   rocAucOneVsRest,
   type PrfAverage,
 } from '../metrics/classification.js'
-import { meanAbsoluteError, meanAbsolutePercentageError, r2Score, rootMeanSquaredError } from '../metrics/regression.js'
+import { absoluteErrors, absolutePercentageErrors, meanAbsoluteError, meanAbsolutePercentageError, r2PseudoValues, r2Score, rootMeanSquaredError, squaredErrors } from '../metrics/regression.js'
 import type { Model, Scores } from '../models/model.js'
-import { classificationPlots, histogramPlot, positiveScores } from './figures.js'
-import { bootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
+import { classificationPlots, histogramPlot, positiveIndicator, positiveScores } from './figures.js'
+import { checkNumber } from '../guard.js'
+import { delongAuc, delongInterval } from '../stats/delong.js'
+import { MAX_SKIPPED_SHARE, bootstrapInterval, meanInterval, tableBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
 import { formatAgainst, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 import { sliceCheck } from './slices.js'
@@ -26,7 +33,7 @@ export interface MetricOptions {
   label: string
   /** Averaging of precision, recall and F1 (binary by default for two classes, macro otherwise) and of one-vs-rest ROC AUC (macro). */
   average?: Exclude<PrfAverage, 'none'>
-  /** The positive class of binary metrics; 1 by default. */
+  /** The positive class of binary metrics (its score column, and the label counted as positive); 1 by default. */
   positive?: number
   /** Gate on the interval's bound on the requirement's side instead of the estimate. */
   confidence?: number
@@ -39,6 +46,9 @@ export interface MetricOptions {
   alpha?: number
 }
 
+/** What a metric's computation reads of the options: the averaging, the positive class, the interval's settings. */
+export type MetricSettings = Omit<MetricOptions, 'on' | 'label'>
+
 /** Rows of one evaluation, for a metric to read: class metrics get classes and scores, regression metrics numbers. */
 export interface Evaluation {
   labels: ArrayLike<number>
@@ -50,38 +60,70 @@ export interface Metric {
   title: string
   higherIsBetter: boolean
   kind: 'classification' | 'regression'
-  compute: (rows: Evaluation, options: MetricOptions) => number
+  compute: (rows: Evaluation, options: MetricSettings) => number
+  /**
+   * For a mean of per-row terms (a loss or an error, or R²'s delta-method pseudo-values): the terms,
+   * the map from their mean to the metric (RMSE: the root), and the range the interval is clipped to
+   * ([0, ∞) by default, for losses).
+   */
+  meanOf?: { terms: (rows: Evaluation, options: MetricSettings) => Float64Array; metricOfMean?: (mean: number) => number; range?: [number, number] }
+  /** For a metric of the confusion matrix alone: its value from a k × k matrix, which lets the bootstrap redraw counts instead of rows. */
+  ofConfusion?: (matrix: Float64Array, k: number, options: MetricSettings, width: number) => number
 }
 
-function prf(which: 'precision' | 'recall' | 'f1') {
-  return (rows: Evaluation, options: MetricOptions) => {
-    const average = options.average ?? (rows.scores.width <= 2 ? 'binary' : 'macro')
-    return precisionRecallF1(rows.labels, rows.predicted, { average, positive: options.positive ?? 1 })[which]
+/** The averaging of precision, recall and F1: binary by default for two classes, macro otherwise. */
+function averageOf(options: MetricSettings, width: number): Exclude<PrfAverage, 'none'> {
+  return options.average ?? (width <= 2 ? 'binary' : 'macro')
+}
+
+function prf(which: 'precision' | 'recall' | 'f1'): Pick<Metric, 'compute' | 'ofConfusion'> {
+  return {
+    compute: (rows, options) => precisionRecallF1(rows.labels, rows.predicted, { average: averageOf(options, rows.scores.width), positive: options.positive ?? 1 })[which],
+    ofConfusion: (matrix, k, options, width) => precisionRecallF1OfMatrix(matrix, k, { average: averageOf(options, width), positive: options.positive ?? 1 })[which] as number,
+  }
+}
+
+/** A binary score metric of the positive class: its score column against "label = positive" (scikit-learn's pos_label). */
+function binary<T>(metric: (labels: ArrayLike<number>, scores: ArrayLike<number>, positive: number) => T) {
+  return (rows: Evaluation, options: MetricSettings) => {
+    const positive = options.positive ?? 1
+    return metric(rows.labels, positiveScores(rows.scores, positive), positive)
   }
 }
 
 /** The metrics toMeetMetric knows, by name: each is a function of src/metrics, checked against scikit-learn. */
 export const METRICS: Record<string, Metric> = {
   accuracy: { title: 'Accuracy', higherIsBetter: true, kind: 'classification', compute: (rows) => accuracy(rows.labels, rows.predicted) },
-  balanced_accuracy: { title: 'Balanced accuracy', higherIsBetter: true, kind: 'classification', compute: (rows) => balancedAccuracy(rows.labels, rows.predicted) },
-  precision: { title: 'Precision', higherIsBetter: true, kind: 'classification', compute: prf('precision') },
-  recall: { title: 'Recall', higherIsBetter: true, kind: 'classification', compute: prf('recall') },
-  f1: { title: 'F1', higherIsBetter: true, kind: 'classification', compute: prf('f1') },
+  balanced_accuracy: {
+    title: 'Balanced accuracy',
+    higherIsBetter: true,
+    kind: 'classification',
+    compute: (rows) => balancedAccuracy(rows.labels, rows.predicted),
+    ofConfusion: (matrix, k) => balancedAccuracyOfMatrix(matrix, k),
+  },
+  precision: { title: 'Precision', higherIsBetter: true, kind: 'classification', ...prf('precision') },
+  recall: { title: 'Recall', higherIsBetter: true, kind: 'classification', ...prf('recall') },
+  f1: { title: 'F1', higherIsBetter: true, kind: 'classification', ...prf('f1') },
   roc_auc: {
     title: 'ROC AUC',
     higherIsBetter: true,
     kind: 'classification',
-    compute: (rows, options) =>
-      rows.scores.width <= 2 ? rocAuc(rows.labels, positiveScores(rows.scores, options.positive ?? 1)) : rocAucOneVsRest(rows.labels, rows.scores, options.average === 'weighted' ? 'weighted' : 'macro'),
+    compute: (rows, options) => (rows.scores.width <= 2 ? binary(rocAuc)(rows, options) : rocAucOneVsRest(rows.labels, rows.scores, options.average === 'weighted' ? 'weighted' : 'macro')),
   },
-  average_precision: { title: 'Average precision', higherIsBetter: true, kind: 'classification', compute: (rows, options) => averagePrecision(rows.labels, positiveScores(rows.scores, options.positive ?? 1)) },
-  log_loss: { title: 'Log loss', higherIsBetter: false, kind: 'classification', compute: (rows) => logLoss(rows.labels, rows.scores) },
-  brier: { title: 'Brier score', higherIsBetter: false, kind: 'classification', compute: (rows, options) => brierScore(rows.labels, positiveScores(rows.scores, options.positive ?? 1)) },
-  ece: { title: 'Expected calibration error', higherIsBetter: false, kind: 'classification', compute: (rows, options) => expectedCalibrationError(rows.labels, positiveScores(rows.scores, options.positive ?? 1)) },
-  mae: { title: 'MAE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsoluteError(rows.labels, rows.predicted) },
-  rmse: { title: 'RMSE', higherIsBetter: false, kind: 'regression', compute: (rows) => rootMeanSquaredError(rows.labels, rows.predicted) },
-  r2: { title: 'R²', higherIsBetter: true, kind: 'regression', compute: (rows) => r2Score(rows.labels, rows.predicted) },
-  mape: { title: 'MAPE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsolutePercentageError(rows.labels, rows.predicted) },
+  average_precision: { title: 'Average precision', higherIsBetter: true, kind: 'classification', compute: binary(averagePrecision) },
+  log_loss: { title: 'Log loss', higherIsBetter: false, kind: 'classification', compute: (rows) => logLoss(rows.labels, rows.scores), meanOf: { terms: (rows) => logLosses(rows.labels, rows.scores) } },
+  brier: { title: 'Brier score', higherIsBetter: false, kind: 'classification', compute: binary(brierScore), meanOf: { terms: binary(brierTerms) } },
+  ece: { title: 'Expected calibration error', higherIsBetter: false, kind: 'classification', compute: binary((labels, scores, positive) => expectedCalibrationError(labels, scores, 10, positive)) },
+  mae: { title: 'MAE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsoluteError(rows.labels, rows.predicted), meanOf: { terms: (rows) => absoluteErrors(rows.labels, rows.predicted) } },
+  rmse: {
+    title: 'RMSE',
+    higherIsBetter: false,
+    kind: 'regression',
+    compute: (rows) => rootMeanSquaredError(rows.labels, rows.predicted),
+    meanOf: { terms: (rows) => squaredErrors(rows.labels, rows.predicted), metricOfMean: Math.sqrt },
+  },
+  r2: { title: 'R²', higherIsBetter: true, kind: 'regression', compute: (rows) => r2Score(rows.labels, rows.predicted), meanOf: { terms: (rows) => r2PseudoValues(rows.labels, rows.predicted), range: [-Infinity, 1] } },
+  mape: { title: 'MAPE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsolutePercentageError(rows.labels, rows.predicted), meanOf: { terms: (rows) => absolutePercentageErrors(rows.labels, rows.predicted) } },
 }
 
 /**
@@ -96,16 +138,15 @@ export async function metricCheck(model: Model, name: string, threshold: number,
   if (!options?.on || typeof options.on.rowCount !== 'number') throw new ModeltestError({ what: 'toMeetMetric needs { on: dataset, label: column }', fix: "Write toMeetMetric('f1', 0.8, { on: holdout, label: 'label' })." })
   const data = options.on
   const rows = await evaluateFor(metric, model, data, options.label)
+  if (options.positive !== undefined && metric.kind === 'classification') {
+    checkNumber(options.positive, 'positive', `toMeetMetric('${name}')`, { min: 0, max: Math.max(rows.scores.width, 2) - 1, whole: true })
+  }
   const n = rows.labels.length
-  const value = metric.compute(rows, options)
   const confidence = options.confidence ?? 0.95
-  const interval: Interval =
-    name === 'accuracy'
-      ? wilsonInterval(Math.round(value * n), n, confidence)
-      : bootstrapInterval(n, (indices) => metric.compute(resample(rows, indices), options), { confidence, resamples: options.resamples, seed: options.seed })
+  const { value, interval } = measureMetric(name, rows, options)
   const comparator = metric.higherIsBetter ? '>=' : '<='
-  const title = metric.kind === 'classification' && ['precision', 'recall', 'f1'].includes(name) ? `${metric.title} (${options.average ?? (rows.scores.width <= 2 ? 'binary' : 'macro')})` : metric.title
-  const ci = `${Math.round(confidence * 100)}% CI ${interval.low.toFixed(4)}–${interval.high.toFixed(4)} ${interval.method}`
+  const title = metric.kind === 'classification' && ['precision', 'recall', 'f1'].includes(name) ? `${metric.title} (${averageOf(options, rows.scores.width)})` : metric.title
+  const ci = `${Math.round(confidence * 100)}% CI ${interval.low.toFixed(4)}–${interval.high.toFixed(4)} ${interval.method}${skippedNote(interval)}`
   return makeCheck(
     {
       name: `metric_${name}`,
@@ -126,6 +167,78 @@ export async function metricCheck(model: Model, name: string, threshold: number,
   )
 }
 
+/**
+ * A metric's value on evaluated rows and its interval: Wilson for the proportions (accuracy; binary
+ * precision, of the predicted positives; binary recall, of the actual positives), DeLong's for binary
+ * ROC AUC (exact and O(n log n)), the normal interval of a mean for the losses and errors that are
+ * means of per-row terms (log loss, Brier, MAE, MSE under RMSE's root, MAPE) and for R² (delta
+ * method), and otherwise a seeded
+ * percentile bootstrap, within each class for class metrics so that every resample holds the classes
+ * of the data: for the metrics of the confusion matrix alone (F1, balanced accuracy, averaged
+ * precision and recall) the resampled matrix is drawn as counts, one draw per cell; for the others
+ * (average precision, ECE, one-vs-rest ROC AUC) the rows are resampled.
+ */
+export function measureMetric(name: string, rows: Evaluation, options: MetricSettings = {}): { value: number; interval: Interval } {
+  const metric = metricNamed(name)
+  const value = metric.compute(rows, options)
+  const n = rows.labels.length
+  const confidence = options.confidence ?? 0.95
+  if (name === 'accuracy') return { value, interval: wilsonInterval(Math.round(value * n), n, confidence) }
+  const binaryAverage = averageOf(options, rows.scores.width) === 'binary'
+  if ((name === 'precision' || name === 'recall') && binaryAverage) {
+    // A proportion of the predicted positives (precision) or of the actual positives (recall).
+    const positive = options.positive ?? 1
+    let hits = 0
+    let trials = 0
+    for (let i = 0; i < n; i++) {
+      const counted = name === 'precision' ? rows.predicted[i] === positive : rows.labels[i] === positive
+      if (!counted) continue
+      trials++
+      if (rows.labels[i] === rows.predicted[i]) hits++
+    }
+    if (trials > 0) return { value, interval: wilsonInterval(hits, trials, confidence) }
+  }
+  if (name === 'roc_auc' && rows.scores.width <= 2) {
+    const positive = options.positive ?? 1
+    const isPositive = positiveIndicator(rows.labels, positive)
+    const positives = isPositive.reduce((sum, bit) => sum + bit, 0)
+    if (positives >= 2 && n - positives >= 2) return { value, interval: delongInterval(delongAuc(isPositive, positiveScores(rows.scores, positive)), confidence) }
+  }
+  if (metric.meanOf) {
+    // Clipped to the metric's range; a monotone map of the mean (a root) maps its bounds.
+    const { low, high } = meanInterval(metric.meanOf.terms(rows, options), confidence)
+    const { metricOfMean = (mean: number) => mean, range: [min, max] = [0, Infinity] } = metric.meanOf
+    return { value, interval: { low: metricOfMean(Math.max(min, low)), high: metricOfMean(Math.min(max, high)), confidence, method: 'normal' } }
+  }
+  const settings = { confidence, resamples: options.resamples, seed: options.seed }
+  const { ofConfusion } = metric
+  if (ofConfusion) {
+    const k = Math.max(rows.scores.width, 2, ...confusionClasses(rows))
+    const matrix = Float64Array.from(confusionMatrix(rows.labels, rows.predicted, k).flat())
+    return { value, interval: tableBootstrapInterval(matrix, k, (resampled) => ofConfusion(resampled, k, options, rows.scores.width), settings) }
+  }
+  // Only class metrics are left (every regression metric has meanOf): resample within each class.
+  const statistic = (indices: Int32Array) => metric.compute(resample(rows, indices), options)
+  return { value, interval: bootstrapInterval(n, statistic, { ...settings, strata: rows.labels }) }
+}
+
+/** One more than the largest label and the largest predicted class: the classes a confusion matrix needs. */
+function confusionClasses(rows: Evaluation): [number, number] {
+  let labels = 0
+  let predicted = 0
+  for (let i = 0; i < rows.labels.length; i++) {
+    if (rows.labels[i] >= labels) labels = rows.labels[i] + 1
+    if (rows.predicted[i] >= predicted) predicted = rows.predicted[i] + 1
+  }
+  return [labels, predicted]
+}
+
+/** A note for the message when more resamples were skipped than an interval can bear. */
+function skippedNote(interval: Interval): string {
+  const { skipped = 0, resamples = 0 } = interval
+  return skipped > MAX_SKIPPED_SHARE * resamples ? `; ${skipped} of ${resamples} resamples undefined, interval not trusted` : ''
+}
+
 /** Predicted minus true value per row, with zero marked: how a regression model errs. */
 function residualHistogram(rows: Evaluation) {
   const residuals = Float64Array.from(rows.labels, (target, i) => rows.predicted[i] - target)
@@ -142,17 +255,21 @@ export function metricNamed(name: string): Metric {
 export async function evaluateFor(metric: Metric, model: Model, data: Dataset, label: string): Promise<Evaluation> {
   if (metric.kind === 'classification') return classify(model, data, label)
   const r = await regress(model, data, label)
-  return { labels: r.targets, predicted: r.predicted, scores: { rows: r.n, width: 1, values: Float32Array.from(r.predicted) } }
+  return { labels: r.targets, predicted: r.predicted, scores: { rows: r.n, width: 1, values: r.predicted } }
 }
 
-/** The rows at `indices` (a bootstrap resample), labels, predictions and scores together. */
+/** The rows at `indices` (a bootstrap resample), labels, predictions and scores together, in plain loops over typed arrays. */
 export function resample(rows: Evaluation, indices: Int32Array): Evaluation {
   const { width } = rows.scores
-  const values = new Float32Array(indices.length * width)
-  indices.forEach((row, i) => values.set(rows.scores.values.subarray(row * width, row * width + width), i * width))
-  return {
-    labels: Float64Array.from(indices, (row) => rows.labels[row]),
-    predicted: Float64Array.from(indices, (row) => rows.predicted[row]),
-    scores: { rows: indices.length, width, values },
+  const source = rows.scores.values
+  const values = source instanceof Float64Array ? new Float64Array(indices.length * width) : new Float32Array(indices.length * width)
+  const labels = new Float64Array(indices.length)
+  const predicted = new Float64Array(indices.length)
+  for (let i = 0; i < indices.length; i++) {
+    const row = indices[i]
+    labels[i] = rows.labels[row]
+    predicted[i] = rows.predicted[row]
+    for (let j = 0; j < width; j++) values[i * width + j] = source[row * width + j]
   }
+  return { labels, predicted, scores: { rows: indices.length, width, values } }
 }

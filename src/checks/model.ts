@@ -7,9 +7,10 @@ import { measureMemory } from '../perf/memory.js'
 import { tf } from '../models/tfjs-runtime.js'
 import { wilsonInterval } from '../stats/intervals.js'
 import { mcnemarExact, pairedBootstrap } from '../stats/paired.js'
+import { delongTest } from '../stats/delong.js'
 import { evaluateFor, metricNamed, resample, type Evaluation } from './metric.js'
 import { sliceCheck } from './slices.js'
-import { classificationPlots, histogramPlot } from './figures.js'
+import { classificationPlots, histogramPlot, positiveIndicator, positiveScores } from './figures.js'
 import { formatAgainst, formatPValue, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 
@@ -186,8 +187,13 @@ export interface RegressionOptions extends EvaluationOptions {
   maxDrop: number
   /** The metric compared; accuracy by default. Any name toMeetMetric knows. */
   metric?: string
-  /** The paired test: exact McNemar for accuracy (the default there), a paired bootstrap for every metric (the default elsewhere). */
-  test?: 'mcnemar' | 'bootstrap'
+  /** The positive class of binary metrics (as toMeetMetric's); 1 by default. */
+  positive?: number
+  /**
+   * The paired test: exact McNemar for accuracy (the default there), DeLong's for binary ROC AUC (the
+   * default there), a paired bootstrap for every metric (the default elsewhere).
+   */
+  test?: 'mcnemar' | 'bootstrap' | 'delong'
   /** Significance level: a drop beyond maxDrop fails only when the test's p-value is below it; 0.05 by default. */
   alpha?: number
   resamples?: number
@@ -208,11 +214,17 @@ export async function regressionCheck(candidate: Model, baseline: Model, options
   }
   const alpha = options.alpha ?? 0.05
   if (!(alpha > 0 && alpha < 1)) throw new ModeltestError({ what: `alpha ${alpha} is not within (0, 1)`, fix: 'Pass { alpha: 0.05 }.' })
-  const test = options.test ?? (metricName === 'accuracy' ? 'mcnemar' : 'bootstrap')
-  if (test === 'mcnemar' && metricName !== 'accuracy') throw new ModeltestError({ what: `McNemar's test compares accuracies, not ${metricName}`, fix: "Use { test: 'bootstrap' } for other metrics." })
+  if (options.test === 'mcnemar' && metricName !== 'accuracy') throw new ModeltestError({ what: `McNemar's test compares accuracies, not ${metricName}`, fix: "Use { test: 'bootstrap' } for other metrics." })
+  if (options.test === 'delong' && metricName !== 'roc_auc') throw new ModeltestError({ what: `DeLong's test compares ROC AUCs, not ${metricName}`, fix: "Use { test: 'bootstrap' } for other metrics." })
   const data = evaluationData(options, 'toNotRegressFrom')
   const [ours, theirs] = await Promise.all([evaluateFor(metric, candidate, data, options.label), evaluateFor(metric, baseline, data, options.label)])
   const n = ours.labels.length
+  const positive = options.positive ?? 1
+  const isPositive = positiveIndicator(ours.labels, positive)
+  const positives = isPositive.reduce((sum, bit) => sum + bit, 0)
+  // DeLong's exact test by default for binary ROC AUC where each class has the two rows it needs.
+  const delongFits = metricName === 'roc_auc' && ours.scores.width <= 2 && theirs.scores.width <= 2 && positives >= 2 && n - positives >= 2
+  const test = options.test ?? (metricName === 'accuracy' ? 'mcnemar' : delongFits ? 'delong' : 'bootstrap')
   // Drop: how much worse the candidate is, in the metric's direction (a rise, for losses).
   const dropOf = (a: Evaluation, b: Evaluation) => (metric.higherIsBetter ? 1 : -1) * (metric.compute(b, options) - metric.compute(a, options))
   const candidateValue = metric.compute(ours, options)
@@ -229,11 +241,14 @@ export async function regressionCheck(candidate: Model, baseline: Model, options
       else if (candidateRight && !baselineRight) c++
     }
     pValue = mcnemarExact(b, c).pValue
+  } else if (test === 'delong') {
+    pValue = delongTest(isPositive, positiveScores(ours.scores, positive), positiveScores(theirs.scores, positive)).pValue
   } else {
-    pValue = pairedBootstrap(n, (indices) => dropOf(resample(ours, indices), resample(theirs, indices)), { resamples: options.resamples, seed: options.seed }).pValue
+    const strata = metric.kind === 'classification' ? ours.labels : undefined
+    pValue = pairedBootstrap(n, (indices) => dropOf(resample(ours, indices), resample(theirs, indices)), { resamples: options.resamples, seed: options.seed, strata }).pValue
   }
   const significant = pValue < alpha
-  const testName = test === 'mcnemar' ? 'McNemar' : 'paired bootstrap'
+  const testName = { mcnemar: 'McNemar', delong: 'DeLong', bootstrap: 'paired bootstrap' }[test]
   const verdict = drop > options.maxDrop ? (significant ? ', significant' : ' but not significant') : ''
   return makeCheck(
     {

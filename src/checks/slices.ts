@@ -61,7 +61,11 @@ export async function sliceCheck(model: Model, metricName: string, threshold: nu
       // Exact: P(X ≤ correct) for X ~ Bin(n, threshold), how surprising this few correct rows would be at the threshold.
       pValue = binomialCdf(Math.round(value * indices.length), indices.length, threshold)
     } else {
-      const { differences } = pairedBootstrap(indices.length, (sample) => direction * (metric.compute(resample(sliceRows, sample), options) - threshold), { resamples: options.resamples, seed: options.seed })
+      const { differences } = pairedBootstrap(indices.length, (sample) => direction * (metric.compute(resample(sliceRows, sample), options) - threshold), {
+        resamples: options.resamples,
+        seed: options.seed,
+        strata: metric.kind === 'classification' ? sliceRows.labels : undefined,
+      })
       pValue = (1 + differences.filter((d) => d >= 0).length) / (differences.length + 1)
     }
     results.push({ slice, n: indices.length, value, pValue, failed: false })

@@ -13,8 +13,13 @@ function checkRegression(labels: ArrayLike<number>, predicted: ArrayLike<number>
  * Mean absolute error: MAE = (1/n) Σ |yᵢ − ŷᵢ|.  (scikit-learn: sklearn.metrics.mean_absolute_error)
  */
 export function meanAbsoluteError(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  return mean(absoluteErrors(labels, predicted))
+}
+
+/** Each row's |yᵢ − ŷᵢ|, the terms of MAE. */
+export function absoluteErrors(labels: ArrayLike<number>, predicted: ArrayLike<number>): Float64Array {
   const n = checkRegression(labels, predicted, 'meanAbsoluteError')
-  return compensatedSum(n, (i) => Math.abs(labels[i] - predicted[i])) / n
+  return termsOf(n, (i) => Math.abs(labels[i] - predicted[i]))
 }
 
 /**
@@ -22,8 +27,13 @@ export function meanAbsoluteError(labels: ArrayLike<number>, predicted: ArrayLik
  * (scikit-learn: sklearn.metrics.mean_squared_error(squared=False); mean_squared_error's root)
  */
 export function rootMeanSquaredError(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  return Math.sqrt(mean(squaredErrors(labels, predicted)))
+}
+
+/** Each row's (yᵢ − ŷᵢ)², the terms of the mean squared error. */
+export function squaredErrors(labels: ArrayLike<number>, predicted: ArrayLike<number>): Float64Array {
   const n = checkRegression(labels, predicted, 'rootMeanSquaredError')
-  return Math.sqrt(compensatedSum(n, (i) => (labels[i] - predicted[i]) ** 2) / n)
+  return termsOf(n, (i) => (labels[i] - predicted[i]) ** 2)
 }
 
 /**
@@ -34,8 +44,7 @@ export function rootMeanSquaredError(labels: ArrayLike<number>, predicted: Array
  */
 export function r2Score(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
   const metric = 'r2Score'
-  const n = checkRegression(labels, predicted, metric)
-  if (n < 2) throw new ModeltestError({ what: `${metric}: R² is not defined for a single row`, fix: 'Evaluate on at least two rows.' })
+  const n = checkTwoRows(checkRegression(labels, predicted, metric))
   const mean = compensatedSum(n, (i) => labels[i]) / n
   const residual = compensatedSum(n, (i) => (labels[i] - predicted[i]) ** 2)
   const total = compensatedSum(n, (i) => (labels[i] - mean) ** 2)
@@ -45,13 +54,53 @@ export function r2Score(labels: ArrayLike<number>, predicted: ArrayLike<number>)
 }
 
 /**
+ * R²'s pseudo-values for its normal interval (delta method): R² + IFᵢ, with the influence function of
+ * R² = 1 − A/B, A = (1/n) Σ eᵢ², B = (1/n) Σ (yᵢ − ȳ)², IFᵢ = −(eᵢ² − A)/B + A·((yᵢ − ȳ)² − B)/B².
+ * Their mean is R² and their standard error R²'s. Constant labels (B = 0) give R² itself on every row.
+ */
+export function r2PseudoValues(labels: ArrayLike<number>, predicted: ArrayLike<number>): Float64Array {
+  const squares = squaredErrors(labels, predicted)
+  const n = checkTwoRows(squares.length)
+  const mean = compensatedSum(n, (i) => labels[i]) / n
+  const spreads = termsOf(n, (i) => (labels[i] - mean) ** 2)
+  const a = compensatedSum(n, (i) => squares[i]) / n
+  const b = compensatedSum(n, (i) => spreads[i]) / n
+  if (b === 0) return new Float64Array(n).fill(r2Score(labels, predicted))
+  const r2 = 1 - a / b
+  return termsOf(n, (i) => r2 - (squares[i] - a) / b + (a * (spreads[i] - b)) / (b * b))
+}
+
+/**
  * Mean absolute percentage error, as a fraction (not ×100):
  * MAPE = (1/n) Σ |yᵢ − ŷᵢ| / max(|yᵢ|, ε), ε = float64 machine epsilon (2.22e-16), so a zero label
  * gives a huge but finite term. (scikit-learn: sklearn.metrics.mean_absolute_percentage_error)
  */
 export function meanAbsolutePercentageError(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  return mean(absolutePercentageErrors(labels, predicted))
+}
+
+/** Each row's |yᵢ − ŷᵢ| / max(|yᵢ|, ε), the terms of MAPE. */
+export function absolutePercentageErrors(labels: ArrayLike<number>, predicted: ArrayLike<number>): Float64Array {
   const n = checkRegression(labels, predicted, 'meanAbsolutePercentageError')
-  return compensatedSum(n, (i) => Math.abs(labels[i] - predicted[i]) / Math.max(Math.abs(labels[i]), Number.EPSILON)) / n
+  return termsOf(n, (i) => Math.abs(labels[i] - predicted[i]) / Math.max(Math.abs(labels[i]), Number.EPSILON))
+}
+
+/** R² needs two rows (scikit-learn returns NaN with a warning for one; this throws). */
+function checkTwoRows(n: number): number {
+  if (n < 2) throw new ModeltestError({ what: 'r2Score: R² is not defined for a single row', fix: 'Evaluate on at least two rows.' })
+  return n
+}
+
+/** term(i) for i < n, in a plain loop (typed-array from() with a mapping function is slow on a million rows). */
+function termsOf(n: number, term: (i: number) => number): Float64Array {
+  const terms = new Float64Array(n)
+  for (let i = 0; i < n; i++) terms[i] = term(i)
+  return terms
+}
+
+/** The compensated mean of a metric's terms. */
+function mean(terms: Float64Array): number {
+  return compensatedSum(terms.length, (i) => terms[i]) / terms.length
 }
 
 /** Σ term(i) for i < n with Neumaier's compensation, so long sums keep full precision. */

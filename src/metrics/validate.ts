@@ -1,7 +1,7 @@
 import { ModeltestError } from '../errors.js'
 
 /** The shared guard of paired metrics: both sides the same length, at least one pair. Returns n. */
-export function checkPaired(labels: ArrayLike<number>, predicted: ArrayLike<number>, metric: string): number {
+export function checkPaired(labels: ArrayLike<unknown>, predicted: ArrayLike<unknown>, metric: string): number {
   if (labels.length !== predicted.length) {
     throw new ModeltestError({ what: `${metric}: ${labels.length} labels but ${predicted.length} predictions`, fix: 'Give one prediction per labelled row.' })
   }
@@ -31,13 +31,48 @@ export function checkClassIndices(values: ArrayLike<number>, metric: string, sid
   return max
 }
 
-/** Each label 0 or 1 (binary metrics: 1 is the positive class). */
-export function checkBinaryLabels(labels: ArrayLike<number>, metric: string): void {
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] !== 0 && labels[i] !== 1) {
-      throw new ModeltestError({ what: `${metric}: labels[${i}] is ${labels[i]}, but this metric is binary`, fix: 'Give labels 0 or 1, with 1 the positive class.' })
+/** A class label as data holds it: a class index, ±1, or a class name. */
+export type Label = number | string
+
+/**
+ * The binary metrics' labels as 1 for the positive class and 0 for the other, as scikit-learn's
+ * `y_true == pos_label`: the labels may be any two values (0/1, −1/+1, class names). More than two
+ * distinct labels, or two that do not include `positive`, are errors.
+ */
+export function binaryIndicator(labels: ArrayLike<Label>, positive: Label, metric: string): Uint8Array {
+  return binaryIndicators([labels], positive, metric)[0]
+}
+
+/** binaryIndicator of several columns whose values together hold at most two classes (labels and predictions). */
+export function binaryIndicators(columns: ArrayLike<Label>[], positive: Label, metric: string): Uint8Array[] {
+  let hasPositive = false
+  const others: Label[] = []
+  const indicators = columns.map((values) => {
+    const indicator = new Uint8Array(values.length)
+    for (let i = 0; i < values.length; i++) {
+      const label = values[i]
+      if (label === positive) {
+        indicator[i] = 1
+        hasPositive = true
+      } else if (typeof label === 'number' && Number.isNaN(label)) {
+        throw new ModeltestError({ what: `${metric}: labels[${i}] is NaN`, fix: 'Give every row a label.' })
+      } else if (others.length < 3 && !others.includes(label)) others.push(label)
     }
+    return indicator
+  })
+  if (others.length + (hasPositive ? 1 : 0) > 2) {
+    const found = (hasPositive ? [positive, ...others] : others).slice(0, 3).map(showLabel).join(', ')
+    throw new ModeltestError({ what: `${metric}: the labels hold three or more classes (${found}), but this metric is binary`, fix: 'Give labels of two classes, and name the positive one with { positive }.' })
   }
+  if (others.length === 2) {
+    const pair = others.map(showLabel).join(' and ')
+    throw new ModeltestError({ what: `${metric}: the positive class ${showLabel(positive)} is not one of the labels (${pair})`, fix: `Pass { positive } as one of ${pair}.` })
+  }
+  return indicators
+}
+
+function showLabel(label: Label): string {
+  return typeof label === 'string' ? `'${label}'` : String(label)
 }
 
 /** Each value a finite number (no NaN, no ±Infinity). */

@@ -10,7 +10,9 @@ import type { Scores } from './model.js'
  * Under `.modeltest/cache` of the working directory (MODELTEST_CACHE_DIR to move it);
  * MODELTEST_CACHE=off (`modeltest --no-cache`) turns it off. A corrupt entry is ignored and rewritten.
  */
-const MAGIC = 0x3143544d // "MTC1"
+const MAGIC = 0x3243544d // "MTC2"
+/** The header's element-size field: the precision the model gave, kept as it came. */
+const BYTES_PER_VALUE = { 4: Float32Array, 8: Float64Array } as const
 
 export function cacheEnabled(): boolean {
   return process.env.MODELTEST_CACHE !== 'off'
@@ -32,22 +34,24 @@ export async function readCached(key: string): Promise<Scores | undefined> {
   } catch {
     return undefined
   }
-  if (buffer.length < 12 || buffer.readUInt32LE(0) !== MAGIC) return undefined
+  if (buffer.length < 16 || buffer.readUInt32LE(0) !== MAGIC) return undefined
   const rows = buffer.readUInt32LE(4)
   const width = buffer.readUInt32LE(8)
-  if (buffer.length !== 12 + rows * width * 4) return undefined
-  const values = new Float32Array(rows * width)
-  new Uint8Array(values.buffer).set(buffer.subarray(12))
+  const bytes = buffer.readUInt32LE(12)
+  if ((bytes !== 4 && bytes !== 8) || buffer.length !== 16 + rows * width * bytes) return undefined
+  const values = new BYTES_PER_VALUE[bytes](rows * width)
+  new Uint8Array(values.buffer).set(buffer.subarray(16))
   return { rows, width, values }
 }
 
 export async function writeCached(key: string, scores: Scores): Promise<void> {
   const directory = join(cacheDirectory(), key.slice(0, 2))
   await mkdir(directory, { recursive: true })
-  const header = Buffer.alloc(12)
+  const header = Buffer.alloc(16)
   header.writeUInt32LE(MAGIC, 0)
   header.writeUInt32LE(scores.rows, 4)
   header.writeUInt32LE(scores.width, 8)
+  header.writeUInt32LE(scores.values.BYTES_PER_ELEMENT, 12)
   // Written aside and renamed, so that a reader never sees half an entry.
   const temporary = join(directory, `${key}.${process.pid}.tmp`)
   await writeFile(temporary, Buffer.concat([header, Buffer.from(scores.values.buffer, scores.values.byteOffset, scores.values.byteLength)]))

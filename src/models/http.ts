@@ -61,7 +61,7 @@ export function httpModel(url: string, options: HttpModelOptions): Model {
       if (output.shape[0] !== rows.length || output.data.length !== rows.length * width) {
         throw new ModeltestError({ what: `the endpoint answered shape [${output.shape.join(', ')}] for ${rows.length} rows`, where })
       }
-      return { rows: rows.length, width, values: Float32Array.from(output.data) }
+      return { rows: rows.length, width, values: Float64Array.from(output.data) }
     },
   })
   return model
@@ -111,7 +111,7 @@ function scoresOf(predictions: unknown, rows: number, where: string): Scores {
     throw new ModeltestError({ what: `the endpoint answered ${Array.isArray(predictions) ? `${predictions.length} predictions` : 'no predictions array'} for ${rows} rows`, where, fix: 'Answer { predictions: [...] } with one entry per instance, in order.' })
   }
   const width = Array.isArray(predictions[0]) ? predictions[0].length : 1
-  const values = new Float32Array(rows * width)
+  const values = new Float64Array(rows * width)
   predictions.forEach((prediction, i) => {
     const row = Array.isArray(prediction) ? prediction : [prediction]
     if (row.length !== width || row.some((value) => typeof value !== 'number')) {

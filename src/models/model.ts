@@ -11,11 +11,15 @@ import { fileLoader, readModelFiles, type TfjsModelFiles } from './tfjs-files.js
 import { describeAdapter, tf, tfjsBackend } from './tfjs-runtime.js'
 import { Progress } from '../progress.js'
 
-/** A model's outputs for n rows: `width` scores per row (one per class, or one for a binary score), row-major. */
+/**
+ * A model's outputs for n rows: `width` scores per row (one per class, or one for a binary score),
+ * row-major. tfjs and ONNX models compute in float32 and their scores stay float32; a predict
+ * function and an HTTP model give JavaScript numbers, kept as float64 so that no digit is lost.
+ */
 export interface Scores {
   readonly rows: number
   readonly width: number
-  readonly values: Float32Array
+  readonly values: Float32Array | Float64Array
 }
 
 /** What runs a model, as reports show it. */
@@ -375,7 +379,7 @@ function arrayScores(output: unknown, rows: number, name: string): Scores {
   }
   const nested = isArrayLike(output[0])
   const width = nested ? (output[0] as ArrayLike<unknown>).length : 1
-  const values = new Float32Array(rows * width)
+  const values = new Float64Array(rows * width)
   for (let i = 0; i < rows; i++) {
     const result = output[i]
     const scores = isArrayLike(result)
@@ -408,7 +412,8 @@ function concatScores(parts: Scores[], name: string): Scores {
   const width = parts[0]?.width ?? 1
   if (parts.some((part) => part.width !== width)) throw new ModeltestError({ what: 'batches returned different numbers of scores per row', where: name, fix: 'Give every row of every batch the same number of scores (one per class).' })
   const rows = parts.reduce((sum, part) => sum + part.rows, 0)
-  const values = new Float32Array(rows * width)
+  // float64 as soon as one batch is (a cached float32 batch widens exactly).
+  const values = parts.some((part) => part.values instanceof Float64Array) ? new Float64Array(rows * width) : new Float32Array(rows * width)
   let offset = 0
   for (const part of parts) {
     values.set(part.values, offset)

@@ -2,14 +2,23 @@ import { ModeltestError } from '../errors.js'
 import { percentiles } from '../metrics/percentile.js'
 import { mulberry32 } from '../random.js'
 import { chiSquareSurvival } from './drift.js'
+import { multinomial } from './sampling.js'
 
 /** A two-sided confidence interval and how it was made. */
 export interface Interval {
   low: number
   high: number
   confidence: number
-  method: 'wilson' | 'bootstrap'
+  method: 'wilson' | 'bootstrap' | 'delong' | 'normal'
+  /** Bootstrap only: resamples drawn, and how many were skipped because the statistic is undefined on them. */
+  resamples?: number
+  skipped?: number
+  /** Bootstrap only: resampled within each class, keeping the class counts of the data. */
+  stratified?: boolean
 }
+
+/** Above this share of skipped resamples the bootstrap interval describes the data too poorly to be trusted. */
+export const MAX_SKIPPED_SHARE = 0.05
 
 /**
  * Wilson score interval for a binomial proportion p̂ = k/n at a two-sided confidence level:
@@ -30,25 +39,122 @@ export function wilsonInterval(successes: number, n: number, confidence = 0.95):
 }
 
 /**
+ * The normal (central limit) interval of a mean of n per-row terms: x̄ ± z·s/√n, s the sample
+ * standard deviation (divisor n − 1), z = Φ⁻¹(1 − α/2); one row gives the mean itself. Equals
+ * scipy.stats.norm.interval(confidence, loc=x̄, scale=scipy.stats.sem(terms)).
+ */
+export function meanInterval(terms: ArrayLike<number>, confidence = 0.95): Interval {
+  checkConfidence(confidence)
+  const n = terms.length
+  if (n < 1) throw new ModeltestError({ what: 'meanInterval needs at least one term' })
+  let sum = 0
+  for (let i = 0; i < n; i++) sum += terms[i]
+  const mean = sum / n
+  let squares = 0
+  for (let i = 0; i < n; i++) squares += (terms[i] - mean) ** 2
+  const half = n < 2 ? 0 : normalQuantile(1 - (1 - confidence) / 2) * Math.sqrt(squares / (n - 1) / n)
+  return { low: mean - half, high: mean + half, confidence, method: 'normal' }
+}
+
+/**
  * Percentile bootstrap interval of a statistic over n paired rows: `resamples` samples of n row
  * indices drawn with replacement (Mulberry32, seeded: the same interval for the same seed), the
  * statistic on each, and the α/2 and 1 − α/2 percentiles of those values (linear interpolation).
+ * With `strata` (a class per row), each resample draws within each class as many rows as it has,
+ * so that a metric needing both classes (ROC AUC on 3 positives in 300 rows) is defined on every
+ * resample. A resample on which the statistic is undefined (it returns NaN or throws a
+ * ModeltestError, e.g. a single class) is skipped and counted in `skipped`.
  */
-export function bootstrapInterval(n: number, statistic: (indices: Int32Array) => number, options: { confidence?: number; resamples?: number; seed?: number } = {}): Interval {
+export function bootstrapInterval(n: number, statistic: (indices: Int32Array) => number, options: { confidence?: number; resamples?: number; seed?: number; strata?: ArrayLike<number> } = {}): Interval {
   const confidence = checkConfidence(options.confidence ?? 0.95)
-  const resamples = options.resamples ?? 1000
+  const resamples = checkResamples(options.resamples ?? 1000)
   if (!Number.isInteger(n) || n < 1) throw new ModeltestError({ what: `bootstrapInterval needs at least one row, got ${n}` })
-  if (!Number.isInteger(resamples) || resamples < 2) throw new ModeltestError({ what: `resamples must be a whole number ≥ 2, got ${resamples}` })
+  const draw = resampler(n, options.seed ?? 0, options.strata)
+  return percentileInterval(() => definedOrNaN(statistic, draw()), resamples, confidence, options.strata !== undefined, `${n} rows`)
+}
+
+/**
+ * The same bootstrap for a statistic of a contingency table whose rows are strata (a confusion matrix:
+ * rows the true class): each resample redraws every row's count over its cells, Multinomial(row total,
+ * row shares), exactly as resampling that row's data rows would, at a cost of one draw per cell.
+ */
+export function tableBootstrapInterval(table: ArrayLike<number>, rowLength: number, statistic: (table: Float64Array) => number, options: { confidence?: number; resamples?: number; seed?: number } = {}): Interval {
+  const confidence = checkConfidence(options.confidence ?? 0.95)
+  const resamples = checkResamples(options.resamples ?? 1000)
   const random = mulberry32(options.seed ?? 0)
+  const resampled = new Float64Array(table.length)
+  const rows = Array.from({ length: table.length / rowLength }, (_, r) => Array.from({ length: rowLength }, (_, c) => table[r * rowLength + c]))
+  const totals = rows.map((row) => row.reduce((sum, count) => sum + count, 0))
+  const draw = () => {
+    rows.forEach((row, r) => multinomial(totals[r], row, random, resampled, r * rowLength))
+    return definedOrNaN(statistic, resampled)
+  }
+  return percentileInterval(draw, resamples, confidence, true, `${totals.reduce((a, b) => a + b, 0)} rows`)
+}
+
+/** The α/2 and 1 − α/2 percentiles of `resamples` values of `draw`, skipping and counting the undefined (NaN) ones. */
+function percentileInterval(draw: () => number, resamples: number, confidence: number, stratified: boolean, of: string): Interval {
   const values = new Float64Array(resamples)
-  const indices = new Int32Array(n)
+  let kept = 0
   for (let b = 0; b < resamples; b++) {
-    for (let i = 0; i < n; i++) indices[i] = Math.floor(random() * n)
-    values[b] = statistic(indices)
+    const value = draw()
+    if (!Number.isNaN(value)) values[kept++] = value
+  }
+  const skipped = resamples - kept
+  if (kept < 2) {
+    throw new ModeltestError({ what: `the bootstrap interval is undefined: the statistic is undefined on ${skipped} of ${resamples} resamples of ${of}`, fix: 'Evaluate on more rows, or on rows that include every class.' })
   }
   const alpha = 1 - confidence
-  const [low, high] = percentiles(values, [(alpha / 2) * 100, (1 - alpha / 2) * 100])
-  return { low, high, confidence, method: 'bootstrap' }
+  const [low, high] = percentiles(values.subarray(0, kept), [(alpha / 2) * 100, (1 - alpha / 2) * 100])
+  return { low, high, confidence, method: 'bootstrap', resamples, skipped, stratified }
+}
+
+function checkResamples(resamples: number): number {
+  if (!Number.isInteger(resamples) || resamples < 2) throw new ModeltestError({ what: `resamples must be a whole number ≥ 2, got ${resamples}` })
+  return resamples
+}
+
+/** The statistic's value, or NaN where it is undefined (it says so with a ModeltestError). */
+export function definedOrNaN<T>(statistic: (sample: T) => number, sample: T): number {
+  try {
+    return statistic(sample)
+  } catch (error) {
+    if (error instanceof ModeltestError) return NaN
+    throw error
+  }
+}
+
+/**
+ * A seeded source of bootstrap resamples of n rows: indices drawn with replacement from all rows, or,
+ * with strata, from the rows of each stratum as many times as it has rows (the same array is reused).
+ */
+export function resampler(n: number, seed: number, strata?: ArrayLike<number>): () => Int32Array {
+  const random = mulberry32(seed)
+  const indices = new Int32Array(n)
+  if (!strata) {
+    return () => {
+      for (let i = 0; i < n; i++) indices[i] = Math.floor(random() * n)
+      return indices
+    }
+  }
+  // Rows grouped by stratum: groups[start[s] … start[s + 1]) are the rows of stratum s.
+  const byStratum = new Map<number, number[]>()
+  for (let i = 0; i < n; i++) {
+    const group = byStratum.get(strata[i])
+    if (group) group.push(i)
+    else byStratum.set(strata[i], [i])
+  }
+  const groups = Int32Array.from([...byStratum.values()].flat())
+  const starts = [0]
+  for (const group of byStratum.values()) starts.push(starts[starts.length - 1] + group.length)
+  return () => {
+    for (let s = 0; s + 1 < starts.length; s++) {
+      const start = starts[s]
+      const size = starts[s + 1] - start
+      for (let i = start; i < start + size; i++) indices[i] = groups[start + Math.floor(random() * size)]
+    }
+    return indices
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ModeltestError } from '../errors.js'
-import { mulberry32 } from '../random.js'
+import { definedOrNaN, resampler } from './intervals.js'
 
 /**
  * Exact McNemar test on paired predictions: b = rows the baseline got right and the candidate got
@@ -24,25 +24,28 @@ export function mcnemarExact(b: number, c: number): { statistic: number; pValue:
 
 /**
  * Paired bootstrap test of a difference between two models scored on the same rows: rows are
- * resampled jointly (seeded), the difference is computed on each resample, and the two-sided
- * p-value is 2·min(share of differences ≤ 0, share ≥ 0), capped at 1.
+ * resampled jointly (seeded; within each stratum when `strata` gives one per row), the difference is
+ * computed on each resample, and the two-sided p-value is 2·min(share of differences ≤ 0, share ≥ 0),
+ * capped at 1. Resamples on which the difference is undefined (NaN, or a ModeltestError such as a
+ * single class) are skipped and counted; `differences` holds the others.
  */
-export function pairedBootstrap(n: number, difference: (indices: Int32Array) => number, options: { resamples?: number; seed?: number } = {}): { pValue: number; differences: Float64Array } {
+export function pairedBootstrap(n: number, difference: (indices: Int32Array) => number, options: { resamples?: number; seed?: number; strata?: ArrayLike<number> } = {}): { pValue: number; differences: Float64Array; skipped: number } {
   const resamples = options.resamples ?? 1000
   if (!Number.isInteger(n) || n < 1) throw new ModeltestError({ what: `pairedBootstrap needs at least one row, got ${n}` })
-  const random = mulberry32(options.seed ?? 0)
-  const indices = new Int32Array(n)
+  const draw = resampler(n, options.seed ?? 0, options.strata)
   const differences = new Float64Array(resamples)
+  let kept = 0
   let atOrBelow = 0
   let atOrAbove = 0
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) indices[i] = Math.floor(random() * n)
-    const d = difference(indices)
-    differences[r] = d
+    const d = definedOrNaN(difference, draw())
+    if (Number.isNaN(d)) continue
+    differences[kept++] = d
     if (d <= 0) atOrBelow++
     if (d >= 0) atOrAbove++
   }
-  return { pValue: Math.min(1, (2 * Math.min(atOrBelow, atOrAbove)) / resamples), differences }
+  if (kept === 0) throw new ModeltestError({ what: `the paired bootstrap is undefined: the difference is undefined on all ${resamples} resamples of ${n} rows`, fix: 'Evaluate on more rows, or on rows that include every class.' })
+  return { pValue: Math.min(1, (2 * Math.min(atOrBelow, atOrAbove)) / kept), differences: differences.slice(0, kept), skipped: resamples - kept }
 }
 
 function logAddExp(a: number, b: number): number {
