@@ -4,18 +4,22 @@ import { classify, regress } from '../evaluate.js'
 import {
   accuracy,
   averagePrecision,
+  averagePrecisionOfCounts,
   balancedAccuracy,
   balancedAccuracyOfMatrix,
   brierScore,
   brierTerms,
   confusionMatrix,
   expectedCalibrationError,
+  expectedCalibrationErrorOfCounts,
   logLoss,
   logLosses,
   precisionRecallF1,
   precisionRecallF1OfMatrix,
   rocAuc,
+  rocAucOfCounts,
   rocAucOneVsRest,
+  rocAucOneVsRestOfCounts,
   type PrfAverage,
 } from '../metrics/classification.js'
 import { absoluteErrors, absolutePercentageErrors, meanAbsoluteError, meanAbsolutePercentageError, r2PseudoValues, r2Score, rootMeanSquaredError, squaredErrors } from '../metrics/regression.js'
@@ -23,7 +27,7 @@ import type { Model, Scores } from '../models/model.js'
 import { classificationPlots, histogramPlot, positiveIndicator, positiveScores } from './figures.js'
 import { checkNumber } from '../guard.js'
 import { delongAuc, delongInterval } from '../stats/delong.js'
-import { MAX_SKIPPED_SHARE, bootstrapInterval, meanInterval, tableBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
+import { MAX_SKIPPED_SHARE, meanInterval, tableBootstrapInterval, weightedBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
 import { formatAgainst, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 import { sliceCheck } from './slices.js'
@@ -69,6 +73,8 @@ export interface Metric {
   meanOf?: { terms: (rows: Evaluation, options: MetricSettings) => Float64Array; metricOfMean?: (mean: number) => number; range?: [number, number] }
   /** For a metric of the confusion matrix alone: its value from a k × k matrix, which lets the bootstrap redraw counts instead of rows. */
   ofConfusion?: (matrix: Float64Array, k: number, options: MetricSettings, width: number) => number
+  /** For the other class metrics: prepared once from the rows (sorted or binned), the metric of a resample given as each row's count. */
+  ofCounts?: (rows: Evaluation, options: MetricSettings) => (counts: Int32Array) => number
 }
 
 /** The averaging of precision, recall and F1: binary by default for two classes, macro otherwise. */
@@ -81,6 +87,11 @@ function prf(which: 'precision' | 'recall' | 'f1'): Pick<Metric, 'compute' | 'of
     compute: (rows, options) => precisionRecallF1(rows.labels, rows.predicted, { average: averageOf(options, rows.scores.width), positive: options.positive ?? 1 })[which],
     ofConfusion: (matrix, k, options, width) => precisionRecallF1OfMatrix(matrix, k, { average: averageOf(options, width), positive: options.positive ?? 1 })[which] as number,
   }
+}
+
+/** The averaging of one-vs-rest ROC AUC: macro unless weighted is asked for. */
+function oneVsRestAverage(options: MetricSettings): 'macro' | 'weighted' {
+  return options.average === 'weighted' ? 'weighted' : 'macro'
 }
 
 /** A binary score metric of the positive class: its score column against "label = positive" (scikit-learn's pos_label). */
@@ -108,12 +119,19 @@ export const METRICS: Record<string, Metric> = {
     title: 'ROC AUC',
     higherIsBetter: true,
     kind: 'classification',
-    compute: (rows, options) => (rows.scores.width <= 2 ? binary(rocAuc)(rows, options) : rocAucOneVsRest(rows.labels, rows.scores, options.average === 'weighted' ? 'weighted' : 'macro')),
+    compute: (rows, options) => (rows.scores.width <= 2 ? binary(rocAuc)(rows, options) : rocAucOneVsRest(rows.labels, rows.scores, oneVsRestAverage(options))),
+    ofCounts: (rows, options) => (rows.scores.width <= 2 ? binary(rocAucOfCounts)(rows, options) : rocAucOneVsRestOfCounts(rows.labels, rows.scores, oneVsRestAverage(options))),
   },
-  average_precision: { title: 'Average precision', higherIsBetter: true, kind: 'classification', compute: binary(averagePrecision) },
+  average_precision: { title: 'Average precision', higherIsBetter: true, kind: 'classification', compute: binary(averagePrecision), ofCounts: binary(averagePrecisionOfCounts) },
   log_loss: { title: 'Log loss', higherIsBetter: false, kind: 'classification', compute: (rows) => logLoss(rows.labels, rows.scores), meanOf: { terms: (rows) => logLosses(rows.labels, rows.scores) } },
   brier: { title: 'Brier score', higherIsBetter: false, kind: 'classification', compute: binary(brierScore), meanOf: { terms: binary(brierTerms) } },
-  ece: { title: 'Expected calibration error', higherIsBetter: false, kind: 'classification', compute: binary((labels, scores, positive) => expectedCalibrationError(labels, scores, 10, positive)) },
+  ece: {
+    title: 'Expected calibration error',
+    higherIsBetter: false,
+    kind: 'classification',
+    compute: binary((labels, scores, positive) => expectedCalibrationError(labels, scores, 10, positive)),
+    ofCounts: binary((labels, scores, positive) => expectedCalibrationErrorOfCounts(labels, scores, 10, positive)),
+  },
   mae: { title: 'MAE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsoluteError(rows.labels, rows.predicted), meanOf: { terms: (rows) => absoluteErrors(rows.labels, rows.predicted) } },
   rmse: {
     title: 'RMSE',
@@ -176,7 +194,8 @@ export async function metricCheck(model: Model, name: string, threshold: number,
  * percentile bootstrap, within each class for class metrics so that every resample holds the classes
  * of the data: for the metrics of the confusion matrix alone (F1, balanced accuracy, averaged
  * precision and recall) the resampled matrix is drawn as counts, one draw per cell; for the others
- * (average precision, ECE, one-vs-rest ROC AUC) the rows are resampled.
+ * (average precision, ECE, one-vs-rest ROC AUC) each resample's row counts are drawn and the metric
+ * recomputed in one weighted pass over rows sorted (or binned) once.
  */
 export function measureMetric(name: string, rows: Evaluation, options: MetricSettings = {}): { value: number; interval: Interval } {
   const metric = metricNamed(name)
@@ -217,9 +236,11 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
     const matrix = Float64Array.from(confusionMatrix(rows.labels, rows.predicted, k).flat())
     return { value, interval: tableBootstrapInterval(matrix, k, (resampled) => ofConfusion(resampled, k, options, rows.scores.width), settings) }
   }
-  // Only class metrics are left (every regression metric has meanOf): resample within each class.
-  const statistic = (indices: Int32Array) => metric.compute(resample(rows, indices), options)
-  return { value, interval: bootstrapInterval(n, statistic, { ...settings, strata: rows.labels }) }
+  // Only the curve and calibration metrics are left (every regression metric has meanOf): resample
+  // within each class, each resample as row counts over the rows sorted or binned once.
+  const { ofCounts } = metric
+  if (!ofCounts) throw new Error(`metric '${name}' has no interval`)
+  return { value, interval: weightedBootstrapInterval(n, ofCounts(rows, options), { ...settings, strata: rows.labels }) }
 }
 
 /** One more than the largest label and the largest predicted class: the classes a confusion matrix needs. */

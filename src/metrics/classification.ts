@@ -166,14 +166,8 @@ export function rocAuc(labels: ArrayLike<Label>, scores: ArrayLike<number>, posi
   return binaryAuc(binaryCurveInput(labels, scores, positive, 'rocAuc'), scores, 'rocAuc')
 }
 
-/**
- * One-vs-rest ROC AUC of a multiclass problem: for each class c, the binary AUC of
- * "label = c" against column c of the probability matrix, then their mean ('macro') or their mean
- * weighted by each class's number of rows ('weighted'). Rows must be probabilities summing to 1
- * (within numpy.allclose's tolerance, as scikit-learn checks) and every class 0 … width−1 must occur
- * among the labels. (scikit-learn: sklearn.metrics.roc_auc_score(multi_class='ovr', average=…))
- */
-export function rocAucOneVsRest(labels: ArrayLike<number>, scoreMatrix: ScoreMatrix, average: 'macro' | 'weighted'): number {
+/** The checks of rocAucOneVsRest's input (probability rows summing to 1, every class among the labels); the number of rows. */
+function checkOneVsRest(labels: ArrayLike<number>, scoreMatrix: ScoreMatrix, average: 'macro' | 'weighted'): number {
   const metric = 'rocAucOneVsRest'
   if (average !== 'macro' && average !== 'weighted') {
     throw new ModeltestError({ what: `${metric}: unknown average '${String(average)}'`, fix: "Use 'macro' or 'weighted'." })
@@ -194,6 +188,20 @@ export function rocAucOneVsRest(labels: ArrayLike<number>, scoreMatrix: ScoreMat
       throw new ModeltestError({ what: `${metric}: row ${i}'s probabilities sum to ${sum}, not 1`, fix: 'Give class probabilities (apply a softmax to raw scores).' })
     }
   }
+  return n
+}
+
+/**
+ * One-vs-rest ROC AUC of a multiclass problem: for each class c, the binary AUC of
+ * "label = c" against column c of the probability matrix, then their mean ('macro') or their mean
+ * weighted by each class's number of rows ('weighted'). Rows must be probabilities summing to 1
+ * (within numpy.allclose's tolerance, as scikit-learn checks) and every class 0 … width−1 must occur
+ * among the labels. (scikit-learn: sklearn.metrics.roc_auc_score(multi_class='ovr', average=…))
+ */
+export function rocAucOneVsRest(labels: ArrayLike<number>, scoreMatrix: ScoreMatrix, average: 'macro' | 'weighted'): number {
+  const metric = 'rocAucOneVsRest'
+  const n = checkOneVsRest(labels, scoreMatrix, average)
+  const { width, values } = scoreMatrix
   const column = new Float64Array(n)
   let total = 0
   let totalWeight = 0
@@ -213,6 +221,34 @@ export function rocAucOneVsRest(labels: ArrayLike<number>, scoreMatrix: ScoreMat
   return total / totalWeight
 }
 
+/** rocAuc of bootstrap resamples given as row counts, in one weighted pass each (see averagePrecisionOfCounts). */
+export function rocAucOfCounts(labels: ArrayLike<Label>, scores: ArrayLike<number>, positive: Label = 1): (counts: ArrayLike<number>) => number {
+  const thresholds = countsAtThresholds(binaryCurveInput(labels, scores, positive, 'rocAuc'), scores)
+  return (counts) => aucOfThresholdCounts(thresholds(counts), 'rocAuc')
+}
+
+/**
+ * rocAucOneVsRest of bootstrap resamples given as row counts: each column's distinct scores are found
+ * once, and each resample is one weighted pass per class (see averagePrecisionOfCounts). Equal to
+ * rocAucOneVsRest of the materialised resample; one that lacks a class is undefined (throws).
+ */
+export function rocAucOneVsRestOfCounts(labels: ArrayLike<number>, scoreMatrix: ScoreMatrix, average: 'macro' | 'weighted'): (counts: ArrayLike<number>) => number {
+  checkOneVsRest(labels, scoreMatrix, average)
+  const { width, values } = scoreMatrix
+  const perClass = Array.from({ length: width }, (_, c) => countsAtThresholds(Uint8Array.from(labels, (label) => (label === c ? 1 : 0)), Float64Array.from(labels, (_, i) => values[i * width + c])))
+  return (counts) => {
+    let total = 0
+    let totalWeight = 0
+    for (const thresholds of perClass) {
+      const resampled = thresholds(counts)
+      const weight = average === 'weighted' ? resampled.positives : 1
+      total += weight * aucOfThresholdCounts(resampled, 'rocAucOneVsRest')
+      totalWeight += weight
+    }
+    return total / totalWeight
+  }
+}
+
 /**
  * Average precision of a binary problem, scores = the positive class's score per row: the
  * precision-recall curve taken at each distinct score as threshold (descending), summed without
@@ -230,6 +266,30 @@ export function averagePrecision(labels: ArrayLike<Label>, scores: ArrayLike<num
     previous = tps[t]
   }
   return sum
+}
+
+/**
+ * averagePrecision of bootstrap resamples given as row counts (how many times each row was drawn):
+ * the distinct scores are found once, and each resample is one pass adding its counts at their
+ * thresholds and one pass down the thresholds (those the resample does not reach add nothing). Equal
+ * to averagePrecision of the materialised resample; one with no positive row is undefined (throws).
+ */
+export function averagePrecisionOfCounts(labels: ArrayLike<Label>, scores: ArrayLike<number>, positive: Label = 1): (counts: ArrayLike<number>) => number {
+  const metric = 'averagePrecision'
+  const thresholds = countsAtThresholds(binaryCurveInput(labels, scores, positive, metric), scores)
+  return (counts) => {
+    const { tp, fp, positives } = thresholds(counts)
+    if (positives === 0) throw noPositives(metric, positive)
+    let sum = 0
+    let tpCumulative = 0
+    let fpCumulative = 0
+    for (let t = tp.length - 1; t >= 0; t--) {
+      if (tp[t] > 0) sum += (tp[t] / positives) * ((tpCumulative + tp[t]) / (tpCumulative + tp[t] + fpCumulative + fp[t]))
+      tpCumulative += tp[t]
+      fpCumulative += fp[t]
+    }
+    return sum
+  }
 }
 
 /**
@@ -354,30 +414,49 @@ export interface CalibrationBin {
  * and prob_pred.)
  */
 export function calibrationBins(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<number>, bins = 10, positive: Label = 1): CalibrationBin[] {
-  const metric = 'calibrationBins'
+  return binnedRows(labels, positiveProbabilities, bins, positive, 'calibrationBins')()
+}
+
+/**
+ * The rows' bins of a reliability diagram, found once: a function of the rows' counts (each row once
+ * by default, or a bootstrap resample's counts) to the non-empty bins of those rows.
+ */
+function binnedRows(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<number>, bins: number, positive: Label, metric: string): (counts?: ArrayLike<number>) => CalibrationBin[] {
   const n = checkPaired(labels, positiveProbabilities, metric)
   const isPositive = binaryIndicator(labels, positive, metric)
   checkProbabilities(positiveProbabilities, metric, 'positiveProbabilities')
   if (!(Number.isInteger(bins) && bins >= 1)) throw new ModeltestError({ what: `${metric}: bins is ${bins}`, fix: 'Give a whole number of bins, at least 1 (10 is usual).' })
   const step = 1 / bins
-  const count = new Float64Array(bins)
-  const positives = new Float64Array(bins)
-  const probabilitySum = new Float64Array(bins)
+  const binOf = new Int32Array(n)
   for (let i = 0; i < n; i++) {
     const p = positiveProbabilities[i]
     // As numpy.searchsorted(inner edges, p, side='left'): the number of inner edges strictly below p.
     let b = Math.min(Math.max(Math.ceil(p * bins) - 1, 0), bins - 1)
     while (b > 0 && p <= b * step) b--
     while (b < bins - 1 && p > (b + 1) * step) b++
-    count[b]++
-    positives[b] += isPositive[i]
-    probabilitySum[b] += p
+    binOf[i] = b
   }
-  const result: CalibrationBin[] = []
-  for (let b = 0; b < bins; b++) {
-    if (count[b] > 0) result.push({ bin: b, count: count[b], fractionPositive: positives[b] / count[b], meanProbability: probabilitySum[b] / count[b] })
+  const count = new Float64Array(bins)
+  const positives = new Float64Array(bins)
+  const probabilitySum = new Float64Array(bins)
+  return (counts) => {
+    count.fill(0)
+    positives.fill(0)
+    probabilitySum.fill(0)
+    for (let i = 0; i < n; i++) {
+      const times = counts ? counts[i] : 1
+      if (times === 0) continue
+      const b = binOf[i]
+      count[b] += times
+      positives[b] += times * isPositive[i]
+      probabilitySum[b] += times * positiveProbabilities[i]
+    }
+    const result: CalibrationBin[] = []
+    for (let b = 0; b < bins; b++) {
+      if (count[b] > 0) result.push({ bin: b, count: count[b], fractionPositive: positives[b] / count[b], meanProbability: probabilitySum[b] / count[b] })
+    }
+    return result
   }
-  return result
 }
 
 /**
@@ -387,9 +466,21 @@ export function calibrationBins(labels: ArrayLike<Label>, positiveProbabilities:
  * with numpy by this definition, and the bins are checked against sklearn.calibration.calibration_curve.
  */
 export function expectedCalibrationError(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<number>, bins = 10, positive: Label = 1): number {
-  const n = labels.length
+  return calibrationError(binnedRows(labels, positiveProbabilities, bins, positive, 'calibrationBins')())
+}
+
+/** expectedCalibrationError of bootstrap resamples given as row counts: the rows are binned once, each resample is one weighted pass. */
+export function expectedCalibrationErrorOfCounts(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<number>, bins = 10, positive: Label = 1): (counts: ArrayLike<number>) => number {
+  const binned = binnedRows(labels, positiveProbabilities, bins, positive, 'calibrationBins')
+  return (counts) => calibrationError(binned(counts))
+}
+
+/** Σ_b (|b| / n) · |mean label in b − mean probability in b| over the non-empty bins. */
+function calibrationError(bins: CalibrationBin[]): number {
+  let n = 0
+  for (const bin of bins) n += bin.count
   let total = 0
-  for (const bin of calibrationBins(labels, positiveProbabilities, bins, positive)) total += (bin.count / n) * Math.abs(bin.fractionPositive - bin.meanProbability)
+  for (const bin of bins) total += (bin.count / n) * Math.abs(bin.fractionPositive - bin.meanProbability)
   return total
 }
 
@@ -479,6 +570,48 @@ function thresholdCounts(isPositive: ArrayLike<number>, scores: ArrayLike<number
   return { tps, fps, positives: positive.length, negatives: negative.length }
 }
 
+/**
+ * The positive and negative counts of a resample at each distinct score (ascending), for curve
+ * metrics of row counts: the scores are sorted and each row's threshold found once; a resample then
+ * costs one pass over the rows and its arrays are reused.
+ */
+function countsAtThresholds(isPositive: Uint8Array, scores: ArrayLike<number>): (counts: ArrayLike<number>) => { tp: Float64Array; fp: Float64Array; positives: number; negatives: number } {
+  const sorted = Float64Array.from(scores).sort()
+  let distinct = 0
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[distinct - 1]) sorted[distinct++] = sorted[i]
+  const thresholds = sorted.subarray(0, distinct)
+  const thresholdOf = Int32Array.from(scores, (score) => {
+    let low = 0
+    let high = distinct - 1
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (thresholds[middle] < score) low = middle + 1
+      else high = middle
+    }
+    return low
+  })
+  const tp = new Float64Array(distinct)
+  const fp = new Float64Array(distinct)
+  return (counts) => {
+    tp.fill(0)
+    fp.fill(0)
+    let positives = 0
+    let negatives = 0
+    for (let i = 0; i < thresholdOf.length; i++) {
+      const times = counts[i]
+      if (times === 0) continue
+      if (isPositive[i] === 1) {
+        tp[thresholdOf[i]] += times
+        positives += times
+      } else {
+        fp[thresholdOf[i]] += times
+        negatives += times
+      }
+    }
+    return { tp, fp, positives, negatives }
+  }
+}
+
 /** The positive rows' scores and the negative rows' scores, each sorted ascending. */
 export function scoresByClass(isPositive: ArrayLike<number>, scores: ArrayLike<number>): { positive: Float64Array; negative: Float64Array } {
   let positives = 0
@@ -505,6 +638,18 @@ function binaryAuc(isPositive: ArrayLike<number>, scores: ArrayLike<number>, met
     twiceArea += (fps[t] - fpPrevious) * (tps[t] + tpPrevious)
     tpPrevious = tps[t]
     fpPrevious = fps[t]
+  }
+  return twiceArea / (2 * positives * negatives)
+}
+
+/** binaryAuc from the counts at each distinct score (ascending): the same trapezoids, summed from the top. */
+function aucOfThresholdCounts({ tp, fp, positives, negatives }: { tp: Float64Array; fp: Float64Array; positives: number; negatives: number }, metric: string): number {
+  if (positives === 0 || negatives === 0) throw oneClass(metric)
+  let twiceArea = 0
+  let tpCumulative = 0
+  for (let t = tp.length - 1; t >= 0; t--) {
+    twiceArea += fp[t] * (2 * tpCumulative + tp[t])
+    tpCumulative += tp[t]
   }
   return twiceArea / (2 * positives * negatives)
 }
