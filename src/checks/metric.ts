@@ -9,7 +9,7 @@ import {
   balancedAccuracyOfMatrix,
   brierScore,
   brierTerms,
-  confusionMatrix,
+  confusionTable,
   expectedCalibrationError,
   expectedCalibrationErrorOfCounts,
   logLoss,
@@ -199,9 +199,15 @@ export async function metricCheck(model: Model, name: string, threshold: number,
  */
 export function measureMetric(name: string, rows: Evaluation, options: MetricSettings = {}): { value: number; interval: Interval } {
   const metric = metricNamed(name)
-  const value = metric.compute(rows, options)
   const n = rows.labels.length
   const confidence = options.confidence ?? 0.95
+  const settings = { confidence, resamples: options.resamples, seed: options.seed }
+  const { ofConfusion } = metric
+  if (name === 'balanced_accuracy' && ofConfusion) {
+    // Of the confusion matrix alone, so one tally gives both the value and the table the bootstrap redraws.
+    return confusionBootstrap(rows, options, settings, ofConfusion)
+  }
+  const value = metric.compute(rows, options)
   if (name === 'accuracy') return { value, interval: wilsonInterval(Math.round(value * n), n, confidence) }
   const binaryAverage = averageOf(options, rows.scores.width) === 'binary'
   if ((name === 'precision' || name === 'recall') && binaryAverage) {
@@ -229,13 +235,7 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
     const { metricOfMean = (mean: number) => mean, range: [min, max] = [0, Infinity] } = metric.meanOf
     return { value, interval: { low: metricOfMean(Math.max(min, low)), high: metricOfMean(Math.min(max, high)), confidence, method: 'normal' } }
   }
-  const settings = { confidence, resamples: options.resamples, seed: options.seed }
-  const { ofConfusion } = metric
-  if (ofConfusion) {
-    const k = Math.max(rows.scores.width, 2, ...confusionClasses(rows))
-    const matrix = Float64Array.from(confusionMatrix(rows.labels, rows.predicted, k).flat())
-    return { value, interval: tableBootstrapInterval(matrix, k, (resampled) => ofConfusion(resampled, k, options, rows.scores.width), settings) }
-  }
+  if (ofConfusion) return { value, interval: confusionBootstrap(rows, options, settings, ofConfusion).interval }
   // Only the curve and calibration metrics are left (every regression metric has meanOf): resample
   // within each class, each resample as row counts over the rows sorted or binned once.
   const { ofCounts } = metric
@@ -243,15 +243,11 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
   return { value, interval: weightedBootstrapInterval(n, ofCounts(rows, options), { ...settings, strata: rows.labels }) }
 }
 
-/** One more than the largest label and the largest predicted class: the classes a confusion matrix needs. */
-function confusionClasses(rows: Evaluation): [number, number] {
-  let labels = 0
-  let predicted = 0
-  for (let i = 0; i < rows.labels.length; i++) {
-    if (rows.labels[i] >= labels) labels = rows.labels[i] + 1
-    if (rows.predicted[i] >= predicted) predicted = rows.predicted[i] + 1
-  }
-  return [labels, predicted]
+/** A metric of the confusion matrix on the rows' matrix, with the bootstrap interval that redraws the matrix's counts. */
+function confusionBootstrap(rows: Evaluation, options: MetricSettings, settings: { confidence: number; resamples?: number; seed?: number }, ofConfusion: NonNullable<Metric['ofConfusion']>): { value: number; interval: Interval } {
+  const { width } = rows.scores
+  const { k, matrix } = confusionTable(rows.labels, rows.predicted, Math.max(width, 2))
+  return { value: ofConfusion(matrix, k, options, width), interval: tableBootstrapInterval(matrix, k, (resampled) => ofConfusion(resampled, k, options, width), settings) }
 }
 
 /** A note for the message when more resamples were skipped than an interval can bear. */

@@ -75,6 +75,18 @@ export function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<
   return Array.from({ length: k }, (_, i) => Array.from(matrix.subarray(i * k, (i + 1) * k)))
 }
 
+/**
+ * The confusion matrix of class indices as one row-major k × k table (rows the true class), over at
+ * least `atLeast` classes (more when a label or prediction is larger): what a bootstrap of its cells reads.
+ */
+export function confusionTable(labels: ArrayLike<number>, predicted: ArrayLike<number>, atLeast = 1): { k: number; matrix: Float64Array } {
+  const { k, matrix } = tally(labels, predicted, undefined, 'confusionMatrix')
+  if (k >= atLeast) return { k, matrix }
+  const wider = new Float64Array(atLeast * atLeast)
+  for (let y = 0; y < k; y++) wider.set(matrix.subarray(y * k, (y + 1) * k), y * atLeast)
+  return { k: atLeast, matrix: wider }
+}
+
 export type PrfAverage = 'binary' | 'macro' | 'micro' | 'weighted' | 'none'
 
 export interface PrfOptions {
