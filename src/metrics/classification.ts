@@ -290,15 +290,17 @@ export function averagePrecisionOfCounts(labels: ArrayLike<Label>, scores: Array
   const metric = 'averagePrecision'
   const thresholds = countsAtThresholds(binaryCurveInput(labels, scores, positive, metric), scores)
   return (counts) => {
-    const { tp, fp, positives } = thresholds(counts)
+    const { at, positives } = thresholds(counts)
     if (positives === 0) throw noPositives(metric, positive)
     let sum = 0
     let tpCumulative = 0
     let fpCumulative = 0
-    for (let t = tp.length - 1; t >= 0; t--) {
-      if (tp[t] > 0) sum += (tp[t] / positives) * ((tpCumulative + tp[t]) / (tpCumulative + tp[t] + fpCumulative + fp[t]))
-      tpCumulative += tp[t]
-      fpCumulative += fp[t]
+    for (let t = at.length / 2 - 1; t >= 0; t--) {
+      const tp = at[2 * t + 1]
+      const fp = at[2 * t]
+      if (tp > 0) sum += (tp / positives) * ((tpCumulative + tp) / (tpCumulative + tp + fpCumulative + fp))
+      tpCumulative += tp
+      fpCumulative += fp
     }
     return sum
   }
@@ -457,7 +459,6 @@ function binnedRows(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<n
     probabilitySum.fill(0)
     for (let i = 0; i < n; i++) {
       const times = counts ? counts[i] : 1
-      if (times === 0) continue
       const b = binOf[i]
       count[b] += times
       positives[b] += times * isPositive[i]
@@ -582,17 +583,24 @@ function thresholdCounts(isPositive: ArrayLike<number>, scores: ArrayLike<number
   return { tps, fps, positives: positive.length, negatives: negative.length }
 }
 
+/** A resample's counts at each distinct score (ascending): at[2t] its negative rows with score t, at[2t + 1] its positive rows. */
+interface ThresholdCounts {
+  at: Float64Array
+  positives: number
+  negatives: number
+}
+
 /**
- * The positive and negative counts of a resample at each distinct score (ascending), for curve
- * metrics of row counts: the scores are sorted and each row's threshold found once; a resample then
- * costs one pass over the rows and its arrays are reused.
+ * ThresholdCounts of resamples given as row counts, for curve metrics: the scores are sorted and each
+ * row's slot found once; a resample then costs one pass over the rows, without branches (a row drawn
+ * no time adds 0), into an array that is reused.
  */
-function countsAtThresholds(isPositive: Uint8Array, scores: ArrayLike<number>): (counts: ArrayLike<number>) => { tp: Float64Array; fp: Float64Array; positives: number; negatives: number } {
+function countsAtThresholds(isPositive: Uint8Array, scores: ArrayLike<number>): (counts: ArrayLike<number>) => ThresholdCounts {
   const sorted = Float64Array.from(scores).sort()
   let distinct = 0
   for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[distinct - 1]) sorted[distinct++] = sorted[i]
   const thresholds = sorted.subarray(0, distinct)
-  const thresholdOf = Int32Array.from(scores, (score) => {
+  const slotOf = Int32Array.from(scores, (score, i) => {
     let low = 0
     let high = distinct - 1
     while (low < high) {
@@ -600,27 +608,20 @@ function countsAtThresholds(isPositive: Uint8Array, scores: ArrayLike<number>): 
       if (thresholds[middle] < score) low = middle + 1
       else high = middle
     }
-    return low
+    return 2 * low + isPositive[i]
   })
-  const tp = new Float64Array(distinct)
-  const fp = new Float64Array(distinct)
+  const at = new Float64Array(2 * distinct)
   return (counts) => {
-    tp.fill(0)
-    fp.fill(0)
+    at.fill(0)
+    let rows = 0
     let positives = 0
-    let negatives = 0
-    for (let i = 0; i < thresholdOf.length; i++) {
+    for (let i = 0; i < slotOf.length; i++) {
       const times = counts[i]
-      if (times === 0) continue
-      if (isPositive[i] === 1) {
-        tp[thresholdOf[i]] += times
-        positives += times
-      } else {
-        fp[thresholdOf[i]] += times
-        negatives += times
-      }
+      at[slotOf[i]] += times
+      rows += times
+      positives += times * isPositive[i]
     }
-    return { tp, fp, positives, negatives }
+    return { at, positives, negatives: rows - positives }
   }
 }
 
@@ -655,13 +656,13 @@ function binaryAuc(isPositive: ArrayLike<number>, scores: ArrayLike<number>, met
 }
 
 /** binaryAuc from the counts at each distinct score (ascending): the same trapezoids, summed from the top. */
-function aucOfThresholdCounts({ tp, fp, positives, negatives }: { tp: Float64Array; fp: Float64Array; positives: number; negatives: number }, metric: string): number {
+function aucOfThresholdCounts({ at, positives, negatives }: ThresholdCounts, metric: string): number {
   if (positives === 0 || negatives === 0) throw oneClass(metric)
   let twiceArea = 0
   let tpCumulative = 0
-  for (let t = tp.length - 1; t >= 0; t--) {
-    twiceArea += fp[t] * (2 * tpCumulative + tp[t])
-    tpCumulative += tp[t]
+  for (let t = at.length / 2 - 1; t >= 0; t--) {
+    twiceArea += at[2 * t] * (2 * tpCumulative + at[2 * t + 1])
+    tpCumulative += at[2 * t + 1]
   }
   return twiceArea / (2 * positives * negatives)
 }
