@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
-import { METRICS, averagePrecisionOfCounts, bootstrapInterval, expectedCalibrationErrorOfCounts, measureMetric, predictedClasses, rocAucOfCounts, rocAucOneVsRestOfCounts, type Evaluation, type Label } from '../src/index.js'
+import { METRICS, averagePrecisionOfCounts, bootstrapInterval, weightedBootstrapInterval, expectedCalibrationErrorOfCounts, measureMetric, predictedClasses, rocAucOfCounts, rocAucOneVsRestOfCounts, type Evaluation, type Label } from '../src/index.js'
 
 interface Resample { counts: number[]; average_precision: number; roc_auc: number; ece: number }
 interface BinaryCase { name: string; labels: Label[]; positive: Label; scores: number[]; resamples: Resample[] }
@@ -47,26 +47,39 @@ function rowsOf(width: 2 | 3): Evaluation {
   return { labels, predicted: predictedClasses(scores), scores }
 }
 
-describe('the interval of average precision, ECE and one-vs-rest ROC AUC', () => {
+describe('the interval of average precision and ECE', () => {
   const cases = [
     { name: 'average_precision', rows: rowsOf(2), options: {} },
     { name: 'ece', rows: rowsOf(2), options: { positive: 0 } },
-    { name: 'roc_auc', rows: rowsOf(3), options: {} },
-    { name: 'roc_auc', rows: rowsOf(3), options: { average: 'weighted' as const } },
   ]
   test.each(cases)('$name $options: the same interval as the metric on each materialised resample, for the same seed', ({ name, rows, options }) => {
     const settings = { ...options, resamples: 200, seed: 9 }
     const { interval } = measureMetric(name, rows, settings)
-    const { width, values } = rows.scores
-    const rowsAt = (indices: Int32Array): Evaluation => ({
-      labels: Array.from(indices, (i) => rows.labels[i]),
-      predicted: Array.from(indices, (i) => rows.predicted[i]),
-      scores: { rows: indices.length, width, values: Float64Array.from({ length: indices.length * width }, (_, j) => values[indices[Math.floor(j / width)] * width + (j % width)]) },
-    })
-    const byRows = bootstrapInterval(rows.labels.length, (indices) => METRICS[name].compute(rowsAt(indices), settings), { resamples: 200, seed: 9, strata: rows.labels })
+    const byRows = bootstrapInterval(rows.labels.length, (indices) => METRICS[name].compute(rowsAt(rows, indices), settings), { resamples: 200, seed: 9, strata: rows.labels })
     expect(interval).toMatchObject({ method: 'bootstrap', stratified: true, skipped: 0, resamples: 200 })
     expect(interval.low).toBeCloseTo(byRows.low, 12)
     expect(interval.high).toBeCloseTo(byRows.high, 12)
     expect(interval.low).toBeLessThan(interval.high)
   })
 })
+
+test('one-vs-rest ROC AUC of row counts: the same bootstrap as on the materialised rows, for the same seed', () => {
+  const rows = rowsOf(3)
+  for (const average of ['macro', 'weighted'] as const) {
+    const settings = { resamples: 200, seed: 9, strata: rows.labels }
+    const byCounts = weightedBootstrapInterval(rows.labels.length, rocAucOneVsRestOfCounts(rows.labels, rows.scores, average), settings)
+    const byRows = bootstrapInterval(rows.labels.length, (indices) => METRICS.roc_auc.compute(rowsAt(rows, indices), { average }), settings)
+    expect(byCounts.low).toBeCloseTo(byRows.low, 12)
+    expect(byCounts.high).toBeCloseTo(byRows.high, 12)
+  }
+})
+
+/** The rows at `indices`, materialised. */
+function rowsAt(rows: Evaluation, indices: Int32Array): Evaluation {
+  const { width, values } = rows.scores
+  return {
+    labels: Array.from(indices, (i) => rows.labels[i]),
+    predicted: Array.from(indices, (i) => rows.predicted[i]),
+    scores: { rows: indices.length, width, values: Float64Array.from({ length: indices.length * width }, (_, j) => values[indices[Math.floor(j / width)] * width + (j % width)]) },
+  }
+}

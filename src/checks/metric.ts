@@ -26,7 +26,7 @@ import { absoluteErrors, absolutePercentageErrors, meanAbsoluteError, meanAbsolu
 import type { Model, Scores } from '../models/model.js'
 import { classificationPlots, histogramPlot, positiveIndicator, positiveScores } from './figures.js'
 import { checkNumber } from '../guard.js'
-import { delongAuc, delongInterval } from '../stats/delong.js'
+import { delongAuc, delongInterval, delongOneVsRest } from '../stats/delong.js'
 import { MAX_SKIPPED_SHARE, meanInterval, tableBootstrapInterval, weightedBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
 import { formatAgainst, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
@@ -187,8 +187,8 @@ export async function metricCheck(model: Model, name: string, threshold: number,
 
 /**
  * A metric's value on evaluated rows and its interval: Wilson for the proportions (accuracy; binary
- * precision, of the predicted positives; binary recall, of the actual positives), DeLong's for binary
- * ROC AUC (exact and O(n log n)), the normal interval of a mean for the losses and errors that are
+ * precision, of the predicted positives; binary recall, of the actual positives), DeLong's for ROC AUC
+ * (exact and O(n log n); one-vs-rest: DeLong's variance of the mean of the class AUCs), the normal interval of a mean for the losses and errors that are
  * means of per-row terms (log loss, Brier, MAE, MSE under RMSE's root, MAPE) and for R² (delta
  * method), and otherwise a seeded
  * percentile bootstrap, within each class for class metrics so that every resample holds the classes
@@ -228,6 +228,11 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
     const isPositive = positiveIndicator(rows.labels, positive)
     const positives = isPositive.reduce((sum, bit) => sum + bit, 0)
     if (positives >= 2 && n - positives >= 2) return { value, interval: delongInterval(delongAuc(isPositive, positiveScores(rows.scores, positive)), confidence) }
+  }
+  if (name === 'roc_auc' && rows.scores.width > 2) {
+    const classCounts = new Float64Array(rows.scores.width)
+    for (let i = 0; i < n; i++) classCounts[rows.labels[i]]++
+    if (classCounts.every((count) => count >= 2)) return { value, interval: delongInterval(delongOneVsRest(rows.labels, rows.scores, oneVsRestAverage(options)), confidence) }
   }
   if (metric.meanOf) {
     // Clipped to the metric's range; a monotone map of the mean (a root) maps its bounds.
