@@ -194,7 +194,7 @@ export async function metricCheck(model: Model, name: string, threshold: number,
  * percentile bootstrap, within each class for class metrics so that every resample holds the classes
  * of the data: for the metrics of the confusion matrix alone (F1, balanced accuracy, averaged
  * precision and recall) the resampled matrix is drawn as counts, one draw per cell; for the others
- * (average precision, ECE, one-vs-rest ROC AUC) each resample's row counts are drawn and the metric
+ * (average precision, ECE, ROC AUC with a class of one row) each resample's row counts are drawn and the metric
  * recomputed in one weighted pass over rows sorted (or binned) once.
  */
 export function measureMetric(name: string, rows: Evaluation, options: MetricSettings = {}): { value: number; interval: Interval } {
