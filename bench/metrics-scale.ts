@@ -14,6 +14,21 @@ import { mulberry32 } from '../src/random.js'
 const sizes = (process.env.ROWS ?? '100000,1000000').split(',').map(Number)
 const names = process.env.METRICS?.split(',') ?? Object.keys(METRICS)
 
+/** A three-class classifier's rows (labels, class probabilities, argmax classes), for one-vs-rest ROC AUC. */
+function threeClasses(n: number): Evaluation {
+  const random = mulberry32(n + 3)
+  const labels = new Int32Array(n)
+  const values = new Float64Array(3 * n)
+  for (let i = 0; i < n; i++) {
+    labels[i] = Math.floor(random() * 3)
+    let sum = 0
+    for (let c = 0; c < 3; c++) sum += values[3 * i + c] = random() + (c === labels[i] ? 0.5 : 0)
+    for (let c = 0; c < 3; c++) values[3 * i + c] /= sum
+  }
+  const scores = { rows: n, width: 3, values }
+  return { labels, predicted: predictedClasses(scores), scores }
+}
+
 /** A binary classifier's rows (labels, P(1) in two columns, argmax classes), or a regression's. */
 function evaluation(n: number, kind: 'classification' | 'regression'): Evaluation {
   const random = mulberry32(n)
@@ -53,13 +68,14 @@ console.log('| rows | metric | interval | point estimate s | with interval s | r
 console.log('|---:|---|---|---:|---:|---:|')
 for (const n of sizes) {
   const rows = { classification: evaluation(n, 'classification'), regression: evaluation(n, 'regression') }
-  for (const name of names) {
+  const runs = names.map((name) => ({ name, label: name, data: rows[METRICS[name].kind] }))
+  if (names.includes('roc_auc')) runs.push({ name: 'roc_auc', label: 'roc_auc (one-vs-rest, 3 classes)', data: threeClasses(n) })
+  for (const { name, label, data } of runs) {
     const metric = METRICS[name]
-    const data = rows[metric.kind]
     metric.compute(data, {}) // warm-up
     const point = seconds(() => metric.compute(data, {}))
     let method = ''
     const full = seconds(() => (method = measureMetric(name, data).interval.method))
-    console.log(`| ${n.toLocaleString('en')} | ${name} | ${method} | ${point.toFixed(3)} | ${full.toFixed(3)} | ${(full / point).toFixed(1)}× |`)
+    console.log(`| ${n.toLocaleString('en')} | ${label} | ${method} | ${point.toFixed(3)} | ${full.toFixed(3)} | ${(full / point).toFixed(1)}× |`)
   }
 }

@@ -19,6 +19,10 @@ export {
   rocAuc,
   rocAucOneVsRest,
   averagePrecision,
+  rocAucOfCounts,
+  rocAucOneVsRestOfCounts,
+  averagePrecisionOfCounts,
+  expectedCalibrationErrorOfCounts,
   rocCurve,
   precisionRecallCurve,
   logLoss,
@@ -63,8 +67,8 @@ export { finiteOutputsCheck, outputShapeCheck, invarianceCheck, determinismCheck
 export { measureMemory, gpuMemory, type MemorySummary } from './perf/memory.js'
 export { accuracyCheck, latencyCheck, throughputCheck, memoryCheck, regressionCheck, type EvaluationOptions, type LatencyCheckOptions, type RegressionOptions } from './checks/model.js'
 export { buildReport, byFile, formatValue, formatValues, type RunReport, type TestOutcome, type SourceLocation, type FileTiming, type BaselineComparison, changeAgainstBaseline } from './report.js'
-export { wilsonInterval, bootstrapInterval, tableBootstrapInterval, meanInterval, normalQuantile, normalCdf, type Interval } from './stats/intervals.js'
-export { delongAuc, delongInterval, delongTest, type DelongEstimate } from './stats/delong.js'
+export { wilsonInterval, bootstrapInterval, weightedBootstrapInterval, tableBootstrapInterval, meanInterval, normalQuantile, normalCdf, type Interval } from './stats/intervals.js'
+export { delongAuc, delongInterval, delongOneVsRest, delongTest, type DelongEstimate } from './stats/delong.js'
 export type { HttpModelOptions } from './models/http.js'
 export { invokeEndpoint, canaryRuntimeClient, InvocationError, type SageMakerModelOptions, type Invocation, type InvocationAnswer } from './models/sagemaker.js'
 /** Loads a model (`model(path | fn, options)`), wraps an HTTP endpoint (`model.http(url, { protocol })`) or a SageMaker endpoint (`model.sagemaker(name, { variant })`). */

@@ -4,26 +4,30 @@ import { classify, regress } from '../evaluate.js'
 import {
   accuracy,
   averagePrecision,
+  averagePrecisionOfCounts,
   balancedAccuracy,
   balancedAccuracyOfMatrix,
   brierScore,
   brierTerms,
-  confusionMatrix,
+  confusionTable,
   expectedCalibrationError,
+  expectedCalibrationErrorOfCounts,
   logLoss,
   logLosses,
   precisionRecallF1,
   precisionRecallF1OfMatrix,
   rocAuc,
+  rocAucOfCounts,
   rocAucOneVsRest,
+  rocAucOneVsRestOfCounts,
   type PrfAverage,
 } from '../metrics/classification.js'
 import { absoluteErrors, absolutePercentageErrors, meanAbsoluteError, meanAbsolutePercentageError, r2PseudoValues, r2Score, rootMeanSquaredError, squaredErrors } from '../metrics/regression.js'
 import type { Model, Scores } from '../models/model.js'
 import { classificationPlots, histogramPlot, positiveIndicator, positiveScores } from './figures.js'
 import { checkNumber } from '../guard.js'
-import { delongAuc, delongInterval } from '../stats/delong.js'
-import { MAX_SKIPPED_SHARE, bootstrapInterval, meanInterval, tableBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
+import { delongAuc, delongInterval, delongOneVsRest } from '../stats/delong.js'
+import { MAX_SKIPPED_SHARE, meanInterval, tableBootstrapInterval, weightedBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
 import { formatAgainst, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 import { sliceCheck } from './slices.js'
@@ -69,6 +73,8 @@ export interface Metric {
   meanOf?: { terms: (rows: Evaluation, options: MetricSettings) => Float64Array; metricOfMean?: (mean: number) => number; range?: [number, number] }
   /** For a metric of the confusion matrix alone: its value from a k × k matrix, which lets the bootstrap redraw counts instead of rows. */
   ofConfusion?: (matrix: Float64Array, k: number, options: MetricSettings, width: number) => number
+  /** For the other class metrics: prepared once from the rows (sorted or binned), the metric of a resample given as each row's count. */
+  ofCounts?: (rows: Evaluation, options: MetricSettings) => (counts: Int32Array) => number
 }
 
 /** The averaging of precision, recall and F1: binary by default for two classes, macro otherwise. */
@@ -81,6 +87,11 @@ function prf(which: 'precision' | 'recall' | 'f1'): Pick<Metric, 'compute' | 'of
     compute: (rows, options) => precisionRecallF1(rows.labels, rows.predicted, { average: averageOf(options, rows.scores.width), positive: options.positive ?? 1 })[which],
     ofConfusion: (matrix, k, options, width) => precisionRecallF1OfMatrix(matrix, k, { average: averageOf(options, width), positive: options.positive ?? 1 })[which] as number,
   }
+}
+
+/** The averaging of one-vs-rest ROC AUC: macro unless weighted is asked for. */
+function oneVsRestAverage(options: MetricSettings): 'macro' | 'weighted' {
+  return options.average === 'weighted' ? 'weighted' : 'macro'
 }
 
 /** A binary score metric of the positive class: its score column against "label = positive" (scikit-learn's pos_label). */
@@ -108,12 +119,19 @@ export const METRICS: Record<string, Metric> = {
     title: 'ROC AUC',
     higherIsBetter: true,
     kind: 'classification',
-    compute: (rows, options) => (rows.scores.width <= 2 ? binary(rocAuc)(rows, options) : rocAucOneVsRest(rows.labels, rows.scores, options.average === 'weighted' ? 'weighted' : 'macro')),
+    compute: (rows, options) => (rows.scores.width <= 2 ? binary(rocAuc)(rows, options) : rocAucOneVsRest(rows.labels, rows.scores, oneVsRestAverage(options))),
+    ofCounts: (rows, options) => (rows.scores.width <= 2 ? binary(rocAucOfCounts)(rows, options) : rocAucOneVsRestOfCounts(rows.labels, rows.scores, oneVsRestAverage(options))),
   },
-  average_precision: { title: 'Average precision', higherIsBetter: true, kind: 'classification', compute: binary(averagePrecision) },
+  average_precision: { title: 'Average precision', higherIsBetter: true, kind: 'classification', compute: binary(averagePrecision), ofCounts: binary(averagePrecisionOfCounts) },
   log_loss: { title: 'Log loss', higherIsBetter: false, kind: 'classification', compute: (rows) => logLoss(rows.labels, rows.scores), meanOf: { terms: (rows) => logLosses(rows.labels, rows.scores) } },
   brier: { title: 'Brier score', higherIsBetter: false, kind: 'classification', compute: binary(brierScore), meanOf: { terms: binary(brierTerms) } },
-  ece: { title: 'Expected calibration error', higherIsBetter: false, kind: 'classification', compute: binary((labels, scores, positive) => expectedCalibrationError(labels, scores, 10, positive)) },
+  ece: {
+    title: 'Expected calibration error',
+    higherIsBetter: false,
+    kind: 'classification',
+    compute: binary((labels, scores, positive) => expectedCalibrationError(labels, scores, 10, positive)),
+    ofCounts: binary((labels, scores, positive) => expectedCalibrationErrorOfCounts(labels, scores, 10, positive)),
+  },
   mae: { title: 'MAE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsoluteError(rows.labels, rows.predicted), meanOf: { terms: (rows) => absoluteErrors(rows.labels, rows.predicted) } },
   rmse: {
     title: 'RMSE',
@@ -169,20 +187,27 @@ export async function metricCheck(model: Model, name: string, threshold: number,
 
 /**
  * A metric's value on evaluated rows and its interval: Wilson for the proportions (accuracy; binary
- * precision, of the predicted positives; binary recall, of the actual positives), DeLong's for binary
- * ROC AUC (exact and O(n log n)), the normal interval of a mean for the losses and errors that are
+ * precision, of the predicted positives; binary recall, of the actual positives), DeLong's for ROC AUC
+ * (exact and O(n log n); one-vs-rest: DeLong's variance of the mean of the class AUCs), the normal interval of a mean for the losses and errors that are
  * means of per-row terms (log loss, Brier, MAE, MSE under RMSE's root, MAPE) and for R² (delta
  * method), and otherwise a seeded
  * percentile bootstrap, within each class for class metrics so that every resample holds the classes
  * of the data: for the metrics of the confusion matrix alone (F1, balanced accuracy, averaged
  * precision and recall) the resampled matrix is drawn as counts, one draw per cell; for the others
- * (average precision, ECE, one-vs-rest ROC AUC) the rows are resampled.
+ * (average precision, ECE, ROC AUC with a class of one row) each resample's row counts are drawn and the metric
+ * recomputed in one weighted pass over rows sorted (or binned) once.
  */
 export function measureMetric(name: string, rows: Evaluation, options: MetricSettings = {}): { value: number; interval: Interval } {
   const metric = metricNamed(name)
-  const value = metric.compute(rows, options)
   const n = rows.labels.length
   const confidence = options.confidence ?? 0.95
+  const settings = { confidence, resamples: options.resamples, seed: options.seed }
+  const { ofConfusion } = metric
+  if (name === 'balanced_accuracy' && ofConfusion) {
+    // Of the confusion matrix alone, so one tally gives both the value and the table the bootstrap redraws.
+    return confusionBootstrap(rows, options, settings, ofConfusion)
+  }
+  const value = metric.compute(rows, options)
   if (name === 'accuracy') return { value, interval: wilsonInterval(Math.round(value * n), n, confidence) }
   const binaryAverage = averageOf(options, rows.scores.width) === 'binary'
   if ((name === 'precision' || name === 'recall') && binaryAverage) {
@@ -204,33 +229,30 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
     const positives = isPositive.reduce((sum, bit) => sum + bit, 0)
     if (positives >= 2 && n - positives >= 2) return { value, interval: delongInterval(delongAuc(isPositive, positiveScores(rows.scores, positive)), confidence) }
   }
+  if (name === 'roc_auc' && rows.scores.width > 2) {
+    const classCounts = new Float64Array(rows.scores.width)
+    for (let i = 0; i < n; i++) classCounts[rows.labels[i]]++
+    if (classCounts.every((count) => count >= 2)) return { value, interval: delongInterval(delongOneVsRest(rows.labels, rows.scores, oneVsRestAverage(options)), confidence) }
+  }
   if (metric.meanOf) {
     // Clipped to the metric's range; a monotone map of the mean (a root) maps its bounds.
     const { low, high } = meanInterval(metric.meanOf.terms(rows, options), confidence)
     const { metricOfMean = (mean: number) => mean, range: [min, max] = [0, Infinity] } = metric.meanOf
     return { value, interval: { low: metricOfMean(Math.max(min, low)), high: metricOfMean(Math.min(max, high)), confidence, method: 'normal' } }
   }
-  const settings = { confidence, resamples: options.resamples, seed: options.seed }
-  const { ofConfusion } = metric
-  if (ofConfusion) {
-    const k = Math.max(rows.scores.width, 2, ...confusionClasses(rows))
-    const matrix = Float64Array.from(confusionMatrix(rows.labels, rows.predicted, k).flat())
-    return { value, interval: tableBootstrapInterval(matrix, k, (resampled) => ofConfusion(resampled, k, options, rows.scores.width), settings) }
-  }
-  // Only class metrics are left (every regression metric has meanOf): resample within each class.
-  const statistic = (indices: Int32Array) => metric.compute(resample(rows, indices), options)
-  return { value, interval: bootstrapInterval(n, statistic, { ...settings, strata: rows.labels }) }
+  if (ofConfusion) return { value, interval: confusionBootstrap(rows, options, settings, ofConfusion).interval }
+  // Only the curve and calibration metrics are left (every regression metric has meanOf): resample
+  // within each class, each resample as row counts over the rows sorted or binned once.
+  const { ofCounts } = metric
+  if (!ofCounts) throw new Error(`metric '${name}' has no interval`)
+  return { value, interval: weightedBootstrapInterval(n, ofCounts(rows, options), { ...settings, strata: rows.labels }) }
 }
 
-/** One more than the largest label and the largest predicted class: the classes a confusion matrix needs. */
-function confusionClasses(rows: Evaluation): [number, number] {
-  let labels = 0
-  let predicted = 0
-  for (let i = 0; i < rows.labels.length; i++) {
-    if (rows.labels[i] >= labels) labels = rows.labels[i] + 1
-    if (rows.predicted[i] >= predicted) predicted = rows.predicted[i] + 1
-  }
-  return [labels, predicted]
+/** A metric of the confusion matrix on the rows' matrix, with the bootstrap interval that redraws the matrix's counts. */
+function confusionBootstrap(rows: Evaluation, options: MetricSettings, settings: { confidence: number; resamples?: number; seed?: number }, ofConfusion: NonNullable<Metric['ofConfusion']>): { value: number; interval: Interval } {
+  const { width } = rows.scores
+  const { k, matrix } = confusionTable(rows.labels, rows.predicted, Math.max(width, 2))
+  return { value: ofConfusion(matrix, k, options, width), interval: tableBootstrapInterval(matrix, k, (resampled) => ofConfusion(resampled, k, options, width), settings) }
 }
 
 /** A note for the message when more resamples were skipped than an interval can bear. */

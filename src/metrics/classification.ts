@@ -75,6 +75,18 @@ export function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<
   return Array.from({ length: k }, (_, i) => Array.from(matrix.subarray(i * k, (i + 1) * k)))
 }
 
+/**
+ * The confusion matrix of class indices as one row-major k × k table (rows the true class), over at
+ * least `atLeast` classes (more when a label or prediction is larger): what a bootstrap of its cells reads.
+ */
+export function confusionTable(labels: ArrayLike<number>, predicted: ArrayLike<number>, atLeast = 1): { k: number; matrix: Float64Array } {
+  const { k, matrix } = tally(labels, predicted, undefined, 'confusionMatrix')
+  if (k >= atLeast) return { k, matrix }
+  const wider = new Float64Array(atLeast * atLeast)
+  for (let y = 0; y < k; y++) wider.set(matrix.subarray(y * k, (y + 1) * k), y * atLeast)
+  return { k: atLeast, matrix: wider }
+}
+
 export type PrfAverage = 'binary' | 'macro' | 'micro' | 'weighted' | 'none'
 
 export interface PrfOptions {
@@ -166,14 +178,8 @@ export function rocAuc(labels: ArrayLike<Label>, scores: ArrayLike<number>, posi
   return binaryAuc(binaryCurveInput(labels, scores, positive, 'rocAuc'), scores, 'rocAuc')
 }
 
-/**
- * One-vs-rest ROC AUC of a multiclass problem: for each class c, the binary AUC of
- * "label = c" against column c of the probability matrix, then their mean ('macro') or their mean
- * weighted by each class's number of rows ('weighted'). Rows must be probabilities summing to 1
- * (within numpy.allclose's tolerance, as scikit-learn checks) and every class 0 … width−1 must occur
- * among the labels. (scikit-learn: sklearn.metrics.roc_auc_score(multi_class='ovr', average=…))
- */
-export function rocAucOneVsRest(labels: ArrayLike<number>, scoreMatrix: ScoreMatrix, average: 'macro' | 'weighted'): number {
+/** The checks of rocAucOneVsRest's input (probability rows summing to 1, every class among the labels); the number of rows. */
+function checkOneVsRest(labels: ArrayLike<number>, scoreMatrix: ScoreMatrix, average: 'macro' | 'weighted'): number {
   const metric = 'rocAucOneVsRest'
   if (average !== 'macro' && average !== 'weighted') {
     throw new ModeltestError({ what: `${metric}: unknown average '${String(average)}'`, fix: "Use 'macro' or 'weighted'." })
@@ -194,6 +200,20 @@ export function rocAucOneVsRest(labels: ArrayLike<number>, scoreMatrix: ScoreMat
       throw new ModeltestError({ what: `${metric}: row ${i}'s probabilities sum to ${sum}, not 1`, fix: 'Give class probabilities (apply a softmax to raw scores).' })
     }
   }
+  return n
+}
+
+/**
+ * One-vs-rest ROC AUC of a multiclass problem: for each class c, the binary AUC of
+ * "label = c" against column c of the probability matrix, then their mean ('macro') or their mean
+ * weighted by each class's number of rows ('weighted'). Rows must be probabilities summing to 1
+ * (within numpy.allclose's tolerance, as scikit-learn checks) and every class 0 … width−1 must occur
+ * among the labels. (scikit-learn: sklearn.metrics.roc_auc_score(multi_class='ovr', average=…))
+ */
+export function rocAucOneVsRest(labels: ArrayLike<number>, scoreMatrix: ScoreMatrix, average: 'macro' | 'weighted'): number {
+  const metric = 'rocAucOneVsRest'
+  const n = checkOneVsRest(labels, scoreMatrix, average)
+  const { width, values } = scoreMatrix
   const column = new Float64Array(n)
   let total = 0
   let totalWeight = 0
@@ -213,6 +233,34 @@ export function rocAucOneVsRest(labels: ArrayLike<number>, scoreMatrix: ScoreMat
   return total / totalWeight
 }
 
+/** rocAuc of bootstrap resamples given as row counts, in one weighted pass each (see averagePrecisionOfCounts). */
+export function rocAucOfCounts(labels: ArrayLike<Label>, scores: ArrayLike<number>, positive: Label = 1): (counts: ArrayLike<number>) => number {
+  const thresholds = countsAtThresholds(binaryCurveInput(labels, scores, positive, 'rocAuc'), scores)
+  return (counts) => aucOfThresholdCounts(thresholds(counts), 'rocAuc')
+}
+
+/**
+ * rocAucOneVsRest of bootstrap resamples given as row counts: each column's distinct scores are found
+ * once, and each resample is one weighted pass per class (see averagePrecisionOfCounts). Equal to
+ * rocAucOneVsRest of the materialised resample; one that lacks a class is undefined (throws).
+ */
+export function rocAucOneVsRestOfCounts(labels: ArrayLike<number>, scoreMatrix: ScoreMatrix, average: 'macro' | 'weighted'): (counts: ArrayLike<number>) => number {
+  checkOneVsRest(labels, scoreMatrix, average)
+  const { width, values } = scoreMatrix
+  const perClass = Array.from({ length: width }, (_, c) => countsAtThresholds(Uint8Array.from(labels, (label) => (label === c ? 1 : 0)), Float64Array.from(labels, (_, i) => values[i * width + c])))
+  return (counts) => {
+    let total = 0
+    let totalWeight = 0
+    for (const thresholds of perClass) {
+      const resampled = thresholds(counts)
+      const weight = average === 'weighted' ? resampled.positives : 1
+      total += weight * aucOfThresholdCounts(resampled, 'rocAucOneVsRest')
+      totalWeight += weight
+    }
+    return total / totalWeight
+  }
+}
+
 /**
  * Average precision of a binary problem, scores = the positive class's score per row: the
  * precision-recall curve taken at each distinct score as threshold (descending), summed without
@@ -230,6 +278,32 @@ export function averagePrecision(labels: ArrayLike<Label>, scores: ArrayLike<num
     previous = tps[t]
   }
   return sum
+}
+
+/**
+ * averagePrecision of bootstrap resamples given as row counts (how many times each row was drawn):
+ * the distinct scores are found once, and each resample is one pass adding its counts at their
+ * thresholds and one pass down the thresholds (those the resample does not reach add nothing). Equal
+ * to averagePrecision of the materialised resample; one with no positive row is undefined (throws).
+ */
+export function averagePrecisionOfCounts(labels: ArrayLike<Label>, scores: ArrayLike<number>, positive: Label = 1): (counts: ArrayLike<number>) => number {
+  const metric = 'averagePrecision'
+  const thresholds = countsAtThresholds(binaryCurveInput(labels, scores, positive, metric), scores)
+  return (counts) => {
+    const { at, positives } = thresholds(counts)
+    if (positives === 0) throw noPositives(metric, positive)
+    let sum = 0
+    let tpCumulative = 0
+    let fpCumulative = 0
+    for (let t = at.length / 2 - 1; t >= 0; t--) {
+      const tp = at[2 * t + 1]
+      const fp = at[2 * t]
+      if (tp > 0) sum += (tp / positives) * ((tpCumulative + tp) / (tpCumulative + tp + fpCumulative + fp))
+      tpCumulative += tp
+      fpCumulative += fp
+    }
+    return sum
+  }
 }
 
 /**
@@ -354,30 +428,48 @@ export interface CalibrationBin {
  * and prob_pred.)
  */
 export function calibrationBins(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<number>, bins = 10, positive: Label = 1): CalibrationBin[] {
-  const metric = 'calibrationBins'
+  return binnedRows(labels, positiveProbabilities, bins, positive, 'calibrationBins')()
+}
+
+/**
+ * The rows' bins of a reliability diagram, found once: a function of the rows' counts (each row once
+ * by default, or a bootstrap resample's counts) to the non-empty bins of those rows.
+ */
+function binnedRows(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<number>, bins: number, positive: Label, metric: string): (counts?: ArrayLike<number>) => CalibrationBin[] {
   const n = checkPaired(labels, positiveProbabilities, metric)
   const isPositive = binaryIndicator(labels, positive, metric)
   checkProbabilities(positiveProbabilities, metric, 'positiveProbabilities')
   if (!(Number.isInteger(bins) && bins >= 1)) throw new ModeltestError({ what: `${metric}: bins is ${bins}`, fix: 'Give a whole number of bins, at least 1 (10 is usual).' })
   const step = 1 / bins
-  const count = new Float64Array(bins)
-  const positives = new Float64Array(bins)
-  const probabilitySum = new Float64Array(bins)
+  const binOf = new Int32Array(n)
   for (let i = 0; i < n; i++) {
     const p = positiveProbabilities[i]
     // As numpy.searchsorted(inner edges, p, side='left'): the number of inner edges strictly below p.
     let b = Math.min(Math.max(Math.ceil(p * bins) - 1, 0), bins - 1)
     while (b > 0 && p <= b * step) b--
     while (b < bins - 1 && p > (b + 1) * step) b++
-    count[b]++
-    positives[b] += isPositive[i]
-    probabilitySum[b] += p
+    binOf[i] = b
   }
-  const result: CalibrationBin[] = []
-  for (let b = 0; b < bins; b++) {
-    if (count[b] > 0) result.push({ bin: b, count: count[b], fractionPositive: positives[b] / count[b], meanProbability: probabilitySum[b] / count[b] })
+  const count = new Float64Array(bins)
+  const positives = new Float64Array(bins)
+  const probabilitySum = new Float64Array(bins)
+  return (counts) => {
+    count.fill(0)
+    positives.fill(0)
+    probabilitySum.fill(0)
+    for (let i = 0; i < n; i++) {
+      const times = counts ? counts[i] : 1
+      const b = binOf[i]
+      count[b] += times
+      positives[b] += times * isPositive[i]
+      probabilitySum[b] += times * positiveProbabilities[i]
+    }
+    const result: CalibrationBin[] = []
+    for (let b = 0; b < bins; b++) {
+      if (count[b] > 0) result.push({ bin: b, count: count[b], fractionPositive: positives[b] / count[b], meanProbability: probabilitySum[b] / count[b] })
+    }
+    return result
   }
-  return result
 }
 
 /**
@@ -387,9 +479,21 @@ export function calibrationBins(labels: ArrayLike<Label>, positiveProbabilities:
  * with numpy by this definition, and the bins are checked against sklearn.calibration.calibration_curve.
  */
 export function expectedCalibrationError(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<number>, bins = 10, positive: Label = 1): number {
-  const n = labels.length
+  return calibrationError(binnedRows(labels, positiveProbabilities, bins, positive, 'calibrationBins')())
+}
+
+/** expectedCalibrationError of bootstrap resamples given as row counts: the rows are binned once, each resample is one weighted pass. */
+export function expectedCalibrationErrorOfCounts(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<number>, bins = 10, positive: Label = 1): (counts: ArrayLike<number>) => number {
+  const binned = binnedRows(labels, positiveProbabilities, bins, positive, 'calibrationBins')
+  return (counts) => calibrationError(binned(counts))
+}
+
+/** Σ_b (|b| / n) · |mean label in b − mean probability in b| over the non-empty bins. */
+function calibrationError(bins: CalibrationBin[]): number {
+  let n = 0
+  for (const bin of bins) n += bin.count
   let total = 0
-  for (const bin of calibrationBins(labels, positiveProbabilities, bins, positive)) total += (bin.count / n) * Math.abs(bin.fractionPositive - bin.meanProbability)
+  for (const bin of bins) total += (bin.count / n) * Math.abs(bin.fractionPositive - bin.meanProbability)
   return total
 }
 
@@ -479,6 +583,48 @@ function thresholdCounts(isPositive: ArrayLike<number>, scores: ArrayLike<number
   return { tps, fps, positives: positive.length, negatives: negative.length }
 }
 
+/** A resample's counts at each distinct score (ascending): at[2t] its negative rows with score t, at[2t + 1] its positive rows. */
+interface ThresholdCounts {
+  at: Float64Array
+  positives: number
+  negatives: number
+}
+
+/**
+ * ThresholdCounts of resamples given as row counts, for curve metrics: the scores are sorted and each
+ * row's slot found once; a resample then costs one pass over the rows, without branches (a row drawn
+ * no time adds 0), into an array that is reused.
+ */
+function countsAtThresholds(isPositive: Uint8Array, scores: ArrayLike<number>): (counts: ArrayLike<number>) => ThresholdCounts {
+  const sorted = Float64Array.from(scores).sort()
+  let distinct = 0
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[distinct - 1]) sorted[distinct++] = sorted[i]
+  const thresholds = sorted.subarray(0, distinct)
+  const slotOf = Int32Array.from(scores, (score, i) => {
+    let low = 0
+    let high = distinct - 1
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (thresholds[middle] < score) low = middle + 1
+      else high = middle
+    }
+    return 2 * low + isPositive[i]
+  })
+  const at = new Float64Array(2 * distinct)
+  return (counts) => {
+    at.fill(0)
+    let rows = 0
+    let positives = 0
+    for (let i = 0; i < slotOf.length; i++) {
+      const times = counts[i]
+      at[slotOf[i]] += times
+      rows += times
+      positives += times * isPositive[i]
+    }
+    return { at, positives, negatives: rows - positives }
+  }
+}
+
 /** The positive rows' scores and the negative rows' scores, each sorted ascending. */
 export function scoresByClass(isPositive: ArrayLike<number>, scores: ArrayLike<number>): { positive: Float64Array; negative: Float64Array } {
   let positives = 0
@@ -505,6 +651,18 @@ function binaryAuc(isPositive: ArrayLike<number>, scores: ArrayLike<number>, met
     twiceArea += (fps[t] - fpPrevious) * (tps[t] + tpPrevious)
     tpPrevious = tps[t]
     fpPrevious = fps[t]
+  }
+  return twiceArea / (2 * positives * negatives)
+}
+
+/** binaryAuc from the counts at each distinct score (ascending): the same trapezoids, summed from the top. */
+function aucOfThresholdCounts({ at, positives, negatives }: ThresholdCounts, metric: string): number {
+  if (positives === 0 || negatives === 0) throw oneClass(metric)
+  let twiceArea = 0
+  let tpCumulative = 0
+  for (let t = at.length / 2 - 1; t >= 0; t--) {
+    twiceArea += at[2 * t] * (2 * tpCumulative + at[2 * t + 1])
+    tpCumulative += at[2 * t + 1]
   }
   return twiceArea / (2 * positives * negatives)
 }

@@ -1,5 +1,5 @@
 import { ModeltestError } from '../errors.js'
-import { scoresByClass } from '../metrics/classification.js'
+import { scoresByClass, type ScoreMatrix } from '../metrics/classification.js'
 import { normalCdf, normalQuantile, type Interval } from './intervals.js'
 
 /** ROC AUC with its DeLong variance: the estimate, Var(AUC), and the class counts it rests on. */
@@ -26,10 +26,51 @@ export function delongAuc(isPositive: ArrayLike<number>, scores: ArrayLike<numbe
 }
 
 /**
+ * One-vs-rest ROC AUC, the mean of the class AUCs (each class's column against "label = c"; 'macro',
+ * or 'weighted' by the classes' row counts), with DeLong's variance extended to that mean: each row's
+ * structural component is the sum over classes of its weighted placement value, V₁₀/m_c for a row of
+ * class c and V₀₁/k_c for the others, and with the class counts fixed (as DeLong's m and k are, and as
+ * the stratified bootstrap keeps them) Var = Σ_g n_g·S_g, S_g the sample variance of the components
+ * among the n_g rows of class g. This keeps the covariances of the class AUCs, which share rows; with
+ * two classes it is DeLong's variance. Needs at least two rows of each class.
+ */
+export function delongOneVsRest(labels: ArrayLike<number>, scoreMatrix: ScoreMatrix, average: 'macro' | 'weighted'): Pick<DelongEstimate, 'auc' | 'variance'> {
+  const { rows: n, width, values } = scoreMatrix
+  const components = new Float64Array(n)
+  const classCounts = new Float64Array(width)
+  for (let i = 0; i < n; i++) classCounts[labels[i]]++
+  const totalWeight = average === 'weighted' ? n : width
+  let auc = 0
+  // Plain loops: typed-array from() with a mapping function is slow on a million rows.
+  const isPositive = new Uint8Array(n)
+  const column = new Float64Array(n)
+  for (let c = 0; c < width; c++) {
+    for (let i = 0; i < n; i++) {
+      isPositive[i] = labels[i] === c ? 1 : 0
+      column[i] = values[i * width + c]
+    }
+    const v = placementValues(isPositive, column, true)
+    const weight = (average === 'weighted' ? classCounts[c] : 1) / totalWeight
+    auc += weight * mean(v.positive)
+    let p = 0
+    let q = 0
+    for (let i = 0; i < n; i++) components[i] += isPositive[i] === 1 ? (weight * v.positive[p++]) / v.positive.length : (weight * v.negative[q++]) / v.negative.length
+  }
+  // Σ_g n_g·S_g, S_g = Σ (component − its class's mean)² / (n_g − 1), in two passes.
+  const sums = new Float64Array(width)
+  for (let i = 0; i < n; i++) sums[labels[i]] += components[i]
+  const squares = new Float64Array(width)
+  for (let i = 0; i < n; i++) squares[labels[i]] += (components[i] - sums[labels[i]] / classCounts[labels[i]]) ** 2
+  let variance = 0
+  for (let g = 0; g < width; g++) variance += (classCounts[g] * squares[g]) / (classCounts[g] - 1)
+  return { auc, variance }
+}
+
+/**
  * The two-sided DeLong interval of ROC AUC: AUC ± z·√Var(AUC), z = Φ⁻¹(1 − α/2), clipped to [0, 1]
  * (R pROC: ci.auc(method = "delong")).
  */
-export function delongInterval(estimate: DelongEstimate, confidence = 0.95): Interval {
+export function delongInterval(estimate: Pick<DelongEstimate, 'auc' | 'variance'>, confidence = 0.95): Interval {
   const half = normalQuantile(1 - (1 - confidence) / 2) * Math.sqrt(estimate.variance)
   return { low: Math.max(0, estimate.auc - half), high: Math.min(1, estimate.auc + half), confidence, method: 'delong' }
 }

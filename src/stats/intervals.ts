@@ -74,6 +74,24 @@ export function bootstrapInterval(n: number, statistic: (indices: Int32Array) =>
 }
 
 /**
+ * The same bootstrap (the same resamples for the same seed and strata) for a statistic computed in
+ * one weighted pass over the rows: it receives each row's count in the resample (how many times it
+ * was drawn), so that it can keep what it sorted or binned once instead of materialising the rows.
+ */
+export function weightedBootstrapInterval(n: number, statistic: (counts: Int32Array) => number, options: { confidence?: number; resamples?: number; seed?: number; strata?: ArrayLike<number> } = {}): Interval {
+  const counts = new Int32Array(n)
+  return bootstrapInterval(
+    n,
+    (indices) => {
+      counts.fill(0)
+      for (let i = 0; i < indices.length; i++) counts[indices[i]]++
+      return statistic(counts)
+    },
+    options,
+  )
+}
+
+/**
  * The same bootstrap for a statistic of a contingency table whose rows are strata (a confusion matrix:
  * rows the true class): each resample redraws every row's count over its cells, Multinomial(row total,
  * row shares), exactly as resampling that row's data rows would, at a cost of one draw per cell.
