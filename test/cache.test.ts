@@ -2,6 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { dataset, model } from '../src/index.js'
+import { readCached, writeCached } from '../src/models/cache.js'
 import { bagOfWords, readVocabulary } from '../examples/sentiment/features.js'
 import { exampleDir, tempDir } from './helpers.js'
 
@@ -27,6 +28,13 @@ afterEach(() => {
 })
 
 describe('the prediction cache on disk', () => {
+  test('two batches with the same input, written at once, both land and leave one whole entry', async () => {
+    const scores = { rows: 2, width: 2, values: new Float64Array([0.1, 0.9, 0.8, 0.2]) }
+    await Promise.all([writeCached('ab'.repeat(32), scores), writeCached('ab'.repeat(32), scores)])
+    expect(await readCached('ab'.repeat(32))).toEqual(scores)
+    expect((await cacheFiles(dir)).map((file) => file.slice(dir.length + 1))).toEqual([join('ab', 'ab'.repeat(32))])
+  })
+
   test('a re-run reads every batch from disk and does no inference, with the same scores', async () => {
     const first = await load()
     const fresh = await first.predict(holdout)

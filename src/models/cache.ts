@@ -44,6 +44,9 @@ export async function readCached(key: string): Promise<Scores | undefined> {
   return { rows, width, values }
 }
 
+/** Numbers this process's temporary files: two batches with the same input may be written at once. */
+let writes = 0
+
 export async function writeCached(key: string, scores: Scores): Promise<void> {
   const directory = join(cacheDirectory(), key.slice(0, 2))
   await mkdir(directory, { recursive: true })
@@ -53,7 +56,7 @@ export async function writeCached(key: string, scores: Scores): Promise<void> {
   header.writeUInt32LE(scores.width, 8)
   header.writeUInt32LE(scores.values.BYTES_PER_ELEMENT, 12)
   // Written aside and renamed, so that a reader never sees half an entry.
-  const temporary = join(directory, `${key}.${process.pid}.tmp`)
+  const temporary = join(directory, `${key}.${process.pid}.${++writes}.tmp`)
   await writeFile(temporary, Buffer.concat([header, Buffer.from(scores.values.buffer, scores.values.byteOffset, scores.values.byteLength)]))
   await rename(temporary, join(directory, key))
 }
