@@ -27,7 +27,7 @@ import type { Model, Scores } from '../models/model.js'
 import { classificationPlots, histogramPlot, positiveIndicator, positiveScores } from './figures.js'
 import { checkNumber } from '../guard.js'
 import { delongAuc, delongInterval, delongOneVsRest } from '../stats/delong.js'
-import { MAX_SKIPPED_SHARE, meanInterval, tableBootstrapInterval, weightedBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
+import { MAX_SKIPPED_SHARE, logitInterval, meanInterval, tableBootstrapInterval, weightedBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
 import { formatAgainst, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 import { sliceCheck } from './slices.js'
@@ -188,13 +188,14 @@ export async function metricCheck(model: Model, name: string, threshold: number,
 /**
  * A metric's value on evaluated rows and its interval: Wilson for the proportions (accuracy; binary
  * precision, of the predicted positives; binary recall, of the actual positives), DeLong's for ROC AUC
- * (exact and O(n log n); one-vs-rest: DeLong's variance of the mean of the class AUCs), the normal interval of a mean for the losses and errors that are
+ * (exact and O(n log n); one-vs-rest: DeLong's variance of the mean of the class AUCs), the logit
+ * interval of Boyd, Eng & Page (2013) for average precision, the normal interval of a mean for the losses and errors that are
  * means of per-row terms (log loss, Brier, MAE, MSE under RMSE's root, MAPE) and for R² (delta
  * method), and otherwise a seeded
  * percentile bootstrap, within each class for class metrics so that every resample holds the classes
  * of the data: for the metrics of the confusion matrix alone (F1, balanced accuracy, averaged
  * precision and recall) the resampled matrix is drawn as counts, one draw per cell; for the others
- * (average precision, ECE, ROC AUC with a class of one row) each resample's row counts are drawn and the metric
+ * (average precision of 1, ECE, ROC AUC with a class of one row) each resample's row counts are drawn and the metric
  * recomputed in one weighted pass over rows sorted (or binned) once.
  */
 export function measureMetric(name: string, rows: Evaluation, options: MetricSettings = {}): { value: number; interval: Interval } {
@@ -233,6 +234,11 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
     const classCounts = new Float64Array(rows.scores.width)
     for (let i = 0; i < n; i++) classCounts[rows.labels[i]]++
     if (classCounts.every((count) => count >= 2)) return { value, interval: delongInterval(delongOneVsRest(rows.labels, rows.scores, oneVsRestAverage(options)), confidence) }
+  }
+  if (name === 'average_precision' && value > 0 && value < 1) {
+    // AP = 1 (every positive above every negative) leaves the logit undefined: the bootstrap below gives it.
+    const positives = positiveIndicator(rows.labels, options.positive ?? 1).reduce((sum, bit) => sum + bit, 0)
+    return { value, interval: logitInterval(value, positives, confidence) }
   }
   if (metric.meanOf) {
     // Clipped to the metric's range; a monotone map of the mean (a root) maps its bounds.
