@@ -23,6 +23,7 @@ export {
   rocAucOneVsRestOfCounts,
   averagePrecisionOfCounts,
   expectedCalibrationErrorOfCounts,
+  expectedCalibrationErrorOfCells,
   rocCurve,
   precisionRecallCurve,
   logLoss,

@@ -11,7 +11,7 @@ import {
   brierTerms,
   confusionTable,
   expectedCalibrationError,
-  expectedCalibrationErrorOfCounts,
+  expectedCalibrationErrorOfCells,
   logLoss,
   logLosses,
   precisionRecallF1,
@@ -73,7 +73,7 @@ export interface Metric {
   meanOf?: { terms: (rows: Evaluation, options: MetricSettings) => Float64Array; metricOfMean?: (mean: number) => number; range?: [number, number] }
   /** For a metric of the confusion matrix alone: its value from a k × k matrix, which lets the bootstrap redraw counts instead of rows. */
   ofConfusion?: (matrix: Float64Array, k: number, options: MetricSettings, width: number) => number
-  /** For the other class metrics: prepared once from the rows (sorted or binned), the metric of a resample given as each row's count. */
+  /** For the curve metrics: prepared once from the rows (sorted), the metric of a resample given as each row's count. */
   ofCounts?: (rows: Evaluation, options: MetricSettings) => (counts: Int32Array) => number
 }
 
@@ -102,6 +102,9 @@ function binary<T>(metric: (labels: ArrayLike<number>, scores: ArrayLike<number>
   }
 }
 
+/** ECE's bins: ten of equal width, as is usual. */
+const CALIBRATION_BINS = 10
+
 /** The metrics toMeetMetric knows, by name: each is a function of src/metrics, checked against scikit-learn. */
 export const METRICS: Record<string, Metric> = {
   accuracy: { title: 'Accuracy', higherIsBetter: true, kind: 'classification', compute: (rows) => accuracy(rows.labels, rows.predicted) },
@@ -129,8 +132,7 @@ export const METRICS: Record<string, Metric> = {
     title: 'Expected calibration error',
     higherIsBetter: false,
     kind: 'classification',
-    compute: binary((labels, scores, positive) => expectedCalibrationError(labels, scores, 10, positive)),
-    ofCounts: binary((labels, scores, positive) => expectedCalibrationErrorOfCounts(labels, scores, 10, positive)),
+    compute: binary((labels, scores, positive) => expectedCalibrationError(labels, scores, CALIBRATION_BINS, positive)),
   },
   mae: { title: 'MAE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsoluteError(rows.labels, rows.predicted), meanOf: { terms: (rows) => absoluteErrors(rows.labels, rows.predicted) } },
   rmse: {
@@ -189,13 +191,14 @@ export async function metricCheck(model: Model, name: string, threshold: number,
  * A metric's value on evaluated rows and its interval: Wilson for the proportions (accuracy; binary
  * precision, of the predicted positives; binary recall, of the actual positives), DeLong's for ROC AUC
  * (exact and O(n log n); one-vs-rest: DeLong's variance of the mean of the class AUCs), the logit
- * interval of Boyd, Eng & Page (2013) for average precision, the normal interval of a mean for the losses and errors that are
+ * interval of Boyd, Eng & Page (2013) for average precision, a stratified bootstrap of per-cell
+ * statistics for ECE (expectedCalibrationErrorOfCells), the normal interval of a mean for the losses and errors that are
  * means of per-row terms (log loss, Brier, MAE, MSE under RMSE's root, MAPE) and for R² (delta
  * method), and otherwise a seeded
  * percentile bootstrap, within each class for class metrics so that every resample holds the classes
  * of the data: for the metrics of the confusion matrix alone (F1, balanced accuracy, averaged
  * precision and recall) the resampled matrix is drawn as counts, one draw per cell; for the others
- * (average precision of 1, ECE, ROC AUC with a class of one row) each resample's row counts are drawn and the metric
+ * (average precision of 1, ROC AUC with a class of one row) each resample's row counts are drawn and the metric
  * recomputed in one weighted pass over rows sorted (or binned) once.
  */
 export function measureMetric(name: string, rows: Evaluation, options: MetricSettings = {}): { value: number; interval: Interval } {
@@ -240,6 +243,10 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
     const positives = positiveIndicator(rows.labels, options.positive ?? 1).reduce((sum, bit) => sum + bit, 0)
     return { value, interval: logitInterval(value, positives, confidence) }
   }
+  if (name === 'ece') {
+    const { table, statistic } = binary((labels, scores, positive) => expectedCalibrationErrorOfCells(labels, scores, CALIBRATION_BINS, positive))(rows, options)
+    return { value, interval: tableBootstrapInterval(table, CALIBRATION_BINS, statistic, settings) }
+  }
   if (metric.meanOf) {
     // Clipped to the metric's range; a monotone map of the mean (a root) maps its bounds.
     const { low, high } = meanInterval(metric.meanOf.terms(rows, options), confidence)
@@ -247,8 +254,8 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
     return { value, interval: { low: metricOfMean(Math.max(min, low)), high: metricOfMean(Math.min(max, high)), confidence, method: 'normal' } }
   }
   if (ofConfusion) return { value, interval: confusionBootstrap(rows, options, settings, ofConfusion).interval }
-  // Only the curve and calibration metrics are left (every regression metric has meanOf): resample
-  // within each class, each resample as row counts over the rows sorted or binned once.
+  // Only the curve metrics are left (every regression metric has meanOf): resample within each
+  // class, each resample as row counts over the rows sorted once.
   const { ofCounts } = metric
   if (!ofCounts) throw new Error(`metric '${name}' has no interval`)
   return { value, interval: weightedBootstrapInterval(n, ofCounts(rows, options), { ...settings, strata: rows.labels }) }

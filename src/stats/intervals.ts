@@ -112,9 +112,11 @@ export function weightedBootstrapInterval(n: number, statistic: (counts: Int32Ar
 /**
  * The same bootstrap for a statistic of a contingency table whose rows are strata (a confusion matrix:
  * rows the true class): each resample redraws every row's count over its cells, Multinomial(row total,
- * row shares), exactly as resampling that row's data rows would, at a cost of one draw per cell.
+ * row shares), exactly as resampling that row's data rows would, at a cost of one draw per cell. The
+ * statistic also gets the seeded random source, to draw what the counts alone leave open (the sum of a
+ * cell's values).
  */
-export function tableBootstrapInterval(table: ArrayLike<number>, rowLength: number, statistic: (table: Float64Array) => number, options: { confidence?: number; resamples?: number; seed?: number } = {}): Interval {
+export function tableBootstrapInterval(table: ArrayLike<number>, rowLength: number, statistic: (table: Float64Array, random: () => number) => number, options: { confidence?: number; resamples?: number; seed?: number } = {}): Interval {
   const confidence = checkConfidence(options.confidence ?? 0.95)
   const resamples = checkResamples(options.resamples ?? 1000)
   const random = mulberry32(options.seed ?? 0)
@@ -123,7 +125,7 @@ export function tableBootstrapInterval(table: ArrayLike<number>, rowLength: numb
   const totals = rows.map((row) => row.reduce((sum, count) => sum + count, 0))
   const draw = () => {
     rows.forEach((row, r) => multinomial(totals[r], row, random, resampled, r * rowLength))
-    return definedOrNaN(statistic, resampled)
+    return definedOrNaN((counts) => statistic(counts, random), resampled)
   }
   return percentileInterval(draw, resamples, confidence, true, `${totals.reduce((a, b) => a + b, 0)} rows`)
 }
