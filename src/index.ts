@@ -38,7 +38,7 @@ export {
   type CalibrationBin,
   type Label,
 } from './metrics/classification.js'
-export { meanAbsoluteError, rootMeanSquaredError, r2Score, meanAbsolutePercentageError, absoluteErrors, squaredErrors, absolutePercentageErrors, r2PseudoValues } from './metrics/regression.js'
+export { meanAbsoluteError, rootMeanSquaredError, r2Score, meanAbsolutePercentageError, absoluteErrors, squaredErrors, absolutePercentageErrors, r2WithStandardError } from './metrics/regression.js'
 export { metricCheck, measureMetric, METRICS, type MetricOptions, type Evaluation } from './checks/metric.js'
 export { sliceCheck, type SliceOptions, type SliceResult } from './checks/slices.js'
 export { mcnemarExact, pairedBootstrap, binomialCdf, holmAdjust } from './stats/paired.js'

@@ -22,12 +22,12 @@ import {
   rocAucOneVsRestOfCounts,
   type PrfAverage,
 } from '../metrics/classification.js'
-import { absoluteErrors, absolutePercentageErrors, meanAbsoluteError, meanAbsolutePercentageError, r2PseudoValues, r2Score, rootMeanSquaredError, squaredErrors } from '../metrics/regression.js'
+import { absoluteErrors, absolutePercentageErrors, meanAbsoluteError, meanAbsolutePercentageError, r2Score, r2WithStandardError, rootMeanSquaredError, squaredErrors } from '../metrics/regression.js'
 import type { Model, Scores } from '../models/model.js'
 import { classificationPlots, histogramPlot, positiveIndicator, positiveScores } from './figures.js'
 import { checkNumber } from '../guard.js'
 import { delongAuc, delongInterval, delongOneVsRest } from '../stats/delong.js'
-import { MAX_SKIPPED_SHARE, logitInterval, meanInterval, tableBootstrapInterval, weightedBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
+import { MAX_SKIPPED_SHARE, logitInterval, meanInterval, normalQuantile, tableBootstrapInterval, weightedBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
 import { formatAgainst, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 import { sliceCheck } from './slices.js'
@@ -66,11 +66,10 @@ export interface Metric {
   kind: 'classification' | 'regression'
   compute: (rows: Evaluation, options: MetricSettings) => number
   /**
-   * For a mean of per-row terms (a loss or an error, or R²'s delta-method pseudo-values): the terms,
-   * the map from their mean to the metric (RMSE: the root), and the range the interval is clipped to
-   * ([0, ∞) by default, for losses).
+   * For a mean of per-row terms (a loss or an error, never negative): the terms, and the map from
+   * their mean to the metric (RMSE: the root).
    */
-  meanOf?: { terms: (rows: Evaluation, options: MetricSettings) => Float64Array; metricOfMean?: (mean: number) => number; range?: [number, number] }
+  meanOf?: { terms: (rows: Evaluation, options: MetricSettings) => Float64Array; metricOfMean?: (mean: number) => number }
   /** For a metric of the confusion matrix alone: its value from a k × k matrix, which lets the bootstrap redraw counts instead of rows. */
   ofConfusion?: (matrix: Float64Array, k: number, options: MetricSettings, width: number) => number
   /** For the curve metrics: prepared once from the rows (sorted), the metric of a resample given as each row's count. */
@@ -142,7 +141,7 @@ export const METRICS: Record<string, Metric> = {
     compute: (rows) => rootMeanSquaredError(rows.labels, rows.predicted),
     meanOf: { terms: (rows) => squaredErrors(rows.labels, rows.predicted), metricOfMean: Math.sqrt },
   },
-  r2: { title: 'R²', higherIsBetter: true, kind: 'regression', compute: (rows) => r2Score(rows.labels, rows.predicted), meanOf: { terms: (rows) => r2PseudoValues(rows.labels, rows.predicted), range: [-Infinity, 1] } },
+  r2: { title: 'R²', higherIsBetter: true, kind: 'regression', compute: (rows) => r2Score(rows.labels, rows.predicted) },
   mape: { title: 'MAPE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsolutePercentageError(rows.labels, rows.predicted), meanOf: { terms: (rows) => absolutePercentageErrors(rows.labels, rows.predicted) } },
 }
 
@@ -194,7 +193,7 @@ export async function metricCheck(model: Model, name: string, threshold: number,
  * interval of Boyd, Eng & Page (2013) for average precision, a stratified bootstrap of per-cell
  * statistics for ECE (expectedCalibrationErrorOfCells), the normal interval of a mean for the losses and errors that are
  * means of per-row terms (log loss, Brier, MAE, MSE under RMSE's root, MAPE) and for R² (delta
- * method), and otherwise a seeded
+ * method, r2WithStandardError), and otherwise a seeded
  * percentile bootstrap, within each class for class metrics so that every resample holds the classes
  * of the data: for the metrics of the confusion matrix alone (F1, balanced accuracy, averaged
  * precision and recall) the resampled matrix is drawn as counts, one draw per cell; for the others
@@ -210,6 +209,12 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
   if (name === 'balanced_accuracy' && ofConfusion) {
     // Of the confusion matrix alone, so one tally gives both the value and the table the bootstrap redraws.
     return confusionBootstrap(rows, options, settings, ofConfusion)
+  }
+  if (name === 'r2') {
+    // The delta method's standard error takes one more pass over R²'s own sums; the interval stops at R²'s maximum, 1.
+    const { r2, standardError } = r2WithStandardError(rows.labels, rows.predicted)
+    const half = normalQuantile(1 - (1 - confidence) / 2) * standardError
+    return { value: r2, interval: { low: r2 - half, high: Math.min(1, r2 + half), confidence, method: 'normal' } }
   }
   const value = metric.compute(rows, options)
   if (name === 'accuracy') return { value, interval: wilsonInterval(Math.round(value * n), n, confidence) }
@@ -248,10 +253,10 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
     return { value, interval: tableBootstrapInterval(table, CALIBRATION_BINS, statistic, settings) }
   }
   if (metric.meanOf) {
-    // Clipped to the metric's range; a monotone map of the mean (a root) maps its bounds.
+    // Clipped at 0, as the terms are; a monotone map of the mean (a root) maps its bounds.
     const { low, high } = meanInterval(metric.meanOf.terms(rows, options), confidence)
-    const { metricOfMean = (mean: number) => mean, range: [min, max] = [0, Infinity] } = metric.meanOf
-    return { value, interval: { low: metricOfMean(Math.max(min, low)), high: metricOfMean(Math.min(max, high)), confidence, method: 'normal' } }
+    const { metricOfMean = (mean: number) => mean } = metric.meanOf
+    return { value, interval: { low: metricOfMean(Math.max(0, low)), high: metricOfMean(high), confidence, method: 'normal' } }
   }
   if (ofConfusion) return { value, interval: confusionBootstrap(rows, options, settings, ofConfusion).interval }
   // Only the curve metrics are left (every regression metric has meanOf): resample within each
