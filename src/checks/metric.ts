@@ -198,7 +198,7 @@ export async function metricCheck(model: Model, name: string, threshold: number,
  * of the data: for the metrics of the confusion matrix alone (F1, balanced accuracy, averaged
  * precision and recall) the resampled matrix is drawn as counts, one draw per cell; for the others
  * (average precision of 1, ROC AUC with a class of one row) each resample's row counts are drawn and the metric
- * recomputed in one weighted pass over rows sorted (or binned) once.
+ * recomputed in one weighted pass over rows sorted once.
  */
 export function measureMetric(name: string, rows: Evaluation, options: MetricSettings = {}): { value: number; interval: Interval } {
   const metric = metricNamed(name)
@@ -259,8 +259,8 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
     return { value, interval: { low: metricOfMean(Math.max(0, low)), high: metricOfMean(high), confidence, method: 'normal' } }
   }
   if (ofConfusion) return { value, interval: confusionBootstrap(rows, options, settings, ofConfusion).interval }
-  // Only the curve metrics are left (every regression metric has meanOf): resample within each
-  // class, each resample as row counts over the rows sorted once.
+  // Only the curve metrics are left (every regression metric has its interval above): resample
+  // within each class, each resample as row counts over the rows sorted once.
   const { ofCounts } = metric
   if (!ofCounts) throw new Error(`metric '${name}' has no interval`)
   return { value, interval: weightedBootstrapInterval(n, ofCounts(rows, options), { ...settings, strata: rows.labels }) }
