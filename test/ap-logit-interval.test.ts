@@ -72,6 +72,23 @@ describe("average precision's logit interval (Boyd, Eng & Page 2013)", () => {
     expect(interval.high).toBeGreaterThan(bootstrap.low)
   })
 
+  test('covers the AP of the population in about 95% of simulated datasets of 300 and 1,000 rows', () => {
+    // The population's AP, from a million rows of the same model; then 400 datasets drawn from it.
+    const population = binaryRows(1_000_000, 0.3, 1.5, 99)
+    const positiveColumn = (rows: Evaluation) => Float64Array.from({ length: rows.labels.length }, (_, i) => rows.scores.values[2 * i + 1])
+    const truth = averagePrecision(population.labels, positiveColumn(population))
+    for (const n of [300, 1000]) {
+      let covered = 0
+      for (let seed = 0; seed < 400; seed++) {
+        const rows = binaryRows(n, 0.3, 1.5, 1000 * n + seed)
+        const { low, high } = measureMetric('average_precision', rows).interval
+        if (low <= truth && truth <= high) covered++
+      }
+      expect(covered / 400, `${n} rows`).toBeGreaterThan(0.92)
+      expect(covered / 400, `${n} rows`).toBeLessThan(0.98)
+    }
+  })
+
   test('AP of 1, where the logit is undefined, gets the stratified bootstrap (a single point)', () => {
     const scores = { rows: 6, width: 2, values: Float64Array.from([0.9, 0.1, 0.8, 0.2, 0.7, 0.3, 0.2, 0.8, 0.1, 0.9, 0.3, 0.7]) }
     const { value, interval } = measureMetric('average_precision', { labels: [0, 0, 0, 1, 1, 1], predicted: predictedClasses(scores), scores })
