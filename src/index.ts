@@ -23,6 +23,7 @@ export {
   rocAucOneVsRestOfCounts,
   averagePrecisionOfCounts,
   expectedCalibrationErrorOfCounts,
+  expectedCalibrationErrorOfCells,
   rocCurve,
   precisionRecallCurve,
   logLoss,
@@ -37,7 +38,7 @@ export {
   type CalibrationBin,
   type Label,
 } from './metrics/classification.js'
-export { meanAbsoluteError, rootMeanSquaredError, r2Score, meanAbsolutePercentageError, absoluteErrors, squaredErrors, absolutePercentageErrors, r2PseudoValues } from './metrics/regression.js'
+export { meanAbsoluteError, rootMeanSquaredError, r2Score, meanAbsolutePercentageError, absoluteErrors, squaredErrors, absolutePercentageErrors, r2WithStandardError } from './metrics/regression.js'
 export { metricCheck, measureMetric, METRICS, type MetricOptions, type Evaluation } from './checks/metric.js'
 export { sliceCheck, type SliceOptions, type SliceResult } from './checks/slices.js'
 export { mcnemarExact, pairedBootstrap, binomialCdf, holmAdjust } from './stats/paired.js'
@@ -67,7 +68,7 @@ export { finiteOutputsCheck, outputShapeCheck, invarianceCheck, determinismCheck
 export { measureMemory, gpuMemory, type MemorySummary } from './perf/memory.js'
 export { accuracyCheck, latencyCheck, throughputCheck, memoryCheck, regressionCheck, type EvaluationOptions, type LatencyCheckOptions, type RegressionOptions } from './checks/model.js'
 export { buildReport, byFile, formatValue, formatValues, type RunReport, type TestOutcome, type SourceLocation, type FileTiming, type BaselineComparison, changeAgainstBaseline } from './report.js'
-export { wilsonInterval, bootstrapInterval, weightedBootstrapInterval, tableBootstrapInterval, meanInterval, normalQuantile, normalCdf, type Interval } from './stats/intervals.js'
+export { wilsonInterval, bootstrapInterval, weightedBootstrapInterval, tableBootstrapInterval, meanInterval, logitInterval, normalQuantile, normalCdf, type Interval } from './stats/intervals.js'
 export { delongAuc, delongInterval, delongOneVsRest, delongTest, type DelongEstimate } from './stats/delong.js'
 export type { HttpModelOptions } from './models/http.js'
 export { invokeEndpoint, canaryRuntimeClient, InvocationError, type SageMakerModelOptions, type Invocation, type InvocationAnswer } from './models/sagemaker.js'

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { absoluteErrors, dataset, meanInterval, metricCheck, model, r2PseudoValues, r2Score, squaredErrors, type Row } from '../src/index.js'
+import { absoluteErrors, dataset, meanInterval, metricCheck, model, r2Score, r2WithStandardError, squaredErrors, type Row } from '../src/index.js'
 import { repoRoot } from './helpers.js'
 
 // scipy.stats.norm.interval(confidence, loc=mean, scale=sem): test/golden/make_statistics_golden.py.
@@ -40,8 +40,9 @@ interface R2Case { name: string; labels: number[]; predicted: number[]; r2: numb
 
 describe("R²'s delta-method interval", () => {
   test.each(golden.r2_interval as R2Case[])('equals the numpy computation on $name', async ({ labels, predicted, r2, low, high }) => {
-    const pseudo = r2PseudoValues(labels, predicted)
-    expect(pseudo.reduce((sum, value) => sum + value, 0) / pseudo.length).toBeCloseTo(r2, 12)
+    const { r2: value, standardError } = r2WithStandardError(labels, predicted)
+    expect(value).toBe(r2Score(labels, predicted))
+    expect(value - 1.959963984540054 * standardError).toBeCloseTo(low, 10)
     const fitted = await model(async (rows: Row[]) => rows.map((row) => predicted[row.row as number]), { name: 'fitted' })
     const record = await metricCheck(fitted, 'r2', -1, { on: await dataset(labels.map((y, row) => ({ y, row }))), label: 'y' })
     expect(record.actual).toBe(r2Score(labels, predicted))
@@ -52,7 +53,7 @@ describe("R²'s delta-method interval", () => {
   })
 
   test('constant labels: R² itself, no spread', () => {
-    expect(Array.from(r2PseudoValues([2, 2, 2], [1, 2, 3]))).toEqual([0, 0, 0])
+    expect(r2WithStandardError([2, 2, 2], [1, 2, 3])).toEqual({ r2: 0, standardError: 0 })
   })
 })
 

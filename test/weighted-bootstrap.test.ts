@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
-import { METRICS, averagePrecisionOfCounts, bootstrapInterval, weightedBootstrapInterval, expectedCalibrationErrorOfCounts, measureMetric, predictedClasses, rocAucOfCounts, rocAucOneVsRestOfCounts, type Evaluation, type Label } from '../src/index.js'
+import { METRICS, averagePrecisionOfCounts, bootstrapInterval, weightedBootstrapInterval, expectedCalibrationErrorOfCounts, predictedClasses, rocAucOfCounts, rocAucOneVsRestOfCounts, type Evaluation, type Label } from '../src/index.js'
 
 interface Resample { counts: number[]; average_precision: number; roc_auc: number; ece: number }
 interface BinaryCase { name: string; labels: Label[]; positive: Label; scores: number[]; resamples: Resample[] }
@@ -47,15 +47,17 @@ function rowsOf(width: 2 | 3): Evaluation {
   return { labels, predicted: predictedClasses(scores), scores }
 }
 
-describe('the interval of average precision and ECE', () => {
+describe('the bootstrap of row counts of average precision and ECE', () => {
+  // What average precision falls back to at AP = 1, and the reference ECE's interval is compared with.
   const cases = [
-    { name: 'average_precision', rows: rowsOf(2), options: {} },
-    { name: 'ece', rows: rowsOf(2), options: { positive: 0 } },
+    { name: 'average_precision', rows: rowsOf(2), positive: 1, ofCounts: averagePrecisionOfCounts },
+    { name: 'ece', rows: rowsOf(2), positive: 0, ofCounts: (labels: Label[], scores: ArrayLike<number>, positive: Label) => expectedCalibrationErrorOfCounts(labels, scores, 10, positive) },
   ]
-  test.each(cases)('$name $options: the same interval as the metric on each materialised resample, for the same seed', ({ name, rows, options }) => {
-    const settings = { ...options, resamples: 200, seed: 9 }
-    const { interval } = measureMetric(name, rows, settings)
-    const byRows = bootstrapInterval(rows.labels.length, (indices) => METRICS[name].compute(rowsAt(rows, indices), settings), { resamples: 200, seed: 9, strata: rows.labels })
+  test.each(cases)('$name, positive $positive: the same interval as the metric on each materialised resample, for the same seed', ({ name, rows, positive, ofCounts }) => {
+    const settings = { resamples: 200, seed: 9, strata: rows.labels }
+    const positiveScores = Float64Array.from(rows.labels, (_, i) => rows.scores.values[2 * i + positive])
+    const interval = weightedBootstrapInterval(rows.labels.length, ofCounts(Array.from(rows.labels), positiveScores, positive), settings)
+    const byRows = bootstrapInterval(rows.labels.length, (indices) => METRICS[name].compute(rowsAt(rows, indices), { positive }), settings)
     expect(interval).toMatchObject({ method: 'bootstrap', stratified: true, skipped: 0, resamples: 200 })
     expect(interval.low).toBeCloseTo(byRows.low, 12)
     expect(interval.high).toBeCloseTo(byRows.high, 12)

@@ -11,7 +11,7 @@ import {
   brierTerms,
   confusionTable,
   expectedCalibrationError,
-  expectedCalibrationErrorOfCounts,
+  expectedCalibrationErrorOfCells,
   logLoss,
   logLosses,
   precisionRecallF1,
@@ -22,12 +22,12 @@ import {
   rocAucOneVsRestOfCounts,
   type PrfAverage,
 } from '../metrics/classification.js'
-import { absoluteErrors, absolutePercentageErrors, meanAbsoluteError, meanAbsolutePercentageError, r2PseudoValues, r2Score, rootMeanSquaredError, squaredErrors } from '../metrics/regression.js'
+import { absoluteErrors, absolutePercentageErrors, meanAbsoluteError, meanAbsolutePercentageError, r2Score, r2WithStandardError, rootMeanSquaredError, squaredErrors } from '../metrics/regression.js'
 import type { Model, Scores } from '../models/model.js'
 import { classificationPlots, histogramPlot, positiveIndicator, positiveScores } from './figures.js'
 import { checkNumber } from '../guard.js'
 import { delongAuc, delongInterval, delongOneVsRest } from '../stats/delong.js'
-import { MAX_SKIPPED_SHARE, meanInterval, tableBootstrapInterval, weightedBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
+import { MAX_SKIPPED_SHARE, logitInterval, meanInterval, normalQuantile, tableBootstrapInterval, weightedBootstrapInterval, wilsonInterval, type Interval } from '../stats/intervals.js'
 import { formatAgainst, formatThreshold, makeCheck, relationFor, type CheckRecord } from './record.js'
 import { datasetSubject, modelSubject } from './subjects.js'
 import { sliceCheck } from './slices.js'
@@ -66,14 +66,13 @@ export interface Metric {
   kind: 'classification' | 'regression'
   compute: (rows: Evaluation, options: MetricSettings) => number
   /**
-   * For a mean of per-row terms (a loss or an error, or R²'s delta-method pseudo-values): the terms,
-   * the map from their mean to the metric (RMSE: the root), and the range the interval is clipped to
-   * ([0, ∞) by default, for losses).
+   * For a mean of per-row terms (a loss or an error, never negative): the terms, and the map from
+   * their mean to the metric (RMSE: the root).
    */
-  meanOf?: { terms: (rows: Evaluation, options: MetricSettings) => Float64Array; metricOfMean?: (mean: number) => number; range?: [number, number] }
+  meanOf?: { terms: (rows: Evaluation, options: MetricSettings) => Float64Array; metricOfMean?: (mean: number) => number }
   /** For a metric of the confusion matrix alone: its value from a k × k matrix, which lets the bootstrap redraw counts instead of rows. */
   ofConfusion?: (matrix: Float64Array, k: number, options: MetricSettings, width: number) => number
-  /** For the other class metrics: prepared once from the rows (sorted or binned), the metric of a resample given as each row's count. */
+  /** For the curve metrics: prepared once from the rows (sorted), the metric of a resample given as each row's count. */
   ofCounts?: (rows: Evaluation, options: MetricSettings) => (counts: Int32Array) => number
 }
 
@@ -102,6 +101,9 @@ function binary<T>(metric: (labels: ArrayLike<number>, scores: ArrayLike<number>
   }
 }
 
+/** ECE's bins: ten of equal width, as is usual. */
+const CALIBRATION_BINS = 10
+
 /** The metrics toMeetMetric knows, by name: each is a function of src/metrics, checked against scikit-learn. */
 export const METRICS: Record<string, Metric> = {
   accuracy: { title: 'Accuracy', higherIsBetter: true, kind: 'classification', compute: (rows) => accuracy(rows.labels, rows.predicted) },
@@ -129,8 +131,7 @@ export const METRICS: Record<string, Metric> = {
     title: 'Expected calibration error',
     higherIsBetter: false,
     kind: 'classification',
-    compute: binary((labels, scores, positive) => expectedCalibrationError(labels, scores, 10, positive)),
-    ofCounts: binary((labels, scores, positive) => expectedCalibrationErrorOfCounts(labels, scores, 10, positive)),
+    compute: binary((labels, scores, positive) => expectedCalibrationError(labels, scores, CALIBRATION_BINS, positive)),
   },
   mae: { title: 'MAE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsoluteError(rows.labels, rows.predicted), meanOf: { terms: (rows) => absoluteErrors(rows.labels, rows.predicted) } },
   rmse: {
@@ -140,7 +141,7 @@ export const METRICS: Record<string, Metric> = {
     compute: (rows) => rootMeanSquaredError(rows.labels, rows.predicted),
     meanOf: { terms: (rows) => squaredErrors(rows.labels, rows.predicted), metricOfMean: Math.sqrt },
   },
-  r2: { title: 'R²', higherIsBetter: true, kind: 'regression', compute: (rows) => r2Score(rows.labels, rows.predicted), meanOf: { terms: (rows) => r2PseudoValues(rows.labels, rows.predicted), range: [-Infinity, 1] } },
+  r2: { title: 'R²', higherIsBetter: true, kind: 'regression', compute: (rows) => r2Score(rows.labels, rows.predicted) },
   mape: { title: 'MAPE', higherIsBetter: false, kind: 'regression', compute: (rows) => meanAbsolutePercentageError(rows.labels, rows.predicted), meanOf: { terms: (rows) => absolutePercentageErrors(rows.labels, rows.predicted) } },
 }
 
@@ -188,14 +189,16 @@ export async function metricCheck(model: Model, name: string, threshold: number,
 /**
  * A metric's value on evaluated rows and its interval: Wilson for the proportions (accuracy; binary
  * precision, of the predicted positives; binary recall, of the actual positives), DeLong's for ROC AUC
- * (exact and O(n log n); one-vs-rest: DeLong's variance of the mean of the class AUCs), the normal interval of a mean for the losses and errors that are
+ * (exact and O(n log n); one-vs-rest: DeLong's variance of the mean of the class AUCs), the logit
+ * interval of Boyd, Eng & Page (2013) for average precision, a stratified bootstrap of per-cell
+ * statistics for ECE (expectedCalibrationErrorOfCells), the normal interval of a mean for the losses and errors that are
  * means of per-row terms (log loss, Brier, MAE, MSE under RMSE's root, MAPE) and for R² (delta
- * method), and otherwise a seeded
+ * method, r2WithStandardError), and otherwise a seeded
  * percentile bootstrap, within each class for class metrics so that every resample holds the classes
  * of the data: for the metrics of the confusion matrix alone (F1, balanced accuracy, averaged
  * precision and recall) the resampled matrix is drawn as counts, one draw per cell; for the others
- * (average precision, ECE, ROC AUC with a class of one row) each resample's row counts are drawn and the metric
- * recomputed in one weighted pass over rows sorted (or binned) once.
+ * (average precision of 1, ROC AUC with a class of one row) each resample's row counts are drawn and the metric
+ * recomputed in one weighted pass over rows sorted once.
  */
 export function measureMetric(name: string, rows: Evaluation, options: MetricSettings = {}): { value: number; interval: Interval } {
   const metric = metricNamed(name)
@@ -206,6 +209,12 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
   if (name === 'balanced_accuracy' && ofConfusion) {
     // Of the confusion matrix alone, so one tally gives both the value and the table the bootstrap redraws.
     return confusionBootstrap(rows, options, settings, ofConfusion)
+  }
+  if (name === 'r2') {
+    // The delta method's standard error takes one more pass over R²'s own sums; the interval stops at R²'s maximum, 1.
+    const { r2, standardError } = r2WithStandardError(rows.labels, rows.predicted)
+    const half = normalQuantile(1 - (1 - confidence) / 2) * standardError
+    return { value: r2, interval: { low: r2 - half, high: Math.min(1, r2 + half), confidence, method: 'normal' } }
   }
   const value = metric.compute(rows, options)
   if (name === 'accuracy') return { value, interval: wilsonInterval(Math.round(value * n), n, confidence) }
@@ -234,15 +243,24 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
     for (let i = 0; i < n; i++) classCounts[rows.labels[i]]++
     if (classCounts.every((count) => count >= 2)) return { value, interval: delongInterval(delongOneVsRest(rows.labels, rows.scores, oneVsRestAverage(options)), confidence) }
   }
+  if (name === 'average_precision' && value > 0 && value < 1) {
+    // AP = 1 (every positive above every negative) leaves the logit undefined: the bootstrap below gives it.
+    const positives = positiveIndicator(rows.labels, options.positive ?? 1).reduce((sum, bit) => sum + bit, 0)
+    return { value, interval: logitInterval(value, positives, confidence) }
+  }
+  if (name === 'ece') {
+    const { table, statistic } = binary((labels, scores, positive) => expectedCalibrationErrorOfCells(labels, scores, CALIBRATION_BINS, positive))(rows, options)
+    return { value, interval: tableBootstrapInterval(table, CALIBRATION_BINS, statistic, settings) }
+  }
   if (metric.meanOf) {
-    // Clipped to the metric's range; a monotone map of the mean (a root) maps its bounds.
+    // Clipped at 0, as the terms are; a monotone map of the mean (a root) maps its bounds.
     const { low, high } = meanInterval(metric.meanOf.terms(rows, options), confidence)
-    const { metricOfMean = (mean: number) => mean, range: [min, max] = [0, Infinity] } = metric.meanOf
-    return { value, interval: { low: metricOfMean(Math.max(min, low)), high: metricOfMean(Math.min(max, high)), confidence, method: 'normal' } }
+    const { metricOfMean = (mean: number) => mean } = metric.meanOf
+    return { value, interval: { low: metricOfMean(Math.max(0, low)), high: metricOfMean(high), confidence, method: 'normal' } }
   }
   if (ofConfusion) return { value, interval: confusionBootstrap(rows, options, settings, ofConfusion).interval }
-  // Only the curve and calibration metrics are left (every regression metric has meanOf): resample
-  // within each class, each resample as row counts over the rows sorted or binned once.
+  // Only the curve metrics are left (every regression metric has its interval above): resample
+  // within each class, each resample as row counts over the rows sorted once.
   const { ofCounts } = metric
   if (!ofCounts) throw new Error(`metric '${name}' has no interval`)
   return { value, interval: weightedBootstrapInterval(n, ofCounts(rows, options), { ...settings, strata: rows.labels }) }

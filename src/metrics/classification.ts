@@ -1,4 +1,5 @@
 import { ModeltestError } from '../errors.js'
+import { normal } from '../stats/sampling.js'
 import { binaryIndicator, binaryIndicators, checkClassIndices, checkFinite, checkPaired, checkProbabilities, checkScoreMatrix, type Label } from './validate.js'
 
 export type { Label }
@@ -440,16 +441,8 @@ function binnedRows(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<n
   const isPositive = binaryIndicator(labels, positive, metric)
   checkProbabilities(positiveProbabilities, metric, 'positiveProbabilities')
   if (!(Number.isInteger(bins) && bins >= 1)) throw new ModeltestError({ what: `${metric}: bins is ${bins}`, fix: 'Give a whole number of bins, at least 1 (10 is usual).' })
-  const step = 1 / bins
-  const binOf = new Int32Array(n)
-  for (let i = 0; i < n; i++) {
-    const p = positiveProbabilities[i]
-    // As numpy.searchsorted(inner edges, p, side='left'): the number of inner edges strictly below p.
-    let b = Math.min(Math.max(Math.ceil(p * bins) - 1, 0), bins - 1)
-    while (b > 0 && p <= b * step) b--
-    while (b < bins - 1 && p > (b + 1) * step) b++
-    binOf[i] = b
-  }
+  const binIndex = new Int32Array(n)
+  for (let i = 0; i < n; i++) binIndex[i] = binOf(positiveProbabilities[i], bins)
   const count = new Float64Array(bins)
   const positives = new Float64Array(bins)
   const probabilitySum = new Float64Array(bins)
@@ -459,7 +452,7 @@ function binnedRows(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<n
     probabilitySum.fill(0)
     for (let i = 0; i < n; i++) {
       const times = counts ? counts[i] : 1
-      const b = binOf[i]
+      const b = binIndex[i]
       count[b] += times
       positives[b] += times * isPositive[i]
       probabilitySum[b] += times * positiveProbabilities[i]
@@ -470,6 +463,17 @@ function binnedRows(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<n
     }
     return result
   }
+}
+
+/** A probability's bin of calibrationBins: eⱼ < p ≤ eⱼ₊₁ with eⱼ = j/bins, the first bin also holding 0. */
+function binOf(p: number, bins: number): number {
+  // As numpy.searchsorted(inner edges, p, side='left'): the number of inner edges strictly below p.
+  // The edges are j·(1/bins), as numpy.linspace makes them (3·0.1 is not 0.3).
+  const step = 1 / bins
+  let b = Math.min(Math.max(Math.ceil(p * bins) - 1, 0), bins - 1)
+  while (b > 0 && p <= b * step) b--
+  while (b < bins - 1 && p > (b + 1) * step) b++
+  return b
 }
 
 /**
@@ -486,6 +490,52 @@ export function expectedCalibrationError(labels: ArrayLike<Label>, positiveProba
 export function expectedCalibrationErrorOfCounts(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<number>, bins = 10, positive: Label = 1): (counts: ArrayLike<number>) => number {
   const binned = binnedRows(labels, positiveProbabilities, bins, positive, 'calibrationBins')
   return (counts) => calibrationError(binned(counts))
+}
+
+/**
+ * expectedCalibrationError of bootstrap resamples drawn within each class, from per-cell sufficient
+ * statistics instead of rows. The rows are binned once into 2 × bins cells (class × bin), each cell
+ * keeping its row count, probability sum and sum of squares. `table` is the cells' row counts, row 0 the
+ * negative class, row 1 the positive class (for tableBootstrapInterval, which redraws each class's row
+ * of counts multinomially: exactly the class's resampled rows falling into the bins). The statistic of
+ * a resampled table draws each cell's probability sum given its count m: the sum of m draws from the
+ * cell's probabilities, approximated by Normal(m·μ, m·σ²) with μ and σ² the cell's mean and variance
+ * (exact for a cell of one value, and by the central limit theorem as m grows). The positives in each
+ * bin are exact, being the positive class's counts. Then ECE = (1/n) Σ_b |positives_b − probability sum_b|.
+ * Each resample costs O(bins), not O(n).
+ */
+export function expectedCalibrationErrorOfCells(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<number>, bins = 10, positive: Label = 1): { table: Float64Array; statistic: (counts: Float64Array, random: () => number) => number } {
+  const metric = 'calibrationBins'
+  const n = checkPaired(labels, positiveProbabilities, metric)
+  const isPositive = binaryIndicator(labels, positive, metric)
+  checkProbabilities(positiveProbabilities, metric, 'positiveProbabilities')
+  const table = new Float64Array(2 * bins)
+  const sums = new Float64Array(2 * bins)
+  const squares = new Float64Array(2 * bins)
+  for (let i = 0; i < n; i++) {
+    const p = positiveProbabilities[i]
+    const cell = isPositive[i] * bins + binOf(p, bins)
+    table[cell]++
+    sums[cell] += p
+    squares[cell] += p * p
+  }
+  const means = sums.map((sum, cell) => (table[cell] > 0 ? sum / table[cell] : 0))
+  const variances = squares.map((square, cell) => (table[cell] > 0 ? Math.max(0, square / table[cell] - means[cell] ** 2) : 0))
+  return {
+    table,
+    statistic: (counts, random) => {
+      let total = 0
+      for (let b = 0; b < bins; b++) {
+        let probabilitySum = 0
+        for (const cell of [b, bins + b]) {
+          const m = counts[cell]
+          if (m > 0) probabilitySum += m * means[cell] + Math.sqrt(m * variances[cell]) * normal(random)
+        }
+        total += Math.abs(counts[bins + b] - probabilitySum)
+      }
+      return total / n
+    },
+  }
 }
 
 /** Σ_b (|b| / n) · |mean label in b − mean probability in b| over the non-empty bins. */

@@ -9,7 +9,7 @@ export interface Interval {
   low: number
   high: number
   confidence: number
-  method: 'wilson' | 'bootstrap' | 'delong' | 'normal'
+  method: 'wilson' | 'bootstrap' | 'delong' | 'normal' | 'logit'
   /** Bootstrap only: resamples drawn, and how many were skipped because the statistic is undefined on them. */
   resamples?: number
   skipped?: number
@@ -36,6 +36,24 @@ export function wilsonInterval(successes: number, n: number, confidence = 0.95):
   const center = (p + z2 / (2 * n)) / denominator
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denominator
   return { low: Math.max(0, center - half), high: Math.min(1, center + half), confidence, method: 'wilson' }
+}
+
+/**
+ * The logit interval of average precision (Boyd, Eng & Page 2013, "Area under the Precision-Recall
+ * Curve: Point Estimates and Confidence Intervals", ECML PKDD, section 4.2):
+ * expit(logit(AP) ± z·τ), τ = 1/√(n₊·AP·(1 − AP)), n₊ the number of positive rows, z = Φ⁻¹(1 − α/2).
+ * It treats AP as a binomial proportion of n₊ trials on the logit scale, so the bounds stay within
+ * (0, 1); it widens fast as n₊·AP·(1 − AP) falls towards z². Needs 0 < AP < 1.
+ */
+export function logitInterval(averagePrecision: number, positives: number, confidence = 0.95): Interval {
+  if (!(averagePrecision > 0 && averagePrecision < 1) || !(positives >= 1)) {
+    throw new ModeltestError({ what: `logitInterval needs 0 < AP < 1 and at least one positive, got AP ${averagePrecision} with ${positives} positives` })
+  }
+  const z = normalQuantile(1 - (1 - checkConfidence(confidence)) / 2)
+  const center = Math.log(averagePrecision / (1 - averagePrecision))
+  const half = z / Math.sqrt(positives * averagePrecision * (1 - averagePrecision))
+  const expit = (x: number) => 1 / (1 + Math.exp(-x))
+  return { low: expit(center - half), high: expit(center + half), confidence, method: 'logit' }
 }
 
 /**
@@ -94,9 +112,11 @@ export function weightedBootstrapInterval(n: number, statistic: (counts: Int32Ar
 /**
  * The same bootstrap for a statistic of a contingency table whose rows are strata (a confusion matrix:
  * rows the true class): each resample redraws every row's count over its cells, Multinomial(row total,
- * row shares), exactly as resampling that row's data rows would, at a cost of one draw per cell.
+ * row shares), exactly as resampling that row's data rows would, at a cost of one draw per cell. The
+ * statistic also gets the seeded random source, to draw what the counts alone leave open (the sum of a
+ * cell's values).
  */
-export function tableBootstrapInterval(table: ArrayLike<number>, rowLength: number, statistic: (table: Float64Array) => number, options: { confidence?: number; resamples?: number; seed?: number } = {}): Interval {
+export function tableBootstrapInterval(table: ArrayLike<number>, rowLength: number, statistic: (table: Float64Array, random: () => number) => number, options: { confidence?: number; resamples?: number; seed?: number } = {}): Interval {
   const confidence = checkConfidence(options.confidence ?? 0.95)
   const resamples = checkResamples(options.resamples ?? 1000)
   const random = mulberry32(options.seed ?? 0)
@@ -105,7 +125,7 @@ export function tableBootstrapInterval(table: ArrayLike<number>, rowLength: numb
   const totals = rows.map((row) => row.reduce((sum, count) => sum + count, 0))
   const draw = () => {
     rows.forEach((row, r) => multinomial(totals[r], row, random, resampled, r * rowLength))
-    return definedOrNaN(statistic, resampled)
+    return definedOrNaN((counts) => statistic(counts, random), resampled)
   }
   return percentileInterval(draw, resamples, confidence, true, `${totals.reduce((a, b) => a + b, 0)} rows`)
 }

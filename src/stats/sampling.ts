@@ -5,7 +5,7 @@
  */
 
 /** A standard normal variate (Box–Muller). */
-function normal(random: () => number): number {
+export function normal(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
 }
 
