@@ -260,7 +260,7 @@ export async function regressionCheck(candidate: Model, baseline: Model, options
       n,
       baseline: baselineValue,
       significance: { test, pValue, alpha },
-      message: `${metric.title} ${candidateValue.toFixed(4)} vs baseline ${baselineValue.toFixed(4)}: drop ${formatAgainst(drop, options.maxDrop)} ${relationFor(drop, options.maxDrop, '<=')} max drop ${formatThreshold(options.maxDrop)}${verdict} (${testName} p=${formatPValue(pValue)} ${significant ? '<' : '≥'} α ${formatThreshold(alpha)}, n=${n})`,
+      message: `${metric.title} ${candidateValue.toFixed(4)} vs baseline ${baselineValue.toFixed(4)}: drop ${formatAgainst(drop, options.maxDrop)} ${relationFor(drop, options.maxDrop, '<=')} max drop ${formatThreshold(options.maxDrop)}${verdict} (${testName} p=${formatPValue(pValue, alpha)} ${significant ? '<' : '≥'} α ${formatThreshold(alpha)}, n=${n})`,
       details: { metric: metricName, candidate: candidateValue, baseline: baselineValue, drop, test, p_value: pValue, alpha },
       data: datasetSubject(data),
       model: modelSubject(candidate),

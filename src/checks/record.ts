@@ -156,7 +156,14 @@ export function formatThreshold(value: number): string {
   return value.toFixed(Math.max(2, Math.min(decimals, 6)))
 }
 
-/** A p-value as messages print it: three significant digits, exponent form below 0.001. */
-export function formatPValue(p: number): string {
-  return p !== 0 && p < 0.001 ? p.toExponential(2) : p.toPrecision(3)
+/**
+ * A p-value as messages print it: three significant digits, exponent form below 0.001. Given the α it is
+ * compared with, more digits while the two would read the same (p = 0.04996 against α 0.05 is not `0.0500`).
+ */
+export function formatPValue(p: number, alpha?: number): string {
+  for (let digits = 3; digits < 17; digits++) {
+    const text = p !== 0 && p < 0.001 ? p.toExponential(digits - 1) : p.toPrecision(digits)
+    if (alpha === undefined || p === alpha || Number(text) !== alpha) return text
+  }
+  return String(p)
 }

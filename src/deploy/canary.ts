@@ -312,7 +312,7 @@ export function canaryChecks(samples: TrafficSample[], options: { endpointName: 
         unit: '×',
         n: latencies.length,
         significance: { test: 'Mann-Whitney U, one-sided (variant slower)', pValue: test.pValue, alpha },
-        message: `Median latency of ${variant} ${median.toFixed(1)} ms = ${ratio.toFixed(2)}× ${baselineVariant}'s ${baselineMedian.toFixed(1)} ms, ${relationFor(ratio, limit, '<=')} ${limit.toFixed(2)}× allowed (Mann-Whitney U ${test.statistic}, one-sided p = ${formatPValue(test.pValue)}${test.pValue < alpha ? ' <' : ' ≥'} α ${alpha}; ${latencies.length} vs ${baseline.length} invocations)`,
+        message: `Median latency of ${variant} ${median.toFixed(1)} ms = ${ratio.toFixed(2)}× ${baselineVariant}'s ${baselineMedian.toFixed(1)} ms, ${relationFor(ratio, limit, '<=')} ${limit.toFixed(2)}× allowed (Mann-Whitney U ${test.statistic}, one-sided p = ${formatPValue(test.pValue, alpha)}${test.pValue < alpha ? ' <' : ' ≥'} α ${alpha}; ${latencies.length} vs ${baseline.length} invocations)`,
         details: { median, baselineMedian, statistic: test.statistic, method: test.method, baselineInvocations: baseline.length, baselineErrors },
         ...(warnings.length > 0 ? { warnings } : {}),
         plots: [histogramPlot(`Latency of ${variant} (the histogram) against ${baselineVariant}'s median`, latencies, [{ label: `${baselineVariant} p50`, value: baselineMedian }, { label: `${variant} p50`, value: median }], 'ms')],

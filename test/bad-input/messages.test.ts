@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { buildReport, dataset, formatValues, makeCheck, model, type CheckRecord, type Row } from '../../src/index.js'
 import { renderConsole, renderJUnit, renderMarkdown } from '../../reporters/index.js'
+import { formatPValue } from '../../src/checks/record.js'
 import { lastRecord, runCli, tempDir } from '../helpers.js'
 
 // Matchers are registered by src/cli/setup.ts (vitest.config.ts loads it, as the preset does).
@@ -55,6 +56,14 @@ describe('.not: the message is worded from the final verdict', () => {
 })
 
 describe('numbers carry the digits that show why a check failed', () => {
+  test('a p-value next to its α has the digits that tell them apart', () => {
+    expect(formatPValue(0.04996, 0.05)).toBe('0.04996')
+    expect(formatPValue(0.050004, 0.05)).toBe('0.050004')
+    expect(formatPValue(0.0312, 0.05)).toBe('0.0312')
+    expect(formatPValue(0.05, 0.05)).toBe('0.0500')
+    expect(formatPValue(1.21e-8)).toBe('1.21e-8')
+  })
+
   test('formatValues adds decimals only while two different numbers read the same', () => {
     // 0.999995 is 0.99999499… in binary: five decimals tell it from 1.
     expect(formatValues(0.999995, 1)).toEqual(['0.99999', '1'])
