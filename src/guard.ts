@@ -95,11 +95,25 @@ export function checkFlag(value: unknown, parameter: string, where: string): boo
 /** A finite number, optionally within [min, max], above an excluded lower bound, or whole. */
 export function checkNumber(value: unknown, parameter: string, where: string, range: { min?: number; above?: number; max?: number; whole?: boolean } = {}): number {
   const { min, above, max, whole } = range
-  const ok = typeof value === 'number' && Number.isFinite(value) && (min === undefined || value >= min) && (above === undefined || value > above) && (max === undefined || value <= max) && (!whole || Number.isInteger(value))
-  if (ok) return value
+  if (typeof value === 'number' && inRange(value, { atLeast: min, above, atMost: max, whole })) return value
   const lower = min !== undefined ? ` ≥ ${min}` : above !== undefined ? ` > ${above}` : ''
   const bounds = min !== undefined && max !== undefined ? ` between ${min} and ${max}` : lower && max !== undefined ? `${lower} and ≤ ${max}` : max !== undefined ? ` ≤ ${max}` : lower
   throw new ModeltestError({ what: `${where}: ${parameter} must be a ${whole ? 'whole ' : ''}number${bounds}, got ${describeValue(value)}`, fix: `Pass ${parameter} as a number${bounds}.` })
+}
+
+/** Bounds a number must keep; each one left out does not bound it. */
+export interface NumberRange {
+  above?: number
+  atLeast?: number
+  below?: number
+  atMost?: number
+  whole?: boolean
+}
+
+/** Whether `value` is finite and within every bound of `range`. */
+export function inRange(value: number, range: NumberRange): boolean {
+  const { above, atLeast, below, atMost, whole } = range
+  return Number.isFinite(value) && (above === undefined || value > above) && (atLeast === undefined || value >= atLeast) && (below === undefined || value < below) && (atMost === undefined || value <= atMost) && (!whole || Number.isInteger(value))
 }
 
 /** A short description of a value for an error message: `'excel'`, `the number 3`, `an array`, `a Promise (add await)`. */

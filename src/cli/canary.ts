@@ -6,7 +6,8 @@ import { CANARY_ENDPOINT_VARIABLE, CANARY_VARIANT_VARIABLE, canaryRuntimeClient,
 import { modelSubject, datasetSubject } from '../checks/subjects.js'
 import { findTestFiles } from './find-tests.js'
 import { REPORT_OPTIONS, loadConfig, reportOptions, runVitest } from './main.js'
-import { COMMON_OPTIONS, answerHelpOrVersion, numberOption, parseCommand, type NumberRange, type OptionTable } from './options.js'
+import { COMMON_OPTIONS, answerHelpOrVersion, numberOption, parseCommand, type OptionTable } from './options.js'
+import type { NumberRange } from '../guard.js'
 import { vitestOptions } from './vitest-options.js'
 import { exitStatus, publish, type ReportOptions } from './publish.js'
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { ModeltestError } from '../errors.js'
-import { didYouMean } from '../guard.js'
+import { didYouMean, inRange, type NumberRange } from '../guard.js'
 import { modeltestVersion } from './versions.js'
 
 /**
@@ -107,14 +107,6 @@ function takesNextWord(spec: OptionSpec): boolean {
 }
 
 /** The bounds of a number option: `above` and `below` exclusive, `atLeast` and `atMost` inclusive. */
-export interface NumberRange {
-  above?: number
-  atLeast?: number
-  below?: number
-  atMost?: number
-  whole?: boolean
-}
-
 /**
  * A number option's value, checked against its range; undefined when the flag was not given. The usage
  * error states the range: `--duration takes a number > 0, got 'soon'`.
@@ -122,9 +114,8 @@ export interface NumberRange {
 export function numberOption(flag: string, text: string | undefined, range: NumberRange, command: string): number | undefined {
   if (text === undefined) return undefined
   const value = Number(text)
+  if (text.trim() !== '' && inRange(value, range)) return value
   const { above, atLeast, below, atMost, whole } = range
-  const inRange = (above === undefined || value > above) && (atLeast === undefined || value >= atLeast) && (below === undefined || value < below) && (atMost === undefined || value <= atMost)
-  if (text.trim() !== '' && Number.isFinite(value) && inRange && (!whole || Number.isInteger(value))) return value
   const bounds = [above !== undefined ? `> ${above}` : '', atLeast !== undefined ? `≥ ${atLeast}` : '', below !== undefined ? `< ${below}` : '', atMost !== undefined ? `≤ ${atMost}` : ''].filter(Boolean).join(' and ')
   throw new ModeltestError({ what: `${flag} takes a ${whole ? 'whole ' : ''}number${bounds ? ` ${bounds}` : ''}, got '${text}'`, fix: `See modeltest ${command} --help.` })
 }

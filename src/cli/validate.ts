@@ -19,7 +19,8 @@ import { dataset, type DatasetFormat } from '../data/load.js'
 import { COLUMN_TYPES, type ColumnType } from '../data/types.js'
 import { ModeltestError, isModeltestError } from '../errors.js'
 import { shortHash } from '../hash.js'
-import { COMMON_OPTIONS, answerHelpOrVersion, numberOption, parseCommand, type NumberRange, type OptionTable } from './options.js'
+import { COMMON_OPTIONS, answerHelpOrVersion, numberOption, parseCommand, type OptionTable } from './options.js'
+import type { NumberRange } from '../guard.js'
 
 const HELP = `modeltest validate: data validation as one command (the tutorial's data_validation.py, and more)
 

@@ -1,5 +1,6 @@
 import { ModeltestError } from '../errors.js'
 import { normal } from '../stats/sampling.js'
+import { countBelow } from '../stats/sorted.js'
 import { binaryIndicator, binaryIndicators, checkClassIndices, checkFinite, checkPaired, checkProbabilities, checkScoreMatrix, type Label } from './validate.js'
 
 export type { Label }
@@ -650,16 +651,7 @@ function countsAtThresholds(isPositive: Uint8Array, scores: ArrayLike<number>): 
   let distinct = 0
   for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[distinct - 1]) sorted[distinct++] = sorted[i]
   const thresholds = sorted.subarray(0, distinct)
-  const slotOf = Int32Array.from(scores, (score, i) => {
-    let low = 0
-    let high = distinct - 1
-    while (low < high) {
-      const middle = (low + high) >>> 1
-      if (thresholds[middle] < score) low = middle + 1
-      else high = middle
-    }
-    return 2 * low + isPositive[i]
-  })
+  const slotOf = Int32Array.from(scores, (score, i) => 2 * countBelow(thresholds, score) + isPositive[i])
   const at = new Float64Array(2 * distinct)
   return (counts) => {
     at.fill(0)

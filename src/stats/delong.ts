@@ -1,6 +1,7 @@
 import { ModeltestError } from '../errors.js'
 import { scoresByClass, type ScoreMatrix } from '../metrics/classification.js'
 import { normalCdf, normalQuantile, type Interval } from './intervals.js'
+import { countBelow } from './sorted.js'
 
 /** ROC AUC with its DeLong variance: the estimate, Var(AUC), and the class counts it rests on. */
 export interface DelongEstimate {
@@ -115,8 +116,8 @@ function placementValues(isPositive: ArrayLike<number>, scores: ArrayLike<number
   let q = 0
   for (let i = 0; i < isPositive.length; i++) {
     const score = scores[i]
-    if (isPositive[i] === 1) positive[p++] = fromNegatives(firstAtLeast(sorted.negative, score), firstAbove(sorted.negative, score))
-    else negative[q++] = fromPositives(firstAtLeast(sorted.positive, score), firstAbove(sorted.positive, score))
+    if (isPositive[i] === 1) positive[p++] = fromNegatives(countBelow(sorted.negative, score), countBelow(sorted.negative, score, true))
+    else negative[q++] = fromPositives(countBelow(sorted.positive, score), countBelow(sorted.positive, score, true))
   }
   return { positive, negative }
 }
@@ -135,29 +136,6 @@ function mergedPlacements(own: Float64Array, other: Float64Array, placement: (be
   return result
 }
 
-/** The number of values (sorted ascending) below `value`. */
-function firstAtLeast(sorted: Float64Array, value: number): number {
-  let low = 0
-  let high = sorted.length
-  while (low < high) {
-    const middle = (low + high) >>> 1
-    if (sorted[middle] < value) low = middle + 1
-    else high = middle
-  }
-  return low
-}
-
-/** The number of values (sorted ascending) at or below `value`. */
-function firstAbove(sorted: Float64Array, value: number): number {
-  let low = 0
-  let high = sorted.length
-  while (low < high) {
-    const middle = (low + high) >>> 1
-    if (sorted[middle] <= value) low = middle + 1
-    else high = middle
-  }
-  return low
-}
 
 function mean(values: Float64Array): number {
   let sum = 0

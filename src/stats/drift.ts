@@ -7,6 +7,7 @@
  * sides). Bad input throws a ModeltestError from one of the two guards at the top of this file.
  */
 import { ModeltestError } from '../errors.js'
+import { countBelow } from './sorted.js'
 
 // ─── Input guards ───────────────────────────────────────────────────────────────────────────────
 
@@ -762,17 +763,8 @@ export function binCounts(values: ArrayLike<number>, edges: readonly number[]): 
     }
   }
   const counts = new Array<number>(edges.length + 1).fill(0)
-  for (let i = 0; i < values.length; i++) {
-    // The number of edges strictly below the value: the first edge ≥ value, by bisection.
-    let low = 0
-    let high = edges.length
-    while (low < high) {
-      const mid = (low + high) >>> 1
-      if (edges[mid] < values[i]) low = mid + 1
-      else high = mid
-    }
-    counts[low]++
-  }
+  // Bin i holds the values with i edges strictly below them.
+  for (let i = 0; i < values.length; i++) counts[countBelow(edges, values[i])]++
   return counts
 }
 
