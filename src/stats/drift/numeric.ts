@@ -63,3 +63,12 @@ export function convolve(x: Float64Array, y: Float64Array): Float64Array {
   for (let i = 0; i < x.length; i++) for (let j = 0; j < y.length; j++) out[i + j] += x[i] * y[j]
   return out
 }
+
+/** The population standard deviation √(Σ (x − x̄)² / n) (numpy.std, ddof = 0). */
+export function standardDeviation(values: ArrayLike<number>): number {
+  let mean = 0
+  for (let i = 0; i < values.length; i++) mean += values[i] / values.length
+  let squares = 0
+  for (let i = 0; i < values.length; i++) squares += (values[i] - mean) ** 2
+  return Math.sqrt(squares / values.length)
+}
