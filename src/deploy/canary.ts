@@ -10,7 +10,7 @@ import { mannWhitneyU } from '../stats/mann-whitney.js'
 import { wilsonInterval } from '../stats/intervals.js'
 import { sleepMs, type RetryOptions } from './retry.js'
 import { errorName } from './aws-errors.js'
-import { awsCall, controlPlane, duration, type Sdk, type Send } from './sagemaker.js'
+import { awsCall, controlPlane, duration, type Sdk, type Send } from './sagemaker/control.js'
 
 /** A live endpoint's production variants, as DescribeEndpoint reports them. */
 export interface EndpointVariants {
