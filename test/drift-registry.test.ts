@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest'
 import { dataset, driftTestNames, readReport, registerDriftTest, type DriftTestDefinition } from '../src/index.js'
 import { lastRecord, repoRoot, runCli, tempDir } from './helpers.js'
 
-const mean = (values: ArrayLike<number>) => Array.prototype.reduce.call(values, (total: number, value: number) => total + value, 0) / values.length
+const mean = (values: ArrayLike<number>) => Array.from(values).reduce((total, value) => total + value, 0) / values.length
 
 /** A distance of our own: how far the mean moved. */
 const meanShift: DriftTestDefinition = { kind: 'numeric', defaultThreshold: 1, compute: (reference, current) => ({ statistic: Math.abs(mean(current) - mean(reference)) }) }
