@@ -1,5 +1,6 @@
 /** Waiting for the endpoint to settle after the create or update: DescribeEndpoint every pollSeconds, up to a deadline. */
 import type { DescribeEndpointCommandOutput } from '@aws-sdk/client-sagemaker'
+import { pollUntil } from '../poll.js'
 import { duration } from './control.js'
 
 const SETTLED = new Set(['InService', 'Failed', 'UpdateRollbackFailed', 'OutOfService', 'Deleting'])
@@ -33,13 +34,7 @@ export interface WaitOutcome {
  * deadline passes, logging each new status and, while it stays, a line a minute. Right after UpdateEndpoint,
  * DescribeEndpoint may still answer InService on the old config; that counts as settled (a rollback) only
  * once the update was seen under way or SageMaker gave a reason.
- *
- * Why not the SDK's waiters (`createWaiter` from @smithy, `waitUntilEndpointInService`): their clock and
- * sleep are Date.now and setTimeout, not the injectable `now` and `sleep` that an hour-long wait is tested
- * with; with a fixed interval they give up when the next poll would pass the deadline, where this takes a
- * last look at it, and count from the waiter's start rather than from the update; a limit shorter than the
- * interval throws a plain Error. waitUntilEndpointInService also takes InService after a rollback for
- * success and polls on through UpdateRollbackFailed until its timeout, which fails with a JSON dump.
+ * Polled by pollUntil (see there why not the SDK's waiters).
  */
 export async function waitToSettle(options: WaitOptions): Promise<WaitOutcome> {
   const { endpoint, version, log, now, started } = options
@@ -47,8 +42,7 @@ export async function waitToSettle(options: WaitOptions): Promise<WaitOutcome> {
   let lastStatus: string | undefined
   let lastLine = started
   let underway = options.created
-  for (;;) {
-    const state = await options.describe()
+  const settled = (state: DescribeEndpointCommandOutput) => {
     const status = state.EndpointStatus ?? 'Unknown'
     const elapsed = now() - started
     if (status !== 'InService') underway = true
@@ -58,9 +52,8 @@ export async function waitToSettle(options: WaitOptions): Promise<WaitOutcome> {
       lastLine = now()
     }
     const onNew = state.EndpointConfigName === version
-    if (SETTLED.has(status) && (status !== 'InService' || onNew || underway || state.FailureReason)) return { final: state, lastStatus }
-    const left = deadline - now()
-    if (left <= 0) return { lastStatus }
-    await options.sleep(Math.min(options.pollSeconds * 1000, left))
+    return SETTLED.has(status) && (status !== 'InService' || onNew || underway || !!state.FailureReason)
   }
+  const polled = await pollUntil(options.describe, settled, { now, sleep: options.sleep, deadline, intervalMs: options.pollSeconds * 1000 })
+  return polled.settled ? { final: polled.state, lastStatus } : { lastStatus }
 }
