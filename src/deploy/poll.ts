@@ -10,7 +10,7 @@
  * JSON dump.
  */
 
-export interface PollTiming {
+interface PollTiming {
   now: () => number
   sleep: (ms: number) => Promise<void>
   /** When to give up, in the clock's milliseconds. */

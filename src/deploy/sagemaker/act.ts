@@ -6,7 +6,7 @@ import { errorName, redactedMessage } from '../aws-errors.js'
 import { awsCall, findEndpoint, type Sdk, type Send } from './control.js'
 import { TAG_ENDPOINT, type DeployPlan, type PlannedCall } from './plan.js'
 
-export interface ActContext {
+interface ActContext {
   sdk: Sdk
   send: Send
   log: (line: string) => void
@@ -95,7 +95,7 @@ async function removeUnused(ctx: { sdk: Sdk; send: Send; log: (line: string) => 
   if (existed.length > 0) log(`sagemaker: ${ctx.failed} failed; the ${existed.join(' and ')} ${version} existed before this deploy's create (a retry, or another deploy in the same second), so it is kept`)
 }
 
-export interface CleanupContext {
+interface CleanupContext {
   sdk: Sdk
   send: Send
   log: (line: string) => void
