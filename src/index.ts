@@ -63,6 +63,7 @@ export {
   type Mostly,
 } from './checks/data.js'
 export { driftCheck, DRIFT_TESTS, DEFAULT_THRESHOLD, type DriftOptions, type DriftTest, type ColumnDrift } from './checks/drift.js'
+export { registerDriftTest, driftTestNames, type DriftTestDefinition, type DriftTestResult } from './checks/drift-tests.js'
 export { profileSnapshot, compareSnapshots, checkTolerance, snapshotCheck, snapshotWritten, readSnapshots, writeSnapshot, type ProfileSnapshot, type SnapshotTolerance } from './checks/snapshot.js'
 export { finiteOutputsCheck, outputShapeCheck, invarianceCheck, determinismCheck } from './checks/behaviour.js'
 export { measureMemory, gpuMemory, type MemorySummary } from './perf/memory.js'
