@@ -145,7 +145,8 @@ export class Dataset {
   async *featureBatches(names: readonly string[], size: number, onNull: (column: string, row: number) => Error): AsyncGenerator<{ rows: number; matrix: Float32Array }> {
     const width = names.length
     const batches = this.#chunkBatches(
-      names.map((name) => `CAST(${ident(name)} AS DOUBLE)`),
+      // Float columns as they are (FLOAT and DOUBLE vectors hold numbers; a cast would copy them); integers as double.
+      names.map((name) => (this.columnType(name) === 'int' ? `CAST(${ident(name)} AS DOUBLE)` : ident(name))),
       size,
       (rows) => new Float32Array(rows * width),
       (matrix, chunk, from, count, at, row) => {
@@ -153,8 +154,9 @@ export class Dataset {
           const vector = chunk.getColumnVector(j)
           for (let i = 0; i < count; i++) {
             const value = vector.getItem(from + i)
-            if (value === null) throw onNull(names[j], row + i)
-            matrix[(at + i) * width + j] = value as number
+            if (typeof value === 'number') matrix[(at + i) * width + j] = value
+            else if (value === null) throw onNull(names[j], row + i)
+            else matrix[(at + i) * width + j] = (value as { toDouble(): number }).toDouble() // DECIMAL
           }
         }
       },

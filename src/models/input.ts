@@ -33,8 +33,10 @@ function featureValue(row: Row, name: string, source: string): number {
   return value
 }
 
-function notAFeature(name: string, value: Value, source: string): ModeltestError {
-  return new ModeltestError({ what: `feature column '${name}' holds ${value === null ? 'a null' : `'${value}'`}, not a number`, where: source, fix: 'Fill or drop nulls, or encode the column in a preprocess function.' })
+/** The error for a feature value that is not a number; `row`: its row in the data, where known. */
+function notAFeature(name: string, value: Value, source: string, row?: number): ModeltestError {
+  const at = row === undefined ? '' : ` at row ${row}`
+  return new ModeltestError({ what: `feature column '${name}' holds ${value === null ? 'a null' : `'${value}'`}${at}, not a number`, where: source, fix: 'Fill or drop nulls, or encode the column in a preprocess function.' })
 }
 
 /** Rows given as objects (a latency sample) as the columns `preprocessColumns` takes: a column of numbers and nulls as a Float64Array. */
@@ -95,7 +97,7 @@ export function inputReader(options: ModelOptions, source: string): InputReader 
     const names = features!
     // A missing or non-numeric column goes the way of rows, which names it and its first bad value.
     if (!names.every((name) => data.hasColumn(name) && ['int', 'float'].includes(data.columnType(name)))) return yield* rowBatches(data, size)
-    for await (const { rows, matrix } of data.featureBatches(names, size, (name) => notAFeature(name, null, source))) {
+    for await (const { rows, matrix } of data.featureBatches(names, size, (name, row) => notAFeature(name, null, source, row))) {
       yield { rows, build: async () => new FeatureMatrix(matrix, [rows, names.length]) }
     }
   }
