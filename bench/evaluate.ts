@@ -13,9 +13,12 @@
  *       dataset() loaded once before (as a test file does at its top);
  *   (c) the model part, model.predict(data), with the disk cache on: cold (an empty cache folder) and
  *       warm (the folder the cold run filled), each on a fresh model() so that no in-process result is
- *       reused; then the whole check on the warm cache.
+ *       reused; then the whole check on the warm cache;
+ *   (d) (a) and (b) for the same MLP shape as a tfjs layers model (seeded random weights, tfjs's
+ *       default backend, wasm here) on the first TFJS_ROWS rows (10,000 by default; 0 leaves it out):
+ *       the wasm backend runs on one thread, many times slower than onnxruntime.
  *
- *   npx tsx bench/evaluate.ts           (ROWS=100000 FEATURES=256 RUNS=3 PYTHON=/usr/bin/python3)
+ *   npx tsx bench/evaluate.ts           (ROWS=100000 FEATURES=256 RUNS=3 TFJS_ROWS=10000 PYTHON=/usr/bin/python3)
  *
  * Prints the median of RUNS runs of each side and the ratios; nothing here passes or fails.
  */
@@ -24,35 +27,37 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { DuckDBConnection } from '@duckdb/node-api'
-import { accuracyCheck, dataset, model } from '../src/index.js'
+import { accuracyCheck, dataset, fileSaver, model, tf, tfjsBackend, type Dataset } from '../src/index.js'
 
 const ROWS = Number(process.env.ROWS ?? 100_000)
 const FEATURES = Number(process.env.FEATURES ?? 256)
 const RUNS = Number(process.env.RUNS ?? 3)
+const TFJS_ROWS = Math.min(ROWS, Number(process.env.TFJS_ROWS ?? 10_000))
 const BATCH = 256
 const python = process.env.PYTHON ?? '/usr/bin/python3'
 
 const dir = mkdtempSync(join(tmpdir(), 'modeltest-evaluate-'))
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
-const modelPath = join(dir, 'mlp.onnx')
+const onnxPath = join(dir, 'mlp.onnx')
+const tfjsDir = join(dir, 'mlp-tfjs')
 const dataPath = join(dir, 'features.parquet')
 const names = Array.from({ length: FEATURES }, (_, i) => `f${i}`)
 
-execFileSync(python, [fileURLToPath(new URL('make-mlp.py', import.meta.url)), modelPath, String(FEATURES)], { stdio: ['ignore', 'ignore', 'inherit'] })
+execFileSync(python, [fileURLToPath(new URL('make-mlp.py', import.meta.url)), onnxPath, String(FEATURES)], { stdio: ['ignore', 'ignore', 'inherit'] })
 const { DuckDBInstance } = await import('@duckdb/node-api')
 const db = await (await DuckDBInstance.create(':memory:')).connect()
 await db.run(`SELECT setseed(0.5)`)
 await db.run(`COPY (SELECT ${names.map((name) => `random()::FLOAT AS ${name}`).join(', ')}, (random() < 0.5)::INTEGER AS label FROM range(${ROWS})) TO '${dataPath}' (FORMAT parquet)`)
 
 const ort = await import('onnxruntime-node')
-const session = await ort.InferenceSession.create(modelPath)
+const session = await ort.InferenceSession.create(onnxPath)
+const onnxBatch = async (input: Float32Array, n: number) => (await session.run({ input: new ort.Tensor('float32', input, [n, FEATURES]) })).probabilities.data as Float32Array
 
-/** (a) The hand-written loop: DuckDB chunks → one Float32Array → session.run per 256 rows → accuracy. */
-async function handLoop(connection: DuckDBConnection): Promise<number> {
-  const result = await connection.stream(`SELECT ${names.join(', ')}, label FROM read_parquet('${dataPath}')`)
-  const input = new Float32Array(ROWS * FEATURES)
-  const labels = new Int32Array(ROWS)
+/** (a) The hand-written loop: DuckDB chunks → one Float32Array → a prediction per 256 rows → accuracy. */
+async function handLoop(rows: number, predict: (input: Float32Array, n: number) => Promise<Float32Array>): Promise<number> {
+  const result = await db.stream(`SELECT ${names.join(', ')}, label FROM read_parquet('${dataPath}') LIMIT ${rows}`)
+  const input = new Float32Array(rows * FEATURES)
+  const labels = new Int32Array(rows)
   let row = 0
   for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
     const n = chunk.rowCount
@@ -65,25 +70,20 @@ async function handLoop(connection: DuckDBConnection): Promise<number> {
     row += n
   }
   let hits = 0
-  for (let start = 0; start < ROWS; start += BATCH) {
-    const n = Math.min(BATCH, ROWS - start)
-    const feeds = { input: new ort.Tensor('float32', input.subarray(start * FEATURES, (start + n) * FEATURES), [n, FEATURES]) }
-    const scores = (await session.run(feeds)).probabilities.data as Float32Array
+  for (let start = 0; start < rows; start += BATCH) {
+    const n = Math.min(BATCH, rows - start)
+    const scores = await predict(input.subarray(start * FEATURES, (start + n) * FEATURES), n)
     for (let i = 0; i < n; i++) if ((scores[2 * i + 1] > scores[2 * i] ? 1 : 0) === labels[start + i]) hits++
   }
-  return hits / ROWS
+  return hits / rows
 }
 
 const data = await dataset(dataPath)
 
-/** (b), (c): the public API's accuracy check on a fresh model; the cache as MODELTEST_CACHE and MODELTEST_CACHE_DIR say. */
-async function engine(): Promise<number> {
-  const net = await model(modelPath, { features: names })
-  const started = performance.now()
-  const record = await accuracyCheck(net, 0, { on: data, label: 'label' })
-  const elapsed = performance.now() - started
-  if (typeof record.actual !== 'number') throw new Error('no accuracy')
-  return elapsed
+/** (b): the public API's accuracy check on a fresh model, timed without model(); the cache as MODELTEST_CACHE and MODELTEST_CACHE_DIR say. */
+async function engine(path: string, on: Dataset = data): Promise<number> {
+  const net = await model(path, { features: names })
+  return timed(() => accuracyCheck(net, 0, { on, label: 'label' }))
 }
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
@@ -98,26 +98,25 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+const line = (label: string, runs: number[]) => console.log(`${label.padEnd(38)}${seconds(median(runs))}   runs ${runs.map(seconds).join(' ')}`)
 
-// Warm-up: loads the session's kernels and DuckDB's Parquet reader once for both sides.
-process.env.MODELTEST_CACHE = 'off'
-await handLoop(db)
-await engine()
-
-const hand: number[] = []
-const check: number[] = []
-for (let run = 0; run < RUNS; run++) {
-  // Alternated, the first side changing every run, so that a load that drifts weighs on both.
-  const order = run % 2 === 0 ? ['hand', 'check'] : ['check', 'hand']
-  for (const side of order) {
-    if (side === 'hand') hand.push(await timed(() => handLoop(db)))
-    else check.push(await engine())
+/** Alternates the two sides RUNS times, the first side changing every run, so that a load that drifts weighs on both; one untimed warm-up each. */
+async function sideBySide(hand: () => Promise<number>, check: () => Promise<number>): Promise<[number[], number[]]> {
+  await hand()
+  await check()
+  const times: [number[], number[]] = [[], []]
+  for (let run = 0; run < RUNS; run++) {
+    for (const side of run % 2 === 0 ? [0, 1] : [1, 0]) times[side].push(side === 0 ? await hand() : await check())
   }
+  return times
 }
+
+process.env.MODELTEST_CACHE = 'off'
+const [hand, check] = await sideBySide(() => timed(() => handLoop(ROWS, onnxBatch)), () => engine(onnxPath))
 
 delete process.env.MODELTEST_CACHE
 const predict = async () => {
-  const net = await model(modelPath, { features: names })
+  const net = await model(onnxPath, { features: names })
   return timed(() => net.predict(data))
 }
 const cold: number[] = []
@@ -128,16 +127,44 @@ for (let run = 0; run < RUNS; run++) {
   process.env.MODELTEST_CACHE_DIR = cacheDir
   cold.push(await predict())
   warm.push(await predict())
-  warmCheck.push(await engine())
+  warmCheck.push(await engine(onnxPath))
   rmSync(cacheDir, { recursive: true, force: true })
 }
 
 console.log(`evaluate: ${ROWS} rows × ${FEATURES} features, MLP ${FEATURES}→1024→800→2 (ONNX, onnxruntime-node CPU), batch ${BATCH}, ${RUNS} runs`)
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`)
-console.log(`(a) hand-written onnxruntime loop   ${seconds(median(hand))}   runs ${hand.map(seconds).join(' ')}`)
-console.log(`(b) accuracyCheck, cache off        ${seconds(median(check))}   runs ${check.map(seconds).join(' ')}`)
+line('(a) hand-written onnxruntime loop', hand)
+line('(b) accuracyCheck, cache off', check)
 console.log(`    (b) ÷ (a) = ${(median(check) / median(hand)).toFixed(2)}×   (goal ≤ 1.1×)`)
-console.log(`(c) model.predict, cache cold       ${seconds(median(cold))}   runs ${cold.map(seconds).join(' ')}`)
-console.log(`    model.predict, cache warm       ${seconds(median(warm))}   runs ${warm.map(seconds).join(' ')}`)
+line('(c) model.predict, cache cold', cold)
+line('    model.predict, cache warm', warm)
 console.log(`    cold ÷ warm = ${(median(cold) / median(warm)).toFixed(1)}×   (goal ≥ 10×)`)
-console.log(`    accuracyCheck, cache warm       ${seconds(median(warmCheck))}   runs ${warmCheck.map(seconds).join(' ')}   (b) ÷ this = ${(median(check) / median(warmCheck)).toFixed(1)}×`)
+line('    accuracyCheck, cache warm', warmCheck)
+console.log(`    (b) ÷ warm check = ${(median(check) / median(warmCheck)).toFixed(1)}×`)
+
+if (TFJS_ROWS > 0) {
+  tf.setBackend((await tfjsBackend()).backend)
+  const net = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [FEATURES], units: 1024, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.dense({ units: 800, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+    ],
+  })
+  await net.save(fileSaver(tfjsDir))
+  const tfjsBatch = async (input: Float32Array, n: number) => {
+    const output = tf.tidy(() => net.predict(tf.tensor2d(input, [n, FEATURES])) as tf.Tensor)
+    try {
+      return (await output.data()) as Float32Array
+    } finally {
+      output.dispose()
+    }
+  }
+  process.env.MODELTEST_CACHE = 'off'
+  const head = data.head(TFJS_ROWS)
+  const [tfjsHand, tfjsCheck] = await sideBySide(() => timed(() => handLoop(TFJS_ROWS, tfjsBatch)), () => engine(tfjsDir, head))
+  console.log(`(d) tfjs (${(await tfjsBackend()).backend} backend), the first ${TFJS_ROWS} rows`)
+  line('    hand-written tfjs loop', tfjsHand)
+  line('    accuracyCheck, cache off', tfjsCheck)
+  console.log(`    ÷ = ${(median(tfjsCheck) / median(tfjsHand)).toFixed(2)}×`)
+}
