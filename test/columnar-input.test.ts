@@ -50,6 +50,20 @@ describe('features read as typed columns', () => {
     expect(columnar).toEqual(rowPath)
   })
 
+  test('FLOAT, DECIMAL and integer columns of a Parquet file give the scores of the same values as doubles', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api')
+    const connection = await (await DuckDBInstance.create(':memory:')).connect()
+    const path = join(dir, 'typed.parquet')
+    const source = `read_csv('${join(dir, 'five-thousand.csv')}')`
+    await connection.run(`COPY (SELECT a::FLOAT AS a, b::INTEGER AS b, c::DECIMAL(6,2) AS c, d::DOUBLE AS d FROM ${source}) TO '${path}' (FORMAT parquet)`)
+    connection.closeSync()
+    const typed = await dataset(path)
+    const rows = await typed.rows()
+    expect(typeof rows[0].c).toBe('number')
+    const expected = await (await model(onnxPath, { preprocess: byRows })).predict(await dataset(rows))
+    expect(await (await model(onnxPath, { features })).predict(typed)).toEqual(expected)
+  })
+
   test('a null in a feature column is an error naming the column, not a NaN fed to the model', async () => {
     const path = join(await tempDir({ 'blank.csv': csv(3000, 2, { row: 2500, column: 'c' }) }), 'blank.csv')
     const net = await model(onnxPath, { features })
