@@ -84,6 +84,20 @@ export async function* streamRows(sql: string): AsyncGenerator<Record<string, un
   }
 }
 
+/**
+ * Streams a query's result as DuckDB's own chunks (2,048 rows), to be read column by column
+ * (`chunk.getColumnVector(i).getItem(row)`): no JS object per row or per value.
+ */
+export async function* streamChunks(sql: string): AsyncGenerator<import('@duckdb/node-api').DuckDBDataChunk> {
+  const connection = await (await instance()).connect()
+  try {
+    const result = await connection.stream(sql)
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) yield chunk
+  } finally {
+    connection.closeSync()
+  }
+}
+
 const TABLE_COUNT = Symbol.for('modeltest.duckdb.tables')
 
 /**

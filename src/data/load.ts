@@ -188,7 +188,7 @@ async function loadFile(label: string, path: string, format: DatasetFormat, opti
   if (read.rowCount === 0) {
     throw new ModeltestError({ what: format === 'csv' || format === 'tsv' ? 'the file has a header row but no data rows' : 'the file has no rows', where: label, fix: 'Check that the file was written completely.' })
   }
-  return new Dataset({ source: label, hash: await hash, ...read })
+  return new Dataset({ source: label, hash: await hash, ...read, reading: JSON.stringify([format, options, read.materialized]) })
 }
 
 interface Read {

@@ -4,15 +4,16 @@ import type { InferenceSession, Tensor } from 'onnxruntime-node'
 import { ModeltestError, listNames } from '../errors.js'
 import { describeValue, didYouMean } from '../guard.js'
 import { hashFile } from '../hash.js'
-import type { Row } from '../data/dataset.js'
-import { isArrayLike, isFeeds, rowsInput, toMatrix } from './input.js'
+import { inputReader, isArrayLike, isFeeds, toMatrix, type BuiltInput, type InputReader } from './input.js'
 import type { Feeds, ModelOptions, PreparedInput, RuntimeInfo, Scores } from './model.js'
 
 /** What `model()` needs to build a Model from an `.onnx` file. */
 export interface OnnxModelParts {
   hash: string
   runtime: RuntimeInfo
-  prepare: (rows: Row[]) => Promise<PreparedInput>
+  scoring: string
+  read: InputReader
+  prepare: (input: BuiltInput, rows: number) => Promise<PreparedInput>
 }
 
 /**
@@ -28,7 +29,7 @@ export async function onnxModelParts(source: string, options: ModelOptions): Pro
   if (!info?.isFile()) {
     throw new ModeltestError({ what: info ? 'this is a directory, not an .onnx file' : 'no ONNX model file here', where: source, fix: 'Give the path of an .onnx file (torch.onnx.export, tf2onnx or skl2onnx write one); train and export the model first if it is not there yet.' })
   }
-  const toInput = rowsInput(options, source)
+  const read = inputReader(options, source)
   const hash = await hashFile(path)
   const session = await loadOnce(path, hash, source)
   const inputs = session.inputMetadata
@@ -41,8 +42,9 @@ export async function onnxModelParts(source: string, options: ModelOptions): Pro
   return {
     hash,
     runtime: { runtime: 'onnx', backend: 'cpu' },
-    prepare: async (rows) => {
-      const input = await toInput(rows)
+    scoring: `:${single ?? ''}:${outputName}`,
+    read,
+    prepare: async (input, rows) => {
       let feeds: Record<string, Tensor>
       if (isFeeds(input)) {
         if (options.input !== undefined) {
@@ -51,7 +53,7 @@ export async function onnxModelParts(source: string, options: ModelOptions): Pro
         feeds = namedFeeds(input, inputs, source, ort)
       } else {
         if (single === undefined) throw severalInputs(inputs, source)
-        const matrix = toMatrix(input, rows.length, expected?.length, source)
+        const matrix = toMatrix(input, rows, expected?.length, source)
         if (expected) checkShape(matrix.dims, expected, single, source)
         feeds = { [single]: new ort.Tensor('float32', matrix.data, matrix.dims) }
       }
@@ -71,7 +73,7 @@ export async function onnxModelParts(source: string, options: ModelOptions): Pro
               cause: error,
             })
           }
-          return outputScores(results[outputName] as Tensor, outputName, rows.length, source)
+          return outputScores(results[outputName] as Tensor, outputName, rows, source)
         },
       }
     },
