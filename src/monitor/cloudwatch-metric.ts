@@ -155,7 +155,7 @@ export function cloudWatchMetricCheck(series: MetricSeries, limit: number, direc
   }
   const actual = reduce === 'max' ? values.reduce((a, b) => Math.max(a, b)) : reduce === 'min' ? values.reduce((a, b) => Math.min(a, b)) : reduce === 'mean' ? values.reduce((sum, value) => sum + value, 0) / values.length : values[values.length - 1]
   return makeCheck(
-    { ...spec, actual, message: `${title} ${reduce} ${formatAgainst(actual, limit)} ${relationFor(actual, limit, comparator)} ${formatThreshold(limit)} (n=${values.length} data points, ${range})`, details },
+    { ...spec, actual, message: `${title} ${reduce} ${formatAgainst(actual, limit)} ${relationFor(actual, limit, comparator)} ${formatThreshold(limit)} (n=${values.length} data ${values.length === 1 ? 'point' : 'points'}, ${range})`, details },
     negate,
   )
 }
