@@ -10,19 +10,10 @@
 import { CloudWatchClient, DescribeAlarmsCommand, ListMetricsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch'
 import { AwsQueryProtocol } from '@aws-sdk/core/protocols'
 import { cloudwatch, cloudWatchMetricCheck, makeCheck, publishChecks } from '../../dist/src/index.js'
+import { say, step } from './steps.mjs'
 
-const say = (line) => process.stdout.write(line + '\n')
 const client = new CloudWatchClient({ protocol: process.env.CLOUDWATCH_PROTOCOL === 'json' ? undefined : AwsQueryProtocol })
 const NAMESPACE = 'modeltest/moto'
-async function step(title, run) {
-  say(`\n## ${title}`)
-  try {
-    const result = await run()
-    if (result !== undefined) say(`  => ${JSON.stringify(result)}`)
-  } catch (error) {
-    say(`  => threw ${error.name}: ${error.message.split('\n').join(' / ')}`)
-  }
-}
 
 const live = { name: 'sagemaker:sentiment-prod/green', hash: 'abc' }
 const checks = [
