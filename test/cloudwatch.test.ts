@@ -1,5 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest'
 import { cloudwatch, dimensionValue, makeCheck, publishChecks, type CheckRecord, type PublishedChecks } from '../src/index.js'
 import { startFakeCloudWatch, type FakeCloudWatch } from './fake-cloudwatch/server.js'
 import { lastRecord, rejection } from './helpers.js'
@@ -99,6 +101,22 @@ describe('publishChecks: check records as CloudWatch metrics', () => {
       'namespace modeltest/test, request 1 of 1: CloudWatch PutMetricData failed: Throttling: Rate exceeded (HTTP 400)\n  CloudWatch kept throttling PutMetricData: run again later, or ask AWS for a higher PutMetricData quota.',
     )
   })
+})
+
+test('a CloudWatch that accepts and never answers ends the publish at the request timeout', async () => {
+  const silent = createServer(() => {})
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  try {
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`
+    vi.stubEnv('AWS_ENDPOINT_URL_CLOUDWATCH', url)
+    for (const [name, value] of Object.entries(fake.env)) if (name !== 'AWS_ENDPOINT_URL_CLOUDWATCH') vi.stubEnv(name, value)
+    const error = await rejection(publishChecks({ passed: true, tests: [] }, 'modeltest/test', { requestTimeoutMs: 200, ...quiet }))
+    expect(error.message).toBe('namespace modeltest/test, request 1 of 1: CloudWatch PutMetricData failed: TimeoutError: no answer within 200 ms (the request timeout)\n  Check the network path to CloudWatch (proxy, VPC endpoint, AWS_ENDPOINT_URL) and run again.')
+  } finally {
+    vi.unstubAllEnvs()
+    silent.closeAllConnections()
+    silent.close()
+  }
 })
 
 describe('cloudwatch.metric: CloudWatch as a source', () => {
