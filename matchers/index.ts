@@ -1,9 +1,11 @@
-import type { ColumnType, Dataset, DriftOptions, Row, EvaluationOptions, MetricOptions, SnapshotTolerance, LatencyCheckOptions, Mostly, RegressionOptions } from '../src/index.js'
+import type { ColumnType, Dataset, DriftOptions, Row, EvaluationOptions, MetricCheckOptions, MetricOptions, SnapshotTolerance, LatencyCheckOptions, Mostly, RegressionOptions } from '../src/index.js'
 import { toBeDeterministic } from './toBeDeterministic.js'
 import { toBeInvariantTo } from './toBeInvariantTo.js'
 import { toHaveAtLeastRows } from './toHaveAtLeastRows.js'
 import { toHaveClassBalance } from './toHaveClassBalance.js'
 import { toHaveColumns } from './toHaveColumns.js'
+import { toHaveMetricAbove } from './toHaveMetricAbove.js'
+import { toHaveMetricBelow } from './toHaveMetricBelow.js'
 import { toHaveMinClassCount } from './toHaveMinClassCount.js'
 import { toHaveNoDuplicateRows } from './toHaveNoDuplicateRows.js'
 import { toHaveNoDriftFrom } from './toHaveNoDriftFrom.js'
@@ -51,6 +53,8 @@ export const matchers = withCallSite({
   toHaveOutputShape,
   toBeInvariantTo,
   toBeDeterministic,
+  toHaveMetricBelow,
+  toHaveMetricAbove,
 })
 
 /** Every modeltest matcher reads data or runs a model: await it, or return it from the test. */
@@ -103,6 +107,10 @@ interface ModeltestMatchers {
   toBeDeterministic(input: Dataset, options?: { tolerance?: number }): Promise<void>
   /** Accuracy falls by at most `maxDrop` from the baseline model's on the same rows. */
   toNotRegressFrom(baseline: unknown, options: RegressionOptions): Promise<void>
+  /** A CloudWatch metric from cloudwatch.metric(): every data point of the period at most `max` (with reduce: their max, min, mean or last); none fails. */
+  toHaveMetricBelow(max: number, options?: MetricCheckOptions): Promise<void>
+  /** A CloudWatch metric from cloudwatch.metric(): every data point of the period at least `min` (with reduce: their max, min, mean or last); none fails. */
+  toHaveMetricAbove(min: number, options?: MetricCheckOptions): Promise<void>
 }
 
 declare module 'vitest' {

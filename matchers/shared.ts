@@ -1,6 +1,6 @@
 import { chai, type MatcherState } from 'vitest'
 import { describeValue } from '../src/guard.js'
-import { ModeltestError, formatValues, isDataset, isModel, type CheckRecord, type Dataset, type Model } from '../src/index.js'
+import { ModeltestError, formatValues, isDataset, isMetricSeries, isModel, type CheckRecord, type Dataset, type MetricSeries, type Model } from '../src/index.js'
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -24,6 +24,15 @@ export function expectModel(received: unknown, matcher: string): Model {
   throw new ModeltestError({
     what: `${matcher} expects a model, got ${describeValue(received)}`,
     fix: `Load it first: expect(await model('models/candidate/model.json', { preprocess })).${matcher}(…)`,
+  })
+}
+
+/** Guard: the received value is a metric's data points from `cloudwatch.metric()`. */
+export function expectMetricSeries(received: unknown, matcher: string): MetricSeries {
+  if (isMetricSeries(received)) return received
+  throw new ModeltestError({
+    what: `${matcher} expects a CloudWatch metric, got ${describeValue(received)}`,
+    fix: `Read it first: expect(await cloudwatch.metric({ namespace: 'AWS/SageMaker', name: 'ModelLatency', dimensions, since: '7d' })).${matcher}(…)`,
   })
 }
 

@@ -1,6 +1,7 @@
 import { model as loadModel } from './models/model.js'
 import { httpModel } from './models/http.js'
 import { sagemakerModel } from './models/sagemaker.js'
+import { cloudWatchMetric } from './monitor/cloudwatch-metric.js'
 
 export { dataset, type DatasetOptions, type DatasetFormat } from './data/load.js'
 export { Dataset, isDataset, type BadRows, type ColumnType, type Columns, type Row, type Value } from './data/dataset.js'
@@ -85,3 +86,7 @@ export { deploySageMaker, deployStages, type SageMakerDeployOptions, type SageMa
 export { canaryChecks, sendTraffic, endpointVariants, shiftWeights, type CanaryThresholds, type TrafficOptions, type TrafficSample, type EndpointVariants, type ControlOptions } from './deploy/canary.js'
 export { mannWhitneyU, type MannWhitneyOptions, type MannWhitneyResult } from './stats/mann-whitney.js'
 export { serveModel, MAX_PAYLOAD_BYTES, type ServeOptions, type ModelServer } from './serve/server.js'
+export { cloudWatchMetricCheck, isMetricSeries, type MetricQuery, type MetricSeries, type MetricReduce, type MetricCheckOptions } from './monitor/cloudwatch-metric.js'
+export { publishChecks, checkMetricData, metricRequests, dimensionValue, checkNamespace, PUT_METRIC_DATA_LIMITS, type CloudWatchOptions, type PublishedChecks } from './monitor/cloudwatch.js'
+/** CloudWatch as a source (`cloudwatch.metric({ namespace, name, dimensions, stat, period, since })`), for toHaveMetricBelow / toHaveMetricAbove. */
+export const cloudwatch = { metric: cloudWatchMetric }

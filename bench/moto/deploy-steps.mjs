@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, ListEndpointConfigsCommand, ListModelsCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker'
 import { artifactModelHash, buildReport, deploySageMaker, endpointVariants, makeCheck, modelFileHash, shiftWeights } from '../../dist/src/index.js'
+import { say, step } from './steps.mjs'
 
 const root = new URL('../../', import.meta.url).pathname
 const good = join(root, 'fixtures/models/penguins.onnx')
@@ -14,7 +15,6 @@ const BUCKET = 'modeltest-moto'
 const sm = new SageMakerClient({})
 const s3 = new S3Client({})
 const work = await mkdtemp(join(tmpdir(), 'modeltest-moto-'))
-const say = (line) => process.stdout.write(line + '\n')
 
 async function report(model) {
   const hash = await modelFileHash(model)
@@ -25,15 +25,6 @@ async function report(model) {
 }
 
 const base = { modelName: 'penguins', image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/modeltest-serve:1', executionRoleArn: 'arn:aws:iam::123456789012:role/SageMakerExecution', instanceType: 'ml.m5.large', initialInstanceCount: 1, pollSeconds: 1, timeoutSeconds: 30, log: (line) => say('    ' + line) }
-async function step(title, run) {
-  say(`\n## ${title}`)
-  try {
-    const result = await run()
-    if (result !== undefined) say(`  => ${JSON.stringify(result)}`)
-  } catch (error) {
-    say(`  => threw ${error.name}: ${error.message.split('\n').join(' / ')}`)
-  }
-}
 const state = async (endpoint) => {
   const described = await sm.send(new DescribeEndpointCommand({ EndpointName: endpoint }))
   return { status: described.EndpointStatus, config: described.EndpointConfigName, variants: described.ProductionVariants?.map((variant) => [variant.VariantName, variant.CurrentWeight]) }
