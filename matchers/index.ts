@@ -25,6 +25,9 @@ import { toProduceFiniteOutputs } from './toProduceFiniteOutputs.js'
 import { toUseMemoryBelow } from './toUseMemoryBelow.js'
 import { withCallSite } from './shared.js'
 
+export { defineCheck, registerChecks, type CheckDefinition, type CheckOutcome } from './define-check.js'
+export { recordCheck, expectDataset, expectModel } from './shared.js'
+
 /** Every modeltest matcher, for `expect.extend(matchers)`; the modeltest preset registers them. */
 export const matchers = withCallSite({
   toHaveColumns,

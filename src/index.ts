@@ -45,7 +45,7 @@ export { mcnemarExact, pairedBootstrap, binomialCdf, holmAdjust } from './stats/
 export { percentile, percentiles } from './metrics/percentile.js'
 export { measureLatency, type LatencyOptions, type LatencySummary } from './perf/latency.js'
 export { classify, regress, type Classification } from './evaluate.js'
-export { makeCheck, type CheckRecord, type Comparator, type Subject } from './checks/record.js'
+export { makeCheck, validateCheck, formatAgainst, formatThreshold, relationFor, CHECK_KINDS, type CheckRecord, type CheckSpec, type CheckKind, type Comparator, type Subject } from './checks/record.js'
 export type { Plot, ConfusionMatrixPlot, CurvePlot, CalibrationPlot, HistogramPlot, DriftPlot, BarsPlot } from './checks/plots.js'
 export {
   schemaCheck,
