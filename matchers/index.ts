@@ -88,7 +88,7 @@ interface ModeltestMatchers {
   toMatchProfileSnapshot(tolerance?: SnapshotTolerance): Promise<void>
   /** Accuracy on `on` is at least `min` (a fraction). */
   toMeetAccuracy(min: number, options: EvaluationOptions): Promise<void>
-  /** A named metric (accuracy, balanced_accuracy, precision, recall, f1, roc_auc, average_precision, log_loss, brier, ece, mae, rmse, r2, mape) clears the threshold: at least, or at most for losses and errors. */
+  /** A named metric (accuracy, balanced_accuracy, precision, recall, f1, roc_auc, average_precision, log_loss, brier, ece, mae, rmse, r2, mape, or one added with registerMetric) clears the threshold: at least, or at most for losses and errors. */
   toMeetMetric(name: string, threshold: number, options: MetricOptions): Promise<void>
   /** The 95th percentile latency of one prediction call on `input` is at most `ms`. */
   toHaveP95LatencyBelow(ms: number, options: LatencyCheckOptions): Promise<void>

@@ -39,7 +39,7 @@ export {
   type Label,
 } from './metrics/classification.js'
 export { meanAbsoluteError, rootMeanSquaredError, r2Score, meanAbsolutePercentageError, absoluteErrors, squaredErrors, absolutePercentageErrors, r2WithStandardError } from './metrics/regression.js'
-export { metricCheck, measureMetric, METRICS, type MetricOptions, type Evaluation } from './checks/metric.js'
+export { metricCheck, measureMetric, registerMetric, metricNames, METRICS, type MetricOptions, type MetricDefinition, type MetricSettings, type IntervalSettings, type Evaluation } from './checks/metric.js'
 export { sliceCheck, type SliceOptions, type SliceResult } from './checks/slices.js'
 export { mcnemarExact, pairedBootstrap, binomialCdf, holmAdjust } from './stats/paired.js'
 export { percentile, percentiles } from './metrics/percentile.js'
