@@ -71,11 +71,13 @@ describe('recordCheck', () => {
     expect(lastRecord(task)).toMatchObject({ name: 'hand_check', passed: true, location: { line: lineOf('expect(2).toHaveHandRecord()') } })
   })
 
-  test('refuses a record with no name, an unknown kind or an actual that is not a number', () => {
+  test('refuses a record with no name, an unknown kind, an actual that is not a number, or a field the report cannot hold', () => {
     expect(() => expect(2).toHaveHandRecord({ name: undefined })).toThrow('a check record: name must be a non-empty string, got undefined')
     expect(() => expect(2).toHaveHandRecord({ kind: 'fairness' as never })).toThrow("check 'hand_check': kind 'fairness' is not one of")
     expect(() => expect(2).toHaveHandRecord({ actual: '0.9' as never })).toThrow("check 'hand_check': actual must be a finite number, got '0.9'")
     expect(() => expect(2).toHaveHandRecord({ actual: Infinity })).toThrow("check 'hand_check': actual must be a finite number, got number Infinity")
+    expect(() => expect(2).toHaveHandRecord({ interval: { low: 0.1, high: 0.3 } as never })).toThrow("check 'hand_check': the record does not fit modeltest's report (missing interval.confidence)")
+    expect(() => expect(2).toHaveHandRecord({ n: '10' as never })).toThrow("check 'hand_check': the record does not fit modeltest's report (n is a string, expected a number)")
   })
 })
 

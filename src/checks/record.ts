@@ -1,5 +1,7 @@
 import { ModeltestError, listNames } from '../errors.js'
 import { describeValue } from '../guard.js'
+import { schemaProblem } from '../json-schema.js'
+import { reportSchema } from '../report-schema.js'
 import type { Interval } from '../stats/intervals.js'
 import type { Plot } from './plots.js'
 
@@ -118,6 +120,10 @@ export function validateCheck(record: unknown): CheckRecord {
   const unmeasured = Number.isNaN(fields.actual) && fields.passed === false
   if (typeof fields.actual !== 'number' || !(Number.isFinite(fields.actual) || unmeasured)) refuse(`actual must be a finite number, got ${describeValue(fields.actual)}`, 'Return the measured value as a finite number; a check that cannot be measured should throw a ModeltestError saying why.')
   if (typeof fields.message !== 'string') refuse(`message must be a string, got ${describeValue(fields.message)}`, "Word the finding in one line: 'Accuracy gap 0.0312 ≤ 0.05'.")
+  // The rest as the JSON report will hold it (undefined left out, NaN as null): the reporters read nothing else.
+  const root = reportSchema()
+  const problem = schemaProblem(JSON.parse(JSON.stringify(record)), root.$defs!.check, root)
+  if (problem) refuse(`the record does not fit modeltest's report (${problem})`, 'Give its fields the types of CheckRecord: an interval as { low, high, confidence, method }, n as a number, details as an object.')
   return record as CheckRecord
 }
 
