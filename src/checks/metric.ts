@@ -78,6 +78,8 @@ export interface MetricDefinition {
   kind: 'classification' | 'regression'
   compute: (rows: Evaluation, options: MetricSettings) => number
   interval?: 'bootstrap' | 'normal' | ((rows: Evaluation, value: number, settings: IntervalSettings) => Interval | undefined)
+  /** The value and its interval in one, where the two share a pass over the rows (R²'s sums); toMeetMetric then calls it instead of compute and interval. */
+  measure?: (rows: Evaluation, settings: IntervalSettings) => { value: number; interval: Interval }
   /**
    * For a mean of per-row terms (a loss or an error, never negative): the terms, and the map from
    * their mean to the metric (RMSE: the root). Its interval is then the normal interval of the mean.
@@ -141,7 +143,7 @@ export function registerMetric(name: string, definition: MetricDefinition): void
     throw new ModeltestError({ what: `registerMetric: the name must be a word (letters, digits, _), got ${describeValue(name)}`, fix: "Name it as its record will read: registerMetric('youden_j', { … })." })
   }
   if (BUILT_IN.has(name)) throw new ModeltestError({ what: `${where}: '${name}' is a built-in metric`, fix: `Register yours under another name, such as '${name}_custom'.` })
-  checkOptionKeys(definition, ['title', 'direction', 'kind', 'compute', 'interval', 'meanOf', 'ofConfusion', 'ofCounts'], where)
+  checkOptionKeys(definition, ['title', 'direction', 'kind', 'compute', 'interval', 'measure', 'meanOf', 'ofConfusion', 'ofCounts'], where)
   const { title = name, direction, kind, compute, interval, ...rest } = definition ?? ({} as MetricDefinition)
   if (direction === undefined) throw new ModeltestError({ what: `${where}: direction is missing`, fix: "Write direction: 'higher' when higher is better, 'lower' for a loss or an error." })
   checkChoice(direction, ['higher', 'lower'], 'direction', where)
@@ -163,7 +165,7 @@ export function metricNames(): string[] {
   return Object.keys(METRICS)
 }
 
-/** The fraction `hits / trials` a binary precision (of the predicted positives) or recall (of the actual positives) is, with its Wilson interval. */
+/** Wilson's interval of binary precision (a proportion of the predicted positives) or recall (of the actual positives). */
 function proportionInterval(which: 'precision' | 'recall') {
   return (rows: Evaluation, _value: number, settings: IntervalSettings): Interval | undefined => {
     if (averageOf(settings, rows.scores.width) !== 'binary') return undefined
@@ -248,9 +250,10 @@ registerBuiltIn('r2', {
   kind: 'regression',
   compute: (rows) => r2Score(rows.labels, rows.predicted),
   // The delta method's standard error takes one more pass over R²'s own sums; the interval stops at R²'s maximum, 1.
-  interval: (rows, value, { confidence }) => {
-    const half = normalQuantile(1 - (1 - confidence) / 2) * r2WithStandardError(rows.labels, rows.predicted).standardError
-    return { low: value - half, high: Math.min(1, value + half), confidence, method: 'normal' }
+  measure: (rows, { confidence }) => {
+    const { r2, standardError } = r2WithStandardError(rows.labels, rows.predicted)
+    const half = normalQuantile(1 - (1 - confidence) / 2) * standardError
+    return { value: r2, interval: { low: r2 - half, high: Math.min(1, r2 + half), confidence, method: 'normal' } }
   },
 })
 registerBuiltIn('mape', { title: 'MAPE', direction: 'lower', kind: 'regression', compute: (rows) => meanAbsolutePercentageError(rows.labels, rows.predicted), meanOf: { terms: (rows) => absolutePercentageErrors(rows.labels, rows.predicted) } })
@@ -313,6 +316,12 @@ export async function metricCheck(model: Model, name: string, threshold: number,
 export function measureMetric(name: string, rows: Evaluation, options: MetricSettings = {}): { value: number; interval: Interval } {
   const metric = metricNamed(name)
   const settings = { ...options, confidence: options.confidence ?? 0.95 }
+  if (metric.measure) return metric.measure(rows, settings)
+  const bootstrap = { confidence: settings.confidence, resamples: options.resamples, seed: options.seed }
+  if (metric.ofConfusion && metric.interval === undefined) {
+    // Of the confusion matrix alone, so one tally gives both the value and the table the bootstrap redraws.
+    return confusionBootstrap(rows, options, bootstrap, metric.ofConfusion)
+  }
   const value = metric.compute(rows, options)
   const closedForm = typeof metric.interval === 'function' ? metric.interval(rows, value, settings) : undefined
   if (closedForm) return { value, interval: closedForm }
@@ -323,19 +332,18 @@ export function measureMetric(name: string, rows: Evaluation, options: MetricSet
     return { value, interval: { low: metricOfMean(Math.max(0, low)), high: metricOfMean(high), confidence: settings.confidence, method: 'normal' } }
   }
   const n = rows.labels.length
-  const bootstrap = { confidence: settings.confidence, resamples: options.resamples, seed: options.seed }
   // Class metrics resample within each class, so that every resample holds the classes of the data.
   const strata = metric.kind === 'classification' ? rows.labels : undefined
-  if (metric.ofConfusion) return { value, interval: confusionBootstrap(rows, options, bootstrap, metric.ofConfusion) }
+  if (metric.ofConfusion) return { value, interval: confusionBootstrap(rows, options, bootstrap, metric.ofConfusion).interval }
   if (metric.ofCounts) return { value, interval: weightedBootstrapInterval(n, metric.ofCounts(rows, options), { ...bootstrap, strata }) }
   return { value, interval: bootstrapInterval(n, (indices) => metric.compute(resample(rows, indices), options), { ...bootstrap, strata }) }
 }
 
-/** The bootstrap interval of a metric of the confusion matrix that redraws the matrix's counts. */
-function confusionBootstrap(rows: Evaluation, options: MetricSettings, settings: { confidence: number; resamples?: number; seed?: number }, ofConfusion: NonNullable<Metric['ofConfusion']>): Interval {
+/** A metric of the confusion matrix on the rows' matrix, with the bootstrap interval that redraws the matrix's counts. */
+function confusionBootstrap(rows: Evaluation, options: MetricSettings, settings: { confidence: number; resamples?: number; seed?: number }, ofConfusion: NonNullable<Metric['ofConfusion']>): { value: number; interval: Interval } {
   const { width } = rows.scores
   const { k, matrix } = confusionTable(rows.labels, rows.predicted, Math.max(width, 2))
-  return tableBootstrapInterval(matrix, k, (resampled) => ofConfusion(resampled, k, options, width), settings)
+  return { value: ofConfusion(matrix, k, options, width), interval: tableBootstrapInterval(matrix, k, (resampled) => ofConfusion(resampled, k, options, width), settings) }
 }
 
 /** A note for the message when more resamples were skipped than an interval can bear. */
