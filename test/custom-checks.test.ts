@@ -15,6 +15,7 @@ const toStayBelow = defineCheck({
 })
 const toMeasureNaN = defineCheck({ name: 'nan_check', kind: 'data', evaluate: () => ({ actual: Number.NaN, threshold: 1, comparator: '<=' as const }) })
 const toCompareNothing = defineCheck({ name: 'no_comparator', kind: 'data', evaluate: () => ({ actual: 1, threshold: 1 }) as never })
+const toEqualOne = defineCheck({ name: 'equals_one', kind: 'data', evaluate: (received) => ({ actual: received as number, threshold: 1, comparator: '==' as const }) })
 /** A matcher written by hand, recording its own record. */
 function toHaveHandRecord(this: MatcherState, received: unknown, record: Partial<CheckRecord>) {
   return recordCheck(this, { ...makeCheck({ name: 'hand_check', kind: 'data', actual: received as number, threshold: 1, comparator: '>=', message: 'by hand' }), ...record })
@@ -23,13 +24,14 @@ function toHaveHandRecord(this: MatcherState, received: unknown, record: Partial
 function lineOf(statement: string): number {
   return readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').findIndex((line) => line.trim() === statement) + 1
 }
-registerChecks({ toStayBelow, toMeasureNaN, toCompareNothing, toHaveHandRecord })
+registerChecks({ toStayBelow, toMeasureNaN, toCompareNothing, toEqualOne, toHaveHandRecord })
 
 declare module 'vitest' {
   interface Matchers {
     toStayBelow(max: number): Promise<void>
     toMeasureNaN(): Promise<void>
     toCompareNothing(): Promise<void>
+    toEqualOne(): Promise<void>
     toHaveHandRecord(record?: Partial<CheckRecord>): void
   }
 }
@@ -59,9 +61,11 @@ describe('defineCheck', () => {
     expect(() => defineCheck({ name: 'gap', kind: 'model', evaluate: undefined as never })).toThrow("defineCheck 'gap': evaluate must be a function, got undefined")
   })
 
-  test('a record that is not finite or has no comparator is a ModeltestError naming the check', async () => {
+  test('a record that is not finite, has no comparator, or asks .not of an equality is a ModeltestError naming the check', async () => {
     await expect(expect(null).toMeasureNaN()).rejects.toMatchObject({ name: 'ModeltestError', message: expect.stringMatching(/^check 'nan_check': actual must be a finite number, got number NaN/) })
     await expect(expect(null).toCompareNothing()).rejects.toMatchObject({ name: 'ModeltestError', message: expect.stringMatching(/^check 'no_comparator': comparator undefined is not one of/) })
+    await expect(1).toEqualOne()
+    await expect(expect(2).not.toEqualOne()).rejects.toMatchObject({ name: 'ModeltestError', message: expect.stringMatching(/^check 'equals_one': an equality check \('=='\) has no single opposite for \.not/) })
   })
 })
 
