@@ -27,6 +27,9 @@ import { toProduceFiniteOutputs } from './toProduceFiniteOutputs.js'
 import { toUseMemoryBelow } from './toUseMemoryBelow.js'
 import { withCallSite } from './shared.js'
 
+export { defineCheck, registerChecks, type CheckDefinition, type CheckOutcome } from './define-check.js'
+export { recordCheck, expectDataset, expectModel } from './shared.js'
+
 /** Every modeltest matcher, for `expect.extend(matchers)`; the modeltest preset registers them. */
 export const matchers = withCallSite({
   toHaveColumns,
@@ -89,7 +92,7 @@ interface ModeltestMatchers {
   toMatchProfileSnapshot(tolerance?: SnapshotTolerance): Promise<void>
   /** Accuracy on `on` is at least `min` (a fraction). */
   toMeetAccuracy(min: number, options: EvaluationOptions): Promise<void>
-  /** A named metric (accuracy, balanced_accuracy, precision, recall, f1, roc_auc, average_precision, log_loss, brier, ece, mae, rmse, r2, mape) clears the threshold: at least, or at most for losses and errors. */
+  /** A named metric (accuracy, balanced_accuracy, precision, recall, f1, roc_auc, average_precision, log_loss, brier, ece, mae, rmse, r2, mape, or one added with registerMetric) clears the threshold: at least, or at most for losses and errors. */
   toMeetMetric(name: string, threshold: number, options: MetricOptions): Promise<void>
   /** The 95th percentile latency of one prediction call on `input` is at most `ms`. */
   toHaveP95LatencyBelow(ms: number, options: LatencyCheckOptions): Promise<void>

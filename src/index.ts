@@ -40,13 +40,13 @@ export {
   type Label,
 } from './metrics/classification.js'
 export { meanAbsoluteError, rootMeanSquaredError, r2Score, meanAbsolutePercentageError, absoluteErrors, squaredErrors, absolutePercentageErrors, r2WithStandardError } from './metrics/regression.js'
-export { metricCheck, measureMetric, METRICS, type MetricOptions, type Evaluation } from './checks/metric.js'
+export { metricCheck, measureMetric, registerMetric, metricNames, METRICS, type MetricOptions, type MetricDefinition, type MetricSettings, type IntervalSettings, type Evaluation } from './checks/metric.js'
 export { sliceCheck, type SliceOptions, type SliceResult } from './checks/slices.js'
 export { mcnemarExact, pairedBootstrap, binomialCdf, holmAdjust } from './stats/paired.js'
 export { percentile, percentiles } from './metrics/percentile.js'
 export { measureLatency, type LatencyOptions, type LatencySummary } from './perf/latency.js'
 export { classify, regress, type Classification } from './evaluate.js'
-export { makeCheck, type CheckRecord, type Comparator, type Subject } from './checks/record.js'
+export { makeCheck, validateCheck, formatAgainst, formatThreshold, relationFor, CHECK_KINDS, type CheckRecord, type CheckSpec, type CheckKind, type Comparator, type Subject } from './checks/record.js'
 export type { Plot, ConfusionMatrixPlot, CurvePlot, CalibrationPlot, HistogramPlot, DriftPlot, BarsPlot } from './checks/plots.js'
 export {
   schemaCheck,
