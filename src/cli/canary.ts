@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
-import { buildReport, dataset, type TestOutcome } from '../index.js'
+import { buildReport, type TestOutcome } from '../report.js'
+import { dataset } from '../data/load.js'
 import { ModeltestError, isModeltestError } from '../errors.js'
 import { canaryChecks, endpointVariants, sendTraffic, shiftWeights, type CanaryThresholds } from '../deploy/canary.js'
 import { CANARY_ENDPOINT_VARIABLE, CANARY_VARIANT_VARIABLE, canaryRuntimeClient, sagemakerModel } from '../models/sagemaker.js'

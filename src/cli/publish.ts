@@ -1,7 +1,8 @@
 import { appendFile } from 'node:fs/promises'
 import { relative, resolve } from 'node:path'
 import { replaceFiles, writeFailure, type FileContent } from '../files.js'
-import { compareWithBaseline, readReport, type RunReport } from '../index.js'
+import { compareWithBaseline, readReport } from '../baseline.js'
+import type { RunReport } from '../report.js'
 import { renderAnnotations, renderConsole, renderHtml, renderJUnit, renderJson, renderMarkdown, renderPrComment } from '../../reporters/index.js'
 
 export interface ReportOptions {
