@@ -71,7 +71,7 @@ const earlier = before ? modeltestCommands(before) : {}
 const rows: Record<string, Command> = {
   'node -e 0': { args: ['-e', '0'], cwd: repo },
   ...after,
-  'vitest, one empty file': { args: [join(repo, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'false'], cwd: emptySuite() },
+  'vitest, one empty file': { args: [join(repo, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], cwd: emptySuite() },
 }
 const times: Record<string, number[]> = {}
 const beforeTimes: Record<string, number[]> = {}
