@@ -7,7 +7,8 @@
  * variant later; every variant gets one untimed warm-up run. Prints the median wall time and its ratio to
  * the preset's.
  *
- *   npx tsx bench/vitest-preset.ts      (RUNS=3; SUITES=example,eight to narrow it; run `npm run build` first)
+ *   npx tsx bench/vitest-preset.ts      (RUNS=3; SUITES=example,eight and VARIANTS=threads,fsModuleCache to narrow
+ *                                        it, the preset always included; run `npm run build` first)
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -45,7 +46,9 @@ function eightFiles(): string {
 }
 
 const folders: Record<string, string> = { example: join(repo, 'examples', 'sentiment'), eight: suites.includes('eight') ? eightFiles() : '' }
-const configs = Object.entries(VARIANTS).map(([name, test], i) => {
+const wanted = process.env.VARIANTS?.split(',')
+const chosen = Object.entries(VARIANTS).filter(([name], i) => i === 0 || !wanted || wanted.some((word) => name.includes(word)))
+const configs = chosen.map(([name, test], i) => {
   const path = join(work, `variant-${i}.mjs`)
   writeFileSync(path, `export default ${JSON.stringify({ test })}\n`)
   return { name, path }
