@@ -147,7 +147,8 @@ export function isTensor(value: unknown): value is Tfjs.Tensor {
 function tfjsLoaded(): boolean {
   if (tfjs) return true
   const require = createRequire(import.meta.url)
-  return require.resolve('@tensorflow/tfjs') in require.cache
+  // tfjs-core holds the Tensor class: loaded by tfjs, or by a user's own import of tfjs-core and a backend.
+  return require.resolve('@tensorflow/tfjs-core') in require.cache
 }
 
 /** A backend name as `--backend` takes it, checked. */
