@@ -43,6 +43,17 @@ async function recordCli(args: string[], cwd: string) {
   return { run, main: main.heavy, workers: workers.map((worker) => worker.heavy), mainFiles: main.files }
 }
 
+const index = pathToFileURL(join(repoRoot, 'dist', 'src', 'index.js')).href
+
+/** Runs `node args` with the recorder preloaded; what it loaded. */
+async function recordNode(args: string[]): Promise<Loaded[]> {
+  const record = join(await tempDir(), 'modules.txt')
+  await new Promise<void>((resolve, reject) =>
+    execFile(process.execPath, ['--import', recorder, ...args], { env: { ...process.env, MODELTEST_RECORD_MODULES: record } }, (error, _, stderr) => (error ? reject(new Error(stderr)) : resolve())),
+  )
+  return loadedByProcess(record)
+}
+
 describe('what a run loads', () => {
   test('a data-only suite: DuckDB in the worker, no model runtime or AWS SDK anywhere, nothing heavy in the main process', async () => {
     const { run, main, workers } = await recordCli(['--no-junit', '--no-json', '--no-html', '--no-summary'], join(fixturesDir, 'startup', 'data-only'))
@@ -81,11 +92,12 @@ describe('what a run loads', () => {
   })
 
   test("import('modeltest') loads nothing heavy until a function needs it", async () => {
-    const record = join(await tempDir(), 'modules.txt')
-    const index = pathToFileURL(join(repoRoot, 'dist', 'src', 'index.js')).href
-    await new Promise<void>((resolve, reject) =>
-      execFile(process.execPath, ['--import', recorder, '--input-type=module', '-e', `const { tf, dataset } = await import(${JSON.stringify(index)}); if (typeof dataset !== 'function' || typeof tf !== 'object') process.exit(3)`], { env: { ...process.env, MODELTEST_RECORD_MODULES: record } }, (error) => (error ? reject(error) : resolve())),
-    )
-    expect((await loadedByProcess(record)).map((entry) => entry.heavy)).toEqual([[]])
+    const loaded = await recordNode(['--input-type=module', '-e', `const { tf, dataset } = await import(${JSON.stringify(index)}); if (typeof dataset !== 'function' || typeof tf !== 'object') process.exit(3)`])
+    expect(loaded.map((entry) => entry.heavy)).toEqual([[]])
+  })
+
+  test('an ONNX model predicts with onnxruntime and DuckDB, without tfjs', async () => {
+    const loaded = await recordNode([join(fixturesDir, 'startup', 'onnx-only.mjs'), index])
+    expect(loaded.map((entry) => entry.heavy.filter((name) => !name.startsWith('@duckdb/')))).toEqual([['onnxruntime-node']])
   })
 })
