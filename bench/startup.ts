@@ -1,5 +1,6 @@
 /**
- * Start-up costs, from fresh processes, in alternated runs: `node -e 0`, the CLI entry (`modeltest --version`),
+ * Start-up costs, from fresh processes, in alternated runs: `node -e 0`, the CLI entry (`modeltest --version`,
+ * and through `npx`, which adds npm's own start-up),
  * `import('modeltest')`, vitest on an empty test file, and modeltest with one data check
  * (fixtures/startup/data-only). With `--before COMMIT` the modeltest rows also run that commit's build (exported
  * to a temporary folder and compiled there) and print before ÷ after; the runs of both sides alternate, the
@@ -8,12 +9,14 @@
  *   npx tsx bench/startup.ts [--before 48f19c6]      (RUNS=7; run `npm run build` first)
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
+/** npm's npx, run with this node: it finds the package's own bin in its folder. */
+const npx = realpathSync(execFileSync('sh', ['-c', 'command -v npx'], { encoding: 'utf8' }).trim())
 const runs = Number(process.env.RUNS ?? 7)
 const beforeIndex = process.argv.indexOf('--before')
 const before = beforeIndex > 0 ? buildCommit(process.argv[beforeIndex + 1]) : undefined
@@ -47,6 +50,7 @@ function modeltestCommands(root: string): Record<string, Command> {
   const index = pathToFileURL(join(root, 'dist', 'src', 'index.js')).href
   return {
     'modeltest --version': { args: [bin, '--version'], cwd: repo },
+    'npx modeltest --version': { args: [npx, '--offline', 'modeltest', '--version'], cwd: root },
     "import('modeltest')": { args: ['--input-type=module', '-e', `await import(${JSON.stringify(index)})`], cwd: repo },
     'modeltest, one data check': { args: [bin, '--no-junit', '--no-json', '--no-html', '--no-summary'], cwd: join(repo, 'fixtures', 'startup', 'data-only') },
   }
