@@ -80,16 +80,24 @@ export function tfjsBackend(): Promise<BackendInfo> {
   return global[KEY]
 }
 
+// tfjs is loaded on its first use rather than when modeltest is imported: a suite that checks only data, or
+// an ONNX model, never loads it (about 1 s of every worker).
+let tfjs: typeof Tfjs | undefined
+
+/** tfjs through a literal import(), which bundlers follow (the GPU check's bundle carries tfjs inside); awaited before a backend is chosen. */
+async function importTfjs(): Promise<void> {
+  const module = await import('@tensorflow/tfjs')
+  tfjs ??= module
+}
+
 /**
- * tfjs, required on its first use rather than when modeltest is imported: a suite that checks only data,
- * or an ONNX model, never loads it (about 1 s of every worker). The same module as
- * `import * as tf from '@tensorflow/tfjs'`: Node loads that package as CommonJS either way.
+ * tfjs for a synchronous first use, such as `tf.tensor2d` at the top of a test file: required, the same
+ * module as the import's, since Node loads the package as CommonJS either way.
  */
 function loadTfjs(): typeof Tfjs {
   tfjs ??= createRequire(import.meta.url)('@tensorflow/tfjs') as typeof Tfjs
   return tfjs
 }
-let tfjs: typeof Tfjs | undefined
 
 // `var`, not `const`: a variable merges with the namespace of types below, so that `tf.Tensor2D` still
 // names a type, as it did when `tf` was the package's own namespace.
@@ -164,6 +172,7 @@ export function backendId(name: string): BackendId {
  */
 export async function chooseBackend(candidates: Candidate[], forced?: string): Promise<BackendInfo> {
   const wanted = forced === undefined ? undefined : backendId(forced)
+  await importTfjs()
   const skipped: string[] = []
   for (const candidate of candidates.filter((candidate) => wanted === undefined || candidate.id === wanted)) {
     let unavailable: Unavailable | undefined
