@@ -1,5 +1,7 @@
 import { resolve } from 'node:path'
-import { buildReport, dataset, type CheckRecord, type TestOutcome } from '../index.js'
+import { buildReport, type TestOutcome } from '../report.js'
+import type { CheckRecord } from '../checks/record.js'
+import { dataset } from '../data/load.js'
 import { ModeltestError, isModeltestError } from '../errors.js'
 import { canaryChecks, endpointVariants, sendTraffic, shiftWeights, type CanaryThresholds, type TrafficOptions, type TrafficSample } from '../deploy/canary.js'
 import { CANARY_ENDPOINT_VARIABLE, CANARY_VARIANT_VARIABLE, canaryRuntimeClient, sagemakerModel } from '../models/sagemaker.js'

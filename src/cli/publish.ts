@@ -1,7 +1,10 @@
 import { appendFile } from 'node:fs/promises'
 import { relative, resolve } from 'node:path'
 import { replaceFiles, writeFailure, type FileContent } from '../files.js'
-import { compareWithBaseline, isModeltestError, readReport, type PublishedChecks, type RunReport } from '../index.js'
+import { compareWithBaseline, readReport } from '../baseline.js'
+import { isModeltestError } from '../errors.js'
+import type { RunReport } from '../report.js'
+import type { PublishedChecks } from '../monitor/cloudwatch.js'
 import { renderAnnotations, renderConsole, renderHtml, renderJUnit, renderJson, renderMarkdown, renderPrComment } from '../../reporters/index.js'
 
 export interface ReportOptions {

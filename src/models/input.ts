@@ -2,7 +2,7 @@ import { ModeltestError } from '../errors.js'
 import { describeValue } from '../guard.js'
 import type { Columns, Dataset, Row, Value } from '../data/dataset.js'
 import type { Feeds, ModelInput, ModelOptions } from './model.js'
-import { tf } from './tfjs-runtime.js'
+import { isTensor } from './tfjs-runtime.js'
 
 /**
  * The input rules every runtime shares: `preprocess` builds the input itself from rows (a tf.Tensor, a
@@ -117,7 +117,7 @@ export interface Matrix {
 /** Converts what `preprocess` or `features` gave into a float32 matrix; a tf.Tensor is read and disposed. */
 export function toMatrix(input: BuiltInput, rows: number, rank: number | undefined, source: string): Matrix {
   if (input instanceof FeatureMatrix) return input
-  if (input instanceof tf.Tensor) {
+  if (isTensor(input)) {
     try {
       const values = input.dataSync()
       return { data: values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>), dims: [...input.shape] }
