@@ -122,7 +122,7 @@ describe('model.captured(): checks on what production answered', () => {
     await expect(candidate).toNotRegressFrom(production, { on: week.labelled(), label: 'label', maxDrop: 0.02 })
   })
 
-  test('on the rows without ground truth, the label check fails with an error that points at labelled()', async () => {
+  test('on the capture itself, whose unlabelled rows have a null label, the label check fails naming the row', async () => {
     await expect(expect(model.captured(week)).toMeetAccuracy(0.8, { on: week, label: 'label' })).rejects.toThrow(/label is null at row/)
   })
 
