@@ -4,6 +4,8 @@ import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand,
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { RunReport } from '../src/index.js'
+import { schemaProblem } from '../src/json-schema.js'
+import { reportSchema } from '../src/report-schema.js'
 import { startFakeS3, type FakeS3 } from './fake-s3/s3rver.js'
 import { requestProblems } from './fake-sagemaker/api-model.js'
 import { startFakeSageMaker, type FakeSageMaker } from './fake-sagemaker/server.js'
@@ -95,6 +97,7 @@ async function productionChecks(week: keyof typeof WEEKS) {
     CAPTURE_UNTIL: new Date(WEEKS[week] + 7 * 24 * HOUR).toISOString(),
   })
   const report = JSON.parse(await readFile(json, 'utf8')) as RunReport
+  expect(schemaProblem(report, reportSchema())).toBeUndefined()
   const checks = Object.fromEntries(report.tests.flatMap((test) => test.checks.map((check) => [check.name, check])))
   return { result, githubOutput: await readFile(output, 'utf8'), checks }
 }
