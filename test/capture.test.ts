@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { once } from 'node:events'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { CaptureDataset, dataset, model } from '../src/index.js'
 import { startFakeS3, type FakeS3 } from './fake-s3/s3rver.js'
-import { fixturesDir, lastRecord, rejection, tempDir } from './helpers.js'
+import { fixturesDir, lastRecord, rejection, repoRoot, tempDir } from './helpers.js'
 
 // Matchers are registered by src/cli/setup.ts.
 
@@ -96,6 +99,38 @@ describe('dataset.capture() on a local folder of the Data Capture layout', () =>
     expect((await rejection(dataset.capture(local, { ...day, feature: features } as never))).message).toMatch(/feature.*features/)
     expect((await rejection(dataset.capture(local, { ...day, features, scores: ['a', 'b'] }))).message).toMatch(/scores names 2 columns, but the captured outputs hold 3 scores per row/)
   })
+})
+
+test('a capture larger than the JS heap reads within it: lines are decoded one at a time into DuckDB', { timeout: 60_000 }, async () => {
+  // 1,500 requests of 10 texts of 2,000 characters, base64-encoded JSON: 15,000 rows in about 40 MB of lines,
+  // read by a process whose V8 heap may not pass 32 MB. Holding the lines, or the rows as objects, would not fit.
+  const folder = await tempDir()
+  const hour = join(folder, 'text-prod', 'AllTraffic', '2026', '11', '23', '10')
+  await mkdir(hour, { recursive: true })
+  const out = createWriteStream(join(hour, 'capture.jsonl'))
+  for (let i = 0; i < 1500; i++) {
+    const instances = Array.from({ length: 10 }, (_, r) => ({ text: `${i}:${r} `.padEnd(2000, 'abcdefghij') }))
+    const line = JSON.stringify({
+      captureData: {
+        endpointInput: { observedContentType: 'application/json', mode: 'INPUT', data: Buffer.from(JSON.stringify({ instances })).toString('base64'), encoding: 'BASE64' },
+        endpointOutput: { observedContentType: 'application/json', mode: 'OUTPUT', data: JSON.stringify({ predictions: instances.map(() => [0.3, 0.7]) }), encoding: 'JSON' },
+      },
+      eventMetadata: { eventId: `event-${i}`, inferenceTime: '2026-11-23T10:30:00Z' },
+      eventVersion: '0',
+    })
+    if (!out.write(line + '\n')) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'finish')
+  const script = join(folder, 'read.mts')
+  await writeFile(script, `import { captureDataset } from ${JSON.stringify(join(repoRoot, 'src', 'data', 'capture.ts'))}
+const data = await captureDataset(${JSON.stringify(join(folder, 'text-prod', 'AllTraffic'))})
+console.log(JSON.stringify({ rows: data.rowCount, columns: data.columnNames }))\n`)
+  const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    execFile(process.execPath, ['--max-old-space-size=32', '--import', 'tsx', script], { cwd: repoRoot, env: { ...process.env, MODELTEST_DUCKDB_THREADS: '1' } }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })),
+  )
+  expect(result.code, result.stderr.slice(-2000)).toBe(0)
+  expect(JSON.parse(result.stdout.trim().split('\n').at(-1)!)).toEqual({ rows: 15_000, columns: ['event_id', 'inference_id', 'inference_time', 'text', 'score_0', 'score_1'] })
 })
 
 describe('model.captured(): checks on what production answered', () => {
