@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -8,7 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { ModeltestError, listNames } from '../errors.js'
 import { checkChoice, checkColumnList, checkNumber, checkOptionKeys, describeValue } from '../guard.js'
-import { hashText } from '../hash.js'
+import { hashFile, hashText } from '../hash.js'
 import { describeAwsError, setupProblem } from '../deploy/aws-errors.js'
 import { BadRequest, parseRows } from '../serve/payload.js'
 import { Dataset, type BadRows, type DatasetParts } from './dataset.js'
@@ -147,9 +146,8 @@ export async function captureDataset(location: string, options: CaptureOptions =
   const label = options.label ?? 'label'
   const joinOn = options.joinOn ?? 'eventId'
   const bad = badRowsCollector(options.badRows ?? 'error')
-  const content = createHash('sha256').update(JSON.stringify([options.features, options.scores, label, joinOn, since, until]))
   const stage = newTableName('capture')
-  const layout = await stageCapture(stage, store, files, { since, until, features: options.features, bad, content })
+  const layout = await stageCapture(stage, store, files, { since, until, features: options.features, bad })
   if (!layout) {
     throw new ModeltestError({
       what: `no captured requests between ${since ? formatTime(since) : 'the first hour'} and ${formatTime(until)}: ${files.length} files in ${hours.length} hour folders listed`,
@@ -162,14 +160,17 @@ export async function captureDataset(location: string, options: CaptureOptions =
     throw new ModeltestError({ what: `scores names ${scores.length} columns, but the captured outputs hold ${layout.width} scores per row`, where: WHERE, fix: `Name ${layout.width} score columns, or leave scores out for score_0…score_${layout.width - 1}.` })
   }
   checkDistinct([...CAPTURE_COLUMNS, ...layout.features, ...scores, ...(options.groundTruth ? [label] : [])])
-  let truth: { table: string; store: Store } | undefined
+  let truth: { table: string; store: Store; files: string[] } | undefined
   if (options.groundTruth) {
     const truthStore = await openStore(options.groundTruth, options, false)
-    const truthHours = await listHours(truthStore, since, new Date(Math.max(Date.now(), until.getTime())))
+    const truthFiles = (await listHours(truthStore, since, new Date(Math.max(Date.now(), until.getTime())))).flatMap((hour) => hour.keys)
     const table = newTableName('ground_truth')
-    await stageGroundTruth(table, truthStore, truthHours.flatMap((hour) => hour.keys), bad, content)
-    truth = { table, store: truthStore }
+    await stageGroundTruth(table, truthStore, truthFiles, bad)
+    truth = { table, store: truthStore, files: truthFiles }
   }
+  // The content's identity: every file read (its SHA-256, or S3's ETag) and the options that shape the rows.
+  const identities = async (from: Store, keys: string[]) => Promise.all(keys.map(async (key) => [from.describe(key), await from.identity(key)]))
+  const hash = hashText(JSON.stringify([options.features, options.scores, label, joinOn, since, until, await identities(store, files), truth ? await identities(truth.store, truth.files) : []]))
   const table = newTableName('capture')
   const built = await buildTable(table, stage, layout.features, scores, truth && { table: truth.table, label, joinOn }, source)
   const info: CaptureInfo = {
@@ -186,7 +187,7 @@ export async function captureDataset(location: string, options: CaptureOptions =
     ...(truth ? { groundTruth: { location: truth.store.describe(''), label, joinOn, labels: built.labels, unlabelled: built.unlabelled } } : {}),
   }
   return new CaptureDataset(
-    { source, hash: content.digest('hex'), relation: ident(table), schema: built.schema, rowCount: built.rows, materialized: true, ...(bad.rows.count > 0 ? { badRows: bad.rows } : {}) },
+    { source, hash, relation: ident(table), schema: built.schema, rowCount: built.rows, materialized: true, ...(bad.rows.count > 0 ? { badRows: bad.rows } : {}) },
     info,
   )
 }
@@ -230,6 +231,8 @@ interface Store {
   /** The `.jsonl` keys under a prefix of the root (`2026/11/23/10/`, or '' for all), relative to the root. */
   list(prefix: string): Promise<string[]>
   lines(key: string): AsyncIterable<string>
+  /** What identifies a listed file's content: its SHA-256, or the ETag S3 listed (a digest of the object's bytes). */
+  identity(key: string): Promise<string>
 }
 
 async function openStore(location: string, options: CaptureOptions, capture = true): Promise<Store> {
@@ -249,6 +252,7 @@ async function openStore(location: string, options: CaptureOptions, capture = tr
       return entries.map((entry) => `${prefix}${entry.split('\\').join('/')}`).filter((key) => HOUR_FILE.test(key))
     },
     lines: (key) => createInterface({ input: createReadStream(join(root, key)), crlfDelay: Infinity }),
+    identity: (key) => hashFile(join(root, key)),
   }
 }
 
@@ -263,6 +267,7 @@ async function s3Store(url: string, names: { endpoint: string; variant: string }
   const client: S3Client = await s3Client({ region: options.region, requestTimeoutMs: options.requestTimeoutMs })
   const { GetObjectCommand, paginateListObjectsV2 } = await import('@aws-sdk/client-s3')
   const describe = (key: string) => `s3://${bucket}/${root}${key}`
+  const etags = new Map<string, string>()
   return {
     ...names,
     describe,
@@ -270,7 +275,11 @@ async function s3Store(url: string, names: { endpoint: string; variant: string }
       const keys: string[] = []
       try {
         for await (const page of paginateListObjectsV2({ client, pageSize: options.listPageSize ?? 1000 }, { Bucket: bucket, Prefix: root + prefix })) {
-          for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key.slice(root.length))
+          for (const object of page.Contents ?? []) {
+            if (!object.Key) continue
+            keys.push(object.Key.slice(root.length))
+            etags.set(object.Key.slice(root.length), object.ETag ?? '')
+          }
         }
       } catch (error) {
         throw s3Error('ListObjectsV2', error, describe(prefix), 's3:ListBucket')
@@ -286,6 +295,7 @@ async function s3Store(url: string, names: { endpoint: string; variant: string }
       }
       yield* createInterface({ input: body, crlfDelay: Infinity })
     },
+    identity: async (key) => etags.get(key) ?? '',
   }
 }
 
@@ -462,7 +472,7 @@ async function stageCapture(
   table: string,
   store: Store,
   files: string[],
-  read: { since?: Date; until: Date; features?: string[]; bad: BadRowsCollector; content: ReturnType<typeof createHash> },
+  read: { since?: Date; until: Date; features?: string[]; bad: BadRowsCollector },
 ): Promise<Layout | undefined> {
   let layout: Layout | undefined
   const records = (async function* () {
@@ -470,7 +480,6 @@ async function stageCapture(
       let number = 0
       for await (const line of store.lines(key)) {
         number++
-        read.content.update(line).update('\n')
         if (line.trim() === '') continue
         try {
           const record = JSON.parse(line) as { captureData?: { endpointInput?: Payload; endpointOutput?: Payload }; eventMetadata?: { eventId?: unknown; inferenceId?: unknown; inferenceTime?: unknown } }
@@ -525,14 +534,13 @@ function featureText(value: unknown): string | null {
 }
 
 /** Streams ground-truth lines into a table of (event id, row within the request, label text, file, line). */
-async function stageGroundTruth(table: string, store: Store, files: string[], bad: BadRowsCollector, content: ReturnType<typeof createHash>): Promise<void> {
+async function stageGroundTruth(table: string, store: Store, files: string[], bad: BadRowsCollector): Promise<void> {
   const schema: [string, ColumnType][] = [['event_id', 'string'], ['record_row', 'int'], ['label', 'string'], ['file', 'string'], ['line', 'int']]
   await appendRows(table, schema, (async function* () {
     for (const key of files) {
       let number = 0
       for await (const line of store.lines(key)) {
         number++
-        content.update(line).update('\n')
         if (line.trim() === '') continue
         try {
           const record = JSON.parse(line) as { groundTruthData?: Payload; eventMetadata?: { eventId?: unknown } }

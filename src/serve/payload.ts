@@ -24,7 +24,8 @@ export function parseRows(body: string, contentType: string, features: string[] 
     if (!header && !features) throw new BadRequest('CSV without a header needs the server started with --features a,b,c (or send text/csv;header=present)')
     let records: string[][]
     try {
-      records = parseCsv(body, { skip_empty_lines: true, trim: true }) as string[][]
+      // Without quotes a line is its values between commas: split directly, several times faster than csv-parse on small bodies.
+      records = body.includes('"') ? (parseCsv(body, { skip_empty_lines: true, trim: true }) as string[][]) : body.split(/\r\n|\n|\r/).filter((line) => line.trim() !== '').map((line) => line.split(',').map((value) => value.trim()))
     } catch (error) {
       throw new BadRequest(`the CSV body does not parse: ${(error as Error).message}`)
     }
