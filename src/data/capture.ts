@@ -426,8 +426,12 @@ function featuresOf(payload: Payload | undefined): string[] {
   if (type.toLowerCase().startsWith('text/csv') && !/header\s*=\s*present/i.test(type)) {
     throw new ModeltestError({ what: 'the capture holds CSV inputs, whose values have no names', where: WHERE, fix: "Pass { features: ['bill_length_mm', …] }, the columns in the order the endpoint receives them." })
   }
-  const [first] = parseRows(text, type, undefined)
-  return Object.keys(first)
+  try {
+    return Object.keys(parseRows(text, type, undefined)[0])
+  } catch (error) {
+    if (error instanceof BadRequest) throw new BadLine(`the captured input does not read as rows: ${error.message}`, "Give the features: { features: ['bill_length_mm', …] }.")
+    throw error
+  }
 }
 
 /** The scores of every row of a captured output: `{ "predictions": [[…]] }` (what `modeltest serve` answers), an array, a number, or CSV lines. */
@@ -468,44 +472,26 @@ interface Layout {
  * place within its request), line by line: memory holds one line and DuckDB's append buffer. Undefined when
  * no record was in range.
  */
-async function stageCapture(
-  table: string,
-  store: Store,
-  files: string[],
-  read: { since?: Date; until: Date; features?: string[]; bad: BadRowsCollector },
-): Promise<Layout | undefined> {
+async function stageCapture(table: string, store: Store, files: string[], read: { since?: Date; until: Date; features?: string[]; bad: BadRowsCollector }): Promise<Layout | undefined> {
   let layout: Layout | undefined
-  const records = (async function* () {
-    for (const key of files) {
-      let number = 0
-      for await (const line of store.lines(key)) {
-        number++
-        if (line.trim() === '') continue
-        try {
-          const record = JSON.parse(line) as { captureData?: { endpointInput?: Payload; endpointOutput?: Payload }; eventMetadata?: { eventId?: unknown; inferenceId?: unknown; inferenceTime?: unknown } }
-          const meta = record?.eventMetadata ?? {}
-          const time = typeof meta.inferenceTime === 'string' ? new Date(meta.inferenceTime) : undefined
-          if (time && !Number.isNaN(time.getTime()) && ((read.since && time < read.since) || time >= read.until)) continue
-          const input = record?.captureData?.endpointInput
-          if (!layout) layout = { features: read.features ?? featuresOf(input), width: -1, records: 0 }
-          const values = inputValues(input, layout.features)
-          const output = record.captureData?.endpointOutput
-          const scores = output ? outputScores(output, values.length) : undefined
-          const width = scores?.[0]?.length ?? 0
-          if (layout.width < 0) layout.width = width
-          if (width !== layout.width) throw new BadLine(`the captured output has ${width} scores per row, the first record ${layout.width}`, 'Read one model version at a time: a capture range that spans a change of outputs needs two reads.')
-          layout.records++
-          const ids = [text(meta.eventId), text(meta.inferenceId), time && !Number.isNaN(time.getTime()) ? time : null]
-          yield values.map((row, i) => [...ids, i, ...row.map(featureText), ...(scores?.[i] ?? [])])
-        } catch (error) {
-          if (error instanceof BadLine) read.bad.add(store.describe(key), number, error.message, error.fix)
-          else if (error instanceof SyntaxError) read.bad.add(store.describe(key), number, 'the line is not valid JSON', 'Check that the file was written by Data Capture, whole: one JSON object per line.')
-          else throw error
-        }
-      }
-    }
-  })()
-  const first = await records.next()
+  const rows = decodeLines(store, files, read.bad, 'Check that the file was written by Data Capture, whole: one JSON object per line.', (record: { captureData?: { endpointInput?: Payload; endpointOutput?: Payload }; eventMetadata?: { eventId?: unknown; inferenceId?: unknown; inferenceTime?: unknown } }) => {
+    const meta = record?.eventMetadata ?? {}
+    const time = typeof meta.inferenceTime === 'string' ? new Date(meta.inferenceTime) : undefined
+    if (time && !Number.isNaN(time.getTime()) && ((read.since && time < read.since) || time >= read.until)) return []
+    const input = record?.captureData?.endpointInput
+    layout ??= { features: read.features ?? featuresOf(input), width: -1, records: 0 }
+    const values = inputValues(input, layout.features)
+    const output = record.captureData?.endpointOutput
+    const scores = output ? outputScores(output, values.length) : undefined
+    const width = scores?.[0]?.length ?? 0
+    if (layout.width < 0) layout.width = width
+    if (width !== layout.width) throw new BadLine(`the captured output has ${width} scores per row, the first record ${layout.width}`, 'Read one model version at a time: a capture range that spans a change of outputs needs two reads.')
+    layout.records++
+    const ids = [text(meta.eventId), text(meta.inferenceId), time && !Number.isNaN(time.getTime()) ? time : null]
+    return values.map((row, i) => [...ids, i, ...row.map(featureText), ...(scores?.[i] ?? [])])
+  })
+  // The first row sets the columns: the features of the first record (unless given) and its number of scores.
+  const first = await rows.next()
   if (first.done || !layout) return undefined
   const known: Layout = layout
   const schema: [string, ColumnType][] = [
@@ -517,10 +503,31 @@ async function stageCapture(
     ...Array.from({ length: known.width }, (_, i): [string, ColumnType] => [`score_${i}`, 'float']),
   ]
   await appendRows(table, schema, (async function* () {
-    yield* first.value
-    for await (const rows of records) yield* rows
+    yield first.value
+    yield* rows
   })())
   return known
+}
+
+/** The rows each JSON line of the files decodes to, one line at a time; a line that is not JSON, or that `decode` refuses with a BadLine, goes to `bad`. */
+async function* decodeLines<R>(store: Store, files: string[], bad: BadRowsCollector, notJson: string, decode: (record: R, place: { file: string; line: number }) => unknown[][]): AsyncGenerator<unknown[]> {
+  for (const key of files) {
+    let number = 0
+    for await (const line of store.lines(key)) {
+      number++
+      if (line.trim() === '') continue
+      let rows: unknown[][]
+      try {
+        rows = decode(JSON.parse(line) as R, { file: store.describe(key), line: number })
+      } catch (error) {
+        if (error instanceof BadLine) bad.add(store.describe(key), number, error.message, error.fix)
+        else if (error instanceof SyntaxError) bad.add(store.describe(key), number, 'the line is not valid JSON', notJson)
+        else throw error
+        continue
+      }
+      yield* rows
+    }
+  }
 }
 
 function text(value: unknown): string | null {
@@ -536,26 +543,11 @@ function featureText(value: unknown): string | null {
 /** Streams ground-truth lines into a table of (event id, row within the request, label text, file, line). */
 async function stageGroundTruth(table: string, store: Store, files: string[], bad: BadRowsCollector): Promise<void> {
   const schema: [string, ColumnType][] = [['event_id', 'string'], ['record_row', 'int'], ['label', 'string'], ['file', 'string'], ['line', 'int']]
-  await appendRows(table, schema, (async function* () {
-    for (const key of files) {
-      let number = 0
-      for await (const line of store.lines(key)) {
-        number++
-        if (line.trim() === '') continue
-        try {
-          const record = JSON.parse(line) as { groundTruthData?: Payload; eventMetadata?: { eventId?: unknown } }
-          const id = record?.eventMetadata?.eventId
-          if (typeof id !== 'string' || id === '') throw new BadLine('the ground-truth record has no eventMetadata.eventId', 'Give each label the eventId (or inferenceId) of the captured request it labels.')
-          const labels = truthLabels(record.groundTruthData)
-          for (let i = 0; i < labels.length; i++) yield [id, i, labels[i], store.describe(key), number]
-        } catch (error) {
-          if (error instanceof BadLine) bad.add(store.describe(key), number, error.message, error.fix)
-          else if (error instanceof SyntaxError) bad.add(store.describe(key), number, 'the line is not valid JSON', "Write one ground-truth record per line, in Model Monitor's format.")
-          else throw error
-        }
-      }
-    }
-  })())
+  await appendRows(table, schema, decodeLines(store, files, bad, "Write one ground-truth record per line, in Model Monitor's format.", (record: { groundTruthData?: Payload; eventMetadata?: { eventId?: unknown } }, place) => {
+    const id = record?.eventMetadata?.eventId
+    if (typeof id !== 'string' || id === '') throw new BadLine('the ground-truth record has no eventMetadata.eventId', 'Give each label the eventId (or inferenceId) of the captured request it labels.')
+    return truthLabels(record.groundTruthData).map((label, i) => [id, i, label, place.file, place.line])
+  }))
 }
 
 /** The labels of a ground-truth record, one per row of the request it labels. */
