@@ -5,7 +5,7 @@
  * SQL that splits the CSV payloads (the alternative, which reads CSV encodings only). Each side runs in a child
  * process of its own, alternated RUNS times (default 2), and reports its wall time and peak RSS.
  *
- *   npx tsx bench/capture.ts            (RECORDS=200000 RUNS=3 to change it)
+ *   npx tsx bench/capture.ts            (RECORDS=200000 RUNS=3 MODELTEST_DUCKDB_MEMORY=128MB to change it)
  */
 import { execFileSync } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
@@ -27,7 +27,7 @@ if (process.argv[2] === 'read') {
     rows = (await dataset.capture(folder, { features: FEATURES, until: '2026-11-24T00:00:00Z' })).rowCount
   } else {
     const { DuckDBInstance } = await import('@duckdb/node-api')
-    const connection = await (await DuckDBInstance.create(':memory:', { memory_limit: '512MB' })).connect()
+    const connection = await (await DuckDBInstance.create(':memory:', { memory_limit: process.env.MODELTEST_DUCKDB_MEMORY ?? '512MB', temp_directory: join(folder, '..', '..', 'spill') })).connect()
     const payload = "STRUCT(observedContentType VARCHAR, mode VARCHAR, data VARCHAR, encoding VARCHAR)"
     const source = `read_json('${folder}/*/*/*/*/*.jsonl', format='newline_delimited', columns={captureData: 'STRUCT(endpointInput ${payload}, endpointOutput ${payload})', eventMetadata: 'STRUCT(eventId VARCHAR, inferenceId VARCHAR, inferenceTime TIMESTAMP)', eventVersion: 'VARCHAR'})`
     const split = (field: string, names: string[]) => names.map((name, i) => `CAST(string_split(${field}, ',')[${i + 1}] AS DOUBLE) AS ${name}`).join(', ')
@@ -42,6 +42,8 @@ if (process.argv[2] === 'read') {
 
 const records = Number(process.env.RECORDS ?? 1_000_000)
 const runs = Number(process.env.RUNS ?? 2)
+// DuckDB's memory limit on both sides (modeltest's default, 512MB): past it, tables spill to disk.
+const memory = process.env.MODELTEST_DUCKDB_MEMORY ?? '512MB'
 const folder = await mkdtemp(join(tmpdir(), 'modeltest-capture-bench-'))
 try {
   const root = join(folder, 'endpoint', 'AllTraffic')
@@ -64,11 +66,11 @@ try {
     await once(out, 'finish')
   }
   const bytes = Number(execFileSync('du', ['-sb', folder]).toString().split('\t')[0])
-  console.log(`${records.toLocaleString('en-US')} records, ${(bytes / 2 ** 20).toFixed(0)} MiB of JSON Lines; ${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}`)
+  console.log(`${records.toLocaleString('en-US')} records, ${(bytes / 2 ** 20).toFixed(0)} MiB of JSON Lines; DuckDB memory limit ${memory}; ${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}`)
   const results: Record<string, { ms: number; peakRssMiB: number; rows: number }[]> = { modeltest: [], duckdb: [] }
   for (let run = 0; run < runs; run++) {
     for (const side of run % 2 === 0 ? ['modeltest', 'duckdb'] : ['duckdb', 'modeltest']) {
-      const output = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'capture.ts'), 'read', side, root], { env: { ...process.env, MODELTEST_DUCKDB_MEMORY: '512MB' } }).toString()
+      const output = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'capture.ts'), 'read', side, root], { env: { ...process.env, MODELTEST_DUCKDB_MEMORY: memory } }).toString()
       results[side].push(JSON.parse(output.trim().split('\n').at(-1)!))
     }
   }
