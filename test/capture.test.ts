@@ -5,6 +5,7 @@ import { once } from 'node:events'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { CaptureDataset, dataset, model } from '../src/index.js'
+import { queryRows } from '../src/data/duckdb.js'
 import { startFakeS3, type FakeS3 } from './fake-s3/s3rver.js'
 import { fixturesDir, lastRecord, rejection, repoRoot, tempDir } from './helpers.js'
 
@@ -70,6 +71,8 @@ describe('dataset.capture() on a local folder of the Data Capture layout', () =>
     const error = await rejection(dataset.capture(local, { ...day, features, groundTruth: folder }))
     expect(error.message).toMatch(/two ground-truth labels for the event '8f1e6a2c-0000-4000-8000-000000000000'/)
     expect(error.message).toMatch(/labels\.jsonl, line 1; .*labels\.jsonl, line 2/)
+    // The staging tables of the failed read (and of every read before) are gone.
+    expect(await queryRows("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'ground_truth%'")).toEqual([])
   })
 
   test('a malformed line stops the read naming file and line; badRows skip counts and reports each', async () => {

@@ -147,49 +147,54 @@ export async function captureDataset(location: string, options: CaptureOptions =
   const joinOn = options.joinOn ?? 'eventId'
   const bad = badRowsCollector(options.badRows ?? 'error')
   const stage = newTableName('capture')
-  const layout = await stageCapture(stage, store, files, { since, until, features: options.features, bad })
-  if (!layout) {
-    throw new ModeltestError({
-      what: `no captured requests between ${since ? formatTime(since) : 'the first hour'} and ${formatTime(until)}: ${files.length} files in ${hours.length} hour folders listed`,
-      where: store.describe(''),
-      fix: 'Check the location (s3://bucket/prefix/<endpoint>/<variant>/), the time range, and that the endpoint captures (DataCaptureConfig with EnableCapture and a sampling percentage above 0).',
-    })
+  const truthTable = newTableName('ground_truth')
+  try {
+    const layout = await stageCapture(stage, store, files, { since, until, features: options.features, bad })
+    if (!layout) {
+      throw new ModeltestError({
+        what: `no captured requests between ${since ? formatTime(since) : 'the first hour'} and ${formatTime(until)}: ${files.length} files in ${hours.length} hour folders listed`,
+        where: store.describe(''),
+        fix: 'Check the location (s3://bucket/prefix/<endpoint>/<variant>/), the time range, and that the endpoint captures (DataCaptureConfig with EnableCapture and a sampling percentage above 0).',
+      })
+    }
+    const scores = options.scores ?? Array.from({ length: layout.width }, (_, i) => `score_${i}`)
+    if (scores.length !== layout.width) {
+      throw new ModeltestError({ what: `scores names ${scores.length} columns, but the captured outputs hold ${layout.width} scores per row`, where: WHERE, fix: `Name ${layout.width} score columns, or leave scores out for score_0…score_${layout.width - 1}.` })
+    }
+    checkDistinct([...CAPTURE_COLUMNS, ...layout.features, ...scores, ...(options.groundTruth ? [label] : [])])
+    let truth: { store: Store; files: string[] } | undefined
+    if (options.groundTruth) {
+      const truthStore = await openStore(options.groundTruth, options, false)
+      const truthFiles = (await listHours(truthStore, since, new Date(Math.max(Date.now(), until.getTime())))).flatMap((hour) => hour.keys)
+      await stageGroundTruth(truthTable, truthStore, truthFiles, bad)
+      truth = { store: truthStore, files: truthFiles }
+    }
+    // The content's identity: every file read (its SHA-256, or S3's ETag) and the options that shape the rows.
+    const identities = async (from: Store, keys: string[]) => Promise.all(keys.map(async (key) => [from.describe(key), await from.identity(key)]))
+    const hash = hashText(JSON.stringify([options.features, options.scores, label, joinOn, since, until, await identities(store, files), truth ? await identities(truth.store, truth.files) : []]))
+    const table = newTableName('capture')
+    const built = await buildTable(table, stage, layout.features, scores, truth && { table: truthTable, label, joinOn }, source)
+    const info: CaptureInfo = {
+      endpoint,
+      variant,
+      location: store.describe(''),
+      ...(since ? { since: since.toISOString() } : {}),
+      until: until.toISOString(),
+      hours: hours.map(({ hour, keys }) => ({ hour, files: keys.length })),
+      files: files.length,
+      records: layout.records,
+      features: layout.features,
+      scores,
+      ...(truth ? { groundTruth: { location: truth.store.describe(''), label, joinOn, labels: built.labels, unlabelled: built.unlabelled } } : {}),
+    }
+    return new CaptureDataset(
+      { source, hash, relation: ident(table), schema: built.schema, rowCount: built.rows, materialized: true, ...(bad.rows.count > 0 ? { badRows: bad.rows } : {}) },
+      info,
+    )
+  } finally {
+    // The staging tables go once the capture's table is built, or when the read fails.
+    await withConnection(async (c) => void (await c.run(`DROP TABLE IF EXISTS ${ident(stage)}; DROP TABLE IF EXISTS ${ident(truthTable)}`)))
   }
-  const scores = options.scores ?? Array.from({ length: layout.width }, (_, i) => `score_${i}`)
-  if (scores.length !== layout.width) {
-    throw new ModeltestError({ what: `scores names ${scores.length} columns, but the captured outputs hold ${layout.width} scores per row`, where: WHERE, fix: `Name ${layout.width} score columns, or leave scores out for score_0…score_${layout.width - 1}.` })
-  }
-  checkDistinct([...CAPTURE_COLUMNS, ...layout.features, ...scores, ...(options.groundTruth ? [label] : [])])
-  let truth: { table: string; store: Store; files: string[] } | undefined
-  if (options.groundTruth) {
-    const truthStore = await openStore(options.groundTruth, options, false)
-    const truthFiles = (await listHours(truthStore, since, new Date(Math.max(Date.now(), until.getTime())))).flatMap((hour) => hour.keys)
-    const table = newTableName('ground_truth')
-    await stageGroundTruth(table, truthStore, truthFiles, bad)
-    truth = { table, store: truthStore, files: truthFiles }
-  }
-  // The content's identity: every file read (its SHA-256, or S3's ETag) and the options that shape the rows.
-  const identities = async (from: Store, keys: string[]) => Promise.all(keys.map(async (key) => [from.describe(key), await from.identity(key)]))
-  const hash = hashText(JSON.stringify([options.features, options.scores, label, joinOn, since, until, await identities(store, files), truth ? await identities(truth.store, truth.files) : []]))
-  const table = newTableName('capture')
-  const built = await buildTable(table, stage, layout.features, scores, truth && { table: truth.table, label, joinOn }, source)
-  const info: CaptureInfo = {
-    endpoint,
-    variant,
-    location: store.describe(''),
-    ...(since ? { since: since.toISOString() } : {}),
-    until: until.toISOString(),
-    hours: hours.map(({ hour, keys }) => ({ hour, files: keys.length })),
-    files: files.length,
-    records: layout.records,
-    features: layout.features,
-    scores,
-    ...(truth ? { groundTruth: { location: truth.store.describe(''), label, joinOn, labels: built.labels, unlabelled: built.unlabelled } } : {}),
-  }
-  return new CaptureDataset(
-    { source, hash, relation: ident(table), schema: built.schema, rowCount: built.rows, materialized: true, ...(bad.rows.count > 0 ? { badRows: bad.rows } : {}) },
-    info,
-  )
 }
 
 function checkOptions(location: unknown, options: CaptureOptions): void {
@@ -571,37 +576,32 @@ function truthLabels(payload: Payload | undefined): string[] {
  */
 async function buildTable(table: string, stage: string, features: string[], scores: string[], truth: { table: string; label: string; joinOn: 'eventId' | 'inferenceId' } | undefined, source: string) {
   return withConnection(async (c) => {
-    try {
-      const types = await inferTextTypes(c, ident(stage), features, {}, source)
-      const columns = [
-        ...CAPTURE_COLUMNS.map((name) => `s.${ident(name)}`),
-        ...features.map((name, i) => `CAST(s.${ident(name)} AS ${DUCKDB_TYPE[types[i]]}) AS ${ident(name)}`),
-        ...scores.map((name, i) => `s.${ident(`score_${i}`)} AS ${ident(name)}`),
-      ]
-      const schema: [string, ColumnType][] = [['event_id', 'string'], ['inference_id', 'string'], ['inference_time', 'date'], ...features.map((name, i): [string, ColumnType] => [name, types[i]]), ...scores.map((name): [string, ColumnType] => [name, 'float'])]
-      if (!truth) {
-        await c.run(`CREATE TABLE ${ident(table)} AS SELECT ${columns.join(', ')} FROM ${ident(stage)} s ORDER BY s.rowid`)
-        return { schema, ...(await counts(c, table)) }
-      }
-      const [duplicate] = (await c.runAndReadAll(`SELECT event_id, list(file || ', line ' || line) AS places FROM ${ident(truth.table)} GROUP BY event_id, record_row HAVING count(*) > 1 LIMIT 1`)).getRowObjectsJS()
-      if (duplicate) {
-        throw new ModeltestError({
-          what: `two ground-truth labels for the event '${duplicate.event_id}'`,
-          where: (duplicate.places as string[]).join('; '),
-          fix: 'Keep one label per captured request: remove the label written in error.',
-        })
-      }
-      const [labelType] = await inferTextTypes(c, ident(truth.table), ['label'], {}, source)
-      const key = truth.joinOn === 'eventId' ? 'event_id' : 'inference_id'
-      await c.run(
-        `CREATE TABLE ${ident(table)} AS SELECT ${columns.join(', ')}, CAST(t.label AS ${DUCKDB_TYPE[labelType]}) AS ${ident(truth.label)} FROM ${ident(stage)} s LEFT JOIN ${ident(truth.table)} t ON t.event_id = s.${key} AND t.record_row = s.record_row ORDER BY s.rowid`,
-      )
-      const found = await counts(c, table, truth.label)
-      return { schema: [...schema, [truth.label, labelType] as [string, ColumnType]], ...found }
-    } finally {
-      await c.run(`DROP TABLE IF EXISTS ${ident(stage)}`)
-      if (truth) await c.run(`DROP TABLE IF EXISTS ${ident(truth.table)}`)
+    const types = await inferTextTypes(c, ident(stage), features, {}, source)
+    const columns = [
+      ...CAPTURE_COLUMNS.map((name) => `s.${ident(name)}`),
+      ...features.map((name, i) => `CAST(s.${ident(name)} AS ${DUCKDB_TYPE[types[i]]}) AS ${ident(name)}`),
+      ...scores.map((name, i) => `s.${ident(`score_${i}`)} AS ${ident(name)}`),
+    ]
+    const schema: [string, ColumnType][] = [['event_id', 'string'], ['inference_id', 'string'], ['inference_time', 'date'], ...features.map((name, i): [string, ColumnType] => [name, types[i]]), ...scores.map((name): [string, ColumnType] => [name, 'float'])]
+    if (!truth) {
+      await c.run(`CREATE TABLE ${ident(table)} AS SELECT ${columns.join(', ')} FROM ${ident(stage)} s ORDER BY s.rowid`)
+      return { schema, ...(await counts(c, table)) }
     }
+    const [duplicate] = (await c.runAndReadAll(`SELECT event_id, list(file || ', line ' || line) AS places FROM ${ident(truth.table)} GROUP BY event_id, record_row HAVING count(*) > 1 LIMIT 1`)).getRowObjectsJS()
+    if (duplicate) {
+      throw new ModeltestError({
+        what: `two ground-truth labels for the event '${duplicate.event_id}'`,
+        where: (duplicate.places as string[]).join('; '),
+        fix: 'Keep one label per captured request: remove the label written in error.',
+      })
+    }
+    const [labelType] = await inferTextTypes(c, ident(truth.table), ['label'], {}, source)
+    const key = truth.joinOn === 'eventId' ? 'event_id' : 'inference_id'
+    await c.run(
+      `CREATE TABLE ${ident(table)} AS SELECT ${columns.join(', ')}, CAST(t.label AS ${DUCKDB_TYPE[labelType]}) AS ${ident(truth.label)} FROM ${ident(stage)} s LEFT JOIN ${ident(truth.table)} t ON t.event_id = s.${key} AND t.record_row = s.record_row ORDER BY s.rowid`,
+    )
+    const found = await counts(c, table, truth.label)
+    return { schema: [...schema, [truth.label, labelType] as [string, ColumnType]], ...found }
   })
 }
 
