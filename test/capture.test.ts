@@ -160,6 +160,12 @@ describe('model.captured(): checks on what production answered', () => {
     await expect(candidate).toNotRegressFrom(production, { on: week.labelled(), label: 'label', maxDrop: 0.02 })
   })
 
+  test('slices of the recorded outputs: accuracy by class, 9 labelled rows each', async ({ task }) => {
+    await expect(model.captured(week)).toMeetAccuracy(0.5, { on: week.labelled(), label: 'label', by: 'label', minSliceSize: 5 })
+    const slices = (lastRecord(task).details as { slices: { slice: string; n: number; value?: number }[] }).slices
+    expect(slices.map((slice) => [slice.slice, slice.n, slice.value])).toEqual([['0', 9, 7 / 9], ['1', 9, 7 / 9], ['2', 9, 8 / 9]])
+  })
+
   test('on the capture itself, whose unlabelled rows have a null label, the label check fails naming the row', async () => {
     await expect(expect(model.captured(week)).toMeetAccuracy(0.8, { on: week, label: 'label' })).rejects.toThrow(/label is null at row/)
   })
