@@ -2,8 +2,15 @@ import { model as loadModel } from './models/model.js'
 import { httpModel } from './models/http.js'
 import { sagemakerModel } from './models/sagemaker.js'
 import { cloudWatchMetric } from './monitor/cloudwatch-metric.js'
+import { capturedModel } from './models/captured.js'
+import { dataset as loadDataset } from './data/load.js'
+import { captureDataset } from './data/capture.js'
 
-export { dataset, type DatasetOptions, type DatasetFormat } from './data/load.js'
+export { type DatasetOptions, type DatasetFormat } from './data/load.js'
+/** Loads a dataset (`dataset(path | rows, options)`), or reads SageMaker Data Capture files (`dataset.capture(location, { since, features, groundTruth })`). */
+export const dataset = Object.assign(loadDataset, { capture: captureDataset })
+export { CaptureDataset, CAPTURE_COLUMNS, type CaptureOptions, type CaptureInfo } from './data/capture.js'
+export type { CapturedModelOptions } from './models/captured.js'
 export { Dataset, isDataset, type BadRows, type ColumnType, type Columns, type Row, type Value } from './data/dataset.js'
 export { type Profile, type ColumnProfile } from './data/profile.js'
 export { mulberry32 } from './random.js'
@@ -74,8 +81,8 @@ export { wilsonInterval, bootstrapInterval, weightedBootstrapInterval, tableBoot
 export { delongAuc, delongInterval, delongOneVsRest, delongTest, type DelongEstimate } from './stats/delong.js'
 export type { HttpModelOptions } from './models/http.js'
 export { invokeEndpoint, canaryRuntimeClient, InvocationError, type SageMakerModelOptions, type Invocation, type InvocationAnswer } from './models/sagemaker.js'
-/** Loads a model (`model(path | fn, options)`), wraps an HTTP endpoint (`model.http(url, { protocol })`) or a SageMaker endpoint (`model.sagemaker(name, { variant })`). */
-export const model = Object.assign(loadModel, { http: httpModel, sagemaker: sagemakerModel })
+/** Loads a model (`model(path | fn, options)`), wraps an HTTP endpoint (`model.http(url, { protocol })`) or a SageMaker endpoint (`model.sagemaker(name, { variant })`), or replays what an endpoint answered (`model.captured(capture)`). */
+export const model = Object.assign(loadModel, { http: httpModel, sagemaker: sagemakerModel, captured: capturedModel })
 export { readReport, compareWithBaseline } from './baseline.js'
 export { mergeShards, isShardResult, type ShardResult } from './shards.js'
 export { Progress, progressMode, type ProgressMode, type ProgressOptions } from './progress.js'

@@ -359,7 +359,7 @@ const TEXT_TESTS: [ColumnType, (c: string) => string][] = [
 ]
 
 /** Types text columns from all their values: int, float, bool when every non-null value fits, else string; forced types are checked. */
-async function inferTextTypes(connection: DuckDBConnection, relation: string, header: string[], forced: Record<string, ColumnType>, label: string): Promise<ColumnType[]> {
+export async function inferTextTypes(connection: DuckDBConnection, relation: string, header: string[], forced: Record<string, ColumnType>, label: string): Promise<ColumnType[]> {
   const tests = header.flatMap((name, i) => TEXT_TESTS.map(([type, test]) => `bool_and(${test(ident(name))} OR ${ident(name)} IS NULL) AS "${type}${i}"`))
   const [row] = (await connection.runAndReadAll(`SELECT ${tests.join(', ')} FROM ${relation}`)).getRowObjectsJS()
   for (const name of header) if (forced[name]) await checkCast(connection, relation, name, forced[name], label)

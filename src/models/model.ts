@@ -24,7 +24,7 @@ export interface Scores {
 
 /** What runs a model, as reports show it. */
 export interface RuntimeInfo {
-  runtime: 'tfjs-layers' | 'tfjs-graph' | 'onnx' | 'http' | 'function'
+  runtime: 'tfjs-layers' | 'tfjs-graph' | 'onnx' | 'http' | 'function' | 'captured'
   /** For tfjs: the backend (`wasm`, `cpu`, `tensorflow`) and the package that provides it; for ONNX: the execution provider (`cpu`). */
   backend?: string
   backendPackage?: string

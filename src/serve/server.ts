@@ -1,10 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { parse as parseCsv } from 'csv-parse/sync'
-import type { Row } from '../data/dataset.js'
 import { ModeltestError, isModeltestError } from '../errors.js'
 import { PredictionTimeout } from '../models/timeout.js'
 import type { Model } from '../models/model.js'
+import { BadRequest, parseRows } from './payload.js'
 
 /** SageMaker refuses invocation payloads above 6 MB; so does this server. */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
@@ -26,12 +25,6 @@ export interface ModelServer {
   close(): Promise<void>
 }
 
-/** A request the client must fix: answered 400 (or the status given) with the message. */
-class BadRequest extends Error {
-  constructor(message: string, readonly status = 400) {
-    super(message)
-  }
-}
 
 const INVOCATIONS = /^\/(?:endpoints\/[^/]+\/)?invocations$/
 
@@ -131,48 +124,6 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     request.on('error', reject)
   })
-}
-
-/** The rows of a request body; anything malformed is a BadRequest saying how to send it. */
-function parseRows(body: string, contentType: string, features: string[] | undefined): Row[] {
-  if (body.trim() === '') throw new BadRequest('the body is empty: send JSON rows ([{"feature": 1.0}]) or CSV lines')
-  const type = contentType.toLowerCase()
-  if (type.startsWith('text/csv')) {
-    const header = /header\s*=\s*present/.test(type)
-    if (!header && !features) throw new BadRequest('CSV without a header needs the server started with --features a,b,c (or send text/csv;header=present)')
-    let records: string[][]
-    try {
-      records = parseCsv(body, { skip_empty_lines: true, trim: true }) as string[][]
-    } catch (error) {
-      throw new BadRequest(`the CSV body does not parse: ${(error as Error).message}`)
-    }
-    const names = header ? (records.shift() ?? []) : features!
-    return records.map((record, line) => {
-      if (record.length !== names.length) throw new BadRequest(`CSV line ${line + 1 + (header ? 1 : 0)} has ${record.length} values, expected ${names.length} (${names.join(', ')})`)
-      return Object.fromEntries(record.map((value, i) => [names[i], value === '' ? null : Number.isNaN(Number(value)) ? value : Number(value)]))
-    })
-  }
-  if (!type.startsWith('application/json')) throw new BadRequest(`unsupported Content-Type '${contentType}': send application/json or text/csv`, 415)
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(body)
-  } catch (error) {
-    throw new BadRequest(`the body is not valid JSON: ${(error as Error).message}`)
-  }
-  const rows = Array.isArray(parsed) ? parsed : ((parsed as { instances?: unknown })?.instances ?? (parsed as { inputs?: unknown })?.inputs)
-  if (!Array.isArray(rows) || rows.length === 0) throw new BadRequest('expected a non-empty array of rows, { "instances": [rows] } or { "inputs": [rows] }, each row an object of feature values')
-  return rows.map((row, i) => jsonRow(row, i, features))
-}
-
-/** A JSON row: an object of feature values, or an array of them in the order of `features`. */
-function jsonRow(row: unknown, index: number, features: string[] | undefined): Row {
-  if (Array.isArray(row)) {
-    if (!features) throw new BadRequest(`row ${index} is an array: send objects ({"feature": 1.0}), or start the server with --features a,b,c to name array values`)
-    if (row.length !== features.length) throw new BadRequest(`row ${index} has ${row.length} values, expected ${features.length} (${features.join(', ')})`)
-    return Object.fromEntries(features.map((name, i) => [name, row[i]]))
-  }
-  if (row === null || typeof row !== 'object') throw new BadRequest(`row ${index} is not an object of feature values: send [{"${features?.[0] ?? 'feature'}": 1.0, …}]`)
-  return row as Row
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {
