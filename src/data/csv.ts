@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { parse, CsvError } from 'csv-parse'
 import { ModeltestError } from '../errors.js'
-import { literal } from './duckdb.js'
+import { literal, queryRows } from './duckdb.js'
 import { DUCKDB_TYPE, type ColumnType } from './types.js'
 
 export interface CsvOptions {
@@ -18,11 +18,18 @@ export interface CsvOptions {
   relaxQuotes?: boolean
 }
 
+/** What DuckDB's sniffer found in a CSV file: each column's type and the date formats it detected. */
+interface Sniffed {
+  columns: { name: string; type: string }[]
+  dateFormat: string | null
+  timestampFormat: string | null
+}
+
 /**
  * The DuckDB reader of a CSV file: header row, RFC 4180 quoting, types detected from the data
- * (`detect`) or every column as text (`text`, for a second, tolerant read).
+ * (`detect`, or as a sniff found them: `sniffed`) or every column as text (`text`, for a second, tolerant read).
  */
-export function csvReader(path: string, options: CsvOptions, delimiter: string, mode: { header: string[]; as: 'detect' | 'text'; rejects?: string }): string {
+export function csvReader(path: string, options: CsvOptions, delimiter: string, mode: { header: string[]; as: 'detect' | 'text'; rejects?: string } | { as: 'sniffed'; sniffed: Sniffed }): string {
   const settings = [
     'header=true',
     `delim=${literal(delimiter)}`,
@@ -31,15 +38,31 @@ export function csvReader(path: string, options: CsvOptions, delimiter: string, 
     `strict_mode=${options.relaxQuotes ? 'false' : 'true'}`,
     `nullstr=[${(options.nullValues ?? ['']).map(literal).join(', ')}]`,
   ]
-  if (mode.as === 'text') {
+  if (mode.as === 'sniffed') {
+    const { columns, dateFormat, timestampFormat } = mode.sniffed
+    settings.push('auto_detect=false', `columns={${columns.map(({ name, type }) => `${literal(name)}: ${literal(type)}`).join(', ')}}`)
+    if (dateFormat !== null) settings.push(`dateformat=${literal(dateFormat)}`)
+    if (timestampFormat !== null) settings.push(`timestampformat=${literal(timestampFormat)}`)
+  } else if (mode.as === 'text') {
     settings.push('auto_detect=false', `columns={${mode.header.map((name) => `${literal(name)}: 'VARCHAR'`).join(', ')}}`)
   } else {
     // The names read by readCsvHeader, so that an unnamed column is called as pandas calls it.
     settings.push(`names=[${mode.header.map(literal).join(', ')}]`)
     if (options.types && Object.keys(options.types).length > 0) settings.push(`types={${Object.entries(options.types).map(([name, type]) => `${literal(name)}: '${DUCKDB_TYPE[type]}'`).join(', ')}}`)
   }
-  if (mode.rejects) settings.push('ignore_errors=true', 'store_rejects=true', `rejects_table=${literal(`${mode.rejects}_errors`)}`, `rejects_scan=${literal(`${mode.rejects}_scans`)}`)
+  if (mode.as !== 'sniffed' && mode.rejects) settings.push('ignore_errors=true', 'store_rejects=true', `rejects_table=${literal(`${mode.rejects}_errors`)}`, `rejects_scan=${literal(`${mode.rejects}_scans`)}`)
   return `read_csv(${literal(path)}, ${settings.join(', ')})`
+}
+
+/**
+ * Sniffs a CSV file once and returns the reader that reads it with what the sniff found. Reading it
+ * with `detect` would sniff it for the schema and again for every scan: the second sniff was a tenth
+ * of `modeltest validate`'s time on a 1M-row file.
+ */
+export async function sniffedCsvReader(path: string, options: CsvOptions, delimiter: string, header: string[]): Promise<string> {
+  const detect = csvReader(path, options, delimiter, { header, as: 'detect' })
+  const [row] = await queryRows(`SELECT Columns AS columns, DateFormat AS "dateFormat", TimestampFormat AS "timestampFormat" FROM sniff_csv${detect.slice('read_csv'.length)}`)
+  return csvReader(path, options, delimiter, { as: 'sniffed', sniffed: row as unknown as Sniffed })
 }
 
 /**

@@ -5,7 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api'
 import { ModeltestError, listNames } from '../errors.js'
 import { checkChoice, checkFlag, checkOptionKeys, checkStrings, describeValue, didYouMean } from '../guard.js'
 import { hashFile, hashText } from '../hash.js'
-import { csvReader, diagnoseCsv, readCsvHeader, type CsvOptions } from './csv.js'
+import { csvReader, diagnoseCsv, readCsvHeader, sniffedCsvReader, type CsvOptions } from './csv.js'
 import { Dataset, type BadRows } from './dataset.js'
 import { ident, literal, newTableName, withConnection } from './duckdb.js'
 import { typeValueColumn } from './infer.js'
@@ -321,7 +321,10 @@ async function readCsv(label: string, path: string, delimiter: string, options: 
   checkTypedColumns(options.types, header, label)
   if (options.badRows === 'skip') return readCsvAsText(label, path, delimiter, options, header, table, true)
   try {
-    return await firstPass(label, csvReader(path, options, delimiter, { header, as: 'detect' }), table, materialize, options)
+    const reader = await sniffedCsvReader(path, options, delimiter, header).catch((error: unknown) => {
+      throw duckdbError(error, label)
+    })
+    return await firstPass(label, reader, table, materialize, options)
   } catch (error) {
     await diagnoseCsv(path, label, delimiter, options)
     if (!/Conversion Error|Could not convert/.test(String((error as Error).cause ?? error))) throw error
