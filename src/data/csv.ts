@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import { parse, CsvError } from 'csv-parse'
 import { ModeltestError } from '../errors.js'
 import { literal, queryRows } from './duckdb.js'
@@ -29,7 +30,7 @@ interface Sniffed {
  * The DuckDB reader of a CSV file: header row, RFC 4180 quoting, types detected from the data
  * (`detect`, or as a sniff found them: `sniffed`) or every column as text (`text`, for a second, tolerant read).
  */
-export function csvReader(path: string, options: CsvOptions, delimiter: string, mode: { header: string[]; as: 'detect' | 'text'; rejects?: string } | { as: 'sniffed'; sniffed: Sniffed }): string {
+export function csvReader(path: string, options: CsvOptions, delimiter: string, mode: ({ header: string[]; as: 'detect' | 'text'; rejects?: string } | { as: 'sniffed'; sniffed: Sniffed }) & { bufferBytes?: number }): string {
   const settings = [
     'header=true',
     `delim=${literal(delimiter)}`,
@@ -50,9 +51,19 @@ export function csvReader(path: string, options: CsvOptions, delimiter: string, 
     settings.push(`names=[${mode.header.map(literal).join(', ')}]`)
     if (options.types && Object.keys(options.types).length > 0) settings.push(`types={${Object.entries(options.types).map(([name, type]) => `${literal(name)}: '${DUCKDB_TYPE[type]}'`).join(', ')}}`)
   }
+  if (mode.bufferBytes !== undefined) settings.push(`buffer_size=${mode.bufferBytes}`)
   if (mode.as !== 'sniffed' && mode.rejects) settings.push('ignore_errors=true', 'store_rejects=true', `rejects_table=${literal(`${mode.rejects}_errors`)}`, `rejects_scan=${literal(`${mode.rejects}_scans`)}`)
   return `read_csv(${literal(path)}, ${settings.join(', ')})`
 }
+
+/**
+ * DuckDB reads a CSV file in buffers of 32 MiB, so it holds a smaller file whole, once for the sniff
+ * and again for the scan: at 100k rows (10–20 MB) that was 20–35 MB of a validation's peak memory.
+ * Such a file gets buffers of 2 MiB, DuckDB's longest line (max_line_size); larger files keep
+ * DuckDB's buffers, which the scan's threads share out.
+ */
+const SMALL_FILE_BYTES = 32 * 1024 * 1024
+const SMALL_FILE_BUFFER_BYTES = 2 * 1024 * 1024
 
 /**
  * Sniffs a CSV file once and returns the reader that reads it with what the sniff found. Reading it
@@ -60,9 +71,10 @@ export function csvReader(path: string, options: CsvOptions, delimiter: string, 
  * of `modeltest validate`'s time on a 1M-row file.
  */
 export async function sniffedCsvReader(path: string, options: CsvOptions, delimiter: string, header: string[]): Promise<string> {
-  const detect = csvReader(path, options, delimiter, { header, as: 'detect' })
+  const bufferBytes = (await stat(path)).size < SMALL_FILE_BYTES ? SMALL_FILE_BUFFER_BYTES : undefined
+  const detect = csvReader(path, options, delimiter, { header, as: 'detect', bufferBytes })
   const [row] = await queryRows(`SELECT Columns AS columns, DateFormat AS "dateFormat", TimestampFormat AS "timestampFormat" FROM sniff_csv${detect.slice('read_csv'.length)}`)
-  return csvReader(path, options, delimiter, { as: 'sniffed', sniffed: row as unknown as Sniffed })
+  return csvReader(path, options, delimiter, { as: 'sniffed', sniffed: row as unknown as Sniffed, bufferBytes })
 }
 
 /**
