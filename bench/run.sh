@@ -189,7 +189,7 @@ for rows in $SIZES; do
     if [ $kind = text ]; then cols=(text label) ok=0 typed=text:string,label:int
     else cols=(f0 f3 label) ok=1 typed=f0:float,f3:float,label:int; fi
     list=$(IFS=,; echo "${cols[*]}")
-    name="validate ${kind}_$rows.csv ($(du -m "$f" | cut -f1) MB)"
+    name="validate ${kind}_$rows.csv ($(du -mL "$f" | cut -f1) MB)"
     bench "$name" "$runs" -- \
       pandas "$ok" "$PY" "$SHARED/seed_data_validation.py" "$f" --columns "${cols[@]}" --label label --min-samples 1000 --output "$WORK/ref_$kind.json" -- \
       modeltest "$ok" "${MT[@]}" validate "$f" --columns "$list" --label label --min-samples 1000 --output "$WORK/mt_$kind.json" -- \

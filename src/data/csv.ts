@@ -30,7 +30,7 @@ interface Sniffed {
  * The DuckDB reader of a CSV file: header row, RFC 4180 quoting, types detected from the data
  * (`detect`, or as a sniff found them: `sniffed`) or every column as text (`text`, for a second, tolerant read).
  */
-export function csvReader(path: string, options: CsvOptions, delimiter: string, mode: ({ header: string[]; as: 'detect' | 'text'; rejects?: string } | { as: 'sniffed'; sniffed: Sniffed }) & { bufferBytes?: number }): string {
+export function csvReader(path: string, options: CsvOptions, delimiter: string, mode: ({ header: string[]; as: 'detect' | 'text'; rejects?: string } | SniffedMode) & { bufferBytes?: number; singleThreaded?: boolean }): string {
   const settings = [
     'header=true',
     `delim=${literal(delimiter)}`,
@@ -52,6 +52,7 @@ export function csvReader(path: string, options: CsvOptions, delimiter: string, 
     if (options.types && Object.keys(options.types).length > 0) settings.push(`types={${Object.entries(options.types).map(([name, type]) => `${literal(name)}: '${DUCKDB_TYPE[type]}'`).join(', ')}}`)
   }
   if (mode.bufferBytes !== undefined) settings.push(`buffer_size=${mode.bufferBytes}`)
+  if (mode.singleThreaded) settings.push('parallel=false')
   if (mode.as !== 'sniffed' && mode.rejects) settings.push('ignore_errors=true', 'store_rejects=true', `rejects_table=${literal(`${mode.rejects}_errors`)}`, `rejects_scan=${literal(`${mode.rejects}_scans`)}`)
   return `read_csv(${literal(path)}, ${settings.join(', ')})`
 }
@@ -65,16 +66,23 @@ export function csvReader(path: string, options: CsvOptions, delimiter: string, 
 const SMALL_FILE_BYTES = 32 * 1024 * 1024
 const SMALL_FILE_BUFFER_BYTES = 2 * 1024 * 1024
 
+/** The reader mode of a sniffed file: what the sniff found, and the buffer size for the file's size. */
+export interface SniffedMode {
+  as: 'sniffed'
+  sniffed: Sniffed
+  bufferBytes?: number
+}
+
 /**
- * Sniffs a CSV file once and returns the reader that reads it with what the sniff found. Reading it
- * with `detect` would sniff it for the schema and again for every scan: the second sniff was a tenth
- * of `modeltest validate`'s time on a 1M-row file.
+ * Sniffs a CSV file once, for `csvReader` to read it with what the sniff found. Reading it with
+ * `detect` would sniff it for the schema and again for every scan: the second sniff was a tenth of
+ * `modeltest validate`'s time on a 1M-row file.
  */
-export async function sniffedCsvReader(path: string, options: CsvOptions, delimiter: string, header: string[]): Promise<string> {
+export async function sniffCsv(path: string, options: CsvOptions, delimiter: string, header: string[]): Promise<SniffedMode> {
   const bufferBytes = (await stat(path)).size < SMALL_FILE_BYTES ? SMALL_FILE_BUFFER_BYTES : undefined
   const detect = csvReader(path, options, delimiter, { header, as: 'detect', bufferBytes })
   const [row] = await queryRows(`SELECT Columns AS columns, DateFormat AS "dateFormat", TimestampFormat AS "timestampFormat" FROM sniff_csv${detect.slice('read_csv'.length)}`)
-  return csvReader(path, options, delimiter, { as: 'sniffed', sniffed: row as unknown as Sniffed, bufferBytes })
+  return { as: 'sniffed', sniffed: row as unknown as Sniffed, bufferBytes }
 }
 
 /**
