@@ -4,8 +4,8 @@ import { describe, expect, test } from 'vitest'
 import { dataset } from '../src/index.js'
 import { runCli, tempDir } from './helpers.js'
 
-// A CSV file is sniffed once and scanned with what the sniff found; files under 32 MiB are read in
-// buffers of 2 MiB. These cases read what a second detection or DuckDB's own buffers read before.
+// A CSV file is sniffed once and scanned with what the sniff found, in buffers of 2 MiB. These cases
+// read what a second detection and DuckDB's own 32 MiB buffers read before.
 
 describe('one sniff per CSV file', () => {
   test('dates and timestamps in a day-first format keep their types and ranges', async () => {
@@ -27,7 +27,7 @@ describe('one sniff per CSV file', () => {
     expect(result.code).toBe(0)
   })
 
-  test('rows that span the 2 MiB buffers of a small file are read whole: a 1.5 MB cell, quoted line breaks', async () => {
+  test('rows that span the 2 MiB buffers are read whole: a 1.5 MB cell, quoted line breaks', async () => {
     const long = 'x'.repeat(1_500_000)
     const lines = ['text,label']
     let expectedNulls = 0

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
 import { parse, CsvError } from 'csv-parse'
 import { ModeltestError } from '../errors.js'
 import { literal, queryRows } from './duckdb.js'
@@ -58,15 +57,15 @@ export function csvReader(path: string, options: CsvOptions, delimiter: string, 
 }
 
 /**
- * DuckDB reads a CSV file in buffers of 32 MiB, so it holds a smaller file whole, once for the sniff
- * and again for the scan: at 100k rows (10–20 MB) that was 20–35 MB of a validation's peak memory.
- * Such a file gets buffers of 2 MiB, DuckDB's longest line (max_line_size); larger files keep
- * DuckDB's buffers, which the scan's threads share out.
+ * The buffers DuckDB reads a sniffed CSV file in: 2 MiB, the longest line it reads (max_line_size),
+ * not its default 32 MiB. A smaller file was held whole, once for the sniff and again for the scan (at
+ * 100k rows, 20–35 MB of a validation's peak memory), and on the 10M-row text file of the benchmark the
+ * parallel reader gave up at the 32 MiB boundaries (duckdb/duckdb#24237), not at 2 MiB. The scan took
+ * as long either way on 1M and 10M rows (1.03× and 0.97×, alternated in one process).
  */
-const SMALL_FILE_BYTES = 32 * 1024 * 1024
-const SMALL_FILE_BUFFER_BYTES = 2 * 1024 * 1024
+const BUFFER_BYTES = 2 * 1024 * 1024
 
-/** The reader mode of a sniffed file: what the sniff found, and the buffer size for the file's size. */
+/** The reader mode of a sniffed file: what the sniff found, and the buffer size. */
 export interface SniffedMode {
   as: 'sniffed'
   sniffed: Sniffed
@@ -79,10 +78,9 @@ export interface SniffedMode {
  * `modeltest validate`'s time on a 1M-row file.
  */
 export async function sniffCsv(path: string, options: CsvOptions, delimiter: string, header: string[]): Promise<SniffedMode> {
-  const bufferBytes = (await stat(path)).size < SMALL_FILE_BYTES ? SMALL_FILE_BUFFER_BYTES : undefined
-  const detect = csvReader(path, options, delimiter, { header, as: 'detect', bufferBytes })
+  const detect = csvReader(path, options, delimiter, { header, as: 'detect', bufferBytes: BUFFER_BYTES })
   const [row] = await queryRows(`SELECT Columns AS columns, DateFormat AS "dateFormat", TimestampFormat AS "timestampFormat" FROM sniff_csv${detect.slice('read_csv'.length)}`)
-  return { as: 'sniffed', sniffed: row as unknown as Sniffed, bufferBytes }
+  return { as: 'sniffed', sniffed: row as unknown as Sniffed, bufferBytes: BUFFER_BYTES }
 }
 
 /**

@@ -326,8 +326,8 @@ async function readCsv(label: string, path: string, delimiter: string, options: 
     })
     const scan = (singleThreaded: boolean) => firstPass(label, csvReader(path, options, delimiter, { ...sniffed, singleThreaded }), table, materialize, options)
     return await scan(false).catch((error: unknown) => {
-      // DuckDB 1.5's parallel reader gives up on some files where its buffers fall (duckdb/duckdb#24237,
-      // a 10M-row text file here): one thread reads them.
+      // DuckDB 1.5's parallel reader gives up on some files where its buffers fall (duckdb/duckdb#24237;
+      // the benchmark's 10M-row text file at 32 MiB buffers): one thread reads them.
       if (/Parallel CSV Reader currently does not support a full read/.test(String((error as Error).cause ?? error))) return scan(true)
       throw error
     })
