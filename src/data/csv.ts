@@ -58,18 +58,17 @@ export function csvReader(path: string, options: CsvOptions, delimiter: string, 
 
 /**
  * The buffers DuckDB reads a sniffed CSV file in: 2 MiB, the longest line it reads (max_line_size),
- * not its default 32 MiB. A smaller file was held whole, once for the sniff and again for the scan (at
- * 100k rows, 20–35 MB of a validation's peak memory), and on the 10M-row text file of the benchmark the
- * parallel reader gave up at the 32 MiB boundaries (duckdb/duckdb#24237), not at 2 MiB. The scan took
- * as long either way on 1M and 10M rows (1.03× and 0.97×, alternated in one process).
+ * not its default 32 MiB. A file under 32 MiB was held whole, once for the sniff and again for the scan
+ * (at 100k rows, 20–35 MB of a validation's peak memory), and on the 10M-row text file of the benchmark
+ * the parallel reader gave up at the 32 MiB boundaries (duckdb/duckdb#24237), not at 2 MiB. The scan of
+ * the wide file took as long either way at 1M and 10M rows (1.03× and 0.97×, alternated in one process).
  */
 const BUFFER_BYTES = 2 * 1024 * 1024
 
-/** The reader mode of a sniffed file: what the sniff found, and the buffer size. */
+/** The reader mode of a sniffed file: what the sniff found. */
 export interface SniffedMode {
   as: 'sniffed'
   sniffed: Sniffed
-  bufferBytes?: number
 }
 
 /**
@@ -77,7 +76,7 @@ export interface SniffedMode {
  * `detect` would sniff it for the schema and again for every scan: the second sniff was a tenth of
  * `modeltest validate`'s time on a 1M-row file.
  */
-export async function sniffCsv(path: string, options: CsvOptions, delimiter: string, header: string[]): Promise<SniffedMode> {
+export async function sniffCsv(path: string, options: CsvOptions, delimiter: string, header: string[]): Promise<SniffedMode & { bufferBytes: number }> {
   const detect = csvReader(path, options, delimiter, { header, as: 'detect', bufferBytes: BUFFER_BYTES })
   const [row] = await queryRows(`SELECT Columns AS columns, DateFormat AS "dateFormat", TimestampFormat AS "timestampFormat" FROM sniff_csv${detect.slice('read_csv'.length)}`)
   return { as: 'sniffed', sniffed: row as unknown as Sniffed, bufferBytes: BUFFER_BYTES }
