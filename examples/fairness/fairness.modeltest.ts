@@ -1,13 +1,13 @@
 import { describe, expect, test } from 'vitest'
 import { dataset, model } from 'modeltest'
 import { registerChecks } from 'modeltest/matchers'
-import { bagOfWords, readVocabulary } from '../sentiment/features.js'
+import { bagOfWordsInput } from '../sentiment/features.js'
 import { toHaveAccuracyGapBelow } from './fairness.js'
 
 registerChecks({ toHaveAccuracyGapBelow })
 
 const holdout = await dataset('data/holdout.csv')
-const candidate = await model('../sentiment/models/candidate/model.json', { preprocess: bagOfWords(await readVocabulary('../sentiment/models/candidate/vocab.json')) })
+const candidate = await model('../sentiment/models/candidate/model.json', await bagOfWordsInput('../sentiment/models/candidate/vocab.json'))
 
 describe('fairness', () => {
   test('every site is in the holdout', () => expect(holdout).toHaveValuesIn('site', ['imdb', 'yelp', 'amazon']))
