@@ -4,7 +4,7 @@ import { changesSinceBaseline, checkEntries, failuresFirst, type Entry } from '.
 import { failedWithoutFailedCheck } from './console.js'
 
 /** GitHub refuses a step summary over 1 MiB; the table is cut well before, passing rows first. */
-export const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 16 * 1024
+const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 16 * 1024
 
 const HASH_CHARS = 12
 
@@ -28,7 +28,7 @@ export function renderMarkdown(report: RunReport, limitBytes = SUMMARY_LIMIT_BYT
 }
 
 /** GitHub refuses a pull request comment over 65,536 characters; the table is cut before, passing rows first. */
-export const PR_COMMENT_LIMIT_BYTES = 60 * 1024
+const PR_COMMENT_LIMIT_BYTES = 60 * 1024
 
 /** Marks modeltest's comment, so that a workflow finds it again to update it rather than adding another. */
 export const PR_COMMENT_MARKER = '<!-- modeltest-pr-comment -->'

@@ -97,7 +97,7 @@ function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(4)
 }
 
-export function holds(actual: number, comparator: Comparator, threshold: number): boolean {
+function holds(actual: number, comparator: Comparator, threshold: number): boolean {
   switch (comparator) {
     case '>=':
       return actual >= threshold

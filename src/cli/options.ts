@@ -19,7 +19,7 @@ import { modeltestVersion } from './versions.js'
  * - `repeated`: one value per flag, for values that may hold commas themselves (`--values label:0,1`);
  * - `optional`: a switch that may take a value after `=` (vitest's `--silent=passed-only`), never the next word.
  */
-export interface OptionSpec {
+interface OptionSpec {
   type: 'switch' | 'value' | 'list' | 'repeated' | 'optional'
   short?: string
 }

@@ -16,7 +16,7 @@ import { appendRows } from './table.js'
 import { COLUMN_TYPES, columnTypeOf, DUCKDB_TYPE, type ColumnType } from './types.js'
 
 export type DatasetFormat = 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'arrow'
-export const DATASET_FORMATS: readonly DatasetFormat[] = ['csv', 'tsv', 'jsonl', 'json', 'parquet', 'arrow']
+const DATASET_FORMATS: readonly DatasetFormat[] = ['csv', 'tsv', 'jsonl', 'json', 'parquet', 'arrow']
 
 export interface DatasetOptions extends CsvOptions {
   /** The file's format when its extension does not tell. */

@@ -11,7 +11,7 @@ import { requestTimeouts } from './http-timeouts.js'
 import { readTarGz, writeTarGz, type TarEntry } from './tar.js'
 
 /** The object metadata key (`x-amz-meta-modeltest-model-hash`) that holds the hash of the model inside the archive. */
-export const MODEL_HASH_METADATA = 'modeltest-model-hash'
+const MODEL_HASH_METADATA = 'modeltest-model-hash'
 const ARCHIVE = 'model.tar.gz'
 /** S3's smallest part; lib-storage's default. */
 const MIN_PART_SIZE = 5 * 1024 * 1024
@@ -101,7 +101,7 @@ export async function artifactModelHash(url: string, options: ArtifactOptions = 
 }
 
 /** The files of a model and their names in the archive: the .onnx file, or model.json and its weights beside it. */
-export async function modelArchiveEntries(model: string): Promise<TarEntry[]> {
+async function modelArchiveEntries(model: string): Promise<TarEntry[]> {
   if (/\.onnx$/i.test(model)) return [{ name: basename(model), path: resolve(model) }]
   const files = await readModelFiles(model)
   const folder = dirname(files.modelJsonPath)

@@ -101,9 +101,9 @@ export interface SageMakerDeployResult {
 }
 
 /** Tag keys on every model and endpoint config a deploy creates; the cleanup only ever deletes what carries this endpoint's tag. */
-export const TAG_ENDPOINT = 'modeltest:endpoint'
-export const TAG_MODEL_HASH = 'modeltest:model-hash'
-export const TAG_GATE = 'modeltest:gate'
+const TAG_ENDPOINT = 'modeltest:endpoint'
+const TAG_MODEL_HASH = 'modeltest:model-hash'
+const TAG_GATE = 'modeltest:gate'
 
 const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/
 /** `-` + 12 hex + `-` + 14 digits. */
@@ -638,7 +638,7 @@ export async function awsCall<T>(action: string, endpoint: string, request: () =
 }
 
 /** An AWS error as a ModeltestError: which call, what SageMaker said (credentials taken out), what to do. No cause is kept, so that nothing unredacted is printed with --debug. */
-export function awsError(action: string, error: unknown, endpoint: string): ModeltestError {
+function awsError(action: string, error: unknown, endpoint: string): ModeltestError {
   if (error instanceof ModeltestError) return error
   const failure = describeAwsError(error)
   const { name } = failure

@@ -709,7 +709,7 @@ function aucOfThresholdCounts({ at, positives, negatives }: ThresholdCounts, met
   return twiceArea / (2 * positives * negatives)
 }
 
-export function oneClass(metric: string): ModeltestError {
+function oneClass(metric: string): ModeltestError {
   return new ModeltestError({ what: `${metric}: only one class among the labels, so ROC AUC is undefined`, fix: 'Evaluate on rows that include both positive and negative examples.' })
 }
 
