@@ -37,6 +37,8 @@ export default tseslint.config(
       // Off: an empty function is how an interface is met with nothing to do (a prompt's close, a model's dispose,
       // a rejection already reported elsewhere).
       '@typescript-eslint/no-empty-function': 'off',
+      // `const { dropped: _, ...rest } = value` is how a key is left out of a copy.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
       // Off: the numeric kernels index their arrays (ArrayLike inputs, parallel arrays read at the same i).
       '@typescript-eslint/prefer-for-of': 'off',
     },

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -19,7 +19,7 @@ let base = ''
 const requests: unknown[] = []
 
 beforeAll(async () => {
-  server = createServer(async (request, response) => {
+  const answer = async (request: IncomingMessage, response: ServerResponse) => {
     const body = JSON.parse(await new Promise<string>((resolve) => {
       let text = ''
       request.on('data', (chunk) => (text += chunk))
@@ -42,7 +42,8 @@ beforeAll(async () => {
     }
     if (request.url === '/broken') return send(500, { error: 'model crashed' })
     send(404, { error: 'not found' })
-  })
+  }
+  server = createServer((request, response) => void answer(request, response))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })

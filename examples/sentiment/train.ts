@@ -5,7 +5,7 @@
 // Run: npx tsx train.ts
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { dataset, fileSaver, mulberry32, tf, tfjsBackend, type Dataset } from 'modeltest'
+import { dataset, fileSaver, tf, tfjsBackend, type Dataset } from 'modeltest'
 import { bagOfWords, tokenize } from './features.js'
 
 const here = dirname(new URL(import.meta.url).pathname)
@@ -29,6 +29,7 @@ async function trainModel(train: Dataset, name: string, vocabularySize: number, 
     ],
   })
   net.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] })
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- tfjs types verbose as ModelLoggingVerbosity but does not export that enum; 0 is its SILENT
   const history = await net.fit(x, y, { epochs, batchSize: 64, shuffle: false, verbose: 0 })
   const directory = join(here, 'models', name)
   await mkdir(directory, { recursive: true })

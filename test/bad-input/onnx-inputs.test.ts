@@ -52,7 +52,10 @@ describe('Silero VAD (input, sr, h, c) through model() with named feeds', () => 
     const vad = await model(sileroPath, { preprocess: (rows) => sileroFeeds(rows), name: 'silero-vad' })
     const scores = await vad.predict(frames)
     expect([scores.rows, scores.width]).toEqual([4, 1])
-    for (const probability of scores.values) expect(probability).toBeGreaterThanOrEqual(0), expect(probability).toBeLessThanOrEqual(1)
+    for (const probability of scores.values) {
+      expect(probability).toBeGreaterThanOrEqual(0)
+      expect(probability).toBeLessThanOrEqual(1)
+    }
     await expect(vad).toHaveOutputShape([null, 1], { input: frames })
     await expect(vad).toProduceFiniteOutputs(frames)
     await expect(vad).toBeDeterministic(frames)
