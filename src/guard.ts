@@ -68,10 +68,10 @@ export function checkChoice<T extends string>(value: unknown, allowed: readonly 
 export function checkColumnList(columns: unknown, parameter: string, where: string, example = "['text', 'label']"): string[] {
   if (!Array.isArray(columns)) throw new ModeltestError({ what: `${where}: ${parameter} must be an array of column names, got ${describeValue(columns)}`, fix: `Write ${example}.` })
   if (columns.length === 0) throw new ModeltestError({ what: `${where}: ${parameter} is empty, so there would be nothing to check`, fix: `Name at least one column: ${example}.` })
-  columns.forEach((column, i) => checkColumnName(column, `${parameter}[${i}]`, where, example))
-  const repeated = columns.find((column, i) => columns.indexOf(column) !== i)
+  const names = columns.map((column: unknown, i) => checkColumnName(column, `${parameter}[${i}]`, where, example))
+  const repeated = names.find((column, i) => names.indexOf(column) !== i)
   if (repeated !== undefined) throw new ModeltestError({ what: `${where}: ${parameter} names '${repeated}' twice`, fix: 'Name each column once.' })
-  return columns as string[]
+  return names
 }
 
 /** One column name: a non-empty string. */
@@ -83,7 +83,7 @@ export function checkColumnName(column: unknown, parameter: string, where: strin
 /** A list of strings, possibly empty (null markers, optional column lists). */
 export function checkStrings(value: unknown, parameter: string, where: string, example: string): string[] {
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw new ModeltestError({ what: `${where}: ${parameter} must be an array of strings, got ${describeValue(value)}`, fix: `Write ${parameter}: ${example}.` })
-  return value
+  return value as string[]
 }
 
 /** true or false; `undefined` passes (the default applies). */

@@ -76,7 +76,7 @@ describe('toHaveUniqueValues and toHaveNoDuplicateRows', () => {
   test('a repeated key fails', () => expect(expect(dirty).toHaveUniqueValues(['id'])).rejects.toThrow(/2 duplicate rows in id \(1 values repeated\), e\.g\. "1"/))
   test('a key of several columns', () => expect(dirty).toHaveUniqueValues(['id', 'label']).then(
     () => { throw new Error('expected a failure') },
-    (error: Error) => expect(error.message).toMatch(/1 duplicate rows in id, label/),
+    (error: unknown) => expect((error as Error).message).toMatch(/1 duplicate rows in id, label/),
   ))
   test('duplicate rows', async () => {
     await expect(clean).toHaveNoDuplicateRows()

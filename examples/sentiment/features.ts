@@ -8,7 +8,7 @@ export function tokenize(text: string): string[] {
 
 /** The words of the vocabulary, in the order of the model's input columns. */
 export async function readVocabulary(path: string): Promise<string[]> {
-  return JSON.parse(await readFile(path, 'utf8'))
+  return JSON.parse(await readFile(path, 'utf8')) as string[]
 }
 
 /**

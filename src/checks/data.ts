@@ -129,7 +129,7 @@ export async function valuesBetweenCheck(data: Dataset, column: string, min: num
 /** Every non-null value of a column is one of `allowed`. */
 export async function valuesInCheck(data: Dataset, column: string, allowed: readonly (string | number | boolean)[], options: Mostly = {}, negate = false): Promise<CheckRecord> {
   const fix = "Write toHaveValuesIn('label', [0, 1])."
-  if (!Array.isArray(allowed) || allowed.length === 0) throw new ModeltestError({ what: `toHaveValuesIn needs a non-empty array of allowed values, got ${describeValue(allowed)}`, fix })
+  if (!Array.isArray(allowed as unknown) || allowed.length === 0) throw new ModeltestError({ what: `toHaveValuesIn needs a non-empty array of allowed values, got ${describeValue(allowed)}`, fix })
   const odd = allowed.findIndex((value) => !['string', 'number', 'boolean'].includes(typeof value))
   if (odd >= 0) throw new ModeltestError({ what: `toHaveValuesIn: allowed[${odd}] must be a string, number or boolean, got ${describeValue(allowed[odd])}`, fix })
   data.checkColumns([checkColumnName(column, 'column', 'toHaveValuesIn')])

@@ -118,7 +118,7 @@ export async function readSnapshots(file: string): Promise<Record<string, Profil
     return {}
   }
   try {
-    return JSON.parse(text)
+    return JSON.parse(text) as Record<string, ProfileSnapshot>
   } catch (error) {
     throw new ModeltestError({ what: `the profile snapshot file is not valid JSON (${(error as Error).message})`, where: file, fix: 'Fix the merge conflict or delete the file, then run again with -u.' })
   }

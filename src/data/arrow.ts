@@ -49,7 +49,7 @@ async function* rowsOf(reader: AsyncIterable<{ numRows: number; getChildAt(i: nu
 
 function arrowColumnType(field: Field, label: string): ColumnType {
   // Dictionary-encoded columns (pandas categoricals, tableFromArrays' strings) read as their values.
-  const type = DataType.isDictionary(field.type) ? field.type.dictionary : field.type
+  const type = (DataType.isDictionary(field.type) ? field.type.dictionary : field.type) as DataType
   if (DataType.isInt(type)) return 'int'
   if (DataType.isFloat(type) || DataType.isDecimal(type)) return 'float'
   if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return 'string'

@@ -6,7 +6,7 @@ import type { ColumnType } from './types.js'
 export function typeValueColumn(name: string, values: readonly unknown[], where: string): { type: ColumnType; values: Value[] } {
   const kinds = new Set<string>()
   let allIntegers = true
-  const out: Value[] = new Array(values.length)
+  const out = new Array<Value>(values.length)
   for (let i = 0; i < values.length; i++) {
     let value = values[i]
     if (value === undefined || value === null) {

@@ -94,7 +94,7 @@ export async function dataset(source: string | readonly Record<string, unknown>[
   const info = await fileInfo(path, source)
   if (!info.isFile()) throw new ModeltestError({ what: 'this is not a file', where: source, fix: 'Name a data file, not a directory.' })
   const key = JSON.stringify([path, info.size, info.mtimeMs, format, options])
-  const loaded = ((globalThis as Global)[LOADED] ??= new Map())
+  const loaded = ((globalThis as Global)[LOADED] ??= new Map<string, Promise<Dataset>>())
   let data = loaded.get(key)
   if (!data) {
     data = loadFile(source, path, format, options, options.materialize ?? (info.size <= MATERIALIZE_UP_TO_BYTES || options.badRows === 'skip'))

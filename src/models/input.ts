@@ -78,7 +78,7 @@ export function isArrayLike(value: unknown): value is ArrayLike<unknown> {
 /** Named feeds (`{ input: { data, dims }, sr: … }`) are a plain object; a tensor, an array or a typed array is one input. */
 export function isFeeds(input: unknown): input is Feeds {
   if (typeof input !== 'object' || input === null) return false
-  const prototype = Object.getPrototypeOf(input)
+  const prototype: unknown = Object.getPrototypeOf(input)
   return prototype === Object.prototype || prototype === null
 }
 

@@ -106,7 +106,7 @@ function namedFeeds(feeds: Feeds, inputs: readonly InferenceSession.ValueMetadat
     const meta = inputs.find((input) => input.name === name)
     if (!meta) throw new ModeltestError({ what: `preprocess fed '${name}', which is not an input of the model${didYouMean(name, names)}`, where: source, fix: `The model's inputs are ${describeValues(inputs)}.` })
     if (!meta.isTensor) throw new ModeltestError({ what: `the model's input '${name}' is not a tensor`, where: source, fix: 'modeltest feeds tensors only.' })
-    if (typeof feed !== 'object' || feed === null || !Array.isArray(feed.dims) || !feed.dims.every((size) => Number.isInteger(size) && size >= 0) || !isArrayLike(feed.data)) {
+    if (typeof feed !== 'object' || feed === null || !Array.isArray(feed.dims as unknown) || !feed.dims.every((size) => Number.isInteger(size) && size >= 0) || !isArrayLike(feed.data)) {
       throw new ModeltestError({ what: `preprocess fed '${name}' ${describeValue(feed)}, not { data, dims }`, where: source, fix: `Give each input as { data: Float32Array | BigInt64Array | number[], dims: [...] } (an onnxruntime Tensor fits): '${name}' takes ${describeValues([meta])}.` })
     }
     const type = meta.type as FeedType
@@ -206,17 +206,17 @@ type Global = typeof globalThis & { [LOADED]?: Map<string, Promise<InferenceSess
 
 function loadOnce(path: string, hash: string, source: string): Promise<InferenceSession> {
   const global = globalThis as Global
-  const loaded = (global[LOADED] ??= new Map())
+  const loaded = (global[LOADED] ??= new Map<string, Promise<InferenceSession>>())
   let session = loaded.get(hash)
   if (!session) {
     session = onnxruntime()
       // Fatal messages only: onnxruntime would print its own (coloured) log of a failed run, which the error thrown already says.
       .then((ort) => ort.InferenceSession.create(path, { logSeverityLevel: 4 }))
-      .catch((error: Error) => {
+      .catch((error: unknown) => {
         loaded.delete(hash)
         if (error instanceof ModeltestError) throw error
         throw new ModeltestError({
-          what: `onnxruntime could not load the file as an ONNX model: ${error.message.trim()}`,
+          what: `onnxruntime could not load the file as an ONNX model: ${(error as Error).message.trim()}`,
           where: source,
           fix: 'Export the model again (torch.onnx.export, tf2onnx, skl2onnx); check that the file is not truncated or a Git LFS pointer.',
           cause: error,

@@ -21,7 +21,7 @@ export async function readModelFiles(source: string): Promise<TfjsModelFiles> {
   })
   let json: tf.io.ModelJSON
   try {
-    json = JSON.parse(text)
+    json = JSON.parse(text) as tf.io.ModelJSON
   } catch (error) {
     throw new ModeltestError({ what: `model.json is not valid JSON (${(error as Error).message})`, where: modelJsonPath, fix: 'Save the model again; the file may be truncated.' })
   }
