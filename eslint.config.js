@@ -21,8 +21,10 @@ export default tseslint.config(
   },
   {
     rules: {
-      // Messages print numbers in templates everywhere (their precision is chosen by format helpers); other types still need String().
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowAny: false, allowBoolean: false, allowNullish: false, allowRegExp: false, allowNever: false }],
+      // Messages print numbers, booleans and patterns in templates as users write them. Nullish too: the AWS SDK
+      // types every field of a reply as optional, also those a successful call always fills. Anything else
+      // (any, objects, arrays) needs String() or a formatter, where '[object Object]' would show.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowRegExp: true, allowNullish: true, allowAny: false, allowNever: false }],
       // `test('…', () => expect(x).toY())`, the shape of every test, returns a void expression on purpose.
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       // Off: without noUncheckedIndexedAccess a lookup (METRICS[name], row[column]) is typed as always present, and

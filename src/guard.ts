@@ -61,6 +61,7 @@ export function checkOptionKeys(options: unknown, allowed: readonly string[], wh
 export function checkChoice<T extends string>(value: unknown, allowed: readonly T[], parameter: string, where: string): T | undefined {
   if (value === undefined || allowed.includes(value as T)) return value as T | undefined
   const typo = typeof value === 'string' ? didYouMean(value, allowed) : ''
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any value is matched by its text: an object's '[object Object]' is close to no name
   throw new ModeltestError({ what: `${where}: ${parameter} ${describeValue(value)} is not one of ${listNames(allowed)}${typo}`, fix: `Write ${parameter}: '${closest(String(value), allowed) ?? allowed[0]}'.` })
 }
 

@@ -39,7 +39,7 @@ describe('toHaveOutputShape', () => {
 })
 
 describe('toBeInvariantTo', () => {
-  const shout = (row: Row) => ({ ...row, text: `${row.text}!` })
+  const shout = (row: Row) => ({ ...row, text: `${String(row.text)}!` })
   test('passes when perturbed rows keep their class, within the flip rate', async ({ task }) => {
     await expect(candidate).toBeInvariantTo((row) => ({ ...row, text: String(row.text).toUpperCase() }), { on: holdout, maxFlipRate: 0.02 })
     expect(lastRecord(task)).toMatchObject({ name: 'invariance', passed: true, n: 597 })

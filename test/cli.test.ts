@@ -194,7 +194,7 @@ describe('modeltest validate', () => {
     const seed = JSON.parse(await readFile(join(repoRoot, 'test', 'golden', goldenName), 'utf8'))
     const { run, report } = await validate(file)
     expect(run.code).toBe(code)
-    expect(run.stdout.split('\n')[0]).toBe(`Checks: ${seed.passed_checks}/${seed.total_checks} passed`)
+    expect(run.stdout.split('\n')[0]).toBe(`Checks: ${String(seed.passed_checks)}/${String(seed.total_checks)} passed`)
     for (const key of ['dataset_path', 'dataset_hash', 'total_checks', 'passed_checks', 'failed_checks']) expect(report[key]).toEqual(seed[key])
     const pick = (results: { name: string; passed: boolean }[]) => results.map(({ name, passed }) => ({ name, passed }))
     expect(pick(report.results)).toEqual(pick(seed.results))

@@ -22,7 +22,7 @@ beforeAll(async () => {
   const answer = async (request: IncomingMessage, response: ServerResponse) => {
     const body = JSON.parse(await new Promise<string>((resolve) => {
       let text = ''
-      request.on('data', (chunk) => (text += chunk))
+      request.on('data', (chunk) => (text += String(chunk)))
       request.on('end', () => resolve(text))
     }))
     requests.push(body)

@@ -113,7 +113,7 @@ function responseOf(request: ClientRequest): Promise<{ status: number; headers: 
   return new Promise((resolve, reject) => {
     request.on('response', (response) => {
       let text = ''
-      response.on('data', (chunk) => (text += chunk))
+      response.on('data', (chunk) => (text += String(chunk)))
       response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, text }))
     })
     request.on('error', reject)
@@ -124,7 +124,7 @@ function responseOf(request: ClientRequest): Promise<{ status: number; headers: 
 async function startCli(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'modeltest.js'), 'serve', '--model', onnxPath, '--host', '127.0.0.1', ...args], { env: { ...process.env, ...env } })
   let stdout = ''
-  child.stdout.on('data', (chunk) => (stdout += chunk))
+  child.stdout.on('data', (chunk) => (stdout += String(chunk)))
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
   const listening = /^modeltest serve: (\S+) on (http:\/\/127\.0\.0\.1:\d+)$/m
   while (!listening.test(stdout)) await new Promise((resolve) => setTimeout(resolve, 50))

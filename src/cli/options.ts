@@ -91,7 +91,7 @@ export function parseCommand<T extends OptionTable>(command: string, argv: strin
     if (spec.type === 'switch') options[token.name] = true
     else if (spec.type === 'optional') options[token.name] = token.value ?? true
     else if (spec.type === 'value') {
-      if (token.name in options) throw new ModeltestError({ what: `${flag} is given twice ('${options[token.name]}' and '${value}')`, fix: `Give it once. ${fix}` })
+      if (token.name in options) throw new ModeltestError({ what: `${flag} is given twice ('${String(options[token.name])}' and '${value}')`, fix: `Give it once. ${fix}` })
       options[token.name] = value
     } else {
       const values = spec.type === 'list' ? splitList(flag, value, fix) : [value]

@@ -134,5 +134,5 @@ function firstError(errors: ReadonlyArray<SerializedError>, moduleId: string): P
  * FORCE_COLOR is set, even into a pipe): the console, the reports and annotations carry plain text.
  */
 function errorText(error: SerializedError): string {
-  return stripVTControlCharacters(error.message ?? String(error))
+  return stripVTControlCharacters(error.message ?? JSON.stringify(error))
 }

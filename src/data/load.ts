@@ -233,7 +233,7 @@ async function finish(read: Omit<Read, 'rowCount'>, connection?: DuckDBConnectio
 
 async function describe(connection: DuckDBConnection, relation: string, label: string): Promise<[string, ColumnType][]> {
   const rows = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`)).getRowObjectsJS()
-  return rows.map((row) => [String(row.column_name), columnTypeOf(String(row.column_type), String(row.column_name), label)])
+  return rows.map((row) => [row.column_name as string, columnTypeOf(row.column_type as string, row.column_name as string, label)])
 }
 
 /** Refuses `{ types }` entries for columns the data does not have. */
@@ -281,7 +281,7 @@ async function checkCast(connection: DuckDBConnection, relation: string, column:
   const [bad] = (await connection.runAndReadAll(`SELECT modeltest_row::DOUBLE AS n, ${v}::VARCHAR AS v FROM (SELECT row_number() OVER () AS modeltest_row, * FROM ${relation}) WHERE ${misfit} ORDER BY modeltest_row LIMIT 1`)).getRowObjectsJS()
   if (bad) {
     throw new ModeltestError({
-      what: `'${bad.v}' is not a${type === 'int' ? 'n' : ''} ${type}`,
+      what: `'${bad.v as string}' is not a${type === 'int' ? 'n' : ''} ${type}`,
       where: `${label}, data row ${Number(bad.n)}, column '${column}'`,
       fix: "Fix the value, or drop the forced type for this column in dataset()'s { types } option.",
     })
@@ -299,7 +299,7 @@ async function readJson(label: string, path: string, format: 'json' | 'jsonl', t
   const file = `read_json(${literal(path)}, format=${format === 'json' ? "'array'" : "'newline_delimited'"})`
   let read: Read
   try {
-    const mixed = (await withConnection((c) => c.runAndReadAll(`DESCRIBE SELECT * FROM ${file}`))).getRowObjectsJS().filter((row) => row.column_type === 'JSON').map((row) => String(row.column_name))
+    const mixed = (await withConnection((c) => c.runAndReadAll(`DESCRIBE SELECT * FROM ${file}`))).getRowObjectsJS().filter((row) => row.column_type === 'JSON').map((row) => row.column_name as string)
     const reader = mixed.length === 0 ? file : `(SELECT * REPLACE (${mixed.map((name) => `${ident(name)}->>'$' AS ${ident(name)}`).join(', ')}) FROM ${file})`
     read = await firstPass(label, reader, table, materialize, options)
   } catch (error) {
@@ -348,7 +348,7 @@ async function readCsvAsText(label: string, path: string, delimiter: string, opt
 async function readRejects(connection: DuckDBConnection, rejects: string): Promise<BadRows> {
   const rows = (await connection.runAndReadAll(`SELECT line::DOUBLE AS line, error_message FROM ${ident(`${rejects}_errors`)} ORDER BY line`)).getRowObjectsJS()
   const lines = new Set(rows.map((row) => Number(row.line)))
-  return { count: lines.size, examples: rows.slice(0, 5).map((row) => ({ line: Number(row.line), error: String(row.error_message) })) }
+  return { count: lines.size, examples: rows.slice(0, 5).map((row) => ({ line: Number(row.line), error: row.error_message as string })) }
 }
 
 const TEXT_TESTS: [ColumnType, (c: string) => string][] = [

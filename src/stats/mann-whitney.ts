@@ -1,4 +1,5 @@
 import { listNames, ModeltestError } from '../errors.js'
+import { describeValue } from '../guard.js'
 import { normalCdf } from './intervals.js'
 
 export interface MannWhitneyOptions {
@@ -114,7 +115,7 @@ const METHODS = ['auto', 'exact', 'asymptotic'] as const
 /** The one guard of mannWhitneyU: two non-empty samples of finite numbers, and known options. */
 function checkInputs(x: ArrayLike<number>, y: ArrayLike<number>, options: MannWhitneyOptions): { alternative: (typeof ALTERNATIVES)[number]; method: (typeof METHODS)[number]; continuity: boolean } {
   for (const [sample, name] of [[x, 'x'], [y, 'y']] as const) {
-    if (!sample || typeof sample.length !== 'number') throw new ModeltestError({ what: `mannWhitneyU: ${name} is not an array of numbers, got ${String(sample)}`, fix: 'Pass each sample as an array (or typed array) of numbers.' })
+    if (!sample || typeof sample.length !== 'number') throw new ModeltestError({ what: `mannWhitneyU: ${name} is not an array of numbers, got ${describeValue(sample)}`, fix: 'Pass each sample as an array (or typed array) of numbers.' })
     if (sample.length === 0) throw new ModeltestError({ what: `mannWhitneyU: ${name} is empty`, fix: 'Give at least one value in each sample.' })
     for (let i = 0; i < sample.length; i++) {
       if (typeof sample[i] !== 'number' || !Number.isFinite(sample[i])) throw new ModeltestError({ what: `mannWhitneyU: ${name}[${i}] is ${String(sample[i])}, not a finite number`, fix: 'Give finite numbers; drop failed or timed-out measurements before the test.' })

@@ -168,7 +168,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
     return new Promise((resolve, reject) => {
       let output = ''
       child.stdout!.on('data', (chunk) => {
-        output += chunk
+        output += String(chunk)
         const url = /on (http:\/\/\S+)/.exec(output)?.[1]
         if (url) {
           const container = { variant: variant.VariantName, model: variant.ModelName, url, process: child }
@@ -387,7 +387,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
 
   const server = createServer((request, response) => {
     let body = ''
-    request.on('data', (chunk) => (body += chunk))
+    request.on('data', (chunk) => (body += String(chunk)))
     request.on('end', () => {
       const invocation = /^\/endpoints\/([^/]+)\/invocations$/.exec(request.url ?? '')
       const handled = invocation ? invoke(decodeURIComponent(invocation[1]), request, response, body) : control(request, response, body)
