@@ -25,8 +25,14 @@ export default tseslint.config(
       // types every field of a reply as optional, also those a successful call always fills. Anything else
       // (any, objects, arrays) needs String() or a formatter, where '[object Object]' would show.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowRegExp: true, allowNullish: true, allowAny: false, allowNever: false }],
-      // `test('…', () => expect(x).toY())`, the shape of every test, returns a void expression on purpose.
-      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
+      // `test('…', () => expect(x).toY())`, the shape of every test, returns a void expression on purpose, and so
+      // does `return send(response, 404, …)`, an early return from a function that returns nothing.
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true, ignoreVoidReturningFunctions: true }],
+      // An empty string (an environment variable set to '', an empty flag) means "not given": `||` on strings is meant.
+      '@typescript-eslint/prefer-nullish-coalescing': ['error', { ignorePrimitives: { string: true } }],
+      // Off: String() of a value typed as a string is deliberate where users' values arrive untyped from JavaScript:
+      // a Symbol in a template literal would throw a TypeError instead of the ModeltestError being built.
+      '@typescript-eslint/no-unnecessary-type-conversion': 'off',
       // Off: without noUncheckedIndexedAccess a lookup (METRICS[name], row[column]) is typed as always present, and
       // users call the API from JavaScript too: the rule would delete the guards that give them a ModeltestError.
       '@typescript-eslint/no-unnecessary-condition': 'off',

@@ -58,7 +58,13 @@ function job(jobs: Map<string, Job>, id: string): Job {
 /** Every job a job waits for, directly or through others. */
 function upstream(jobs: Map<string, Job>, id: string): Set<string> {
   const seen = new Set<string>()
-  const visit = (name: string) => job(jobs, name).needs.forEach((need) => seen.has(need) || (seen.add(need), visit(need)))
+  const visit = (name: string) => {
+    for (const need of job(jobs, name).needs) {
+      if (seen.has(need)) continue
+      seen.add(need)
+      visit(need)
+    }
+  }
   visit(id)
   return seen
 }
