@@ -115,6 +115,7 @@ function seconds(ms: number): string {
 }
 
 // Characters XML 1.0 cannot carry at all (control characters other than tab, newline, return).
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g
 
 function text(value: string): string {

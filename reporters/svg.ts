@@ -62,6 +62,7 @@ interface Frame {
 }
 
 // Characters HTML cannot carry (control characters other than tab, newline, return).
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/g
 
 /** Text for HTML or SVG, in content and in quoted attributes alike. */

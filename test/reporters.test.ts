@@ -131,6 +131,7 @@ describe('JUnit against the common schema, read by a JUnit consumer (junit2json)
 describe('console', () => {
   test('groups checks by kind, lists errors, closes with the tally; no colour codes when off', () => {
     const text = renderConsole(report, { color: false, written: ['reports/junit.xml'] })
+    // eslint-disable-next-line no-control-regex -- the escape character is what it finds
     expect(text).not.toMatch(/\u001b\[/)
     expect(text.indexOf('Data checks')).toBeLessThan(text.indexOf('Model checks'))
     expect(text).toContain('  ✗ accuracy_threshold: Accuracy 0.7000 < 0.80')
@@ -140,6 +141,7 @@ describe('console', () => {
     expect(text).toMatch(/Reports: reports\/junit\.xml\n FAILED/)
   })
   test('colours on request', () => {
+    // eslint-disable-next-line no-control-regex -- the escape character is what it finds
     expect(renderConsole(report, { color: true })).toMatch(/\u001b\[31m✗/)
   })
 })

@@ -46,6 +46,7 @@ export async function requirePassedReport(options: GateOptions): Promise<GateRes
 }
 
 function checkReport(report: RunReport, modelHash: string, options: GateOptions): void {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-boolean-literal-compare -- the report is read from a file: only a literal true passes
   if (report.passed !== true) {
     const failed = report.tests.flatMap((test) => test.checks.filter((check) => !check.passed).map((check) => check.name))
     throw new ModeltestError({

@@ -201,10 +201,12 @@ export function kolmogorovSmirnovSurvival(d: number, n: number): number {
 }
 
 /** Stirling-series coefficients B₂ⱼ/(2j(2j − 1)), j = 8 … 1 (scipy _ksstats._STIRLING_COEFFS). */
+/* eslint-disable no-loss-of-precision -- scipy's digits as scipy writes them; the double nearest each is the value */
 const STIRLING = [
   -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4,
   -5.952380952380952381e-4, 7.9365079365079365079e-4, -2.7777777777777777778e-3, 8.3333333333333333333e-2,
 ]
+/* eslint-enable no-loss-of-precision */
 
 /** log(n!/nⁿ) by Stirling's series, n·log n removed first (scipy _log_nfactorial_div_n_pow_n). */
 function logFactorialOverPower(n: number): number {
@@ -422,6 +424,7 @@ function pelzGoodCdf(n: number, x: number): number {
 }
 
 /** log of 2⁻¹⁰²², below which cephes' smirnov reports an underflowed survival of 0 (cephes MINLOG). */
+// eslint-disable-next-line no-loss-of-precision -- cephes' digits as cephes writes them
 const CEPHES_MINLOG = -7.451332191019412076235e2
 const SMIRNOV_MAX_COMPUTE_N = 1_000_000
 

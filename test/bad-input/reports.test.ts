@@ -201,6 +201,7 @@ describe('a run of tests (not a merge)', () => {
     expect(run.status).toBe(1)
     expect(run.stdout).toContain('::error file=checks.modeltest.ts,line=3')
     expect(run.stdout).toContain('expected "vi.fn()" to be called with arguments')
+    // eslint-disable-next-line no-control-regex -- the escape character is what it finds
     const ansi = /\u001b|\[\d+(;\d+)*m/
     expect(run.stdout + run.stderr).not.toMatch(ansi)
     for (const report of ['reports/junit.xml', 'reports/modeltest.json', 'reports/modeltest.html', 'summary.md']) {
