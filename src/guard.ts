@@ -126,6 +126,6 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`
   if (value instanceof Promise) return 'a Promise (add await)'
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`
-  const type = (value as object).constructor?.name
+  const type = (value).constructor?.name
   return !type || type === 'Object' ? 'an object' : `a ${type}`
 }

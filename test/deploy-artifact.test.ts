@@ -146,7 +146,7 @@ describe('uploadModelArtifact against s3rver', () => {
     const inputs: { action: string; input: object }[] = []
     const client = new s3Sdk.S3Client({ region: 'us-east-1', endpoint: s3.url, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } })
     client.middlewareStack.add((next, context) => (args) => {
-      inputs.push({ action: String(context.commandName).replace(/Command$/, ''), input: args.input as object })
+      inputs.push({ action: String(context.commandName).replace(/Command$/, ''), input: args.input })
       return next(args)
     }, { step: 'initialize', name: 'recordInputs' })
     // A model under the part size goes up in one PutObject with modeltest's parameters. (A multipart upload's

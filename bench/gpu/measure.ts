@@ -53,7 +53,7 @@ function largeMlp(): tf.Sequential {
   LAYERS.slice(1).forEach((units, i) => net.add(tf.layers.dense({ units, inputShape: i === 0 ? [LAYERS[0]] : undefined, activation: i === LAYERS.length - 2 ? 'softmax' : 'relu' })))
   const random = mulberry32(7)
   net.setWeights(net.getWeights().map((weight) => {
-    const scale = weight.shape.length === 2 ? Math.sqrt(6 / (weight.shape[0]! + weight.shape[1]!)) : 0.01
+    const scale = weight.shape.length === 2 ? Math.sqrt(6 / (weight.shape[0] + weight.shape[1])) : 0.01
     return tf.tensor(Float32Array.from({ length: weight.size }, () => (random() * 2 - 1) * scale), weight.shape)
   }))
   return net

@@ -31,6 +31,7 @@ export async function finiteOutputsCheck(model: Model, input: Dataset, negate = 
 
 /** The model's output on `input` has this shape; `null` accepts any size (the batch). */
 export async function outputShapeCheck(model: Model, shape: readonly (number | null)[], input: Dataset, negate = false): Promise<CheckRecord> {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- Array.isArray narrows a readonly array to any[]; asked of unknown, the element type stays
   if (!Array.isArray(shape as unknown) || shape.length !== 2 || shape.some((size) => size !== null && !(Number.isInteger(size) && size >= 1))) {
     throw new ModeltestError({ what: `toHaveOutputShape takes [rows, width] with whole numbers or null, got ${JSON.stringify(shape)}`, fix: 'Write toHaveOutputShape([null, 2], { input: holdout.head(4) }).' })
   }

@@ -129,6 +129,7 @@ export async function valuesBetweenCheck(data: Dataset, column: string, min: num
 /** Every non-null value of a column is one of `allowed`. */
 export async function valuesInCheck(data: Dataset, column: string, allowed: readonly (string | number | boolean)[], options: Mostly = {}, negate = false): Promise<CheckRecord> {
   const fix = "Write toHaveValuesIn('label', [0, 1])."
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- Array.isArray narrows a readonly array to any[]; asked of unknown, the element type stays
   if (!Array.isArray(allowed as unknown) || allowed.length === 0) throw new ModeltestError({ what: `toHaveValuesIn needs a non-empty array of allowed values, got ${describeValue(allowed)}`, fix })
   const odd = allowed.findIndex((value) => !['string', 'number', 'boolean'].includes(typeof value))
   if (odd >= 0) throw new ModeltestError({ what: `toHaveValuesIn: allowed[${odd}] must be a string, number or boolean, got ${describeValue(allowed[odd])}`, fix })
@@ -183,7 +184,7 @@ export async function patternCheck(data: Dataset, column: string, pattern: RegEx
 export async function uniqueCheck(data: Dataset, columns: readonly string[], negate = false): Promise<CheckRecord> {
   checkColumnList(columns, 'columns', 'toHaveUniqueValues', "['id']")
   data.checkColumns(columns)
-  return duplicateCheck(data, columns, 'unique_values', `${columns.join(', ')}`, negate)
+  return duplicateCheck(data, columns, 'unique_values', columns.join(', '), negate)
 }
 
 /** No row appears twice (all columns equal). */

@@ -87,7 +87,7 @@ export function parseCommand<T extends OptionTable>(command: string, argv: strin
       passed.push(...argv.slice(token.index, token.index + (token.value !== undefined && !token.inlineValue ? 2 : 1)))
       continue
     }
-    const value = token.value as string
+    const value = token.value!
     if (spec.type === 'switch') options[token.name] = true
     else if (spec.type === 'optional') options[token.name] = token.value ?? true
     else if (spec.type === 'value') {

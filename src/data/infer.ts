@@ -20,7 +20,7 @@ export function typeValueColumn(name: string, values: readonly unknown[], where:
     }
     kinds.add(typeof value)
     if (typeof value === 'number' && !Number.isInteger(value)) allIntegers = false
-    out[i] = value as Value
+    out[i] = value
   }
   if (kinds.size > 1) {
     throw new ModeltestError({ what: `column '${name}' mixes ${[...kinds].join(' and ')} values`, where, fix: 'Give one type per column (convert the values before calling dataset()).' })

@@ -216,7 +216,7 @@ async function firstPass(label: string, file: string, table: string, materialize
     const profiled = known(options.profileColumns)
     const profiledSchema = profiled ? schema.filter(([name]) => profiled.includes(name) || counted.includes(name)) : schema
     const [row] = (await c.runAndReadAll(profileSql(reader, profiledSchema, counted))).getRowObjectsJS()
-    const profile = readProfile(row as Record<string, unknown>, profiledSchema, counted)
+    const profile = readProfile(row, profiledSchema, counted)
     return { relation: reader, schema, rowCount: profile.rows, materialized: false, profile }
   }
   try {

@@ -167,7 +167,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
     })
     return new Promise((resolve, reject) => {
       let output = ''
-      child.stdout!.on('data', (chunk) => {
+      child.stdout.on('data', (chunk) => {
         output += String(chunk)
         const url = /on (http:\/\/\S+)/.exec(output)?.[1]
         if (url) {
@@ -176,7 +176,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
           resolve(container)
         }
       })
-      child.stderr!.resume()
+      child.stderr.resume()
       child.on('exit', () => reject(new Error(`modeltest serve exited: ${output}`)))
     })
   }
