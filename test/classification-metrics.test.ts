@@ -21,7 +21,7 @@ import { repoRoot } from './helpers.js'
 // Computed by scikit-learn 1.2 and numpy: test/golden/make_metrics_golden.py.
 const golden = JSON.parse(readFileSync(join(repoRoot, 'test', 'golden', 'metrics.json'), 'utf8'))
 
-type Prf<T = number> = { precision: T; recall: T; f1: T }
+interface Prf<T = number> { precision: T; recall: T; f1: T }
 interface ClassCase {
   name: string
   labels: number[]

@@ -16,7 +16,7 @@ async function reportsIn(dir: string): Promise<{ json: RunReport; junit: string 
 }
 
 /** A JUnit testcase: `title` as written, with its checks' values in brackets; `name` the test's name without them. */
-type Testcase = { name: string; title: string; failure?: unknown; error?: unknown }
+interface Testcase { name: string; title: string; failure?: unknown; error?: unknown }
 
 function testcases(junit: string): Testcase[] {
   expect(SyntaxValidator.validate(junit)).toBe(true)

@@ -30,7 +30,7 @@ describe('toMeetAccuracy', () => {
     expect(lastRecord(task).model).toMatchObject({ name: 'keyword', runtime: 'function' })
   })
   test('fails with the tutorial-style message', async () => {
-    await expect(expect(alwaysPositive).toMeetAccuracy(0.8, { on: clean, label: 'label' })).rejects.toThrow(/accuracy_threshold: Accuracy 0.5000 < 0.80 \(95% CI 0\.\d{4}–0\.\d{4}, n=4\)\n  Actual: 0.5, Threshold: 0.8/)
+    await expect(expect(alwaysPositive).toMeetAccuracy(0.8, { on: clean, label: 'label' })).rejects.toThrow(/accuracy_threshold: Accuracy 0.5000 < 0.80 \(95% CI 0\.\d{4}–0\.\d{4}, n=4\)\n {2}Actual: 0.5, Threshold: 0.8/)
   })
   test('.not', async () => {
     await expect(alwaysPositive).not.toMeetAccuracy(0.8, { on: clean, label: 'label' })

@@ -136,7 +136,7 @@ describe('console', () => {
     expect(text.indexOf('Data checks')).toBeLessThan(text.indexOf('Model checks'))
     expect(text).toContain('  ✗ accuracy_threshold: Accuracy 0.7000 < 0.80')
     expect(text).toContain('      Actual: 0.7, Threshold: 0.8')
-    expect(text).toMatch(/Errors\n  ✗ a\.modeltest\.ts > model > broken\n      data\.csv, line 3/)
+    expect(text).toMatch(/Errors\n {2}✗ a\.modeltest\.ts > model > broken\n {6}data\.csv, line 3/)
     expect(text).toMatch(/1\/2 checks passed, 1 test failed with an error/)
     expect(text).toMatch(/Reports: reports\/junit\.xml\n FAILED/)
   })

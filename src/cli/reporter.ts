@@ -53,7 +53,7 @@ export class ModeltestReporter implements Reporter {
     ;(log.type === 'stderr' ? process.stderr : process.stdout).write(log.content)
   }
 
-  async onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: string): Promise<void> {
+  async onTestRunEnd(modules: readonly TestModule[], unhandledErrors: readonly SerializedError[], reason: string): Promise<void> {
     // In file order, whatever order the files ran in: reports of the same suite read the same, sharded or not.
     const tests = modules.flatMap((module) => this.#outcomes(module)).sort(byFile)
     const problems = unhandledErrors.map((error) => `Error outside any test: ${error.message}`)
@@ -122,7 +122,7 @@ function fileDuration(module: TestModule): number {
 }
 
 /** The first error's class and the frame of its stack in the test file (where a plain expect failed), for the reports. */
-function firstError(errors: ReadonlyArray<SerializedError>, moduleId: string): Pick<TestOutcome, 'error'> {
+function firstError(errors: readonly SerializedError[], moduleId: string): Pick<TestOutcome, 'error'> {
   const [error] = errors
   if (!error) return {}
   const frame = error.stacks?.find((stack) => resolve(stack.file) === moduleId)

@@ -60,7 +60,7 @@ export function describeAwsError(error: unknown): AwsFailure {
     return failure({ name, status, message: words ?? message, kind: 'timeout' })
   }
   // A body the SDK could not parse as AWS's JSON: a proxy, load balancer or gateway answered, not AWS.
-  if (name === 'SyntaxError' || /Deserialization error/.test(message)) {
+  if (name === 'SyntaxError' || message.includes('Deserialization error')) {
     const body = (error as { $response?: { body?: unknown } }).$response?.body
     const text = body instanceof Uint8Array ? new TextDecoder().decode(body) : typeof body === 'string' ? body : ''
     return failure({ name: status ? `HTTP ${status}` : name, status, message: `an answer that is not JSON${text ? `: ${redact(firstTextLine(text))}` : ''}`, kind: 'not-json' })

@@ -233,7 +233,7 @@ describe('model() options are checked before anything loads', () => {
   })
 
   test('options a predict function would ignore', async () => {
-    await expect(model(fn, { features: ['a'], name: 'scores' })).rejects.toThrow(/^scores: the option 'features' does not apply to a predict function\n  The function gets the rows themselves/)
+    await expect(model(fn, { features: ['a'], name: 'scores' })).rejects.toThrow(/^scores: the option 'features' does not apply to a predict function\n {2}The function gets the rows themselves/)
     await expect(model(fn, { preprocess: (rows) => rows.map(() => [1]), output: 'probabilities' })).rejects.toThrow(/the options 'preprocess' and 'output' do not apply to a predict function/)
   })
 
