@@ -26,7 +26,7 @@ export default tseslint.config(
       // (any, objects, arrays) needs String() or a formatter, where '[object Object]' would show.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowRegExp: true, allowNullish: true, allowAny: false, allowNever: false }],
       // `test('…', () => expect(x).toY())`, the shape of every test, returns a void expression on purpose, and so
-      // does `return send(response, 404, …)`, an early return from a function that returns nothing.
+      // does `return resolve(…)`, an early return from a callback that returns nothing.
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true, ignoreVoidReturningFunctions: true }],
       // An empty string (an environment variable set to '', an empty flag) means "not given": `||` on strings is meant.
       '@typescript-eslint/prefer-nullish-coalescing': ['error', { ignorePrimitives: { string: true } }],

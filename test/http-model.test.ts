@@ -32,15 +32,20 @@ beforeAll(async () => {
     }
     if (request.url === '/invocations') {
       const scores = await local.predictRows(body.instances as Row[])
-      return send(200, { predictions: Array.from({ length: scores.rows }, (_, i) => Array.from(scores.values.subarray(i * 2, i * 2 + 2))) })
+      send(200, { predictions: Array.from({ length: scores.rows }, (_, i) => Array.from(scores.values.subarray(i * 2, i * 2 + 2))) })
+      return
     }
     if (request.url === '/v2/models/penguins/infer') {
       const [input] = body.inputs
       const rows = Array.from({ length: input.shape[0] }, (_, i) => Object.fromEntries(features.map((name, j) => [name, input.data[i * input.shape[1] + j]])))
       const scores = await onnx.predictRows(rows)
-      return send(200, { model_name: 'penguins', outputs: [{ name: 'probabilities', shape: [scores.rows, scores.width], datatype: 'FP32', data: Array.from(scores.values) }] })
+      send(200, { model_name: 'penguins', outputs: [{ name: 'probabilities', shape: [scores.rows, scores.width], datatype: 'FP32', data: Array.from(scores.values) }] })
+      return
     }
-    if (request.url === '/broken') return send(500, { error: 'model crashed' })
+    if (request.url === '/broken') {
+      send(500, { error: 'model crashed' })
+      return
+    }
     send(404, { error: 'not found' })
   }
   server = createServer((request, response) => void answer(request, response))

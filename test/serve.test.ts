@@ -17,7 +17,7 @@ const server = await serveModel(net, { port: 0, host: '127.0.0.1', features })
 afterAll(() => server.close())
 
 const post = (path: string, body: string, type = 'application/json') => fetch(server.url + path, { method: 'POST', body, headers: { 'Content-Type': type } })
-const featureRows = rows.map((row) => Object.fromEntries(features.map((name) => [name, row[name]])) as Row)
+const featureRows = rows.map((row): Row => Object.fromEntries(features.map((name) => [name, row[name]])))
 
 describe('modeltest serve: the SageMaker container contract', () => {
   test('GET /ping answers 200 once the model is loaded, 503 before', async () => {

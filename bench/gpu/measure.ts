@@ -74,7 +74,7 @@ async function measure(): Promise<Figures> {
   }
   const example = process.env.EXAMPLE_DIR ?? join(import.meta.dirname, '..', '..', 'examples', 'sentiment')
   // Read without DuckDB, so that the bundle carried to a GPU machine (bench/gpu/device) needs no native module but webgpu's.
-  const all = parse(await readFile(join(example, 'data', 'holdout.csv')), { columns: true }) as Row[]
+  const all = parse<Row>(await readFile(join(example, 'data', 'holdout.csv')), { columns: true })
   const candidate = await model(join(example, 'models', 'candidate', 'model.json'), { preprocess: bagOfWords(await readVocabulary(join(example, 'models', 'candidate', 'vocab.json'))) })
   const one = all.slice(0, 1)
   const exampleLatency = await measureLatency(() => candidate.predictRows(one))

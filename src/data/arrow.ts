@@ -56,7 +56,7 @@ function arrowColumnType(field: Field, label: string): ColumnType {
   if (DataType.isBool(type)) return 'bool'
   if (DataType.isDate(type) || DataType.isTimestamp(type)) return 'date'
   throw new ModeltestError({
-    what: `column '${field.name}' has Arrow type ${String(field.type as DataType)}, which modeltest does not check yet`,
+    what: `column '${field.name}' has Arrow type ${String(field.type)}, which modeltest does not check yet`,
     where: label,
     fix: 'Cast it to an integer, float, string, boolean or date column before writing the file.',
   })

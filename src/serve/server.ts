@@ -83,12 +83,26 @@ export async function serveModel(model: Model | Promise<Model>, options: ServeOp
 async function handle(request: IncomingMessage, response: ServerResponse, model: Model | undefined, options: ServeOptions): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname
   if (path === '/ping') {
-    if (request.method !== 'GET') return send(response, 405, { error: '/ping takes GET' })
-    return model ? send(response, 200, { status: 'ok', model: model.name }) : send(response, 503, { error: 'the model is still loading' })
+    if (request.method !== 'GET') {
+      send(response, 405, { error: '/ping takes GET' })
+      return
+    }
+    if (model) send(response, 200, { status: 'ok', model: model.name })
+    else send(response, 503, { error: 'the model is still loading' })
+    return
   }
-  if (!INVOCATIONS.test(path)) return send(response, 404, { error: `no route ${path}: use GET /ping or POST /invocations` })
-  if (request.method !== 'POST') return send(response, 405, { error: `${path} takes POST` })
-  if (!model) return send(response, 503, { error: 'the model is still loading; retry once GET /ping answers 200' })
+  if (!INVOCATIONS.test(path)) {
+    send(response, 404, { error: `no route ${path}: use GET /ping or POST /invocations` })
+    return
+  }
+  if (request.method !== 'POST') {
+    send(response, 405, { error: `${path} takes POST` })
+    return
+  }
+  if (!model) {
+    send(response, 503, { error: 'the model is still loading; retry once GET /ping answers 200' })
+    return
+  }
   try {
     const rows = parseRows(await readBody(request), request.headers['content-type'] ?? 'application/json', options.features)
     let scores
@@ -97,7 +111,8 @@ async function handle(request: IncomingMessage, response: ServerResponse, model:
     } catch (error) {
       // The model's own input checks (an unknown column, a wrong type) are the client's to fix; a model that does not answer is not.
       if (isModeltestError(error) && !(error instanceof PredictionTimeout)) throw new BadRequest((error as Error).message)
-      return send(response, 500, { error: `the model failed: ${(error as Error).message}` })
+      send(response, 500, { error: `the model failed: ${(error as Error).message}` })
+      return
     }
     const predictions = Array.from({ length: scores.rows }, (_, i) => Array.from(scores.values.subarray(i * scores.width, (i + 1) * scores.width)))
     // SageMaker names the variant that answered: the one the client targeted, else this server's.
@@ -105,7 +120,10 @@ async function handle(request: IncomingMessage, response: ServerResponse, model:
     response.setHeader('x-Amzn-Invoked-Production-Variant', (typeof target === 'string' && target) || options.variant || 'AllTraffic')
     send(response, 200, { predictions })
   } catch (error) {
-    if (error instanceof BadRequest) return send(response, error.status, { error: error.message })
+    if (error instanceof BadRequest) {
+      send(response, error.status, { error: error.message })
+      return
+    }
     throw error
   }
 }
@@ -142,7 +160,7 @@ function parseRows(body: string, contentType: string, features: string[] | undef
     if (!header && !features) throw new BadRequest('CSV without a header needs the server started with --features a,b,c (or send text/csv;header=present)')
     let records: string[][]
     try {
-      records = parseCsv(body, { skip_empty_lines: true, trim: true }) as string[][]
+      records = parseCsv(body, { skip_empty_lines: true, trim: true })
     } catch (error) {
       throw new BadRequest(`the CSV body does not parse: ${(error as Error).message}`)
     }
