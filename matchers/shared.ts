@@ -86,7 +86,6 @@ function failureMessage(record: CheckRecord, isNot: boolean): string {
   return `${record.name}: ${record.message}\n  Actual: ${actual}, Threshold: ${threshold} (${required})`
 }
 
-
 /** What modeltest reads of a running vitest test: its name and the pending assertions vitest waits for. */
 interface RunningTest {
   name: string

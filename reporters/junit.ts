@@ -15,9 +15,7 @@ export function renderJUnit(report: RunReport): string {
   const { summary } = report
   const errors = report.tests.filter(isError).length
   const out = ['<?xml version="1.0" encoding="UTF-8"?>']
-  out.push(
-    `<testsuites name="modeltest" tests="${summary.tests}" failures="${summary.failedTests - errors}" errors="${errors}" skipped="${summary.skippedTests}" time="${seconds(report.durationMs)}" timestamp="${report.startedAt}">`,
-  )
+  out.push(`<testsuites name="modeltest" tests="${summary.tests}" failures="${summary.failedTests - errors}" errors="${errors}" skipped="${summary.skippedTests}" time="${seconds(report.durationMs)}" timestamp="${report.startedAt}">`)
   for (const file of files) {
     const tests = report.tests.filter((test) => test.file === file)
     const fileErrors = tests.filter(isError).length

@@ -48,7 +48,13 @@ function editDistance(a: string, b: string): number {
 export function checkOptionKeys(options: unknown, allowed: readonly string[], where: string): void {
   if (options === undefined) return
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ModeltestError({ what: `${where}: the options must be an object, got ${describeValue(options)}`, fix: `Pass { ${allowed.slice(0, 2).map((key) => `${key}: …`).join(', ')} }, or leave the options out.` })
+    throw new ModeltestError({
+      what: `${where}: the options must be an object, got ${describeValue(options)}`,
+      fix: `Pass { ${allowed
+        .slice(0, 2)
+        .map((key) => `${key}: …`)
+        .join(', ')} }, or leave the options out.`,
+    })
   }
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
@@ -114,7 +120,14 @@ export interface NumberRange {
 /** Whether `value` is finite and within every bound of `range`. */
 export function inRange(value: number, range: NumberRange): boolean {
   const { above, atLeast, below, atMost, whole } = range
-  return Number.isFinite(value) && (above === undefined || value > above) && (atLeast === undefined || value >= atLeast) && (below === undefined || value < below) && (atMost === undefined || value <= atMost) && (!whole || Number.isInteger(value))
+  return (
+    Number.isFinite(value) &&
+    (above === undefined || value > above) &&
+    (atLeast === undefined || value >= atLeast) &&
+    (below === undefined || value < below) &&
+    (atMost === undefined || value <= atMost) &&
+    (!whole || Number.isInteger(value))
+  )
 }
 
 /** A short description of a value for an error message: `'excel'`, `the number 3`, `an array`, `a Promise (add await)`. */
@@ -126,6 +139,6 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`
   if (value instanceof Promise) return 'a Promise (add await)'
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`
-  const type = (value).constructor?.name
+  const type = value.constructor?.name
   return !type || type === 'Object' ? 'an object' : `a ${type}`
 }

@@ -10,7 +10,10 @@ import { exampleDir, fixturesDir } from './helpers.js'
 // adapter is tested end to end against the same model run in-process.
 const holdout = (await dataset(join(exampleDir, 'data', 'holdout.csv'))).head(50)
 const local = await model(join(exampleDir, 'models', 'candidate', 'model.json'), { preprocess: bagOfWords(await readVocabulary(join(exampleDir, 'models', 'candidate', 'vocab.json'))) })
-const penguins = await dataset((await (await dataset(join(fixturesDir, 'data', 'penguins.csv'))).rows()).filter((row) => row.bill_length_mm !== null), { name: 'penguins' })
+const penguins = await dataset(
+  (await (await dataset(join(fixturesDir, 'data', 'penguins.csv'))).rows()).filter((row) => row.bill_length_mm !== null),
+  { name: 'penguins' },
+)
 const features = ['bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'body_mass_g']
 const onnx = await model(join(fixturesDir, 'models', 'penguins.onnx'), { features })
 
@@ -20,11 +23,13 @@ const requests: unknown[] = []
 
 beforeAll(async () => {
   const answer = async (request: IncomingMessage, response: ServerResponse) => {
-    const body = JSON.parse(await new Promise<string>((resolve) => {
-      let text = ''
-      request.on('data', (chunk) => (text += String(chunk)))
-      request.on('end', () => resolve(text))
-    }))
+    const body = JSON.parse(
+      await new Promise<string>((resolve) => {
+        let text = ''
+        request.on('data', (chunk) => (text += String(chunk)))
+        request.on('end', () => resolve(text))
+      }),
+    )
     requests.push(body)
     const send = (status: number, value: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json' })

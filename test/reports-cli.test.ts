@@ -38,7 +38,10 @@ describe('shards', () => {
       await mkdir(join(downloaded, `shard-${i + 1}`), { recursive: true })
       await cp(file, join(downloaded, `shard-${i + 1}`, 'result.json'))
     }
-    const merged = await runCli(['merge', downloaded, '--json', join(out, 'merged/modeltest.json'), '--junit', join(out, 'merged/junit.xml'), '--html', join(out, 'merged/modeltest.html'), '--summary', join(out, 'merged/summary.md')], shardedDir)
+    const merged = await runCli(
+      ['merge', downloaded, '--json', join(out, 'merged/modeltest.json'), '--junit', join(out, 'merged/junit.xml'), '--html', join(out, 'merged/modeltest.html'), '--summary', join(out, 'merged/summary.md')],
+      shardedDir,
+    )
     expect(merged.stderr).toBe('')
     expect(merged.code).toBe(0)
     expect(merged.stdout).toMatch(/5\/5 checks passed/)

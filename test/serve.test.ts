@@ -46,7 +46,19 @@ describe('modeltest serve: the SageMaker container contract', () => {
     const lines = featureRows.map((row) => features.map((name) => row[name]).join(','))
     const headerless = await post('/invocations', lines.join('\n'), 'text/csv')
     expect((await headerless.json()).predictions).toEqual(expected)
-    const withHeader = await post('/invocations', [[...features].reverse().join(','), ...featureRows.map((row) => [...features].reverse().map((name) => row[name]).join(','))].join('\n'), 'text/csv;header=present')
+    const withHeader = await post(
+      '/invocations',
+      [
+        [...features].reverse().join(','),
+        ...featureRows.map((row) =>
+          [...features]
+            .reverse()
+            .map((name) => row[name])
+            .join(','),
+        ),
+      ].join('\n'),
+      'text/csv;header=present',
+    )
     expect((await withHeader.json()).predictions).toEqual(expected)
   })
 
@@ -89,7 +101,15 @@ describe('modeltest serve: the SageMaker container contract', () => {
   })
 
   test('a model that throws gets 500', async () => {
-    const failing = await serveModel(await model(async () => { throw new Error('out of memory') }, { name: 'failing' }), { port: 0, host: '127.0.0.1' })
+    const failing = await serveModel(
+      await model(
+        async () => {
+          throw new Error('out of memory')
+        },
+        { name: 'failing' },
+      ),
+      { port: 0, host: '127.0.0.1' },
+    )
     const response = await fetch(failing.url + '/invocations', { method: 'POST', body: '[{"a": 1}]', headers: { 'Content-Type': 'application/json' } })
     expect(response.status).toBe(500)
     expect((await response.json()).error).toBe('the model failed: out of memory')

@@ -14,7 +14,10 @@ const here = dirname(new URL(import.meta.url).pathname)
 async function buildVocabulary(train: Dataset, size: number): Promise<string[]> {
   const counts = new Map<string, number>()
   for (const text of await train.column('text')) for (const word of tokenize(String(text))) counts.set(word, (counts.get(word) ?? 0) + 1)
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, size).map(([word]) => word)
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, size)
+    .map(([word]) => word)
 }
 
 async function trainModel(train: Dataset, name: string, vocabularySize: number, epochs: number): Promise<void> {

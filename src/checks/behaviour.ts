@@ -60,7 +60,10 @@ export async function invarianceCheck(model: Model, perturb: (row: Row) => Row, 
   const maxFlipRate = options?.maxFlipRate ?? 0
   if (!(maxFlipRate >= 0 && maxFlipRate <= 1)) throw new ModeltestError({ what: `maxFlipRate ${maxFlipRate} is not within [0, 1]`, fix: 'Pass { maxFlipRate: 0.02 }.' })
   const original = await rowsOf(options?.on, 'toBeInvariantTo')
-  const perturbed = await dataset(original.map((row) => perturb({ ...row })), { name: `${options.on.source} perturbed` })
+  const perturbed = await dataset(
+    original.map((row) => perturb({ ...row })),
+    { name: `${options.on.source} perturbed` },
+  )
   const [before, after] = await Promise.all([finiteScores(model, options.on), finiteScores(model, perturbed)])
   const [a, b] = [predictedClasses(before), predictedClasses(after)]
   const flipped: number[] = []

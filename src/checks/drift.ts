@@ -2,16 +2,7 @@ import type { Dataset } from '../data/dataset.js'
 import { ident, queryColumn } from '../data/duckdb.js'
 import { ModeltestError } from '../errors.js'
 import { checkChoice, checkColumnList, checkNumber, checkOptionKeys } from '../guard.js'
-import {
-  binCounts,
-  chiSquareHomogeneity,
-  jensenShannonDistance,
-  ksTwoSample,
-  populationStabilityIndex,
-  quantileBinEdges,
-  sum,
-  wassersteinDistance,
-} from '../stats/drift.js'
+import { binCounts, chiSquareHomogeneity, jensenShannonDistance, ksTwoSample, populationStabilityIndex, quantileBinEdges, sum, wassersteinDistance } from '../stats/drift.js'
 import { formatAgainst, formatPValue, formatThreshold, type CheckRecord } from './record.js'
 import { formatValue } from '../report.js'
 import { dataCheck } from './data.js'

@@ -84,7 +84,9 @@ export function makeCheck(spec: CheckSpec, negate = false): CheckRecord {
   const significant = spec.significance ? spec.significance.pValue < spec.significance.alpha : true
   // With a test behind it, the unwanted outcome (a regression) must be both past the threshold and significant.
   const passed = spec.significance ? (negate ? relation && significant : relation || !significant) : relation
-  const message = negate ? `${passed ? 'Passes' : 'Fails'} .not, which requires ${COMPARATOR_SYMBOL[comparator]} ${Number.isInteger(spec.threshold) ? spec.threshold : formatThreshold(spec.threshold)}: ${lowerFirst(spec.message)}` : spec.message
+  const message = negate
+    ? `${passed ? 'Passes' : 'Fails'} .not, which requires ${COMPARATOR_SYMBOL[comparator]} ${Number.isInteger(spec.threshold) ? spec.threshold : formatThreshold(spec.threshold)}: ${lowerFirst(spec.message)}`
+    : spec.message
   return { ...spec, comparator, passed, message, ...(warnings.length > 0 ? { warnings } : {}) }
 }
 

@@ -61,9 +61,7 @@ export interface Positionals {
 export function parseCommand<T extends OptionTable>(command: string, argv: string[], table: T, expected: Positionals, passThrough: OptionTable = {}): ParsedCommand<T> {
   const fix = `See modeltest ${command ? `${command} ` : ''}--help.`
   const foreign = Object.fromEntries(Object.entries(passThrough).filter(([name, spec]) => !(name in table) && !Object.values(table).some((own) => own.short !== undefined && own.short === spec.short)))
-  const config = Object.fromEntries(
-    Object.entries({ ...foreign, ...table }).map(([name, spec]) => [name, { type: takesNextWord(spec) ? ('string' as const) : ('boolean' as const), ...(spec.short ? { short: spec.short } : {}) }]),
-  )
+  const config = Object.fromEntries(Object.entries({ ...foreign, ...table }).map(([name, spec]) => [name, { type: takesNextWord(spec) ? ('string' as const) : ('boolean' as const), ...(spec.short ? { short: spec.short } : {}) }]))
   // strict: false lets an unknown option through as a token, so that the error can name the closest known one.
   const { tokens } = parseArgs({ args: argv, options: config, strict: false, allowPositionals: true, tokens: true })
   const options: Record<string, string | string[] | boolean> = {}
@@ -98,7 +96,12 @@ export function parseCommand<T extends OptionTable>(command: string, argv: strin
       options[token.name] = [...((options[token.name] as string[] | undefined) ?? []), ...values]
     }
   }
-  checkPositionals(positionals, expected, command, Object.values(table).some((spec) => spec.type === 'list'))
+  checkPositionals(
+    positionals,
+    expected,
+    command,
+    Object.values(table).some((spec) => spec.type === 'list'),
+  )
   return { options: options as ParsedOptions<T>, positionals, passThrough: passed }
 }
 

@@ -81,7 +81,10 @@ export class ModeltestReporter implements Reporter {
     const reports = dirname(resolve(this.#root, this.#options.json || 'reports/modeltest.json'))
     const target = join(reports, 'shards', `shard-${result.shard.index}-of-${result.shard.count}.json`)
     const { written, unwritten } = await replaceFiles([{ path: target, content: JSON.stringify(result, null, 2) + '\n' }])
-    process.stdout.write(renderConsole(report, { color: consoleColor(this.#options), written: written.map((path) => relative(process.cwd(), path)) }) + `\n Shard ${result.shard.index}/${result.shard.count}: merge every shard with modeltest merge ${relative(process.cwd(), dirname(target)) || '.'}\n`)
+    process.stdout.write(
+      renderConsole(report, { color: consoleColor(this.#options), written: written.map((path) => relative(process.cwd(), path)) }) +
+        `\n Shard ${result.shard.index}/${result.shard.count}: merge every shard with modeltest merge ${relative(process.cwd(), dirname(target)) || '.'}\n`,
+    )
     for (const { path, reason } of unwritten) process.stderr.write(`modeltest: ${relative(process.cwd(), path)} was not written: ${reason}. Fix the path, or give the reports another folder with --json <path>.\n`)
     return unwritten.length
   }

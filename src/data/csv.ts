@@ -23,20 +23,18 @@ export interface CsvOptions {
  * (`detect`) or every column as text (`text`, for a second, tolerant read).
  */
 export function csvReader(path: string, options: CsvOptions, delimiter: string, mode: { header: string[]; as: 'detect' | 'text'; rejects?: string }): string {
-  const settings = [
-    'header=true',
-    `delim=${literal(delimiter)}`,
-    `quote='"'`,
-    `escape='"'`,
-    `strict_mode=${options.relaxQuotes ? 'false' : 'true'}`,
-    `nullstr=[${(options.nullValues ?? ['']).map(literal).join(', ')}]`,
-  ]
+  const settings = ['header=true', `delim=${literal(delimiter)}`, `quote='"'`, `escape='"'`, `strict_mode=${options.relaxQuotes ? 'false' : 'true'}`, `nullstr=[${(options.nullValues ?? ['']).map(literal).join(', ')}]`]
   if (mode.as === 'text') {
     settings.push('auto_detect=false', `columns={${mode.header.map((name) => `${literal(name)}: 'VARCHAR'`).join(', ')}}`)
   } else {
     // The names read by readCsvHeader, so that an unnamed column is called as pandas calls it.
     settings.push(`names=[${mode.header.map(literal).join(', ')}]`)
-    if (options.types && Object.keys(options.types).length > 0) settings.push(`types={${Object.entries(options.types).map(([name, type]) => `${literal(name)}: '${DUCKDB_TYPE[type]}'`).join(', ')}}`)
+    if (options.types && Object.keys(options.types).length > 0)
+      settings.push(
+        `types={${Object.entries(options.types)
+          .map(([name, type]) => `${literal(name)}: '${DUCKDB_TYPE[type]}'`)
+          .join(', ')}}`,
+      )
   }
   if (mode.rejects) settings.push('ignore_errors=true', 'store_rejects=true', `rejects_table=${literal(`${mode.rejects}_errors`)}`, `rejects_scan=${literal(`${mode.rejects}_scans`)}`)
   return `read_csv(${literal(path)}, ${settings.join(', ')})`

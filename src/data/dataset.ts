@@ -195,9 +195,7 @@ export class Dataset {
     checkNumber(n, 'n', 'sample()', { min: 0, whole: true })
     checkOptionKeys(options, ['seed'], 'sample()')
     const seed = checkNumber(options.seed ?? 0, 'seed', 'sample()', { whole: true })
-    const relation = this.#parts.materialized
-      ? `(SELECT * FROM ${this.relation} ORDER BY hash(rowid, ${seed}) LIMIT ${n})`
-      : `(SELECT * FROM ${this.relation} USING SAMPLE reservoir(${n} ROWS) REPEATABLE (${seed}))`
+    const relation = this.#parts.materialized ? `(SELECT * FROM ${this.relation} ORDER BY hash(rowid, ${seed}) LIMIT ${n})` : `(SELECT * FROM ${this.relation} USING SAMPLE reservoir(${n} ROWS) REPEATABLE (${seed}))`
     return this.#derive(`sample(${n}, seed=${seed})`, relation, Math.min(n, this.rowCount))
   }
 

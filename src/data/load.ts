@@ -124,10 +124,17 @@ function checkOptions(options: DatasetOptions): void {
   checkChoice(options.badRows, ['error', 'skip'], 'badRows', where)
   checkFlag(options.materialize, 'materialize', where)
   checkFlag(options.relaxQuotes, 'relaxQuotes', where)
-  for (const [parameter, value, example] of [['name', options.name, "'holdout'"], ['delimiter', options.delimiter, "';'"]] as const) {
+  for (const [parameter, value, example] of [
+    ['name', options.name, "'holdout'"],
+    ['delimiter', options.delimiter, "';'"],
+  ] as const) {
     if (value !== undefined && (typeof value !== 'string' || value === '')) throw new ModeltestError({ what: `${where}: ${parameter} must be a non-empty string, got ${describeValue(value)}`, fix: `Write { ${parameter}: ${example} }.` })
   }
-  for (const [parameter, value, example] of [['nullValues', options.nullValues, "['', 'NA']"], ['countValues', options.countValues, "['label']"], ['profileColumns', options.profileColumns, "['text', 'label']"]] as const) {
+  for (const [parameter, value, example] of [
+    ['nullValues', options.nullValues, "['', 'NA']"],
+    ['countValues', options.countValues, "['label']"],
+    ['profileColumns', options.profileColumns, "['text', 'label']"],
+  ] as const) {
     if (value !== undefined) checkStrings(value, parameter, where, example)
   }
   const types: unknown = options.types
@@ -250,7 +257,11 @@ function checkTypedColumns(types: DatasetOptions['types'], columns: readonly str
  * first value that does not fit it (an error naming its row), so that no value becomes a silent null.
  */
 async function forceTypes(connection: DuckDBConnection, relation: string, schema: [string, ColumnType][], types: DatasetOptions['types'], label: string): Promise<{ relation: string; schema: [string, ColumnType][] }> {
-  checkTypedColumns(types, schema.map(([name]) => name), label)
+  checkTypedColumns(
+    types,
+    schema.map(([name]) => name),
+    label,
+  )
   const changed = schema.flatMap(([name, type]): [string, ColumnType][] => (types?.[name] !== undefined && types[name] !== type ? [[name, types[name]]] : []))
   if (changed.length === 0) return { relation, schema }
   for (const [name, type] of changed) await checkCast(connection, relation, name, type, label)
@@ -278,7 +289,9 @@ async function checkCast(connection: DuckDBConnection, relation: string, column:
   const misfit = `${v} IS NOT NULL AND NOT coalesce(${type === 'int' ? `TRY_CAST(${v} AS BIGINT) = TRY_CAST(${v} AS DOUBLE)` : `TRY_CAST(${v} AS ${DUCKDB_TYPE[type]}) IS NOT NULL`}, false)`
   // A scan that stops at the first misfit; the rows are numbered (a window over the whole file) only when there is one.
   if ((await connection.runAndReadAll(`SELECT 1 FROM ${relation} WHERE ${misfit} LIMIT 1`)).currentRowCount === 0) return
-  const [bad] = (await connection.runAndReadAll(`SELECT modeltest_row::DOUBLE AS n, ${v}::VARCHAR AS v FROM (SELECT row_number() OVER () AS modeltest_row, * FROM ${relation}) WHERE ${misfit} ORDER BY modeltest_row LIMIT 1`)).getRowObjectsJS()
+  const [bad] = (
+    await connection.runAndReadAll(`SELECT modeltest_row::DOUBLE AS n, ${v}::VARCHAR AS v FROM (SELECT row_number() OVER () AS modeltest_row, * FROM ${relation}) WHERE ${misfit} ORDER BY modeltest_row LIMIT 1`)
+  ).getRowObjectsJS()
   if (bad) {
     throw new ModeltestError({
       what: `'${bad.v as string}' is not a${type === 'int' ? 'n' : ''} ${type}`,
@@ -299,7 +312,10 @@ async function readJson(label: string, path: string, format: 'json' | 'jsonl', t
   const file = `read_json(${literal(path)}, format=${format === 'json' ? "'array'" : "'newline_delimited'"})`
   let read: Read
   try {
-    const mixed = (await withConnection((c) => c.runAndReadAll(`DESCRIBE SELECT * FROM ${file}`))).getRowObjectsJS().filter((row) => row.column_type === 'JSON').map((row) => row.column_name as string)
+    const mixed = (await withConnection((c) => c.runAndReadAll(`DESCRIBE SELECT * FROM ${file}`)))
+      .getRowObjectsJS()
+      .filter((row) => row.column_type === 'JSON')
+      .map((row) => row.column_name as string)
     const reader = mixed.length === 0 ? file : `(SELECT * REPLACE (${mixed.map((name) => `${ident(name)}->>'$' AS ${ident(name)}`).join(', ')}) FROM ${file})`
     read = await firstPass(label, reader, table, materialize, options)
   } catch (error) {
@@ -380,7 +396,10 @@ function duckdbError(error: unknown, label: string): Error {
     return new ModeltestError({ what: `malformed JSON: ${first.replace(/^[^:]*Error:\s*/, '')}`, where, fix: 'Write one JSON object per line (.jsonl), or one array of objects (.json).', cause: error })
   }
   // DuckDB's first line can be only "CSV Error on Line: N"; the reason is on the next one.
-  const lines = message.split('\n').map((text) => text.replace(/^[A-Za-z ]*Error:\s*/, '').trim()).filter((text) => text !== '' && !/^CSV Error on Line: \d+$/.test(text))
+  const lines = message
+    .split('\n')
+    .map((text) => text.replace(/^[A-Za-z ]*Error:\s*/, '').trim())
+    .filter((text) => text !== '' && !/^CSV Error on Line: \d+$/.test(text))
   return new ModeltestError({ what: `the file could not be read: ${lines[0] ?? message}`, where, fix: 'Check the file against its format.', cause: error })
 }
 
@@ -390,12 +409,22 @@ async function fromRows(rows: readonly Record<string, unknown>[], name: string, 
   for (const row of rows) for (const key of Object.keys(row)) if (!names.includes(key)) names.push(key)
   checkTypedColumns(types, names, name)
   // A forced column is written as text and cast by DuckDB, so that it may mix what JS gives (ids as numbers and strings).
-  const columns = names.map((column) => typeValueColumn(column, rows.map((row) => (types?.[column] ? asText(row[column]) : row[column])), name))
+  const columns = names.map((column) =>
+    typeValueColumn(
+      column,
+      rows.map((row) => (types?.[column] ? asText(row[column]) : row[column])),
+      name,
+    ),
+  )
   const inferred = names.map((column, i): [string, ColumnType] => [column, columns[i].type])
   const table = newTableName('rows')
-  await appendRows(table, inferred, (function* () {
-    for (let r = 0; r < rows.length; r++) yield columns.map((column) => column.values[r])
-  })())
+  await appendRows(
+    table,
+    inferred,
+    (function* () {
+      for (let r = 0; r < rows.length; r++) yield columns.map((column) => column.values[r])
+    })(),
+  )
   const schema = await retypeTable(table, inferred, types, name)
   const content = [names, columns.map((column) => column.values)]
   return new Dataset({ source: name, hash: hashText(JSON.stringify(types ? [...content, types] : content)), relation: ident(table), schema, rowCount: rows.length, materialized: true })

@@ -75,7 +75,15 @@ function failure(parts: Omit<AwsFailure, 'text'>): AwsFailure {
 /** The first line of an answer's body with text in it, HTML tags taken out (`<h1>502 Bad Gateway</h1>` → `502 Bad Gateway`), at most 200 characters. */
 export function firstTextLine(text: string): string {
   const lines = text.split(/\r?\n/)
-  const line = lines.map((line) => line.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()).find(Boolean) ?? lines[0]
+  const line =
+    lines
+      .map((line) =>
+        line
+          .replace(/<[^>]*>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      )
+      .find(Boolean) ?? lines[0]
   return line.length > 200 ? `${line.slice(0, 200)}…` : line
 }
 

@@ -40,7 +40,9 @@ export async function requirePassedReport(options: GateOptions): Promise<GateRes
   } catch (error) {
     if (!options.override) throw error
     const banner = '!'.repeat(100)
-    log([banner, `!!! modeltest gate OVERRIDDEN: shipping ${options.model} (${modelHash.slice(0, 12)}) WITHOUT a passed modeltest report.`, `!!! Why the gate would have refused: ${(error as Error).message.split('\n')[0]}`, banner].join('\n'))
+    log(
+      [banner, `!!! modeltest gate OVERRIDDEN: shipping ${options.model} (${modelHash.slice(0, 12)}) WITHOUT a passed modeltest report.`, `!!! Why the gate would have refused: ${(error as Error).message.split('\n')[0]}`, banner].join('\n'),
+    )
     return { modelHash, overridden: true }
   }
 }

@@ -153,7 +153,11 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
   const endpoint = options.endpointName
 
   const gate = await requirePassedReport({ ...options.gate, log })
-  const modelDataUrl = await testedArtifact(options, { model: options.gate.model, modelHash: gate.modelHash, override: options.gate.override ?? false }, { ...options.s3, region: options.region, requestTimeoutMs: options.requestTimeoutMs, log })
+  const modelDataUrl = await testedArtifact(
+    options,
+    { model: options.gate.model, modelHash: gate.modelHash, override: options.gate.override ?? false },
+    { ...options.s3, region: options.region, requestTimeoutMs: options.requestTimeoutMs, log },
+  )
   const sdk: Sdk = await import('@aws-sdk/client-sagemaker')
   const { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, UpdateEndpointCommand } = sdk
 
@@ -207,7 +211,9 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
       ),
     ),
   )
-  log(`sagemaker: created endpoint config ${version} (${variants.map((variant) => `variant ${variant.VariantName}: ${variant.ModelName}, ${variant.InitialInstanceCount} × ${variant.InstanceType}${variants.length > 1 ? `, weight ${variant.InitialVariantWeight}` : ''}`).join('; ')})`)
+  log(
+    `sagemaker: created endpoint config ${version} (${variants.map((variant) => `variant ${variant.VariantName}: ${variant.ModelName}, ${variant.InitialInstanceCount} × ${variant.InstanceType}${variants.length > 1 ? `, weight ${variant.InitialVariantWeight}` : ''}`).join('; ')})`,
+  )
 
   const started = now()
   if (!current) {
@@ -215,7 +221,9 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
     log(`sagemaker: creating endpoint ${endpoint} with ${version} (a first deploy: no blue/green shift, nothing to roll back to)`)
   } else {
     await callOrUndo('UpdateEndpoint', () => send(new UpdateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: version, ...(settings.beside ? {} : { DeploymentConfig: settings.deploymentConfig }) })))
-    log(`sagemaker: updating endpoint ${endpoint} from ${previousConfigName} to ${version}: ${settings.beside ? `${settings.variantName} beside ${settings.beside.variant} with ${Number((settings.beside.weight * 100).toFixed(1))}% of the traffic; modeltest canary --variant ${settings.variantName} moves the rest` : describeShift(settings)}`)
+    log(
+      `sagemaker: updating endpoint ${endpoint} from ${previousConfigName} to ${version}: ${settings.beside ? `${settings.variantName} beside ${settings.beside.variant} with ${Number((settings.beside.weight * 100).toFixed(1))}% of the traffic; modeltest canary --variant ${settings.variantName} moves the rest` : describeShift(settings)}`,
+    )
   }
 
   // Wait until the endpoint settles. Right after UpdateEndpoint, DescribeEndpoint may still answer InService on
@@ -314,8 +322,7 @@ function judge(state: DescribeEndpointCommandOutput, base: Omit<SageMakerDeployR
   if (status === 'InService' && state.EndpointConfigName === base.endpointConfigName) return { outcome: 'deployed', ...base }
   if (status === 'InService' && base.previousConfigName !== undefined && state.EndpointConfigName === base.previousConfigName)
     return { outcome: 'rolled-back', ...base, failureReason: reason ?? `SageMaker rolled ${base.endpointName} back to ${base.previousConfigName} without giving a reason (did an alarm fire?)` }
-  if (status === 'InService')
-    return { outcome: 'failed', ...base, failureReason: `${base.endpointName} now serves ${state.EndpointConfigName}, neither this deploy's config nor the previous one: did another deploy run at the same time?` }
+  if (status === 'InService') return { outcome: 'failed', ...base, failureReason: `${base.endpointName} now serves ${state.EndpointConfigName}, neither this deploy's config nor the previous one: did another deploy run at the same time?` }
   return { outcome: 'failed', ...base, failureReason: reason ?? `the endpoint is ${status} (SageMaker gave no reason)` }
 }
 
@@ -359,8 +366,7 @@ function checkOptions(options: SageMakerDeployOptions): Settings {
   const bad = (what: string, fix: string) => new ModeltestError({ what, where: 'deploy sagemaker', fix })
   if (!options.gate?.report || !options.gate?.model) throw bad('no gate: the deploy needs the modeltest report and the model file it checked', 'Pass gate: { report: "reports/modeltest.json", model: "<the model file>" }.')
   const name = (label: string, value: string | undefined, max: number) => {
-    if (!value || !NAME.test(value) || value.length > max)
-      throw bad(`${label} '${value ?? ''}' is not a SageMaker name of at most ${max} characters`, 'Use letters, digits and hyphens; start and end with a letter or digit.')
+    if (!value || !NAME.test(value) || value.length > max) throw bad(`${label} '${value ?? ''}' is not a SageMaker name of at most ${max} characters`, 'Use letters, digits and hyphens; start and end with a letter or digit.')
   }
   name('the endpoint name', options.endpointName, MAX_NAME)
   name('the model name', options.modelName, BASE_MAX)
@@ -372,12 +378,16 @@ function checkOptions(options: SageMakerDeployOptions): Settings {
     if (options.beside.variant === variantName) throw bad(`the new variant and the one kept beside it are both named '${variantName}'`, 'Give them two names, e.g. --variant green --beside blue.')
     const weight = options.beside.weight ?? 0.1
     if (!(weight > 0 && weight < 1)) throw bad(`the new variant's weight must be between 0 and 1, got ${weight}`, 'Give the share of traffic it starts with, e.g. --weight 0.1.')
-    if (options.traffic || options.alarms?.length) throw bad('--beside and a blue/green traffic shift (--traffic, --alarms) do not go together', 'With --beside, modeltest canary --variant moves the traffic; leave --traffic and --alarms out.')
+    if (options.traffic || options.alarms?.length)
+      throw bad('--beside and a blue/green traffic shift (--traffic, --alarms) do not go together', 'With --beside, modeltest canary --variant moves the traffic; leave --traffic and --alarms out.')
     beside = { variant: options.beside.variant, weight }
   }
   if (!options.image) throw bad('no container image given', 'Give the ECR image URI, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/sentiment:1.4.')
   if ((options.modelDataUrl === undefined) === (options.upload === undefined))
-    throw bad(options.upload === undefined ? 'no model artifact: neither modelDataUrl nor upload given' : 'both modelDataUrl and upload given', 'Give upload: "s3://bucket/prefix" to let modeltest upload the tested model, or modelDataUrl: "s3://bucket/…/model.tar.gz" for an artifact already there.')
+    throw bad(
+      options.upload === undefined ? 'no model artifact: neither modelDataUrl nor upload given' : 'both modelDataUrl and upload given',
+      'Give upload: "s3://bucket/prefix" to let modeltest upload the tested model, or modelDataUrl: "s3://bucket/…/model.tar.gz" for an artifact already there.',
+    )
   if (options.upload !== undefined) parseS3Url(options.upload, 'the upload location', true)
   else parseS3Url(options.modelDataUrl!, 'the model data', false)
   if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(options.executionRoleArn ?? '')) throw bad(`the execution role '${options.executionRoleArn ?? ''}' is not an IAM role ARN`, 'Give it as arn:aws:iam::123456789012:role/SageMakerExecution.')
@@ -395,7 +405,10 @@ function checkOptions(options: SageMakerDeployOptions): Settings {
   const terminationWaitSeconds = integer('the termination wait (seconds)', options.terminationWaitSeconds ?? 120, 0, 3600)
   const maxExecutionTimeoutSeconds = integer('the maximum execution timeout (seconds)', options.maxExecutionTimeoutSeconds ?? 1800, 600, 28_800)
   if (maxExecutionTimeoutSeconds <= traffic.waitIntervalSeconds + terminationWaitSeconds)
-    throw bad(`the maximum execution timeout (${maxExecutionTimeoutSeconds} s) must exceed the traffic wait plus the termination wait (${traffic.waitIntervalSeconds + terminationWaitSeconds} s)`, 'Raise the execution timeout or shorten the waits.')
+    throw bad(
+      `the maximum execution timeout (${maxExecutionTimeoutSeconds} s) must exceed the traffic wait plus the termination wait (${traffic.waitIntervalSeconds + terminationWaitSeconds} s)`,
+      'Raise the execution timeout or shorten the waits.',
+    )
   const alarms = options.alarms ?? []
   if (alarms.length > 10) throw bad(`${alarms.length} alarms given; SageMaker watches at most 10`, 'Combine alarms into a composite alarm.')
   if (alarms.some((alarm) => !alarm || alarm.length > 255)) throw bad('an alarm name is empty or longer than 255 characters', 'Give the CloudWatch alarm names, comma-separated.')
@@ -432,8 +445,7 @@ function checkOptions(options: SageMakerDeployOptions): Settings {
 
 function describeShift(settings: Settings): string {
   const { type, waitIntervalSeconds: wait, canarySizePercent, linearStepPercent } = settings.traffic
-  const shift =
-    type === 'CANARY' ? `canary ${canarySizePercent}% of capacity, then the rest after ${wait} s` : type === 'LINEAR' ? `${linearStepPercent}% of capacity every ${wait} s` : `all traffic at once, baking ${wait} s`
+  const shift = type === 'CANARY' ? `canary ${canarySizePercent}% of capacity, then the rest after ${wait} s` : type === 'LINEAR' ? `${linearStepPercent}% of capacity every ${wait} s` : `all traffic at once, baking ${wait} s`
   const rollback = settings.alarms.length > 0 ? `rolls back when ${settings.alarms.join(', ')} fires` : 'no alarms: rolls back only when the new fleet fails'
   return `blue/green, ${shift}; old fleet kept ${settings.terminationWaitSeconds} s; ${rollback}; SageMaker limit ${settings.maxExecutionTimeoutSeconds} s`
 }

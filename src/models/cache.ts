@@ -24,7 +24,10 @@ function cacheDirectory(): string {
 
 /** The key of a batch: model hash, runtime, and the input's shape, type and bytes. */
 export function cacheKey(modelHash: string, runtime: string, input: { shape: readonly number[]; dtype: string; bytes: Uint8Array }): string {
-  return createHash('sha256').update(`${modelHash}\0${runtime}\0${input.dtype}\0${input.shape.join('x')}\0`).update(input.bytes).digest('hex')
+  return createHash('sha256')
+    .update(`${modelHash}\0${runtime}\0${input.dtype}\0${input.shape.join('x')}\0`)
+    .update(input.bytes)
+    .digest('hex')
 }
 
 export async function readCached(key: string): Promise<Scores | undefined> {

@@ -181,10 +181,7 @@ export interface PreparedInput {
 }
 
 /** What a runtime gives a Model: a way to score rows, either in one step or as prepare-then-run (cacheable). */
-export type ModelParts = { name: string; hash: string; runtime: RuntimeInfo; batchSize?: number; timeoutMs?: number } & (
-  | { runBatch: (rows: Row[]) => Promise<Scores> }
-  | { prepare: (rows: Row[]) => Promise<PreparedInput> }
-)
+export type ModelParts = { name: string; hash: string; runtime: RuntimeInfo; batchSize?: number; timeoutMs?: number } & ({ runBatch: (rows: Row[]) => Promise<Scores> } | { prepare: (rows: Row[]) => Promise<PreparedInput> })
 
 async function runPrepared(input: PreparedInput): Promise<Scores> {
   try {
@@ -208,7 +205,10 @@ export function checkModelOptions(options: unknown, allowed: readonly string[], 
   if (options === undefined) return
   const { preprocess, features, batchSize, timeoutMs } = options as ModelOptions
   if (preprocess !== undefined && typeof preprocess !== 'function') {
-    throw new ModeltestError({ what: `${where}: preprocess must be a function from rows to the model's input, got ${describeValue(preprocess)}`, fix: 'Pass { preprocess: (rows) => tf.tensor2d(...) }, or { features } to stack numeric columns.' })
+    throw new ModeltestError({
+      what: `${where}: preprocess must be a function from rows to the model's input, got ${describeValue(preprocess)}`,
+      fix: 'Pass { preprocess: (rows) => tf.tensor2d(...) }, or { features } to stack numeric columns.',
+    })
   }
   if (features !== undefined) checkColumnList(features, 'features', where, "['bill_length_mm', 'flipper_length_mm']")
   if (batchSize !== undefined) checkNumber(batchSize, 'batchSize', where, { min: 1, whole: true })

@@ -28,7 +28,10 @@ export interface ModelServer {
 
 /** A request the client must fix: answered 400 (or the status given) with the message. */
 class BadRequest extends Error {
-  constructor(message: string, readonly status = 400) {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
     super(message)
   }
 }

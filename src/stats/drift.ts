@@ -33,7 +33,10 @@ function checkCounts(reference: ArrayLike<number>, current: ArrayLike<number>, s
     throw new ModeltestError({ what: `${statistic}: ${reference.length} reference counts but ${current.length} current counts`, fix: 'Give one count per bin or category, aligned by index, on both sides.' })
   }
   if (reference.length === 0) throw new ModeltestError({ what: `${statistic}: no bins to compare`, fix: 'Give at least one bin or category.' })
-  for (const [side, counts] of [['reference', reference], ['current', current]] as const) {
+  for (const [side, counts] of [
+    ['reference', reference],
+    ['current', current],
+  ] as const) {
     let total = 0
     for (let i = 0; i < counts.length; i++) {
       if (!(Number.isFinite(counts[i]) && counts[i] >= 0)) {
@@ -202,10 +205,7 @@ export function kolmogorovSmirnovSurvival(d: number, n: number): number {
 
 /** Stirling-series coefficients B₂ⱼ/(2j(2j − 1)), j = 8 … 1 (scipy _ksstats._STIRLING_COEFFS). */
 /* eslint-disable no-loss-of-precision -- scipy's digits as scipy writes them; the double nearest each is the value */
-const STIRLING = [
-  -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4,
-  -5.952380952380952381e-4, 7.9365079365079365079e-4, -2.7777777777777777778e-3, 8.3333333333333333333e-2,
-]
+const STIRLING = [-2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4, -5.952380952380952381e-4, 7.9365079365079365079e-4, -2.7777777777777777778e-3, 8.3333333333333333333e-2]
 /* eslint-enable no-loss-of-precision */
 
 /** log(n!/nⁿ) by Stirling's series, n·log n removed first (scipy _log_nfactorial_div_n_pow_n). */
@@ -716,7 +716,7 @@ export function wassersteinDistance(reference: ArrayLike<number>, current: Array
 function forEachPooledValue(reference: ArrayLike<number>, current: ArrayLike<number>, visit: (value: number, cdf1: number, cdf2: number) => void): void {
   const a = Float64Array.from(reference).sort()
   const b = Float64Array.from(current).sort()
-  for (let i = 0, j = 0; i < a.length || j < b.length; ) {
+  for (let i = 0, j = 0; i < a.length || j < b.length;) {
     const value = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j]
     while (i < a.length && a[i] <= value) i++
     while (j < b.length && b[j] <= value) j++

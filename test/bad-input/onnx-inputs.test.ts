@@ -207,7 +207,13 @@ describe('through the command line', () => {
 
 describe('other models and runtimes', () => {
   test('two float inputs fed by name: the fixture model adds them', async () => {
-    const pairs = await dataset([{ a: 1, b: 2, c: 3, d: 4 }, { a: -1, b: 0.5, c: 10, d: 0 }], { name: 'pairs' })
+    const pairs = await dataset(
+      [
+        { a: 1, b: 2, c: 3, d: 4 },
+        { a: -1, b: 0.5, c: 10, d: 0 },
+      ],
+      { name: 'pairs' },
+    )
     const sum = await model(twoInputsPath, {
       preprocess: (rows) => ({
         a: { data: rows.flatMap((row) => [Number(row.a), Number(row.b)]), dims: [rows.length, 2] },

@@ -63,7 +63,7 @@ describe('reports are replaced whole, as a set', () => {
   // Megabytes of reports.
   afterAll(() => rm(dir, { recursive: true, force: true }))
 
-  test('SIGKILL at random moments leaves each report whole, the previous run\'s or the new one, and a new JSON report only beside a whole new set', async () => {
+  test("SIGKILL at random moments leaves each report whole, the previous run's or the new one, and a new JSON report only beside a whole new set", async () => {
     const live = join(dir, 'live')
     await mkdir(live)
     await mergeRun(shards.a, live, () => undefined)
@@ -214,7 +214,11 @@ describe('a run of tests (not a merge)', () => {
   })
 
   test('a report under a file: the verdict, then the line, exit 2', async () => {
-    const dir = await tempDir({ ...suite, 'checks.modeltest.ts': "import { expect, test } from 'vitest'\nimport { dataset } from 'modeltest'\ntest('rows', async () => { await expect(await dataset('data.csv')).toHaveAtLeastRows(2) })\n", blocker: 'x' })
+    const dir = await tempDir({
+      ...suite,
+      'checks.modeltest.ts': "import { expect, test } from 'vitest'\nimport { dataset } from 'modeltest'\ntest('rows', async () => { await expect(await dataset('data.csv')).toHaveAtLeastRows(2) })\n",
+      blocker: 'x',
+    })
     const run = await runCliInterleaved(['.', '--junit', 'blocker/junit.xml'], dir)
     expect(run.code).toBe(2)
     expect(run.output).toMatch(/ PASSED\n\nmodeltest: blocker\/junit\.xml was not written: a part of the path is a file, not a folder \(ENOTDIR\)\. Fix the path, or give another with --junit <path> \(--no-junit for none\)\.\n$/)
