@@ -1,10 +1,11 @@
 // ESLint over the whole tree, TypeScript with type information: typescript-eslint's strict and stylistic
 // type-checked sets. Formatting is prettier's (npm run format), never a lint rule.
 import js from '@eslint/js'
+import { defineConfig } from 'eslint/config'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['dist/', 'fixtures/', 'reports/', '.modeltest/', 'bench/gpu/device/carry/', 'examples/**/data/', 'examples/**/models/'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
