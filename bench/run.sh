@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark of modeltest against the tutorial's Python reference (pandas + PyTorch), in ONE run,
-# reported as ratios (reference / modeltest), never as a timed test:
-#   1. `modeltest validate` vs seed_data_validation.py on the 1M-row text and wide files of gen_data.py
-#   2. the whole gate: seed_gate.sh (pandas + PyTorch) vs the modeltest run of examples/sentiment
-# Usage: bench/run.sh            (see bench/README.md; settings through the environment below)
+# Side-by-side benchmark of modeltest against the tutorial's Python reference (pandas + PyTorch) and against the
+# floor of its own engine, in ONE run, reported as ratios, never as a timed test:
+#   1. `modeltest validate` vs seed_data_validation.py (pandas) vs bench/validate-floor.mjs (a bare DuckDB
+#      script: the same aggregates alone, then with the file's SHA-256 beside them) on the text and wide files
+#      of gen_data.py, at every size of SIZES, with peak RSS beside
+#   2. the whole gate: seed_gate.sh (pandas + PyTorch) vs the modeltest run of examples/sentiment, with
+#      `node -e 0` and the CLI entry (`modeltest --version`) beside, and where the gate's time goes
+#   3. bench/startup.ts and bench/evaluate.ts, when present (start-up; evaluation overhead, warm cache)
+# Usage: bench/run.sh [--10m]     (see bench/README.md; settings through the environment below)
 #
+#   --10m         also the 10M-row files (about 1 GB and 1.9 GB; pandas takes minutes), LARGE_N runs each
 #   SHARED_BENCH  the reference scripts (default: <repo>/../shared/bench)
 #   PYTHON        python with pandas and torch (default /usr/bin/python3, Debian's)
-#   N             runs per validate workload (default 3); GATE_N runs per gate (default 5)
-#   ROWS          rows of the generated files (default 1000000)
+#   N             runs per validate workload (default 3); GATE_N runs per gate (default 5); LARGE_N (default 1)
+#   SIZES         rows of the generated files (default "100000 1000000")
 #   BENCH_DIR     where data, the torch model, logs and results.md go (default ${TMPDIR:-/tmp}/modeltest-bench);
 #                 the generated CSVs are kept there and reused when present
 #   SKIP_BUILD=1  do not run `npm run build` first
+#   SKIP_TS=1     do not run bench/startup.ts and bench/evaluate.ts
 #
 # Needs: GNU time at /usr/bin/time, pandas and torch for $PYTHON, node >= 20. On Debian:
 #   apt-get install -y time python3-pandas python3-torch
@@ -23,11 +29,18 @@ SHARED=${SHARED_BENCH:-$ROOT/../shared/bench}
 PY=${PYTHON:-/usr/bin/python3}
 N=${N:-3}
 GATE_N=${GATE_N:-5}
-ROWS=${ROWS:-1000000}
+LARGE_N=${LARGE_N:-1}
+SIZES=${SIZES:-100000 1000000}
 WORK=${BENCH_DIR:-${TMPDIR:-/tmp}/modeltest-bench}
 TIME=/usr/bin/time
 
-case "${1:-}" in -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+LARGE=0
+case "${1:-}" in
+  -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  --10m) LARGE=1 ;;
+  "") ;;
+  *) echo "bench: unknown argument '$1' (bench/run.sh --help)" >&2; exit 2 ;;
+esac
 
 die() { echo "bench: $*" >&2; exit 2; }
 
@@ -51,18 +64,19 @@ fi
 [ -f "$ROOT/dist/src/cli/main.js" ] || die "dist/ is not built: npm run build"
 
 # ---- data ----------------------------------------------------------------------------------------------
-TEXT=$WORK/text_$ROWS.csv
-WIDE=$WORK/wide_$ROWS.csv
-for kind in text wide; do
-  f=$WORK/${kind}_$ROWS.csv
-  if [ ! -s "$f" ]; then
-    echo "== generating $f"
-    "$PY" "$SHARED/gen_data.py" "$ROWS" "$f.tmp" "$kind" && mv "$f.tmp" "$f" || die "gen_data.py $kind failed"
-  fi
+[ $LARGE = 1 ] && SIZES="$SIZES 10000000"
+for rows in $SIZES; do
+  for kind in text wide; do
+    f=$WORK/${kind}_$rows.csv
+    if [ ! -s "$f" ]; then
+      echo "== generating $f"
+      "$PY" "$SHARED/gen_data.py" "$rows" "$f.tmp" "$kind" && mv "$f.tmp" "$f" || die "gen_data.py $kind failed"
+    fi
+  done
+  # The wide file has columns f0..f19,label; f3 has an empty cell every 1000th row, so both tools must
+  # report the null check as failed (exit status 1) on it: that is part of "the same checks".
+  head -1 "$WORK/wide_$rows.csv" | tr -d '\r' | grep -q '^f0,.*f3,.*,label$' || die "unexpected header in $WORK/wide_$rows.csv"
 done
-# The wide file has columns f0..f19,label; f3 has an empty cell every 1000th row, so both tools must
-# report the null check as failed (exit status 1) on it: that is part of "the same checks".
-head -1 "$WIDE" | tr -d '\r' | grep -q '^f0,.*f3,.*,label$' || die "unexpected header in $WIDE: $(head -1 "$WIDE")"
 
 EX=$ROOT/examples/sentiment
 SENT=$WORK/sent
@@ -90,107 +104,155 @@ tree() { local log=$1; shift; "$PY" "$HERE/treepeak.py" "$@" 2>"$log.tree"; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 mib() { awk -v k="$1" 'BEGIN { if (k == "nan" || k == "") print "n/a"; else printf "%.0f MiB", k/1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f×", a/b }'; }
+secs() { awk -v s="$1" 'BEGIN { if (s == "nan" || s == "") print "n/a"; else printf "%.2f s", s }'; }
 
-ROWS_MD=()
 FAILURES=()
+declare -A WALL RSS TREE
 
-# bench NAME RUNS OK_RC DIR -- REF_CMD... -- MT_CMD...
-# One untimed warm-up of each side (which also measures the process-tree peak), then RUNS timed runs of each,
-# interleaved (reference first on odd runs, modeltest first on even ones) so that drift hits both sides alike.
+# bench NAME RUNS [--tree] -- SIDE OK CMD... -- SIDE OK CMD... ...
+# Every side runs RUNS times, timed; the order of the sides rotates from one run to the next (on run i the
+# i-th side goes first), so that drift and the page cache hit all sides alike. Before that, one untimed
+# warm-up of each side (with --tree, sampled for the process-tree peak). Sets WALL[NAME/SIDE] and
+# RSS[NAME/SIDE] (medians: wall seconds, peak KB) and TREE[NAME/SIDE]; a run with another exit status than
+# OK is listed in FAILURES, with the tails of its logs.
 bench() {
-  local name=$1 runs=$2 ok=$3 ; shift 3
+  local name=$1 runs=$2; shift 2
+  local sample=0
+  [ "$1" = --tree ] && { sample=1; shift; }
   [ "$1" = -- ] && shift
-  local ref=() mt=()
-  while [ $# -gt 0 ] && [ "$1" != -- ]; do ref+=("$1"); shift; done
-  shift
-  mt=("$@")
-  local slug=${name//[^A-Za-z0-9]/_}
-  echo
-  echo "== $name ($runs runs each)"
-  echo "   reference: ${ref[*]}"
-  echo "   modeltest: ${mt[*]}"
-
-  local tr tm
-  tr=$(tree "$WORK/logs/$slug.ref.warm" "${ref[@]}")
-  tm=$(tree "$WORK/logs/$slug.mt.warm" "${mt[@]}")
-  echo "   warm-up (process tree peak KB, exit status): reference $tr | modeltest $tm"
-
-  local i r side res rc w k
-  local -a rw=() rk=() mw=() mk=() rrc=() mrc=()
-  for ((i = 1; i <= runs; i++)); do
-    if ((i % 2)); then order="ref mt"; else order="mt ref"; fi
-    for side in $order; do
-      if [ $side = ref ]; then res=$(timed "$WORK/logs/$slug.ref.$i" "${ref[@]}")
-      else res=$(timed "$WORK/logs/$slug.mt.$i" "${mt[@]}"); fi
-      read -r rc w k <<<"$res"
-      if [ $side = ref ]; then rw+=("$w"); rk+=("$k"); rrc+=("$rc")
-      else mw+=("$w"); mk+=("$k"); mrc+=("$rc"); fi
-    done
-    echo "   run $i: reference ${rw[-1]} s ${rk[-1]} KB exit ${rrc[-1]} | modeltest ${mw[-1]} s ${mk[-1]} KB exit ${mrc[-1]}"
+  local -a sides=() oks=() cmds=()
+  while [ $# -gt 0 ]; do
+    sides+=("$1"); oks+=("$2"); shift 2
+    local cmd=""
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do cmd+=$(printf '%q ' "$1"); shift; done
+    cmds+=("$cmd"); [ $# -gt 0 ] && shift
   done
-
-  # Exit statuses: every run must give the expected one; a crash (or kill) is reported, not hidden.
-  local bad=""
-  for rc in "${rrc[@]}"; do [ "$rc" = "$ok" ] || bad="$bad reference exit $rc (expected $ok), see $WORK/logs/$slug.ref.*;"; done
-  for rc in "${mrc[@]}"; do [ "$rc" = "$ok" ] || bad="$bad modeltest exit $rc (expected $ok), see $WORK/logs/$slug.mt.*;"; done
-  if [ -n "$bad" ]; then
-    FAILURES+=("$name:$bad")
-    echo "   !! unexpected exit status:$bad"
+  local slug=${name//[^A-Za-z0-9]/_} n=${#sides[@]} i j k
+  echo
+  echo "== $name ($runs runs each, order rotating)"
+  for ((j = 0; j < n; j++)); do
+    echo "   ${sides[j]}: ${cmds[j]}"
+    if [ $sample = 1 ]; then TREE[$name/${sides[j]}]=$(eval "tree $WORK/logs/$slug.$j.warm ${cmds[j]}" | cut -d' ' -f1)
+    else eval "${cmds[j]}" >"$WORK/logs/$slug.$j.warm" 2>&1; fi
+  done
+  local -a walls=() peaks=() bad=()
+  for ((i = 0; i < runs; i++)); do
+    local line="   run $((i + 1)):"
+    for ((k = 0; k < n; k++)); do
+      j=$(((i + k) % n))
+      local rc w kb
+      read -r rc w kb <<<"$(eval "timed $WORK/logs/$slug.$j.$((i + 1)) ${cmds[j]}")"
+      walls[j]+="$w "; peaks[j]+="$kb "
+      line+=" ${sides[j]} $w s ${kb} KB exit $rc |"
+      [ "$rc" = "${oks[j]}" ] || bad+=("${sides[j]} exit $rc (expected ${oks[j]}), see $WORK/logs/$slug.$j.$((i + 1))")
+    done
+    echo "${line% |}"
+  done
+  for ((j = 0; j < n; j++)); do
+    WALL[$name/${sides[j]}]=$(printf '%s\n' ${walls[j]} | median)
+    RSS[$name/${sides[j]}]=$(printf '%s\n' ${peaks[j]} | median)
+  done
+  if [ ${#bad[@]} -gt 0 ]; then
+    FAILURES+=("$name: ${bad[*]}")
+    printf '   !! unexpected exit status: %s\n' "${bad[@]}"
     for f in "$WORK/logs/$slug".*.[0-9]*; do
       case $f in *.time) continue ;; esac
       echo "   --- tail of $f"; tail -5 "$f" | sed 's/^/   /'
     done
   fi
-
-  local mrw mmw mrk mmk
-  mrw=$(printf '%s\n' "${rw[@]}" | median); mmw=$(printf '%s\n' "${mw[@]}" | median)
-  mrk=$(printf '%s\n' "${rk[@]}" | median); mmk=$(printf '%s\n' "${mk[@]}" | median)
-  local trk=${tr%% *} tmk=${tm%% *}
-  ROWS_MD+=("| $name | $runs | $(printf '%.2f' "$mrw") s | $(printf '%.2f' "$mmw") s | **$(ratio "$mrw" "$mmw")** | $(mib "$mrk") | $(mib "$mmk") | **$(ratio "$mrk" "$mmk")** | $(mib "$trk") | $(mib "$tmk") | $(ratio "$trk" "$tmk") | ${rrc[0]} / ${mrc[0]} |")
 }
 
 # Do both validators reach the same verdicts? (compares the passed/failed counts of their JSON reports)
 agree() {
-  "$PY" - "$1" "$2" <<'EOF'
+  "$PY" - "$1" "$2" <<'PY'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 ka = (a["total_checks"], a["passed_checks"], a["failed_checks"]); kb = (b["total_checks"], b["passed_checks"], b["failed_checks"])
 print(f"   reports: reference {ka[1]}/{ka[0]} passed, modeltest {kb[1]}/{kb[0]} passed" + ("" if ka == kb else "   !! THEY DIFFER"))
 sys.exit(0 if ka == kb else 1)
-EOF
+PY
 }
 
-echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+MACHINE="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+echo "== machine: $MACHINE; load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== node $(node --version), $("$PY" -c 'import sys, pandas, torch; print(f"python {sys.version.split()[0]}, pandas {pandas.__version__}, torch {torch.__version__}")')"
 DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
-
 MT=(node "$ROOT/bin/modeltest.js")
-bench "validate text_$ROWS.csv ($(du -m "$TEXT" | cut -f1) MB)" "$N" 0 -- \
-  "$PY" "$SHARED/seed_data_validation.py" "$TEXT" --columns text label --label label --min-samples 1000 --output "$WORK/ref_text.json" -- \
-  "${MT[@]}" validate "$TEXT" --columns text,label --label label --min-samples 1000 --output "$WORK/mt_text.json"
-agree "$WORK/ref_text.json" "$WORK/mt_text.json" || FAILURES+=("validate text: the two reports differ")
+FLOOR=(node "$HERE/validate-floor.mjs")
 
-bench "validate wide_$ROWS.csv ($(du -m "$WIDE" | cut -f1) MB)" "$N" 1 -- \
-  "$PY" "$SHARED/seed_data_validation.py" "$WIDE" --columns f0 f3 label --label label --min-samples 1000 --output "$WORK/ref_wide.json" -- \
-  "${MT[@]}" validate "$WIDE" --columns f0,f3,label --label label --min-samples 1000 --output "$WORK/mt_wide.json"
-agree "$WORK/ref_wide.json" "$WORK/mt_wide.json" || FAILURES+=("validate wide: the two reports differ")
+# ---- 1. validate: pandas, modeltest and the bare-DuckDB floor ------------------------------------------
+VALIDATE_ROWS=()
+for rows in $SIZES; do
+  runs=$N; [ "$rows" -ge 10000000 ] && runs=$LARGE_N
+  for kind in text wide; do
+    f=$WORK/${kind}_$rows.csv
+    if [ $kind = text ]; then cols=(text label) ok=0 typed=text:string,label:int
+    else cols=(f0 f3 label) ok=1 typed=f0:float,f3:float,label:int; fi
+    list=$(IFS=,; echo "${cols[*]}")
+    name="validate ${kind}_$rows.csv ($(du -mL "$f" | cut -f1) MB)"
+    bench "$name" "$runs" -- \
+      pandas "$ok" "$PY" "$SHARED/seed_data_validation.py" "$f" --columns "${cols[@]}" --label label --min-samples 1000 --output "$WORK/ref_$kind.json" -- \
+      modeltest "$ok" "${MT[@]}" validate "$f" --columns "$list" --label label --min-samples 1000 --output "$WORK/mt_$kind.json" -- \
+      floor 0 "${FLOOR[@]}" "$f" --columns "$typed" --label label -- \
+      floor+hash 0 "${FLOOR[@]}" "$f" --columns "$typed" --label label --hash
+    agree "$WORK/ref_$kind.json" "$WORK/mt_$kind.json" || FAILURES+=("$name: the two reports differ")
+    p=${WALL[$name/pandas]} m=${WALL[$name/modeltest]} q=${WALL[$name/floor]} h=${WALL[$name/floor+hash]}
+    VALIDATE_ROWS+=("| $name | $runs | $(secs "$p") | $(secs "$m") | $(secs "$q") | $(secs "$h") | **$(ratio "$p" "$m")** | **$(ratio "$m" "$h")** | $(ratio "$m" "$q") | $(ratio "$p" "$h") | $(mib "${RSS[$name/pandas]}") | $(mib "${RSS[$name/modeltest]}") | $(mib "${RSS[$name/floor]}") | $(mib "${RSS[$name/floor+hash]}") |")
+  done
+done
 
-bench "gate: seed_gate.sh vs examples/sentiment" "$GATE_N" 0 -- \
-  "$SHARED/seed_gate.sh" "$SENT" -- \
-  env -C "$EX" node ../../bin/modeltest.js --no-junit --no-json
-grep -h 'accuracy' "$WORK/logs/gate__seed_gate_sh_vs_examples_sentiment.mt.1" 2>/dev/null | head -1 | sed 's/^ */   modeltest: /'
+# ---- 2. the whole gate, and where its time goes --------------------------------------------------------
+GATE="gate: seed_gate.sh vs examples/sentiment"
+bench "$GATE" "$GATE_N" --tree -- \
+  reference 0 "$SHARED/seed_gate.sh" "$SENT" -- \
+  modeltest 0 env -C "$EX" node ../../bin/modeltest.js --no-junit --no-json -- \
+  node-e-0 0 node -e 0 -- \
+  cli-entry 0 "${MT[@]}" --version
+grep -h 'accuracy' "$WORK/logs/${GATE//[^A-Za-z0-9]/_}.1.1" 2>/dev/null | head -1 | sed 's/^ */   modeltest: /'
 "$PY" -c "import json; r = json.load(open('/tmp/seed-tr.json')); print('   reference:', r['results'][0]['message'])" 2>/dev/null
+# One more gate run with its JSON report: vitest's own times for the file (setup, import, collection,
+# tests) and for each test, to set beside the process's wall time.
+(cd "$EX" && node ../../bin/modeltest.js --no-junit --no-html --json "$WORK/gate.json" >"$WORK/logs/gate-report.log" 2>&1)
+GATE_SPLIT=$(node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))
+  const tests = r.tests.map((t) => [t.name, t.durationMs]).sort((a, b) => b[1] - a[1])
+  const sum = tests.reduce((s, t) => s + t[1], 0)
+  const files = (r.files ?? []).reduce((s, f) => s + f.durationMs, 0)
+  console.log(`vitest run ${(r.durationMs / 1000).toFixed(2)} s; test file ${(files / 1000).toFixed(2)} s, of which its ${tests.length} tests ${(sum / 1000).toFixed(2)} s (slowest: ${tests.slice(0, 4).map(([n, d]) => `${n} ${d.toFixed(0)} ms`).join(", ")})`)
+' "$WORK/gate.json" 2>&1)
+echo "   $GATE_SPLIT"
 
-# ---- table ---------------------------------------------------------------------------------------------
+# ---- 3. start-up, evaluation overhead and the warm cache (their own scripts, when present) ---------------
+TS_OUT=()
+if [ "${SKIP_TS:-0}" != 1 ]; then
+  for script in startup.ts evaluate.ts; do
+    [ -f "$HERE/$script" ] || { echo; echo "== bench/$script is not in this checkout: left out"; continue; }
+    echo; echo "== npx tsx bench/$script"
+    (cd "$ROOT" && npx tsx "bench/$script") 2>&1 | tee "$WORK/logs/$script.log" || FAILURES+=("bench/$script failed, see $WORK/logs/$script.log")
+    TS_OUT+=("bench/$script: see $WORK/logs/$script.log")
+  done
+fi
+
+# ---- tables --------------------------------------------------------------------------------------------
+g_ref=${WALL[$GATE/reference]} g_mt=${WALL[$GATE/modeltest]}
 {
   echo
-  echo "Measured $DATE on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')); reference = pandas / PyTorch, ratio = reference ÷ modeltest (> 1: modeltest faster / smaller)."
+  echo "Measured $DATE on $MACHINE; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
-  echo "| workload | runs | reference wall (median) | modeltest wall (median) | wall ratio | reference peak RSS | modeltest peak RSS | RSS ratio | reference tree RSS | modeltest tree RSS | tree ratio | exit ref / mt |"
+  echo "validate: median wall and median peak RSS (GNU time %M) over the runs. floor = bench/validate-floor.mjs, a bare"
+  echo "DuckDB script running the same aggregates; floor+hash = the same with the file's SHA-256 streamed beside the query."
+  echo
+  echo "| workload | runs | pandas | modeltest | floor | floor+hash | pandas ÷ modeltest | modeltest ÷ floor+hash | modeltest ÷ floor | pandas ÷ floor+hash | RSS pandas | RSS modeltest | RSS floor | RSS floor+hash |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  printf '%s\n' "${VALIDATE_ROWS[@]}"
+  echo
+  echo "| gate | runs | reference wall | modeltest wall | reference ÷ modeltest | modeltest ÷ reference (goal ≤ 0.5) | node -e 0 | CLI entry (--version) | reference peak RSS | modeltest peak RSS | reference tree RSS | modeltest tree RSS |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
-  printf '%s\n' "${ROWS_MD[@]}"
+  echo "| $GATE | $GATE_N | $(secs "$g_ref") | $(secs "$g_mt") | **$(ratio "$g_ref" "$g_mt")** | $(ratio "$g_mt" "$g_ref") | $(secs "${WALL[$GATE/node-e-0]}") | $(secs "${WALL[$GATE/cli-entry]}") | $(mib "${RSS[$GATE/reference]}") | $(mib "${RSS[$GATE/modeltest]}") | $(mib "${TREE[$GATE/reference]}") | $(mib "${TREE[$GATE/modeltest]}") |"
   echo
-  echo "Peak RSS: GNU time %M (median over the runs), the largest single process. Tree RSS: one sampled run, summed over the process and its children (vitest runs test files in a forked worker)."
+  echo "Where the gate's time goes (one more run with its JSON report): $GATE_SPLIT."
+  echo "Tree RSS: one sampled warm-up run, summed over the process and its children (vitest runs test files in a forked worker)."
+  [ ${#TS_OUT[@]} -gt 0 ] && printf '%s\n' "${TS_OUT[@]}"
 } | tee "$WORK/results.md"
 
 if [ ${#FAILURES[@]} -gt 0 ]; then

@@ -1,9 +1,11 @@
-import type { ColumnType, Dataset, DriftOptions, Row, EvaluationOptions, MetricOptions, SnapshotTolerance, LatencyCheckOptions, Mostly, RegressionOptions } from '../src/index.js'
+import type { ColumnType, Dataset, DriftOptions, Row, EvaluationOptions, MetricCheckOptions, MetricOptions, SnapshotTolerance, LatencyCheckOptions, Mostly, RegressionOptions } from '../src/index.js'
 import { toBeDeterministic } from './toBeDeterministic.js'
 import { toBeInvariantTo } from './toBeInvariantTo.js'
 import { toHaveAtLeastRows } from './toHaveAtLeastRows.js'
 import { toHaveClassBalance } from './toHaveClassBalance.js'
 import { toHaveColumns } from './toHaveColumns.js'
+import { toHaveMetricAbove } from './toHaveMetricAbove.js'
+import { toHaveMetricBelow } from './toHaveMetricBelow.js'
 import { toHaveMinClassCount } from './toHaveMinClassCount.js'
 import { toHaveNoDuplicateRows } from './toHaveNoDuplicateRows.js'
 import { toHaveNoDriftFrom } from './toHaveNoDriftFrom.js'
@@ -24,6 +26,9 @@ import { toNotRegressFrom } from './toNotRegressFrom.js'
 import { toProduceFiniteOutputs } from './toProduceFiniteOutputs.js'
 import { toUseMemoryBelow } from './toUseMemoryBelow.js'
 import { withCallSite } from './shared.js'
+
+export { defineCheck, registerChecks, type CheckDefinition, type CheckOutcome } from './define-check.js'
+export { recordCheck, expectDataset, expectModel } from './shared.js'
 
 /** Every modeltest matcher, for `expect.extend(matchers)`; the modeltest preset registers them. */
 export const matchers = withCallSite({
@@ -51,6 +56,8 @@ export const matchers = withCallSite({
   toHaveOutputShape,
   toBeInvariantTo,
   toBeDeterministic,
+  toHaveMetricBelow,
+  toHaveMetricAbove,
 })
 
 /** Every modeltest matcher reads data or runs a model: await it, or return it from the test. */
@@ -85,7 +92,7 @@ interface ModeltestMatchers {
   toMatchProfileSnapshot(tolerance?: SnapshotTolerance): Promise<void>
   /** Accuracy on `on` is at least `min` (a fraction). */
   toMeetAccuracy(min: number, options: EvaluationOptions): Promise<void>
-  /** A named metric (accuracy, balanced_accuracy, precision, recall, f1, roc_auc, average_precision, log_loss, brier, ece, mae, rmse, r2, mape) clears the threshold: at least, or at most for losses and errors. */
+  /** A named metric (accuracy, balanced_accuracy, precision, recall, f1, roc_auc, average_precision, log_loss, brier, ece, mae, rmse, r2, mape, or one added with registerMetric) clears the threshold: at least, or at most for losses and errors. */
   toMeetMetric(name: string, threshold: number, options: MetricOptions): Promise<void>
   /** The 95th percentile latency of one prediction call on `input` is at most `ms`. */
   toHaveP95LatencyBelow(ms: number, options: LatencyCheckOptions): Promise<void>
@@ -103,6 +110,10 @@ interface ModeltestMatchers {
   toBeDeterministic(input: Dataset, options?: { tolerance?: number }): Promise<void>
   /** Accuracy falls by at most `maxDrop` from the baseline model's on the same rows. */
   toNotRegressFrom(baseline: unknown, options: RegressionOptions): Promise<void>
+  /** A CloudWatch metric from cloudwatch.metric(): every data point of the period at most `max` (with reduce: their max, min, mean or last); none fails. */
+  toHaveMetricBelow(max: number, options?: MetricCheckOptions): Promise<void>
+  /** A CloudWatch metric from cloudwatch.metric(): every data point of the period at least `min` (with reduce: their max, min, mean or last); none fails. */
+  toHaveMetricAbove(min: number, options?: MetricCheckOptions): Promise<void>
 }
 
 declare module 'vitest' {

@@ -1,6 +1,6 @@
 import { chai, type MatcherState } from 'vitest'
 import { describeValue } from '../src/guard.js'
-import { ModeltestError, formatValues, isDataset, isModel, type CheckRecord, type Dataset, type Model } from '../src/index.js'
+import { ModeltestError, formatValues, isDataset, isMetricSeries, isModel, validateCheck, type CheckRecord, type Dataset, type MetricSeries, type Model } from '../src/index.js'
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -27,6 +27,15 @@ export function expectModel(received: unknown, matcher: string): Model {
   })
 }
 
+/** Guard: the received value is a metric's data points from `cloudwatch.metric()`. */
+export function expectMetricSeries(received: unknown, matcher: string): MetricSeries {
+  if (isMetricSeries(received)) return received
+  throw new ModeltestError({
+    what: `${matcher} expects a CloudWatch metric, got ${describeValue(received)}`,
+    fix: `Read it first: expect(await cloudwatch.metric({ namespace: 'AWS/SageMaker', name: 'ModelLatency', dimensions, since: '7d' })).${matcher}(…)`,
+  })
+}
+
 const CALL_SITE = Symbol('modeltest call site')
 type StateWithCallSite = MatcherState & { [CALL_SITE]?: string }
 
@@ -36,17 +45,20 @@ type StateWithCallSite = MatcherState & { [CALL_SITE]?: string }
  * no longer reaches the assertion. vitest gives every matcher call a fresh state object to carry it.
  */
 export function withCallSite<T extends Record<string, (this: MatcherState, ...args: never[]) => unknown>>(matchers: T): T {
-  const wrapped: Record<string, unknown> = {}
-  for (const [name, matcher] of Object.entries(matchers)) {
-    wrapped[name] = function (this: StateWithCallSite, ...args: never[]) {
-      const limit = Error.stackTraceLimit
-      Error.stackTraceLimit = 50
-      this[CALL_SITE] = new Error().stack
-      Error.stackTraceLimit = limit
-      return matcher.apply(this, args)
-    }
+  return Object.fromEntries(Object.entries(matchers).map(([name, matcher]) => [name, notingCallSite(matcher)])) as T
+}
+
+/** One matcher that notes its call site (see withCallSite); one that already does is returned as it is. */
+export function notingCallSite<A extends unknown[], R>(matcher: (this: MatcherState, ...args: A) => R): (this: MatcherState, ...args: A) => R {
+  if (CALL_SITE in matcher) return matcher
+  const noting = function (this: StateWithCallSite, ...args: A) {
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 50
+    this[CALL_SITE] = new Error().stack
+    Error.stackTraceLimit = limit
+    return matcher.apply(this, args)
   }
-  return wrapped as T
+  return Object.assign(noting, { [CALL_SITE]: true })
 }
 
 /** The assertion's line in the test file, from the call site noted by withCallSite. */
@@ -64,9 +76,14 @@ function assertionLocation(state: StateWithCallSite): CheckRecord['location'] {
 
 /**
  * Records a check on the running test (task meta for modeltest's reporters, an annotation for
- * vitest's own JUnit output) and words the matcher's result, the same way for every matcher.
+ * vitest's own JUnit output) and words the matcher's result, the same way for every matcher, the
+ * built-in ones and a user's own: return it from a matcher. A record reports could not render
+ * (no name, an unknown kind, a non-finite actual) is refused with a ModeltestError naming the check.
+ *
+ *     return recordCheck(this, makeCheck({ name: 'fairness_gap', kind: 'model', actual: gap, threshold: 0.05, comparator: '<=', message }, this.isNot))
  */
-export function report(state: MatcherState, record: CheckRecord): { pass: boolean; message: () => string } {
+export function recordCheck(state: MatcherState, record: CheckRecord): { pass: boolean; message: () => string } {
+  validateCheck(record)
   const task = state.task
   if (task) {
     const location = assertionLocation(state)

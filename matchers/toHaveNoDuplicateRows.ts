@@ -1,9 +1,9 @@
 import type { MatcherState } from 'vitest'
 import { noDuplicateRowsCheck } from '../src/index.js'
-import { expectDataset, report } from './shared.js'
+import { expectDataset, recordCheck } from './shared.js'
 
 /** `await expect(train).toHaveNoDuplicateRows()`: no row appears twice. */
 export async function toHaveNoDuplicateRows(this: MatcherState, received: unknown) {
   const data = expectDataset(received, 'toHaveNoDuplicateRows')
-  return report(this, await noDuplicateRowsCheck(data, this.isNot))
+  return recordCheck(this, await noDuplicateRowsCheck(data, this.isNot))
 }

@@ -1,9 +1,9 @@
 import type { MatcherState } from 'vitest'
 import { throughputCheck, type LatencyCheckOptions } from '../src/index.js'
-import { expectModel, report } from './shared.js'
+import { expectModel, recordCheck } from './shared.js'
 
 /** `await expect(candidate).toHaveThroughputAbove(1000, { input: holdout, batchSize: 64 })`: rows per second in batches of batchSize. */
 export async function toHaveThroughputAbove(this: MatcherState, received: unknown, rowsPerSecond: number, options: LatencyCheckOptions) {
   const model = expectModel(received, 'toHaveThroughputAbove')
-  return report(this, await throughputCheck(model, rowsPerSecond, options, this.isNot))
+  return recordCheck(this, await throughputCheck(model, rowsPerSecond, options, this.isNot))
 }

@@ -1,7 +1,7 @@
 import { basename, dirname, join, relative } from 'node:path'
 import type { MatcherState } from 'vitest'
 import { checkTolerance, profileSnapshot, readSnapshots, snapshotCheck, snapshotWritten, writeSnapshot, ModeltestError, type SnapshotTolerance } from '../src/index.js'
-import { expectDataset, report } from './shared.js'
+import { expectDataset, recordCheck } from './shared.js'
 
 /**
  * `await expect(train).toMatchProfileSnapshot({ rows: 0.1, nullRate: 0.01 })`: the data's profile
@@ -23,12 +23,12 @@ export async function toMatchProfileSnapshot(this: MatcherState, received: unkno
   const stored = (await readSnapshots(file))[key]
   if (mode === 'all' || (!stored && mode === 'new')) {
     await writeSnapshot(file, key, current)
-    return report(this, snapshotWritten(data, current, shown, stored !== undefined))
+    return recordCheck(this, snapshotWritten(data, current, shown, stored !== undefined))
   }
   if (!stored) {
     throw new ModeltestError({ what: `no profile snapshot for '${key}'`, where: shown, fix: 'Run modeltest -u where the data is right, review the file and commit it (CI never writes snapshots).' })
   }
-  return report(this, snapshotCheck(data, stored, current, tolerance, shown, this.isNot))
+  return recordCheck(this, snapshotCheck(data, stored, current, tolerance, shown, this.isNot))
 }
 
 /** The calls so far in each test, counted per attempt: a retry or repeat numbers its snapshots from 1 again, as vitest does. */

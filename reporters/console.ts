@@ -1,5 +1,6 @@
 import { Chalk } from 'chalk'
-import { formatValues, type CheckRecord, type RunReport, type TestOutcome } from '../src/index.js'
+import { formatValues, type RunReport, type TestOutcome } from '../src/report.js'
+import type { CheckRecord } from '../src/checks/record.js'
 
 export interface ConsoleOptions {
   /** Colour the output; the CLI passes true only on a TTY without NO_COLOR. */

@@ -1,5 +1,5 @@
-import { changeAgainstBaseline, formatValue, formatValues, type CheckRecord, type RunReport, type Subject, type TestOutcome } from '../src/index.js'
-import { COMPARATOR_SYMBOL, formatPValue } from '../src/checks/record.js'
+import { changeAgainstBaseline, formatValue, formatValues, type RunReport, type TestOutcome } from '../src/report.js'
+import { COMPARATOR_SYMBOL, formatPValue, type CheckRecord, type Subject } from '../src/checks/record.js'
 import { changesSinceBaseline, checkEntries, type Entry } from './changes.js'
 import { failedWithoutFailedCheck } from './console.js'
 import { drawPlot, escape } from './svg.js'

@@ -1,4 +1,4 @@
-import { changeAgainstBaseline, formatValue, formatValues, type RunReport, type TestOutcome } from '../src/index.js'
+import { changeAgainstBaseline, formatValue, formatValues, type RunReport, type TestOutcome } from '../src/report.js'
 import { briefVerdict, fullVerdict } from './verdict.js'
 
 /**

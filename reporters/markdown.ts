@@ -1,5 +1,5 @@
-import { changeAgainstBaseline, formatValue, formatValues, type RunReport, type Subject } from '../src/index.js'
-import { COMPARATOR_SYMBOL } from '../src/checks/record.js'
+import { changeAgainstBaseline, formatValue, formatValues, type RunReport } from '../src/report.js'
+import { COMPARATOR_SYMBOL, type Subject } from '../src/checks/record.js'
 import { changesSinceBaseline, checkEntries, failuresFirst, type Entry } from './changes.js'
 import { failedWithoutFailedCheck } from './console.js'
 

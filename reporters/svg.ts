@@ -1,4 +1,5 @@
-import { formatValue, type BarsPlot, type CalibrationPlot, type ConfusionMatrixPlot, type CurvePlot, type DriftPlot, type HistogramPlot, type Plot } from '../src/index.js'
+import { formatValue } from '../src/report.js'
+import type { BarsPlot, CalibrationPlot, ConfusionMatrixPlot, CurvePlot, DriftPlot, HistogramPlot, Plot } from '../src/checks/plots.js'
 
 /*
  * Check plots as inline SVG for the HTML report, drawn here: no chart library, nothing fetched.

@@ -1,5 +1,5 @@
-import { formatValue, formatValues, type CheckRecord } from '../src/index.js'
-import { formatPValue, relationFor } from '../src/checks/record.js'
+import { formatValue, formatValues } from '../src/report.js'
+import { formatPValue, relationFor, type CheckRecord } from '../src/checks/record.js'
 
 /** A check's value against its threshold, short enough for a test name: `accuracy_threshold 0.8258 ≥ 0.8`. */
 export function briefVerdict(check: CheckRecord): string {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { histogramPlot } from '../src/checks/figures.js'
+import { classificationPlots, histogramPlot } from '../src/checks/figures.js'
 import { accuracyCheck, dataset, driftCheck, latencyCheck, metricCheck, model, rocAuc, averagePrecision, type Plot, type Row } from '../src/index.js'
 
 // The pictures the HTML report draws come from the checks themselves; these tests hold them to the numbers behind them.
@@ -50,6 +50,14 @@ describe('classification pictures', () => {
     const roc = plotOf(check.plots, 'roc')
     expect(roc.points.length).toBeLessThanOrEqual(200)
     expect(roc.points.at(-1)).toEqual([1, 1])
+  })
+
+  test('a million rows draw their pictures (labels are not spread as arguments)', () => {
+    const n = 1_000_000
+    const labels = Float64Array.from({ length: n }, (_, i) => i % 2)
+    const values = Float32Array.from({ length: n }, (_, i) => ((i % 2) + (i % 7) / 7) / 2)
+    const plots = classificationPlots({ labels, predicted: labels, scores: { rows: n, values, width: 1 } })
+    expect(plots.map((plot) => plot.type)).toEqual(['confusion-matrix', 'roc', 'precision-recall', 'calibration'])
   })
 
   test('a regression metric shows its residuals', async () => {

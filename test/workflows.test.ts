@@ -185,6 +185,16 @@ describe('examples/github/scheduled-retrain.yml', async () => {
     expect(retrain.if).toBe("needs.check-production.outputs.should_retrain == 'true' || inputs.force_retrain")
     expect(retrain.text).toMatch(/npx modeltest tests [\s\S]*uses: peter-evans\/create-pull-request@v7/)
   })
+
+  test('checks last week of the Data Capture files and their ground truth, and retrains on the same week: no placeholder', () => {
+    expect(workflow).not.toMatch(/placeholder/i)
+    expect(workflow).toMatch(/^ {2}CAPTURE_URI: s3:\/\/\$\{\{ vars\.MODEL_BUCKET \}\}\/monitoring\/capture\/sentiment-prod\/AllTraffic\/$/m)
+    expect(workflow).toMatch(/^ {2}GROUND_TRUTH_URI: s3:\/\/\$\{\{ vars\.MODEL_BUCKET \}\}\/monitoring\/ground-truth\/sentiment-prod\/$/m)
+    const check = job(jobs, 'check-production').text
+    expect(check).toMatch(/CAPTURE_SINCE: \$\{\{ steps\.week\.outputs\.since \}\}\n {10}CAPTURE_UNTIL: \$\{\{ steps\.week\.outputs\.until \}\}\n {8}run: \|\n {10}status=0\n {10}npx modeltest tests\/production\.modeltest\.ts/)
+    const retrain = job(jobs, 'retrain').text
+    expect(retrain).toMatch(/CAPTURE_SINCE: \$\{\{ needs\.check-production\.outputs\.since \}\}[\s\S]*npx tsx export-labelled\.ts data\/production\.csv/)
+  })
 })
 
 describe('the workflow modeltest init writes', async () => {

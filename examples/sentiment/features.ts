@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import { tf, type Row } from 'modeltest'
 
 /** Lower-cased words and apostrophes: the tutorial's tokenizer (`[a-z']+`). */
@@ -27,4 +29,16 @@ export function bagOfWords(vocabulary: string[]): (rows: Row[]) => tf.Tensor2D {
     })
     return tf.tensor2d(x, [rows.length, vocabulary.length])
   }
+}
+
+/**
+ * The model options for a bag of words over the vocabulary at `path`: the preprocessing, and the key that
+ * fixes its output for the prediction cache (this file's code and the vocabulary's bytes), so that a re-run
+ * finds every batch without tokenizing a row, and a change to either misses.
+ */
+export async function bagOfWordsInput(path: string): Promise<{ preprocess: (rows: Row[]) => tf.Tensor2D; preprocessKey: string }> {
+  const vocabulary = await readFile(path)
+  const code = await readFile(fileURLToPath(import.meta.url))
+  const preprocessKey = createHash('sha256').update(code).update(vocabulary).digest('hex')
+  return { preprocess: bagOfWords(JSON.parse(vocabulary.toString('utf8'))), preprocessKey }
 }

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest'
 import { dataset, model } from 'modeltest'
-import { bagOfWords, readVocabulary } from './features.js'
+import { bagOfWordsInput } from './features.js'
 
 const train = await dataset('data/train.csv')
 const holdout = await dataset('data/holdout.csv')
-const candidate = await model('models/candidate/model.json', { preprocess: bagOfWords(await readVocabulary('models/candidate/vocab.json')) })
-const baseline = await model('models/baseline/model.json', { preprocess: bagOfWords(await readVocabulary('models/baseline/vocab.json')) })
+const candidate = await model('models/candidate/model.json', await bagOfWordsInput('models/candidate/vocab.json'))
+const baseline = await model('models/baseline/model.json', await bagOfWordsInput('models/baseline/vocab.json'))
 
 describe('data', () => {
   test('schema', () => expect(train).toMatchSchema({ text: 'string', label: 'int' }))

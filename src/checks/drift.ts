@@ -2,27 +2,29 @@ import type { Dataset } from '../data/dataset.js'
 import { ident, queryColumn } from '../data/duckdb.js'
 import { ModeltestError } from '../errors.js'
 import { checkChoice, checkColumnList, checkNumber, checkOptionKeys } from '../guard.js'
-import { binCounts, chiSquareHomogeneity, jensenShannonDistance, ksTwoSample, populationStabilityIndex, quantileBinEdges, sum, wassersteinDistance } from '../stats/drift.js'
+import { binCounts, quantileBinEdges, standardDeviation, sum, wassersteinDistance } from '../stats/drift.js'
+import { DEFAULT_CATEGORICAL_TEST, DEFAULT_NUMERIC_TEST, driftTest, driftTestNames, runDriftTest } from './drift-tests.js'
 import { formatAgainst, formatPValue, formatThreshold, type CheckRecord } from './record.js'
 import { formatValue } from '../report.js'
 import { dataCheck } from './data.js'
 import { categoricalDriftPlot, numericDriftPlot } from './figures.js'
 import type { DriftPlot } from './plots.js'
 
+/** The built-in drift tests; `registerDriftTest` adds others. */
 export type DriftTest = 'psi' | 'ks' | 'chi2' | 'jensen-shannon' | 'wasserstein'
-export const DRIFT_TESTS: readonly DriftTest[] = ['psi', 'ks', 'chi2', 'jensen-shannon', 'wasserstein']
+export const DRIFT_TESTS = driftTestNames() as readonly DriftTest[]
 
 export interface DriftOptions {
   /** Columns to compare; every column the two datasets share by default. */
   columns?: string[]
-  /** One test for every column; by default chosen per column (see `defaultTest`). */
-  test?: DriftTest
+  /** One test for every column, built in or registered with `registerDriftTest`; by default chosen per column (see driftCheck). */
+  test?: DriftTest | (string & {})
   /** The drift threshold of the test (see DEFAULT_THRESHOLD); for ks and chi2 it is the significance level α. */
   threshold?: number
 }
 
 /** Per test: drift when the p-value is below α (ks, chi2), or when the distance is above the threshold. */
-export const DEFAULT_THRESHOLD: Record<DriftTest, number> = { ks: 0.05, chi2: 0.05, psi: 0.2, 'jensen-shannon': 0.1, wasserstein: 0.1 }
+export const DEFAULT_THRESHOLD = Object.fromEntries(DRIFT_TESTS.map((name) => [name, driftTest(name).defaultThreshold])) as Record<DriftTest, number>
 
 /** Above this many distinct values a text column is free text, not a category, and is skipped by default. */
 const MAX_CATEGORIES = 100
@@ -45,7 +47,8 @@ const KS_EFFICIENCY_FACTOR = Math.sqrt(Math.PI / 2)
 
 export interface ColumnDrift {
   column: string
-  test: DriftTest
+  /** The test's name, built in or registered. */
+  test: string
   statistic: number
   pValue?: number
   threshold: number
@@ -71,7 +74,7 @@ export interface ColumnDrift {
  */
 export async function driftCheck(data: Dataset, reference: Dataset, options: DriftOptions = {}, negate = false): Promise<CheckRecord> {
   checkOptionKeys(options, ['columns', 'test', 'threshold'], 'toHaveNoDriftFrom')
-  checkChoice(options.test, DRIFT_TESTS, 'test', 'toHaveNoDriftFrom')
+  checkChoice(options.test, driftTestNames(), 'test', 'toHaveNoDriftFrom')
   const threshold = options.threshold === undefined ? undefined : checkNumber(options.threshold, 'threshold', 'toHaveNoDriftFrom', { min: 0 })
   if (options.columns !== undefined) checkColumnList(options.columns, 'columns', 'toHaveNoDriftFrom', "['age']")
   const explicit = options.columns !== undefined
@@ -86,7 +89,8 @@ export async function driftCheck(data: Dataset, reference: Dataset, options: Dri
     const distinct = Math.max(await data.distinctCount(column), await reference.distinctCount(column))
     // Whole numbers with few values (labels, ratings, counts) are categories; other numbers are measurements.
     const types = [data.columnType(column), reference.columnType(column)]
-    const numeric = types.every(isNumeric) && !(types.every((type) => type === 'int') && distinct <= MAX_INTEGER_CATEGORIES && options.test !== 'ks' && options.test !== 'wasserstein')
+    const numericTest = options.test !== undefined && driftTest(options.test).kind === 'numeric'
+    const numeric = types.every(isNumeric) && !(types.every((type) => type === 'int') && distinct <= MAX_INTEGER_CATEGORIES && !numericTest)
     if (!numeric && distinct > MAX_CATEGORIES && !explicit) {
       skipped.push(`${column} (free text, ${distinct} distinct values)`)
       continue
@@ -123,12 +127,17 @@ function describeEffect(result: ColumnDrift): string {
 }
 
 /** One column's drift, and its picture: the two distributions side by side. */
-async function columnDrift(data: Dataset, reference: Dataset, column: string, numeric: boolean, forced: DriftTest | undefined, threshold: number | undefined): Promise<{ result: ColumnDrift; plot: DriftPlot }> {
-  const test = forced ?? (numeric ? 'ks' : 'chi2')
-  if (!numeric && (test === 'ks' || test === 'wasserstein')) {
-    throw new ModeltestError({ what: `the ${test} test needs a numeric column; '${column}' is ${data.columnType(column)}`, fix: "Use test 'chi2', 'psi' or 'jensen-shannon' for categories." })
+async function columnDrift(data: Dataset, reference: Dataset, column: string, numeric: boolean, forced: string | undefined, threshold: number | undefined): Promise<{ result: ColumnDrift; plot: DriftPlot }> {
+  const test = forced ?? (numeric ? DEFAULT_NUMERIC_TEST : DEFAULT_CATEGORICAL_TEST)
+  const { kind, defaultThreshold } = driftTest(test)
+  if (numeric ? kind === 'categorical' : kind === 'numeric') {
+    const fitting = testsFor(numeric)
+    throw new ModeltestError({
+      what: `the ${test} test needs a ${kind === 'numeric' ? 'numeric' : 'categorical'} column; '${column}' is ${data.columnType(column)}`,
+      fix: `Use test ${fitting.slice(0, -1).map((name) => `'${name}'`).join(', ')} or '${fitting.at(-1)}' for ${numeric ? 'numbers' : 'categories'}.`,
+    })
   }
-  const limit = threshold ?? DEFAULT_THRESHOLD[test]
+  const limit = threshold ?? defaultThreshold
   if (numeric) {
     const [base, current] = await Promise.all([numbers(reference, column), numbers(data, column)])
     const tested = driftStatistic(column, test, limit, { base, current })
@@ -167,39 +176,29 @@ function largestShareSpread(reference: number[]): number {
   return Math.sqrt(p * (1 - p))
 }
 
-/** The drift test on one column's values (numeric; binned by the reference's deciles where the test needs counts) or counts per category. */
-function driftStatistic(column: string, test: DriftTest, limit: number, values: { base: Float64Array; current: Float64Array } | { counts: [number[], number[]] }): ColumnDrift {
-  const { base, current } = 'base' in values ? values : { base: undefined, current: undefined }
-  let counts = 'counts' in values ? values.counts : undefined
-  if (base && current && (test === 'psi' || test === 'jensen-shannon' || test === 'chi2')) {
-    const edges = quantileBinEdges(base, 10)
-    counts = [binCounts(base, edges), binCounts(current, edges)]
+/** The tests that take a numeric column (or a categorical one), the default first. */
+function testsFor(numeric: boolean): string[] {
+  const fits = driftTestNames().filter((name) => (numeric ? driftTest(name).kind !== 'categorical' : driftTest(name).kind !== 'numeric'))
+  const first = numeric ? DEFAULT_NUMERIC_TEST : DEFAULT_CATEGORICAL_TEST
+  return [first, ...fits.filter((name) => name !== first)]
+}
+
+/**
+ * The drift test on one column: on its values (a numeric test), on counts per bin of the reference's
+ * deciles (a count test on a numeric column), or on counts per category.
+ */
+function driftStatistic(column: string, test: string, limit: number, values: { base: Float64Array; current: Float64Array } | { counts: [number[], number[]] }): ColumnDrift {
+  let input: [ArrayLike<number>, ArrayLike<number>]
+  if ('counts' in values) input = values.counts
+  else if (driftTest(test).kind === 'numeric') input = [values.base, values.current]
+  else {
+    const edges = quantileBinEdges(values.base, 10)
+    input = [binCounts(values.base, edges), binCounts(values.current, edges)]
   }
-  const sizes = { reference: base?.length ?? sum(counts![0]), current: current?.length ?? sum(counts![1]) }
-  switch (test) {
-    case 'ks': {
-      const { statistic, pValue } = ksTwoSample(base!, current!)
-      return { column, test, statistic, pValue, threshold: limit, drifted: pValue < limit, ...sizes }
-    }
-    case 'chi2': {
-      const { statistic, pValue } = chiSquareHomogeneity(counts![0], counts![1])
-      return { column, test, statistic, pValue, threshold: limit, drifted: pValue < limit, ...sizes }
-    }
-    case 'psi': {
-      const statistic = populationStabilityIndex(counts![0], counts![1])
-      return { column, test, statistic, threshold: limit, drifted: statistic > limit, ...sizes }
-    }
-    case 'jensen-shannon': {
-      const statistic = jensenShannonDistance(counts![0], counts![1])
-      return { column, test, statistic, threshold: limit, drifted: statistic > limit, ...sizes }
-    }
-    case 'wasserstein': {
-      const spread = standardDeviation(base!)
-      // Normalised by the reference's standard deviation, so one threshold serves every unit.
-      const statistic = wassersteinDistance(base!, current!) / (spread > 0 ? spread : 1)
-      return { column, test, statistic, threshold: limit, drifted: statistic > limit, ...sizes }
-    }
-  }
+  const sizes = 'base' in values ? { reference: values.base.length, current: values.current.length } : { reference: sum(values.counts[0]), current: sum(values.counts[1]) }
+  const { statistic, pValue } = runDriftTest(test, column, input[0], input[1])
+  if (pValue === undefined) return { column, test, statistic, threshold: limit, drifted: statistic > limit, ...sizes }
+  return { column, test, statistic, pValue, threshold: limit, drifted: pValue < limit, ...sizes }
 }
 
 /** A numeric column's non-null values as doubles (a typed array: 8 bytes a value, no object per row). */
@@ -209,12 +208,4 @@ async function numbers(data: Dataset, column: string): Promise<Float64Array> {
 
 function isNumeric(type: string): boolean {
   return type === 'int' || type === 'float'
-}
-
-function standardDeviation(values: Float64Array): number {
-  let mean = 0
-  for (const value of values) mean += value / values.length
-  let squares = 0
-  for (const value of values) squares += (value - mean) ** 2
-  return Math.sqrt(squares / values.length)
 }

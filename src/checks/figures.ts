@@ -34,7 +34,9 @@ export function positiveIndicator(labels: ArrayLike<number>, positive: number): 
  * diagram when the scores are probabilities.
  */
 export function classificationPlots(rows: { labels: ArrayLike<number>; predicted: ArrayLike<number>; scores: Scores }, positive = 1): Plot[] {
-  const classes = Math.max(rows.scores.width, 2, ...Array.from(rows.labels, (label) => label + 1))
+  // A loop, not Math.max(...labels): spreading a million labels as arguments overflows the stack.
+  let classes = Math.max(rows.scores.width, 2)
+  for (let i = 0; i < rows.labels.length; i++) classes = Math.max(classes, rows.labels[i] + 1)
   const classNames = Array.from({ length: classes }, (_, c) => String(c))
   const plots: Plot[] = [{ type: 'confusion-matrix', labels: classNames, matrix: confusionMatrix(rows.labels, rows.predicted, classes) }]
   if (classes !== 2) return plots

@@ -1,8 +1,16 @@
+import { ModeltestError, listNames } from '../errors.js'
+import { describeValue } from '../guard.js'
+import { schemaProblem } from '../json-schema.js'
+import { reportSchema } from '../report-schema.js'
 import type { Interval } from '../stats/intervals.js'
 import type { Plot } from './plots.js'
 
 /** How `actual` must compare to `threshold` for a check to pass. */
 export type Comparator = '>=' | '>' | '<=' | '<' | '=='
+
+/** The groups reports list checks in. */
+export const CHECK_KINDS = ['data', 'model', 'deploy'] as const
+export type CheckKind = (typeof CHECK_KINDS)[number]
 
 /** A dataset or model a check looked at, as reports list them. */
 export interface Subject {
@@ -18,7 +26,7 @@ export interface Subject {
 export interface CheckRecord {
   /** What was checked, in the tutorial's names: `accuracy_threshold`, `latency_p95`, `null_check`. */
   name: string
-  kind: 'data' | 'model' | 'deploy'
+  kind: CheckKind
   passed: boolean
   actual: number
   threshold: number
@@ -88,6 +96,37 @@ export function makeCheck(spec: CheckSpec, negate = false): CheckRecord {
     ? `${passed ? 'Passes' : 'Fails'} .not, which requires ${COMPARATOR_SYMBOL[comparator]} ${Number.isInteger(spec.threshold) ? spec.threshold : formatThreshold(spec.threshold)}: ${lowerFirst(spec.message)}`
     : spec.message
   return { ...spec, comparator, passed, message, ...(warnings.length > 0 ? { warnings } : {}) }
+}
+
+const COMPARATORS: readonly Comparator[] = ['>=', '>', '<=', '<', '==']
+
+/**
+ * Refuses a check record that reports could not render or that would misreport: a missing name, an
+ * unknown kind or comparator, a threshold or actual that is not a number, a verdict that is not a
+ * boolean. `actual` must be finite, except NaN for a failed check that could not be measured (a
+ * canary with no successful invocation): it is `null` in the JSON report.
+ */
+export function validateCheck(record: unknown): CheckRecord {
+  const fields = (record ?? {}) as Partial<Record<keyof CheckRecord, unknown>>
+  const name = typeof fields.name === 'string' && fields.name !== '' ? fields.name : undefined
+  const where = name ? `check '${name}'` : 'a check record'
+  const refuse = (what: string, fix: string): never => {
+    throw new ModeltestError({ what, where, fix })
+  }
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) refuse(`the record must be an object, got ${describeValue(record)}`, 'Return { actual, threshold, comparator, message } from the check.')
+  if (!name) refuse(`name must be a non-empty string, got ${describeValue(fields.name)}`, "Name the check as reports list it: { name: 'fairness_gap' }.")
+  if (!CHECK_KINDS.includes(fields.kind as CheckKind)) refuse(`kind ${describeValue(fields.kind)} is not one of ${listNames(CHECK_KINDS)}`, "Write kind: 'model' for a check of a model, 'data' for a check of a dataset.")
+  if (!COMPARATORS.includes(fields.comparator as Comparator)) refuse(`comparator ${describeValue(fields.comparator)} is not one of ${listNames(COMPARATORS)}`, "Write comparator: '<=' when actual must stay at most the threshold.")
+  if (typeof fields.threshold !== 'number' || Number.isNaN(fields.threshold)) refuse(`threshold must be a number, got ${describeValue(fields.threshold)}`, 'Pass the number actual is compared with.')
+  if (typeof fields.passed !== 'boolean') refuse(`passed must be true or false, got ${describeValue(fields.passed)}`, 'Complete the record with makeCheck(spec), which sets passed from actual, comparator and threshold.')
+  const unmeasured = Number.isNaN(fields.actual) && fields.passed === false
+  if (typeof fields.actual !== 'number' || !(Number.isFinite(fields.actual) || unmeasured)) refuse(`actual must be a finite number, got ${describeValue(fields.actual)}`, 'Return the measured value as a finite number; a check that cannot be measured should throw a ModeltestError saying why.')
+  if (typeof fields.message !== 'string') refuse(`message must be a string, got ${describeValue(fields.message)}`, "Word the finding in one line: 'Accuracy gap 0.0312 ≤ 0.05'.")
+  // The rest as the JSON report will hold it (undefined left out, NaN as null): the reporters read nothing else.
+  const root = reportSchema()
+  const problem = schemaProblem(JSON.parse(JSON.stringify(record)), root.$defs!.check, root)
+  if (problem) refuse(`the record does not fit modeltest's report (${problem})`, 'Give its fields the types of CheckRecord: an interval as { low, high, confidence, method }, n as a number, details as an object.')
+  return record as CheckRecord
 }
 
 function lowerFirst(text: string): string {

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path'
-import { buildReport, dataset, type TestOutcome } from '../index.js'
+import { buildReport, type TestOutcome } from '../report.js'
+import type { CheckRecord } from '../checks/record.js'
+import { dataset } from '../data/load.js'
 import { ModeltestError, isModeltestError } from '../errors.js'
-import { canaryChecks, endpointVariants, sendTraffic, shiftWeights, type CanaryThresholds } from '../deploy/canary.js'
+import { canaryChecks, endpointVariants, sendTraffic, shiftWeights, type CanaryThresholds, type TrafficOptions, type TrafficSample } from '../deploy/canary.js'
 import { CANARY_ENDPOINT_VARIABLE, CANARY_VARIANT_VARIABLE, canaryRuntimeClient, sagemakerModel } from '../models/sagemaker.js'
 import { modelSubject, datasetSubject } from '../checks/subjects.js'
 import { findTestFiles } from './find-tests.js'
@@ -9,7 +11,7 @@ import { REPORT_OPTIONS, loadConfig, reportOptions, runVitest } from './main.js'
 import { COMMON_OPTIONS, answerHelpOrVersion, numberOption, parseCommand, type OptionTable } from './options.js'
 import type { NumberRange } from '../guard.js'
 import { vitestOptions } from './vitest-options.js'
-import { exitStatus, publish, type ReportOptions } from './publish.js'
+import { exitStatus, publish, publishToCloudWatch, type ReportOptions } from './publish.js'
 
 const HELP = `modeltest canary: check a live SageMaker endpoint with your matchers and live traffic; in variant mode, promote or roll back
 
@@ -35,6 +37,9 @@ Usage
   --region <region>          default: AWS_REGION or the profile's
   --request-timeout <ms>     each AWS request's limit, connection included (default 30000); a traffic request
                              that runs out counts as a failed invocation (TimeoutError)
+  --cloudwatch-namespace <ns>  publish the traffic checks to CloudWatch every --cloudwatch-round seconds during the
+                             traffic phase, and every check at the end (CheckValue, CheckPassed, RunPassed)
+  --cloudwatch-round <seconds>  how often the traffic phase publishes (default 60)
   --junit, --json, --html, --summary, --pr-comment <path>   reports (default reports/canary/junit.xml, modeltest.json,
                              modeltest.html)
   Options of vitest's own CLI (-t <pattern>, --reporter verbose) pass on to the test run; any other is refused.
@@ -70,6 +75,7 @@ const CANARY_OPTIONS = {
   region: { type: 'value' },
   'request-timeout': { type: 'value' },
   poll: { type: 'value' },
+  'cloudwatch-round': { type: 'value' },
 } as const satisfies OptionTable
 
 /** Rows sent during the traffic phase at most: enough variety for a canary, bounded memory for a big file. */
@@ -91,6 +97,8 @@ export interface CanaryArguments {
   pollSeconds: number
   region?: string
   requestTimeoutMs?: number
+  /** Seconds of traffic between two publications of its checks to CloudWatch (with --cloudwatch-namespace). */
+  cloudwatchRoundSeconds: number
   reports: ReportOptions
   config?: string
   /** vitest's own options, passed through (-t pattern, --reporter verbose). */
@@ -104,6 +112,7 @@ export async function parseCanary(argv: string[]): Promise<CanaryArguments> {
   const missing = (['endpoint', 'tests', 'data'] as const).filter((name) => values[name] === undefined).map((name) => `--${name}`)
   if (missing.length > 0) throw usage(`modeltest canary needs ${missing.join(', ')}`)
   if (values['baseline-variant'] !== undefined && values.variant === undefined) throw usage('--baseline-variant needs --variant (the variant compared with it)')
+  if (values['cloudwatch-round'] !== undefined && values['cloudwatch-namespace'] === undefined) throw usage('--cloudwatch-round needs --cloudwatch-namespace (where the rounds are published)')
   const { config, ...reports } = reportOptions(values, 'canary')
   return {
     endpoint: values.endpoint!,
@@ -127,6 +136,7 @@ export async function parseCanary(argv: string[]): Promise<CanaryArguments> {
     pollSeconds: number('--poll', values.poll, { above: 0 }) ?? 5,
     region: values.region,
     requestTimeoutMs: number('--request-timeout', values['request-timeout'], { atLeast: 1, whole: true }),
+    cloudwatchRoundSeconds: number('--cloudwatch-round', values['cloudwatch-round'], { above: 0 }) ?? 60,
     reports: { junit: 'reports/canary/junit.xml', json: 'reports/canary/modeltest.json', html: 'reports/canary/modeltest.html', ...reports },
     config,
     vitest: passThrough,
@@ -164,13 +174,16 @@ export async function runCanary(argv: string[]): Promise<number> {
   const testsPassed = run.tests.length > 0 && run.tests.every((test) => test.state !== 'failed') && run.problems.length === 0
 
   const live = sagemakerModel(args.endpoint, { variant: args.variant, region: args.region })
+  let roundsPublished = true
   const traffic: TestOutcome = { file: `sagemaker:${args.endpoint}`, name: `live traffic to ${label}`, state: 'skipped', durationMs: 0, errors: [], checks: [] }
   if (testsPassed) {
     const variants = args.variant ? [args.variant, endpoint.baselineVariant!] : undefined
     log(`canary: sending ${args.ratePerSecond} requests/s for ${args.durationSeconds} s to ${variants ? variants.join(' and ') : args.endpoint}`)
     const started = Date.now()
+    const judge = (samples: TrafficSample[]) => canaryChecks(samples, { endpointName: args.endpoint, variant: args.variant, baselineVariant: endpoint.baselineVariant, thresholds: args.thresholds, model: modelSubject(live), data: datasetSubject(trafficData) })
+    const namespace = args.reports.cloudwatchNamespace
     try {
-      const samples = await sendTraffic({
+      const trafficOptions: TrafficOptions = {
         endpointName: args.endpoint,
         client: await canaryRuntimeClient(args.region, args.requestTimeoutMs),
         variants,
@@ -180,8 +193,10 @@ export async function runCanary(argv: string[]): Promise<number> {
         ratePerSecond: args.ratePerSecond,
         concurrency: args.concurrency,
         log,
-      })
-      traffic.checks = canaryChecks(samples, { endpointName: args.endpoint, variant: args.variant, baselineVariant: endpoint.baselineVariant, thresholds: args.thresholds, model: modelSubject(live), data: datasetSubject(trafficData) })
+      }
+      const rounds = namespace ? await publishedRounds(trafficOptions, { namespace, roundSeconds: args.cloudwatchRoundSeconds, file: traffic.file, judge, log }) : { samples: await sendTraffic(trafficOptions), published: true }
+      roundsPublished = rounds.published
+      traffic.checks = judge(rounds.samples)
       traffic.state = traffic.checks.every((check) => check.passed) ? 'passed' : 'failed'
     } catch (error) {
       // Traffic that cannot be judged (no request answered) fails the canary, which then rolls back.
@@ -202,7 +217,39 @@ export async function runCanary(argv: string[]): Promise<number> {
     await shiftWeights(args.endpoint, weights, { ...control, timeoutSeconds: args.shiftTimeoutSeconds, pollSeconds: args.pollSeconds })
   }
   process.stdout.write(`modeltest canary: ${report.passed ? 'PASSED' : 'FAILED'}: ${label}${args.variant && args.shift ? (report.passed ? ' now takes all traffic' : ` rolled back to ${endpoint.baselineVariant}`) : ''}\n`)
-  return exitStatus(published)
+  // A round that could not be published exits 2 like the run's own publication, after the verdict.
+  return exitStatus({ ...published, unwritten: published.unwritten + (roundsPublished ? 0 : 1) })
+}
+
+/**
+ * The traffic phase in rounds of `roundSeconds`: when a round ends, its traffic checks go to CloudWatch,
+ * timestamped then, so that alarms (an AutoRollbackConfiguration's) watch the canary while it runs. Each
+ * round sends the rows from where the last one stopped. Returns every round's samples, and false when a
+ * round could not be published.
+ */
+async function publishedRounds(
+  traffic: TrafficOptions,
+  cloudwatch: { namespace: string; roundSeconds: number; file: string; judge: (samples: TrafficSample[]) => CheckRecord[]; log: (line: string) => void },
+): Promise<{ samples: TrafficSample[]; published: boolean }> {
+  const samples: TrafficSample[] = []
+  let published = true
+  for (let elapsed = 0; elapsed < traffic.durationSeconds; elapsed += cloudwatch.roundSeconds) {
+    const offset = (samples.length * (traffic.batch ?? 1)) % traffic.rows.length
+    const rows = [...traffic.rows.slice(offset), ...traffic.rows.slice(0, offset)]
+    const round = await sendTraffic({ ...traffic, rows, durationSeconds: Math.min(cloudwatch.roundSeconds, traffic.durationSeconds - elapsed) })
+    samples.push(...round)
+    let checks: CheckRecord[]
+    try {
+      checks = cloudwatch.judge(round)
+    } catch (error) {
+      // A round too short to reach the variant has nothing to publish; the whole phase is still judged.
+      if (!isModeltestError(error)) throw error
+      cloudwatch.log(`canary: round at ${elapsed} s not published: ${error.what}`)
+      continue
+    }
+    published = (await publishToCloudWatch({ passed: checks.every((check) => check.passed), tests: [{ file: cloudwatch.file, checks }] }, cloudwatch.namespace)) && published
+  }
+  return { samples, published }
 }
 
 /** A canary flag's number, checked against its range; undefined when absent. */

@@ -3,6 +3,7 @@ import { dirname, relative, resolve, sep } from 'node:path'
 import { ModeltestError, isModeltestError } from '../errors.js'
 import { readReport } from '../baseline.js'
 import { checkOptionKeys, closest, describeValue } from '../guard.js'
+import { checkNamespace } from '../monitor/cloudwatch.js'
 import type { ModeltestConfig } from './preset.js'
 import type { ReportOptions } from './publish.js'
 import type { ModeltestReporter } from './reporter.js'
@@ -30,6 +31,8 @@ Options
                             and the change (default: none)
   --baseline-report <path>  compare every check with this earlier JSON report (the last run on main)
   --github-output <name>    set the step output <name> to true when the run failed, false when it passed
+  --cloudwatch-namespace <ns>  publish every check to CloudWatch under this namespace after the reports are written
+                            (CheckValue, CheckPassed, RunPassed); a failed publish exits 2
   -c, --config <path>       the config file (default modeltest.config.ts, .mts, .js or .mjs when present)
   --no-cache                predict afresh, without the prediction cache in .modeltest/cache
   --predict-timeout <ms>    fail a prediction call (one batch) that takes longer, naming the model (default 60000)
@@ -62,6 +65,7 @@ export const REPORT_OPTIONS = {
   'pr-comment': { type: 'value' },
   'baseline-report': { type: 'value' },
   'github-output': { type: 'value' },
+  'cloudwatch-namespace': { type: 'value' },
   // -c as vitest's own -c, which it replaces: both name the config file.
   config: { type: 'value', short: 'c' },
 } as const satisfies OptionTable
@@ -80,11 +84,12 @@ const REPORT_FILES = ['junit', 'json', 'html', 'summary'] as const
 
 /** The report options and config path given on the command line; `--junit x` with `--no-junit` is a usage error. */
 export function reportOptions(options: ParsedOptions<typeof REPORT_OPTIONS>, command = ''): ReportOptions & { config?: string } {
-  const own: ReportOptions & { config?: string } = { prComment: options['pr-comment'], baselineReport: options['baseline-report'], githubOutput: options['github-output'], config: options.config }
+  const own: ReportOptions & { config?: string } = { prComment: options['pr-comment'], baselineReport: options['baseline-report'], githubOutput: options['github-output'], cloudwatchNamespace: options['cloudwatch-namespace'], config: options.config }
   for (const name of REPORT_FILES) {
     if (options[name] !== undefined && options[`no-${name}`]) throw new ModeltestError({ what: `--${name} and --no-${name} contradict each other`, fix: `Give one of them. See modeltest ${command ? `${command} ` : ''}--help.` })
     own[name] = options[`no-${name}`] ? false : options[name]
   }
+  if (own.cloudwatchNamespace !== undefined) checkNamespace(own.cloudwatchNamespace, '--cloudwatch-namespace')
   return Object.fromEntries(Object.entries(own).filter(([, value]) => value !== undefined))
 }
 
@@ -100,12 +105,7 @@ export async function loadConfig(path: string | undefined): Promise<CheckedConfi
   try {
     loaded = await loadConfigFromFile({ command: 'serve', mode: 'test' }, file, dirname(file), 'silent')
   } catch (error) {
-    throw new ModeltestError({
-      what: `cannot load the config (${(error as Error).message.split('\n')[0]})`,
-      where: file,
-      fix: "Check its syntax; it should end with export default defineConfig({ … }) from 'modeltest/config'.",
-      cause: error,
-    })
+    throw new ModeltestError({ what: `cannot load the config (${(error as Error).message.split('\n')[0]})`, where: file, fix: "Check its syntax; it should end with export default defineConfig({ … }) from 'modeltest/config'.", cause: error })
   }
   const config = loaded?.config as ModeltestConfig | undefined
   if (!config || typeof config !== 'object') throw new ModeltestError({ what: 'the config exports no object', where: file, fix: "End it with export default defineConfig({ … }), defineConfig from 'modeltest/config'." })
@@ -113,20 +113,7 @@ export async function loadConfig(path: string | undefined): Promise<CheckedConfi
 }
 
 /** Every key of modeltest.config.ts; a Record, so that a key added to ModeltestConfig must be added here. */
-const CONFIG_KEYS: Record<keyof ModeltestConfig, true> = {
-  include: true,
-  test: true,
-  backend: true,
-  junit: true,
-  json: true,
-  html: true,
-  summary: true,
-  prComment: true,
-  baselineReport: true,
-  githubOutput: true,
-  color: true,
-  predictTimeoutMs: true,
-}
+const CONFIG_KEYS: Record<keyof ModeltestConfig, true> = { include: true, test: true, backend: true, junit: true, json: true, html: true, summary: true, prComment: true, baselineReport: true, githubOutput: true, cloudwatchNamespace: true, color: true, predictTimeoutMs: true }
 
 /** modeltest.config.ts as checked: `include` always a list. */
 type CheckedConfig = ModeltestConfig & { include?: string[] }
@@ -158,7 +145,7 @@ async function runTests(options: ParsedOptions<typeof MAIN_OPTIONS>, vitestArgv:
   // Workers write progress to a pipe; they learn from here whether the user watches a terminal.
   process.env.MODELTEST_PROGRESS ??= process.stderr.isTTY ? 'tty' : 'lines'
   const reporter = new ModeltestReporter(reports)
-  await runVitest(vitestArgv, filters.length > 0 ? filters : (include ?? ['.']), vitestConfig, reporter)
+  await runVitest(vitestArgv, filters.length > 0 ? filters : include ?? ['.'], vitestConfig, reporter)
   return reporter.exitStatus
 }
 

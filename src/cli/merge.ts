@@ -1,7 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { ModeltestError } from '../errors.js'
-import { isShardResult, mergeShards, type RunReport, type ShardResult } from '../index.js'
+import { isShardResult, mergeShards, type ShardResult } from '../shards.js'
+import type { RunReport } from '../report.js'
 import { checkReportContent } from '../report-schema.js'
 
 /** The name a --shard run gives its result: shard-2-of-3.json. */

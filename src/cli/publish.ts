@@ -1,7 +1,10 @@
 import { appendFile } from 'node:fs/promises'
 import { relative, resolve } from 'node:path'
 import { replaceFiles, writeFailure, type FileContent } from '../files.js'
-import { compareWithBaseline, readReport, type RunReport } from '../index.js'
+import { compareWithBaseline, readReport } from '../baseline.js'
+import { isModeltestError } from '../errors.js'
+import type { RunReport } from '../report.js'
+import type { PublishedChecks } from '../monitor/cloudwatch.js'
 import { renderAnnotations, renderConsole, renderHtml, renderJUnit, renderJson, renderMarkdown, renderPrComment } from '../../reporters/index.js'
 
 export interface ReportOptions {
@@ -19,6 +22,8 @@ export interface ReportOptions {
   baselineReport?: string
   /** Sets this step output to `true` when the run failed, `false` when it passed (`should_retrain`), in `$GITHUB_OUTPUT`. */
   githubOutput?: string
+  /** Publishes every check to CloudWatch under this namespace once the reports are written (CheckValue, CheckPassed, RunPassed). */
+  cloudwatchNamespace?: string
   /** Colour in the console summary; by default on a TTY unless NO_COLOR is set. */
   color?: boolean
 }
@@ -58,10 +63,28 @@ export async function publish(report: RunReport, options: ReportOptions, root: s
   // The verdict first, then one line for each file that could not be written.
   process.stdout.write(renderConsole(report, { color: consoleColor(options), written: written.map(shown) }) + '\n')
   for (const problem of problems) process.stderr.write(problem + '\n')
-  return { report, unwritten: problems.length }
+  const published = options.cloudwatchNamespace === undefined || (await publishToCloudWatch(report, options.cloudwatchNamespace))
+  return { report, unwritten: problems.length + (published ? 0 : 1) }
 }
 
-/** A published run: the report as compared, and how many of its files could not be written (the run then exits 2). */
+/**
+ * The run's checks as CloudWatch metrics, after the reports: a failure is told (and exits 2) but never hides
+ * the verdict, which is already printed and written. False when they were not published.
+ */
+export async function publishToCloudWatch(run: PublishedChecks, namespace: string): Promise<boolean> {
+  const { publishChecks } = await import('../monitor/cloudwatch.js')
+  try {
+    const { data, requests } = await publishChecks(run, namespace)
+    process.stderr.write(`modeltest: published ${data} data points to CloudWatch namespace ${namespace} (${requests} PutMetricData ${requests === 1 ? 'request' : 'requests'})\n`)
+    return true
+  } catch (error) {
+    if (!isModeltestError(error)) throw error
+    process.stderr.write(`modeltest: the checks were not published to CloudWatch: ${error.message}\n`)
+    return false
+  }
+}
+
+/** A published run: the report as compared, and how many of its outputs (files, step output, CloudWatch metrics) could not be written (the run then exits 2). */
 export interface PublishedRun {
   report: RunReport
   unwritten: number

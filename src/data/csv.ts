@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { parse, CsvError } from 'csv-parse'
 import { ModeltestError } from '../errors.js'
-import { literal } from './duckdb.js'
+import { literal, queryRows } from './duckdb.js'
 import { DUCKDB_TYPE, type ColumnType } from './types.js'
 
 export interface CsvOptions {
@@ -18,26 +18,68 @@ export interface CsvOptions {
   relaxQuotes?: boolean
 }
 
+/** What DuckDB's sniffer found in a CSV file: each column's type and the date formats it detected. */
+interface Sniffed {
+  columns: { name: string; type: string }[]
+  dateFormat: string | null
+  timestampFormat: string | null
+}
+
 /**
  * The DuckDB reader of a CSV file: header row, RFC 4180 quoting, types detected from the data
- * (`detect`) or every column as text (`text`, for a second, tolerant read).
+ * (`detect`, or as a sniff found them: `sniffed`) or every column as text (`text`, for a second, tolerant read).
  */
-export function csvReader(path: string, options: CsvOptions, delimiter: string, mode: { header: string[]; as: 'detect' | 'text'; rejects?: string }): string {
-  const settings = ['header=true', `delim=${literal(delimiter)}`, `quote='"'`, `escape='"'`, `strict_mode=${options.relaxQuotes ? 'false' : 'true'}`, `nullstr=[${(options.nullValues ?? ['']).map(literal).join(', ')}]`]
-  if (mode.as === 'text') {
+export function csvReader(path: string, options: CsvOptions, delimiter: string, mode: ({ header: string[]; as: 'detect' | 'text'; rejects?: string } | SniffedMode) & { bufferBytes?: number; singleThreaded?: boolean }): string {
+  const settings = [
+    'header=true',
+    `delim=${literal(delimiter)}`,
+    `quote='"'`,
+    `escape='"'`,
+    `strict_mode=${options.relaxQuotes ? 'false' : 'true'}`,
+    `nullstr=[${(options.nullValues ?? ['']).map(literal).join(', ')}]`,
+  ]
+  if (mode.as === 'sniffed') {
+    const { columns, dateFormat, timestampFormat } = mode.sniffed
+    settings.push('auto_detect=false', `columns={${columns.map(({ name, type }) => `${literal(name)}: ${literal(type)}`).join(', ')}}`)
+    if (dateFormat !== null) settings.push(`dateformat=${literal(dateFormat)}`)
+    if (timestampFormat !== null) settings.push(`timestampformat=${literal(timestampFormat)}`)
+  } else if (mode.as === 'text') {
     settings.push('auto_detect=false', `columns={${mode.header.map((name) => `${literal(name)}: 'VARCHAR'`).join(', ')}}`)
   } else {
     // The names read by readCsvHeader, so that an unnamed column is called as pandas calls it.
     settings.push(`names=[${mode.header.map(literal).join(', ')}]`)
-    if (options.types && Object.keys(options.types).length > 0)
-      settings.push(
-        `types={${Object.entries(options.types)
-          .map(([name, type]) => `${literal(name)}: '${DUCKDB_TYPE[type]}'`)
-          .join(', ')}}`,
-      )
+    if (options.types && Object.keys(options.types).length > 0) settings.push(`types={${Object.entries(options.types).map(([name, type]) => `${literal(name)}: '${DUCKDB_TYPE[type]}'`).join(', ')}}`)
   }
-  if (mode.rejects) settings.push('ignore_errors=true', 'store_rejects=true', `rejects_table=${literal(`${mode.rejects}_errors`)}`, `rejects_scan=${literal(`${mode.rejects}_scans`)}`)
+  if (mode.bufferBytes !== undefined) settings.push(`buffer_size=${mode.bufferBytes}`)
+  if (mode.singleThreaded) settings.push('parallel=false')
+  if (mode.as !== 'sniffed' && mode.rejects) settings.push('ignore_errors=true', 'store_rejects=true', `rejects_table=${literal(`${mode.rejects}_errors`)}`, `rejects_scan=${literal(`${mode.rejects}_scans`)}`)
   return `read_csv(${literal(path)}, ${settings.join(', ')})`
+}
+
+/**
+ * The buffers DuckDB reads a sniffed CSV file in: 2 MiB, the longest line it reads (max_line_size),
+ * not its default 32 MiB. A file under 32 MiB was held whole, once for the sniff and again for the scan
+ * (at 100k rows, 20–35 MB of a validation's peak memory), and on the 10M-row text file of the benchmark
+ * the parallel reader gave up at the 32 MiB boundaries (duckdb/duckdb#24237), not at 2 MiB. The scan of
+ * the wide file took as long either way at 1M and 10M rows (1.03× and 0.97×, alternated in one process).
+ */
+const BUFFER_BYTES = 2 * 1024 * 1024
+
+/** The reader mode of a sniffed file: what the sniff found. */
+export interface SniffedMode {
+  as: 'sniffed'
+  sniffed: Sniffed
+}
+
+/**
+ * Sniffs a CSV file once, for `csvReader` to read it with what the sniff found. Reading it with
+ * `detect` would sniff it for the schema and again for every scan: the second sniff was a tenth of
+ * `modeltest validate`'s time on a 1M-row file.
+ */
+export async function sniffCsv(path: string, options: CsvOptions, delimiter: string, header: string[]): Promise<SniffedMode & { bufferBytes: number }> {
+  const detect = csvReader(path, options, delimiter, { header, as: 'detect', bufferBytes: BUFFER_BYTES })
+  const [row] = await queryRows(`SELECT Columns AS columns, DateFormat AS "dateFormat", TimestampFormat AS "timestampFormat" FROM sniff_csv${detect.slice('read_csv'.length)}`)
+  return { as: 'sniffed', sniffed: row as unknown as Sniffed, bufferBytes: BUFFER_BYTES }
 }
 
 /**

@@ -1,13 +1,16 @@
 import { ModeltestError, listNames } from '../errors.js'
 import { checkNumber, checkOptionKeys } from '../guard.js'
 import { hashText } from '../hash.js'
-import { ident, queryRows, streamRows } from './duckdb.js'
+import { ident, queryColumn, queryRows, streamChunks, streamRows } from './duckdb.js'
 import { histogramCounts, profileSql, readProfile, type Profile } from './profile.js'
 import { jsExpression, type ColumnType } from './types.js'
 
 export type { ColumnType } from './types.js'
 export type Value = number | string | boolean | null
 export type Row = Record<string, Value>
+/** Rows as columns, what `preprocessColumns` receives: int and float columns as Float64Array (a null as NaN), the others as arrays of values. */
+export type Columns = Record<string, Float64Array | Value[]>
+type Chunk = import('@duckdb/node-api').DuckDBDataChunk
 
 /** Rows that a lenient read skipped (`{ badRows: 'skip' }`), with the first few reasons. */
 export interface BadRows {
@@ -26,6 +29,11 @@ export interface DatasetParts {
   materialized: boolean
   badRows?: BadRows
   profile?: Profile
+  /**
+   * How a file was read (format and options that change the values), when `hash` and this determine the
+   * rows; left out where they do not (rows given in memory, a sample drawn by DuckDB's reservoir).
+   */
+  reading?: string
 }
 
 // Profiles and value counts are kept per process by content hash: each is computed once per run.
@@ -91,6 +99,15 @@ export class Dataset {
   }
 
   /** The SQL table expression of the data, for the engine's queries. */
+  /**
+   * What determines the rows, for caches that outlive the process: the file's hash, how it was read,
+   * the schema and the row count. Undefined when they do not (see DatasetParts.reading).
+   */
+  get contentKey(): string | undefined {
+    const { reading } = this.#parts
+    return reading === undefined ? undefined : hashText(JSON.stringify([this.hash, reading, [...this.#schema], this.rowCount]))
+  }
+
   get relation(): string {
     return this.#parts.materialized ? this.#parts.relation : `(SELECT * FROM ${this.#parts.relation})`
   }
@@ -120,11 +137,90 @@ export class Dataset {
     if (batch.length > 0) yield batch
   }
 
+  /**
+   * The numeric columns `names`, `size` rows at a time, as row-major float32 matrices (rows × names):
+   * a model's input copied from DuckDB's column vectors, with no object per row. A null is the error
+   * `onNull` gives for its column and row.
+   */
+  async *featureBatches(names: readonly string[], size: number, onNull: (column: string, row: number) => Error): AsyncGenerator<{ rows: number; matrix: Float32Array }> {
+    const width = names.length
+    const batches = this.#chunkBatches(
+      // Float columns as they are (FLOAT and DOUBLE vectors hold numbers; a cast would copy them); integers as double.
+      names.map((name) => (this.columnType(name) === 'int' ? `CAST(${ident(name)} AS DOUBLE)` : ident(name))),
+      size,
+      (rows) => new Float32Array(rows * width),
+      (matrix, chunk, from, count, at, row) => {
+        for (let j = 0; j < width; j++) {
+          const vector = chunk.getColumnVector(j)
+          for (let i = 0; i < count; i++) {
+            const value = vector.getItem(from + i)
+            if (typeof value === 'number') matrix[(at + i) * width + j] = value
+            else if (value === null) throw onNull(names[j], row + i)
+            else matrix[(at + i) * width + j] = (value as { toDouble(): number }).toDouble() // DECIMAL
+          }
+        }
+      },
+      (matrix, rows) => matrix.subarray(0, rows * width),
+    )
+    for await (const { rows, batch } of batches) yield { rows, matrix: batch }
+  }
+
+  /** Every row, in order, `size` at a time, as columns (see Columns): what `preprocessColumns` receives. */
+  async *columnBatches(size: number): AsyncGenerator<{ rows: number; columns: Columns }> {
+    const schema = [...this.#schema]
+    const numeric = schema.map(([, type]) => type === 'int' || type === 'float')
+    const batches = this.#chunkBatches(
+      schema.map(([name, type], j) => (numeric[j] ? `CAST(${ident(name)} AS DOUBLE)` : jsExpression(name, type, ident))),
+      size,
+      (rows) => schema.map((_, j): Float64Array | Value[] => (numeric[j] ? new Float64Array(rows) : new Array<Value>(rows))),
+      (columns, chunk, from, count, at) => {
+        columns.forEach((column, j) => {
+          const vector = chunk.getColumnVector(j)
+          if (column instanceof Float64Array) for (let i = 0; i < count; i++) column[at + i] = (vector.getItem(from + i) as number | null) ?? NaN
+          else for (let i = 0; i < count; i++) column[at + i] = vector.getItem(from + i) as Value
+        })
+      },
+      (columns, rows) => columns.map((column) => column.slice(0, rows)),
+    )
+    for await (const { rows, batch } of batches) yield { rows, columns: Object.fromEntries(schema.map(([name], j) => [name, batch[j]])) }
+  }
+
+  /**
+   * A query's rows regrouped from DuckDB's chunks into batches of `size`: `copy` moves `count` rows of a
+   * chunk from `from` into the batch at `at` (`row`: their index in the data); `trim` shortens the last.
+   */
+  async *#chunkBatches<T>(
+    expressions: string[],
+    size: number,
+    allocate: (rows: number) => T,
+    copy: (batch: T, chunk: Chunk, from: number, count: number, at: number, row: number) => void,
+    trim: (batch: T, rows: number) => T,
+  ): AsyncGenerator<{ rows: number; batch: T }> {
+    checkNumber(size, 'size', 'batches()', { min: 1, whole: true })
+    let batch = allocate(size)
+    let filled = 0
+    let row = 0
+    for await (const chunk of streamChunks(`SELECT ${expressions.join(', ')} FROM ${this.relation}`)) {
+      for (let from = 0; from < chunk.rowCount; ) {
+        const count = Math.min(chunk.rowCount - from, size - filled)
+        copy(batch, chunk, from, count, filled, row)
+        from += count
+        filled += count
+        row += count
+        if (filled === size) {
+          yield { rows: size, batch }
+          batch = allocate(size)
+          filled = 0
+        }
+      }
+    }
+    if (filled > 0) yield { rows: filled, batch: trim(batch, filled) }
+  }
+
   /** The values of one column, in row order. */
   async column(name: string): Promise<Value[]> {
     const type = this.columnType(name)
-    const rows = await queryRows(`SELECT ${jsExpression(name, type, ident)} FROM ${this.relation}`)
-    return rows.map((row) => row[name] as Value)
+    return (await queryColumn(`SELECT ${jsExpression(name, type, ident)} FROM ${this.relation}`)) as Value[]
   }
 
   /**
@@ -195,11 +291,15 @@ export class Dataset {
     checkNumber(n, 'n', 'sample()', { min: 0, whole: true })
     checkOptionKeys(options, ['seed'], 'sample()')
     const seed = checkNumber(options.seed ?? 0, 'seed', 'sample()', { whole: true })
-    const relation = this.#parts.materialized ? `(SELECT * FROM ${this.relation} ORDER BY hash(rowid, ${seed}) LIMIT ${n})` : `(SELECT * FROM ${this.relation} USING SAMPLE reservoir(${n} ROWS) REPEATABLE (${seed}))`
-    return this.#derive(`sample(${n}, seed=${seed})`, relation, Math.min(n, this.rowCount))
+    const relation = this.#parts.materialized
+      ? `(SELECT * FROM ${this.relation} ORDER BY hash(rowid, ${seed}) LIMIT ${n})`
+      : `(SELECT * FROM ${this.relation} USING SAMPLE reservoir(${n} ROWS) REPEATABLE (${seed}))`
+    // A reservoir sample repeats its rows only on one thread: not something a cache on disk may count on.
+    return this.#derive(`sample(${n}, seed=${seed})`, relation, Math.min(n, this.rowCount), this.#parts.materialized)
   }
 
-  #derive(label: string, relation: string, rowCount: number): Dataset {
+  /** A dataset of some of these rows; `reproducible`: whether the same data always gives the same rows. */
+  #derive(label: string, relation: string, rowCount: number, reproducible = true): Dataset {
     return new Dataset({
       source: `${this.source} ${label}`,
       hash: hashText(`${this.hash}:${label}`),
@@ -207,6 +307,7 @@ export class Dataset {
       schema: [...this.#schema],
       rowCount,
       materialized: false,
+      reading: reproducible ? this.#parts.reading : undefined,
     })
   }
 
@@ -216,7 +317,7 @@ export class Dataset {
 }
 
 function profiles(): Map<string, Promise<Profile>> {
-  return ((globalThis as Global)[PROFILES] ??= new Map<string, Promise<Profile>>())
+  return ((globalThis as Global)[PROFILES] ??= new Map())
 }
 
 /** Whether a value is a dataset from `dataset()`, of this copy of modeltest or of another one in the process. */

@@ -4,11 +4,17 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 
+let api: typeof import('@duckdb/node-api') | undefined
+
 /**
- * DuckDB's Node API is CommonJS: loaded with require, Node skips the scan of its sources for named exports
- * that an ESM import makes, about 50 ms of every `modeltest validate`.
+ * DuckDB's Node API, loaded on first use: a run that reads no data (a report, `--help`, a model-only
+ * check) never loads its native binding. It is CommonJS: loaded with require, Node skips the scan of
+ * its sources for named exports that an ESM import makes, about 50 ms of every `modeltest validate`.
  */
-export const duckdb = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api')
+export function duckdb(): typeof import('@duckdb/node-api') {
+  api ??= createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api')
+  return api
+}
 
 /**
  * The process's DuckDB: an in-memory database that holds the datasets of a test worker, with a
@@ -23,7 +29,7 @@ function instance(): Promise<DuckDBInstance> {
   global[KEY] ??= (async () => {
     const spill = spillDirectory()
     process.once('exit', () => rmSync(spill, { recursive: true, force: true }))
-    return duckdb.DuckDBInstance.create(':memory:', {
+    return duckdb().DuckDBInstance.create(':memory:', {
       threads: process.env.MODELTEST_DUCKDB_THREADS ?? String(availableParallelism()),
       memory_limit: process.env.MODELTEST_DUCKDB_MEMORY ?? '512MB',
       temp_directory: spill,
@@ -79,6 +85,20 @@ export async function* streamRows(sql: string): AsyncGenerator<Record<string, un
   try {
     const result = await connection.stream(sql)
     for await (const rows of result.yieldRowObjectJs()) yield rows
+  } finally {
+    connection.closeSync()
+  }
+}
+
+/**
+ * Streams a query's result as DuckDB's own chunks (2,048 rows), to be read column by column
+ * (`chunk.getColumnVector(i).getItem(row)`): no JS object per row or per value.
+ */
+export async function* streamChunks(sql: string): AsyncGenerator<import('@duckdb/node-api').DuckDBDataChunk> {
+  const connection = await (await instance()).connect()
+  try {
+    const result = await connection.stream(sql)
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) yield chunk
   } finally {
     connection.closeSync()
   }

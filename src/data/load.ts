@@ -5,7 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api'
 import { ModeltestError, listNames } from '../errors.js'
 import { checkChoice, checkFlag, checkOptionKeys, checkStrings, describeValue, didYouMean } from '../guard.js'
 import { hashFile, hashText } from '../hash.js'
-import { csvReader, diagnoseCsv, readCsvHeader, type CsvOptions } from './csv.js'
+import { csvReader, diagnoseCsv, readCsvHeader, sniffCsv, type CsvOptions } from './csv.js'
 import { Dataset, type BadRows } from './dataset.js'
 import { ident, literal, newTableName, withConnection } from './duckdb.js'
 import { typeValueColumn } from './infer.js'
@@ -195,7 +195,7 @@ async function loadFile(label: string, path: string, format: DatasetFormat, opti
   if (read.rowCount === 0) {
     throw new ModeltestError({ what: format === 'csv' || format === 'tsv' ? 'the file has a header row but no data rows' : 'the file has no rows', where: label, fix: 'Check that the file was written completely.' })
   }
-  return new Dataset({ source: label, hash: await hash, ...read })
+  return new Dataset({ source: label, hash: await hash, ...read, reading: JSON.stringify([format, options, read.materialized]) })
 }
 
 interface Read {
@@ -337,7 +337,16 @@ async function readCsv(label: string, path: string, delimiter: string, options: 
   checkTypedColumns(options.types, header, label)
   if (options.badRows === 'skip') return readCsvAsText(label, path, delimiter, options, header, table, true)
   try {
-    return await firstPass(label, csvReader(path, options, delimiter, { header, as: 'detect' }), table, materialize, options)
+    const sniffed = await sniffCsv(path, options, delimiter, header).catch((error: unknown) => {
+      throw duckdbError(error, label)
+    })
+    const scan = (singleThreaded: boolean) => firstPass(label, csvReader(path, options, delimiter, { ...sniffed, singleThreaded }), table, materialize, options)
+    return await scan(false).catch((error: unknown) => {
+      // DuckDB 1.5's parallel reader gives up on some files where its buffers fall (duckdb/duckdb#24237;
+      // the benchmark's 10M-row text file at 32 MiB buffers): one thread reads them.
+      if (/Parallel CSV Reader currently does not support a full read/.test(String((error as Error).cause ?? error))) return scan(true)
+      throw error
+    })
   } catch (error) {
     await diagnoseCsv(path, label, delimiter, options)
     if (!/Conversion Error|Could not convert/.test(String((error as Error).cause ?? error))) throw error
@@ -375,7 +384,7 @@ const TEXT_TESTS: [ColumnType, (c: string) => string][] = [
 ]
 
 /** Types text columns from all their values: int, float, bool when every non-null value fits, else string; forced types are checked. */
-async function inferTextTypes(connection: DuckDBConnection, relation: string, header: string[], forced: Record<string, ColumnType>, label: string): Promise<ColumnType[]> {
+export async function inferTextTypes(connection: DuckDBConnection, relation: string, header: string[], forced: Record<string, ColumnType>, label: string): Promise<ColumnType[]> {
   const tests = header.flatMap((name, i) => TEXT_TESTS.map(([type, test]) => `bool_and(${test(ident(name))} OR ${ident(name)} IS NULL) AS "${type}${i}"`))
   const [row] = (await connection.runAndReadAll(`SELECT ${tests.join(', ')} FROM ${relation}`)).getRowObjectsJS()
   for (const name of header) if (forced[name]) await checkCast(connection, relation, name, forced[name], label)

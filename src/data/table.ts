@@ -22,7 +22,7 @@ const APPEND: Record<ColumnType, (appender: DuckDBAppender, value: unknown) => v
   float: (appender, value) => appender.appendDouble(Number(value)),
   string: (appender, value) => appender.appendVarchar(String(value)),
   bool: (appender, value) => appender.appendBoolean(Boolean(value)),
-  date: (appender, value) => appender.appendTimestamp(duckdb.timestampValue(BigInt(Math.round(dateMillis(value) * 1000)))),
+  date: (appender, value) => appender.appendTimestamp(duckdb().timestampValue(BigInt(Math.round(dateMillis(value) * 1000)))),
 }
 
 function dateMillis(value: unknown): number {

@@ -152,7 +152,7 @@ export function parseS3Url(url: string, label: string, prefix: boolean): { bucke
   return { bucket: match[1], key: match[2] ?? '' }
 }
 
-async function s3Client(options: ArtifactOptions): Promise<S3Client> {
+export async function s3Client(options: ArtifactOptions): Promise<S3Client> {
   if (options.client) return options.client
   const { S3Client } = await import('@aws-sdk/client-s3')
   return keepErrorBodies(new S3Client({ ...(options.region ? { region: options.region } : {}), requestHandler: requestTimeouts(options.requestTimeoutMs) }))

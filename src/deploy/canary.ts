@@ -1,4 +1,4 @@
-import type { SageMakerClient } from '@aws-sdk/client-sagemaker'
+import type { DescribeEndpointCommandOutput, SageMakerClient } from '@aws-sdk/client-sagemaker'
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
 import { histogramPlot } from '../checks/figures.js'
 import { makeCheck, relationFor, formatPValue, type CheckRecord, type Subject } from '../checks/record.js'
@@ -8,9 +8,10 @@ import { percentiles } from '../metrics/percentile.js'
 import { InvocationError, invokeEndpoint } from '../models/sagemaker.js'
 import { mannWhitneyU } from '../stats/mann-whitney.js'
 import { wilsonInterval } from '../stats/intervals.js'
+import { pollUntil } from './poll.js'
 import { sleepMs, type RetryOptions } from './retry.js'
 import { errorName } from './aws-errors.js'
-import { awsCall, controlPlane, duration, type Sdk, type Send } from './sagemaker.js'
+import { awsCall, controlPlane, duration, type Sdk, type Send } from './sagemaker/control.js'
 
 /** A live endpoint's production variants, as DescribeEndpoint reports them. */
 export interface EndpointVariants {
@@ -89,13 +90,8 @@ export async function shiftWeights(endpointName: string, weights: Record<string,
   log(`canary: shifting ${endpointName}'s weights to ${text}`)
   const started = now()
   const deadline = started + (options.timeoutSeconds ?? 600) * 1000
-  for (;;) {
-    const state = await awsCall('DescribeEndpoint', endpointName, () => send(new sdk.DescribeEndpointCommand({ EndpointName: endpointName })))
-    const current = new Map((state.ProductionVariants ?? []).map((variant) => [variant.VariantName, variant.CurrentWeight]))
-    if (state.EndpointStatus === 'InService' && wanted.every(([name, weight]) => current.get(name) === weight)) {
-      log(`canary: ${endpointName} serves with weights ${text} (${duration(now() - started)})`)
-      return
-    }
+  const describe = () => awsCall('DescribeEndpoint', endpointName, () => send(new sdk.DescribeEndpointCommand({ EndpointName: endpointName })))
+  const reached = (state: DescribeEndpointCommandOutput) => {
     if (state.EndpointStatus === 'Failed' || state.EndpointStatus === 'UpdateRollbackFailed') {
       throw new ModeltestError({
         what: `the weight update left the endpoint ${state.EndpointStatus}${state.FailureReason ? ` (${state.FailureReason})` : ''}`,
@@ -103,16 +99,18 @@ export async function shiftWeights(endpointName: string, weights: Record<string,
         fix: 'Look at the endpoint in the SageMaker console.',
       })
     }
-    const left = deadline - now()
-    if (left <= 0) {
-      throw new ModeltestError({
-        what: `the endpoint did not reach the weights ${text} within ${duration(deadline - started)}: it is ${state.EndpointStatus}`,
-        where: `endpoint ${endpointName}`,
-        fix: `Check it with aws sagemaker describe-endpoint --endpoint-name ${endpointName}; set the weights by hand when it settles.`,
-      })
-    }
-    await sleep(Math.min((options.pollSeconds ?? 5) * 1000, left))
+    const current = new Map((state.ProductionVariants ?? []).map((variant) => [variant.VariantName, variant.CurrentWeight]))
+    return state.EndpointStatus === 'InService' && wanted.every(([name, weight]) => current.get(name) === weight)
   }
+  const { state, settled } = await pollUntil(describe, reached, { now, sleep, deadline, intervalMs: (options.pollSeconds ?? 5) * 1000 })
+  if (!settled) {
+    throw new ModeltestError({
+      what: `the endpoint did not reach the weights ${text} within ${duration(deadline - started)}: it is ${state.EndpointStatus}`,
+      where: `endpoint ${endpointName}`,
+      fix: `Check it with aws sagemaker describe-endpoint --endpoint-name ${endpointName}; set the weights by hand when it settles.`,
+    })
+  }
+  log(`canary: ${endpointName} serves with weights ${text} (${duration(now() - started)})`)
 }
 
 /** One timed invocation of the canary's traffic. */

@@ -7,6 +7,9 @@ import type { Scores } from './model.js'
  * Predictions kept on disk between runs, so that a re-run of an unchanged suite does no inference.
  * An entry is keyed by the model's content hash, its runtime and backend, and the SHA-256 of the
  * exact input tensor a batch gave the model, so any change to data, preprocessing or model misses.
+ * Where the input is known without building it (the features of a file's content hash, or a
+ * preprocess with a declared preprocessKey), the key is made of those instead, and a re-run reads
+ * neither the data nor runs preprocess.
  * Under `.modeltest/cache` of the working directory (MODELTEST_CACHE_DIR to move it);
  * MODELTEST_CACHE=off (`modeltest --no-cache`) turns it off. A corrupt entry is ignored and rewritten.
  */
@@ -28,6 +31,11 @@ export function cacheKey(modelHash: string, runtime: string, input: { shape: rea
     .update(`${modelHash}\0${runtime}\0${input.dtype}\0${input.shape.join('x')}\0`)
     .update(input.bytes)
     .digest('hex')
+}
+
+/** The key of batch `index` of a dataset, from what fixes its input (model, runtime, data content, input recipe, batch size) rather than from the input. */
+export function batchKey(parts: readonly string[], index: number): string {
+  return createHash('sha256').update(`recipe\0${parts.join('\0')}\0${index}`).digest('hex')
 }
 
 export async function readCached(key: string): Promise<Scores | undefined> {

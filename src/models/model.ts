@@ -2,9 +2,9 @@ import { ModeltestError, listNames } from '../errors.js'
 import { checkColumnList, checkNumber, checkOptionKeys, describeValue } from '../guard.js'
 import { stat } from 'node:fs/promises'
 import { hashFile, hashFiles, hashText } from '../hash.js'
-import { Dataset, type Row } from '../data/dataset.js'
-import { isArrayLike, notAnInput, rowsInput } from './input.js'
-import { cacheEnabled, cacheKey, readCached, writeCached } from './cache.js'
+import { Dataset, type Columns, type Row } from '../data/dataset.js'
+import { FeatureMatrix, inputReader, isArrayLike, notAnInput, type BuiltInput, type InputReader } from './input.js'
+import { batchKey, cacheEnabled, cacheKey, readCached, writeCached } from './cache.js'
 import { PREDICT_TIMEOUT_VARIABLE, PredictionTimeout, defaultPredictTimeout, withinTimeout } from './timeout.js'
 import { onnxModelParts } from './onnx.js'
 import { fileLoader, readModelFiles, type TfjsModelFiles } from './tfjs-files.js'
@@ -24,7 +24,7 @@ export interface Scores {
 
 /** What runs a model, as reports show it. */
 export interface RuntimeInfo {
-  runtime: 'tfjs-layers' | 'tfjs-graph' | 'onnx' | 'http' | 'function'
+  runtime: 'tfjs-layers' | 'tfjs-graph' | 'onnx' | 'http' | 'function' | 'captured'
   /** For tfjs: the backend (`wasm`, `cpu`, `tensorflow`) and the package that provides it; for ONNX: the execution provider (`cpu`). */
   backend?: string
   backendPackage?: string
@@ -49,12 +49,26 @@ export interface Feed {
 export type Feeds = Record<string, Feed>
 /** Turns a batch of rows into the model's input, or into named feeds for an ONNX model with several inputs; modeltest disposes a tensor it returns. */
 export type Preprocess = (rows: Row[]) => ModelInput | Feeds | Promise<ModelInput | Feeds>
+/** Preprocess's columnar form: a batch as columns (numbers as Float64Array), `rows` long; no object per row. */
+export type PreprocessColumns = (columns: Columns, rows: number) => ModelInput | Feeds | Promise<ModelInput | Feeds>
 /** Any model as a function from rows to scores: one array of class scores per row, or one score per row. */
 export type PredictFunction = (rows: Row[]) => ArrayLike<number> | ArrayLike<number>[] | Promise<ArrayLike<number> | ArrayLike<number>[]>
 
 export interface ModelOptions {
   /** Rows → input tensor. Without it, the `features` columns are stacked as a float matrix. */
   preprocess?: Preprocess
+  /**
+   * Columns → input tensor: preprocess's faster form, given each batch as columns read straight from
+   * DuckDB (int and float columns as Float64Array, a null as NaN; other columns as arrays of values).
+   */
+  preprocessColumns?: PreprocessColumns
+  /**
+   * Declares what the preprocessing depends on besides its source text and the rows (a version, or a
+   * hash of the vocabulary file it closes over): with it, a re-run finds its predictions in the disk
+   * cache by the data's content hash, without reading the data or running preprocess. Change it
+   * whenever the preprocessing changes. Without it, the cache is keyed on the input preprocess builds.
+   */
+  preprocessKey?: string
   /** Numeric columns fed to the model, in order, when there is no `preprocess`. */
   features?: string[]
   /** Rows per prediction call; 256 by default. */
@@ -75,6 +89,8 @@ export interface ModelOptions {
 
 /** The options every model takes; model.http() and model.sagemaker() add their own. */
 export const MODEL_OPTIONS = ['preprocess', 'features', 'batchSize', 'name', 'input', 'output', 'timeoutMs'] as const
+/** The options of model() itself: those of a model whose inputs modeltest builds and caches. */
+const LOCAL_MODEL_OPTIONS = [...MODEL_OPTIONS, 'preprocessColumns', 'preprocessKey'] as const
 
 const DEFAULT_BATCH_SIZE = 256
 // Recognises models by a global brand, not instanceof: two copies of modeltest in one process (a test
@@ -96,7 +112,10 @@ export class Model {
   readonly timeoutMs: number
   /** How the last `predict` of a dataset went: batches run, and how many of them came from the disk cache. */
   lastPrediction?: { batches: number; cached: number }
-  readonly #prepare?: (rows: Row[]) => Promise<PreparedInput>
+  readonly #read?: InputReader
+  readonly #prepare?: (input: BuiltInput, rows: number) => Promise<PreparedInput>
+  /** What else picks the scores a runtime gives for an input: the ONNX input fed and output read. */
+  readonly #scoring: string
   readonly #runBatch: (rows: Row[]) => Promise<Scores>
   readonly #predictions = new Map<string, Promise<Scores>>()
 
@@ -106,8 +125,14 @@ export class Model {
     this.runtime = parts.runtime
     this.batchSize = parts.batchSize ?? DEFAULT_BATCH_SIZE
     this.timeoutMs = parts.timeoutMs ?? defaultPredictTimeout()
-    this.#prepare = 'prepare' in parts ? parts.prepare : undefined
-    this.#runBatch = 'prepare' in parts ? async (rows) => runPrepared(await parts.prepare(rows)) : parts.runBatch
+    this.#scoring = parts.scoring ?? ''
+    if ('prepare' in parts) {
+      this.#read = parts.read
+      this.#prepare = parts.prepare
+      this.#runBatch = async (rows) => runPrepared(await parts.prepare(await parts.read.fromRows(rows), rows.length))
+    } else {
+      this.#runBatch = parts.runBatch
+    }
   }
 
   /** Scores for every row of a dataset, predicted in batches; computed once per dataset. */
@@ -129,26 +154,68 @@ export class Model {
   async #predictAll(data: Dataset): Promise<Scores> {
     const parts: Scores[] = []
     const stats = { batches: 0, cached: 0 }
-    const prepare = cacheEnabled() ? this.#prepare : undefined
-    const runtime = `${this.runtime.runtime}:${this.runtime.backend ?? ''}`
+    const cache = cacheEnabled() && this.#prepare !== undefined
+    const runtime = `${this.runtime.runtime}:${this.runtime.backend ?? ''}${this.#scoring}`
+    const keys = cache ? this.#batchKeys(data, runtime) : undefined
+    const known = keys ? await Promise.all(keys.map(readCached)) : []
+    if (keys && known.every((scores, i) => scores?.rows === batchRows(data.rowCount, this.batchSize, i))) {
+      // Every batch is on disk under a key the data's content and the input recipe fix: the data is not even read.
+      this.lastPrediction = { batches: keys.length, cached: keys.length }
+      return concatScores(known as Scores[], this.name)
+    }
     const progress = new Progress(`${this.name} on ${data.source}`, data.rowCount)
-    for await (const rows of data.batches(this.batchSize)) {
-      stats.batches++
-      parts.push(await this.#withinTimeout(prepare ? this.#cachedBatch(rows, prepare, runtime, stats) : this.#runBatch(rows), rows.length))
-      progress.advance(rows.length)
+    for await (const batch of this.#batches(data)) {
+      const index = stats.batches++
+      const entry = keys ? { key: keys[index], scores: known[index] } : undefined
+      parts.push(await this.#withinTimeout(cache ? this.#cachedBatch(batch, runtime, stats, entry) : batch.scores(), batch.rows))
+      progress.advance(batch.rows)
     }
     progress.finish()
     this.lastPrediction = stats
     return concatScores(parts, this.name)
   }
 
-  /** A batch's scores from the disk cache, or predicted and kept there when every score is finite (NaN is never kept as a result). */
-  async #cachedBatch(rows: Row[], prepare: (rows: Row[]) => Promise<PreparedInput>, runtime: string, stats: { cached: number }): Promise<Scores> {
-    const input = await prepare(rows)
+  /** The dataset's batches, each with the step that gives its scores, or (where inputs are built here) its prepared input. */
+  async *#batches(data: Dataset): AsyncGenerator<{ rows: number; scores: () => Promise<Scores>; prepare?: () => Promise<PreparedInput> }> {
+    const read = this.#read
+    const prepare = this.#prepare
+    if (!read || !prepare) {
+      for await (const rows of data.batches(this.batchSize)) yield { rows: rows.length, scores: () => this.#runBatch(rows) }
+      return
+    }
+    for await (const batch of read.batches(data, this.batchSize)) {
+      const prepared = async () => prepare(await batch.build(), batch.rows)
+      yield { rows: batch.rows, scores: async () => runPrepared(await prepared()), prepare: prepared }
+    }
+  }
+
+  /**
+   * The cache keys of the dataset's batches, when the data's content hash and the input's recipe (features,
+   * or a declared preprocessKey) fix every input: found without reading a row. Undefined otherwise.
+   */
+  #batchKeys(data: Dataset, runtime: string): string[] | undefined {
+    const content = data.contentKey
+    const recipe = this.#read?.recipe
+    if (content === undefined || recipe === undefined) return undefined
+    const batches = Math.ceil(data.rowCount / this.batchSize)
+    return Array.from({ length: batches }, (_, index) => batchKey([this.hash, runtime, content, recipe, String(this.batchSize)], index))
+  }
+
+  /**
+   * A batch's scores from the disk cache, or predicted and kept there when every score is finite (NaN is
+   * never kept as a result). `known`: the batch's key by content and recipe and what it held, if any;
+   * without one, the key is the hash of the input the batch builds.
+   */
+  async #cachedBatch(batch: { rows: number; prepare?: () => Promise<PreparedInput> }, runtime: string, stats: { cached: number }, known?: { key: string; scores?: Scores }): Promise<Scores> {
+    if (known?.scores?.rows === batch.rows) {
+      stats.cached++
+      return known.scores
+    }
+    const input = await batch.prepare!()
     try {
-      const key = cacheKey(this.hash, runtime, input.fingerprint())
-      const cached = await readCached(key)
-      if (cached?.rows === rows.length) {
+      const key = known?.key ?? cacheKey(this.hash, runtime, input.fingerprint())
+      const cached = known ? undefined : await readCached(key)
+      if (cached?.rows === batch.rows) {
         stats.cached++
         return cached
       }
@@ -180,8 +247,20 @@ export interface PreparedInput {
   dispose(): void
 }
 
-/** What a runtime gives a Model: a way to score rows, either in one step or as prepare-then-run (cacheable). */
-export type ModelParts = { name: string; hash: string; runtime: RuntimeInfo; batchSize?: number; timeoutMs?: number } & ({ runBatch: (rows: Row[]) => Promise<Scores> } | { prepare: (rows: Row[]) => Promise<PreparedInput> })
+/**
+ * What a runtime gives a Model: a way to score rows, either in one step or as an input reader and a
+ * prepare-then-run of what it reads (cacheable). `scoring`: what else picks the scores of an input
+ * (the ONNX input and output chosen), part of the cache key.
+ */
+export type ModelParts = { name: string; hash: string; runtime: RuntimeInfo; batchSize?: number; timeoutMs?: number; scoring?: string } & (
+  | { runBatch: (rows: Row[]) => Promise<Scores> }
+  | { read: InputReader; prepare: (input: BuiltInput, rows: number) => Promise<PreparedInput> }
+)
+
+/** The rows of batch `index` of a dataset of `rowCount` rows cut `size` at a time. */
+function batchRows(rowCount: number, size: number, index: number): number {
+  return Math.min(size, rowCount - index * size)
+}
 
 async function runPrepared(input: PreparedInput): Promise<Scores> {
   try {
@@ -203,17 +282,20 @@ export function isModel(value: unknown): value is Model {
 export function checkModelOptions(options: unknown, allowed: readonly string[], where: string): void {
   checkOptionKeys(options, allowed, where)
   if (options === undefined) return
-  const { preprocess, features, batchSize, timeoutMs } = options as ModelOptions
+  const { preprocess, preprocessColumns, preprocessKey, features, batchSize, timeoutMs } = options as ModelOptions
   if (preprocess !== undefined && typeof preprocess !== 'function') {
-    throw new ModeltestError({
-      what: `${where}: preprocess must be a function from rows to the model's input, got ${describeValue(preprocess)}`,
-      fix: 'Pass { preprocess: (rows) => tf.tensor2d(...) }, or { features } to stack numeric columns.',
-    })
+    throw new ModeltestError({ what: `${where}: preprocess must be a function from rows to the model's input, got ${describeValue(preprocess)}`, fix: 'Pass { preprocess: (rows) => tf.tensor2d(...) }, or { features } to stack numeric columns.' })
+  }
+  if (preprocessColumns !== undefined && typeof preprocessColumns !== 'function') {
+    throw new ModeltestError({ what: `${where}: preprocessColumns must be a function from columns to the model's input, got ${describeValue(preprocessColumns)}`, fix: 'Pass { preprocessColumns: (columns, rows) => tf.tensor2d(...) }, or { features } to stack numeric columns.' })
+  }
+  if (preprocessKey !== undefined && preprocess === undefined && preprocessColumns === undefined) {
+    throw new ModeltestError({ what: `${where}: preprocessKey names a preprocessing, and there is none`, fix: 'Pass it with { preprocess } or { preprocessColumns }, or leave it out.' })
   }
   if (features !== undefined) checkColumnList(features, 'features', where, "['bill_length_mm', 'flipper_length_mm']")
   if (batchSize !== undefined) checkNumber(batchSize, 'batchSize', where, { min: 1, whole: true })
   if (timeoutMs !== undefined) checkNumber(timeoutMs, 'timeoutMs', where, { min: 1 })
-  for (const key of ['name', 'input', 'output'] as const) {
+  for (const key of ['name', 'input', 'output', 'preprocessKey'] as const) {
     const value = (options as ModelOptions)[key]
     if (value !== undefined && (typeof value !== 'string' || value === '')) {
       throw new ModeltestError({ what: `${where}: ${key} must be a non-empty string, got ${describeValue(value)}`, fix: `Pass { ${key}: '…' }, or leave it out.` })
@@ -247,7 +329,7 @@ function tfjsHash(files: TfjsModelFiles): Promise<string> {
  *     const remote = await model(async (rows) => callMyService(rows), { name: 'service' })
  */
 export async function model(source: string | PredictFunction, options: ModelOptions = {}): Promise<Model> {
-  checkModelOptions(options, MODEL_OPTIONS, 'model()')
+  checkModelOptions(options, LOCAL_MODEL_OPTIONS, 'model()')
   if (typeof source === 'function') return functionModel(source, options)
   if (typeof source !== 'string') {
     throw new ModeltestError({ what: `model() takes a path or a function, not ${source === null ? 'null' : typeof source}`, fix: "Pass 'models/candidate/model.json' or async (rows) => scores." })
@@ -263,15 +345,16 @@ export async function model(source: string | PredictFunction, options: ModelOpti
   const backend = await tfjsBackend()
   const graph = isGraphModel(files.json)
   const net = await loadOnce(files, hash, graph, source)
-  const toInput = inputBuilder(options, source)
+  const read = inputReader(options, source)
   return new Model({
     name: options.name ?? source,
     hash,
     runtime: { runtime: graph ? 'tfjs-graph' : 'tfjs-layers', backend: backend.backend, backendPackage: backend.package, gpu: backend.gpu, ...(backend.adapter ? { adapter: describeAdapter(backend.adapter) } : {}) },
     batchSize: options.batchSize,
     timeoutMs: options.timeoutMs,
-    prepare: async (rows) => {
-      const input = await toInput(rows)
+    read,
+    prepare: async (built, rows) => {
+      const input = toTensor(built, source)
       return {
         fingerprint: () => ({ shape: input.shape, dtype: input.dtype, bytes: new Uint8Array(input.dataSync().buffer.slice(0)) }),
         dispose: () => input.dispose(),
@@ -285,7 +368,7 @@ export async function model(source: string | PredictFunction, options: ModelOpti
               }
               return result
             })
-            return await tensorScores(output, rows.length, source)
+            return await tensorScores(output, rows, source)
           } catch (error) {
             throw wrapPredictError(error, source, input.shape)
           } finally {
@@ -299,7 +382,7 @@ export async function model(source: string | PredictFunction, options: ModelOpti
 
 function functionModel(fn: PredictFunction, options: ModelOptions): Model {
   const name = options.name ?? (fn.name || 'function')
-  const ignored = (['preprocess', 'features', 'input', 'output'] as const).filter((key) => options[key] !== undefined)
+  const ignored = (['preprocess', 'preprocessColumns', 'preprocessKey', 'features', 'input', 'output'] as const).filter((key) => options[key] !== undefined)
   if (ignored.length > 0) {
     throw new ModeltestError({
       what: `the option${ignored.length > 1 ? 's' : ''} ${listNames(ignored)} ${ignored.length > 1 ? 'do' : 'does'} not apply to a predict function`,
@@ -325,13 +408,13 @@ type Global = typeof globalThis & { [LOADED]?: Map<string, Promise<TfjsNet>> }
 
 function loadOnce(files: TfjsModelFiles, hash: string, graph: boolean, source: string): Promise<TfjsNet> {
   const global = globalThis as Global
-  const loaded = (global[LOADED] ??= new Map<string, Promise<TfjsNet>>())
+  const loaded = (global[LOADED] ??= new Map())
   let net = loaded.get(hash)
   if (!net) {
     const handler = fileLoader(files)
-    net = (graph ? tf.loadGraphModel(handler) : tf.loadLayersModel(handler)).catch((error: unknown) => {
+    net = (graph ? tf.loadGraphModel(handler) : tf.loadLayersModel(handler)).catch((error: Error) => {
       loaded.delete(hash)
-      throw new ModeltestError({ what: `tfjs could not load the model: ${(error as Error).message}`, where: source, fix: 'Check that model.json and its weight files come from the same save.', cause: error })
+      throw new ModeltestError({ what: `tfjs could not load the model: ${error.message}`, where: source, fix: 'Check that model.json and its weight files come from the same save.', cause: error })
     })
     loaded.set(hash, net)
   }
@@ -343,13 +426,9 @@ function isGraphModel(json: tf.io.ModelJSON): boolean {
   return json.format === 'graph-model' || Array.isArray(topology?.node)
 }
 
-function inputBuilder(options: ModelOptions, source: string): (rows: Row[]) => Promise<tf.Tensor> {
-  const toInput = rowsInput(options, source)
-  return async (rows) => toTensor(await toInput(rows), source)
-}
-
-function toTensor(input: ModelInput | Feeds, source: string): tf.Tensor {
+function toTensor(input: BuiltInput, source: string): tf.Tensor {
   if (input instanceof tf.Tensor) return input
+  if (input instanceof FeatureMatrix) return tf.tensor2d(input.data, input.dims)
   if (Array.isArray(input)) return tf.tensor2d(input)
   if (input instanceof Float32Array) return tf.tensor1d(input)
   throw notAnInput(input, source)

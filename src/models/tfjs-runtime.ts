@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import * as tf from '@tensorflow/tfjs'
+import type * as Tfjs from '@tensorflow/tfjs'
 import { ModeltestError, listNames } from '../errors.js'
 
 /** The tfjs backends modeltest can run models on, fastest first. */
@@ -80,7 +80,84 @@ export function tfjsBackend(): Promise<BackendInfo> {
   return global[KEY]
 }
 
-export { tf }
+// tfjs is loaded on its first use rather than when modeltest is imported: a suite that checks only data, or
+// an ONNX model, never loads it (about 1 s of every worker).
+let tfjs: typeof Tfjs | undefined
+
+/** tfjs through a literal import(), which bundlers follow (the GPU check's bundle carries tfjs inside); awaited before a backend is chosen. */
+async function importTfjs(): Promise<void> {
+  const module = await import('@tensorflow/tfjs')
+  tfjs ??= module
+}
+
+/**
+ * tfjs for a synchronous first use, such as `tf.tensor2d` at the top of a test file: required, the same
+ * module as the import's, since Node loads the package as CommonJS either way.
+ */
+function loadTfjs(): typeof Tfjs {
+  tfjs ??= createRequire(import.meta.url)('@tensorflow/tfjs') as typeof Tfjs
+  return tfjs
+}
+
+// `var`, not `const`: a variable merges with the namespace of types below, so that `tf.Tensor2D` still
+// names a type, as it did when `tf` was the package's own namespace.
+// eslint-disable-next-line no-var
+export var tf: typeof Tfjs = new Proxy({} as typeof Tfjs, {
+  get: (_, key) => Reflect.get(loadTfjs(), key),
+  has: (_, key) => Reflect.has(loadTfjs(), key),
+  ownKeys: () => Reflect.ownKeys(loadTfjs()),
+  getOwnPropertyDescriptor: (_, key) => {
+    const descriptor = Reflect.getOwnPropertyDescriptor(loadTfjs(), key)
+    return descriptor && { ...descriptor, configurable: true }
+  },
+})
+
+/** The tfjs types that models, inputs and preprocessing name, under `tf.` as before. */
+export declare namespace tf {
+  type Rank = Tfjs.Rank
+  type DataType = Tfjs.DataType
+  type TensorLike = Tfjs.TensorLike
+  type Tensor<R extends Rank = Rank> = Tfjs.Tensor<R>
+  type Scalar = Tfjs.Scalar
+  type Tensor1D = Tfjs.Tensor1D
+  type Tensor2D = Tfjs.Tensor2D
+  type Tensor3D = Tfjs.Tensor3D
+  type Tensor4D = Tfjs.Tensor4D
+  type Tensor5D = Tfjs.Tensor5D
+  type Variable<R extends Rank = Rank> = Tfjs.Variable<R>
+  type NamedTensorMap = Tfjs.NamedTensorMap
+  type TensorContainer = Tfjs.TensorContainer
+  type MemoryInfo = Tfjs.MemoryInfo
+  type LayersModel = Tfjs.LayersModel
+  type Sequential = Tfjs.Sequential
+  type GraphModel = Tfjs.GraphModel
+  type SymbolicTensor = Tfjs.SymbolicTensor
+  type Optimizer = Tfjs.Optimizer
+  type History = Tfjs.History
+  type ModelFitArgs = Tfjs.ModelFitArgs
+  type ModelCompileArgs = Tfjs.ModelCompileArgs
+  namespace io {
+    type ModelJSON = Tfjs.io.ModelJSON
+    type ModelArtifacts = Tfjs.io.ModelArtifacts
+    type ModelArtifactsInfo = Tfjs.io.ModelArtifactsInfo
+    type IOHandler = Tfjs.io.IOHandler
+    type SaveResult = Tfjs.io.SaveResult
+    type WeightsManifestConfig = Tfjs.io.WeightsManifestConfig
+    type WeightsManifestEntry = Tfjs.io.WeightsManifestEntry
+  }
+}
+
+/** Whether `value` is a tfjs tensor, without loading tfjs when nothing has loaded it yet (then none can be). */
+export function isTensor(value: unknown): value is Tfjs.Tensor {
+  return tfjsLoaded() && value instanceof tf.Tensor
+}
+
+function tfjsLoaded(): boolean {
+  if (tfjs) return true
+  const require = createRequire(import.meta.url)
+  // tfjs-core holds the Tensor class: loaded by tfjs, or by a user's own import of tfjs-core and a backend.
+  return require.resolve('@tensorflow/tfjs-core') in require.cache
+}
 
 /** A backend name as `--backend` takes it, checked. */
 export function backendId(name: string): BackendId {
@@ -95,6 +172,7 @@ export function backendId(name: string): BackendId {
  */
 export async function chooseBackend(candidates: Candidate[], forced?: string): Promise<BackendInfo> {
   const wanted = forced === undefined ? undefined : backendId(forced)
+  await importTfjs()
   const skipped: string[] = []
   for (const candidate of candidates.filter((candidate) => wanted === undefined || candidate.id === wanted)) {
     let unavailable: Unavailable | undefined

@@ -35,7 +35,8 @@ export function wilsonInterval(successes: number, n: number, confidence = 0.95):
   const denominator = 1 + z2 / n
   const center = (p + z2 / (2 * n)) / denominator
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denominator
-  return { low: Math.max(0, center - half), high: Math.min(1, center + half), confidence, method: 'wilson' }
+  // Rounding can leave center − half a hair above p̂ = 0 (2.8e-17 at 0 of 5): the interval always holds p̂.
+  return { low: Math.min(p, Math.max(0, center - half)), high: Math.max(p, Math.min(1, center + half)), confidence, method: 'wilson' }
 }
 
 /**

@@ -3,10 +3,23 @@
  * 127.0.0.1, with one bucket. Every request it receives is recorded, so that a test can count the uploads.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import crypto from 'node:crypto'
 import type { Server } from 'node:http'
 import S3rver from 's3rver'
 import accounts from 's3rver/lib/models/account.js'
 import { tempDir } from '../helpers.js'
+
+/**
+ * s3rver 3.7 seals ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node ≥ 17) no longer provides
+ * without --openssl-legacy-provider: every truncated listing answered 500 InternalError. The token is only
+ * opaque to the client, so DES is replaced by AES-128-CBC with the 8-byte key and IV doubled.
+ */
+for (const name of ['createCipheriv', 'createDecipheriv'] as const) {
+  const original = crypto[name] as (algorithm: string, key: Buffer, iv: Buffer) => unknown
+  Object.assign(crypto, {
+    [name]: (algorithm: string, key: Buffer, iv: Buffer) => (algorithm === 'des' ? original('aes-128-cbc', Buffer.concat([key, key]), Buffer.concat([iv, iv])) : original(algorithm, key, iv)),
+  })
+}
 
 export interface FakeS3 {
   /** http://127.0.0.1:PORT */

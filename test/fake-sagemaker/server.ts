@@ -5,10 +5,13 @@
  * `AWS_ENDPOINT_URL` points here. Every production variant is a real `modeltest serve` process serving the
  * model file its s3:// artifact maps to; blue/green updates start the new fleet before the old one stops,
  * and faults are injected: throttling, server errors, refusals, alarms that roll an update back, slow or failing
- * variants.
+ * variants. An endpoint config with DataCaptureConfig captures every invocation it samples into `s3` (s3rver), in
+ * SageMaker's record format and key layout, as `flushCapture()` writes the buffered records (SageMaker writes
+ * its files every few minutes).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { promisify } from 'node:util'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -29,6 +32,17 @@ export interface FakeSageMakerOptions {
   features: string[]
   /** Milliseconds here per second of SageMaker's waits (WaitIntervalInSeconds, TerminationWaitInSeconds); default 20. */
   msPerSecond?: number
+  /** The time captured invocations are stamped with and filed under; the real clock by default. */
+  now?: () => Date
+}
+
+/** CreateEndpointConfig's DataCaptureConfig, as the fake honours it. */
+interface DataCaptureConfig {
+  EnableCapture?: boolean
+  InitialSamplingPercentage: number
+  DestinationS3Uri: string
+  CaptureOptions: { CaptureMode: 'Input' | 'Output' | 'InputAndOutput' }[]
+  CaptureContentTypeHeader?: { CsvContentTypes?: string[]; JsonContentTypes?: string[] }
 }
 
 interface Variant {
@@ -62,7 +76,7 @@ interface Endpoint extends Resource {
   weights: Map<string, number>
 }
 
-interface Faults {
+export interface Faults {
   /** The next n control-plane calls (of `action`, or any) answer 400 ThrottlingException. */
   throttle(n: number, action?: string): void
   /** The next n control-plane calls (of `action`, or any) answer 500 InternalFailure. */
@@ -89,6 +103,8 @@ export interface FakeSageMaker {
   endpoint(name: string): { status: string; configName: string; failureReason?: string; variants: { name: string; model: string; weight: number }[] } | undefined
   /** Resolves when the endpoint is no longer Creating or Updating. */
   settled(name: string): Promise<void>
+  /** Writes the captured records buffered so far to S3, one file per endpoint, variant and hour; resolves to the keys written. */
+  flushCapture(): Promise<string[]>
   close(): Promise<void>
 }
 
@@ -113,7 +129,12 @@ const validation = (message: string) => new Answer(400, 'ValidationException', m
 export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise<FakeSageMaker> {
   const msPerSecond = options.msPerSecond ?? 20
   const models = new Map<string, Resource & { artifact: string }>()
-  const configs = new Map<string, Resource & { variants: Variant[] }>()
+  const configs = new Map<string, Resource & { variants: Variant[]; capture?: DataCaptureConfig }>()
+  /** Captured records not yet written: `<bucket/prefix>/<endpoint>/<variant>/<yyyy/mm/dd/hh>` → JSON lines. */
+  const captured = new Map<string, string[]>()
+  /** The /opt/ml/model folders (and archives) unpacked for containers, removed on close. */
+  const unpacked: string[] = []
+  const now = options.now ?? (() => new Date())
   const endpoints = new Map<string, Endpoint>()
   const work = new Map<string, Promise<void>>()
   const containers = new Set<Container>()
@@ -151,6 +172,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
     if (!answer?.ok) throw new Error('no such artifact')
     const folder = await mkdtemp(join(tmpdir(), 'fake-sagemaker-opt-ml-model-'))
     const archive = `${folder}.tar.gz`
+    unpacked.push(folder, archive)
     await writeFile(archive, Buffer.from(await answer.arrayBuffer()))
     await run('tar', ['xzf', archive, '-C', folder])
     const entries = await readdir(folder)
@@ -167,8 +189,8 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
     })
     return new Promise((resolve, reject) => {
       let output = ''
-      child.stdout.on('data', (chunk) => {
-        output += String(chunk)
+      child.stdout!.on('data', (chunk) => {
+        output += chunk
         const url = /on (http:\/\/\S+)/.exec(output)?.[1]
         if (url) {
           const container = { variant: variant.VariantName, model: variant.ModelName, url, process: child }
@@ -176,7 +198,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
           resolve(container)
         }
       })
-      child.stderr.resume()
+      child.stderr!.resume()
       child.on('exit', () => reject(new Error(`modeltest serve exited: ${output}`)))
     })
   }
@@ -185,7 +207,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
     await Promise.all(
       fleet.map((container) => {
         containers.delete(container)
-        if (container.process.exitCode !== null) return Promise.resolve()
+        if (container.process.exitCode !== null) return undefined
         return new Promise<void>((resolve) => {
           container.process.once('exit', () => resolve())
           container.process.kill('SIGTERM')
@@ -198,10 +220,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
   const weightsOf = (variants: Variant[]) => new Map(variants.map((variant) => [variant.VariantName, variant.InitialVariantWeight ?? 1]))
 
   function track(name: string, job: Promise<void>): void {
-    work.set(
-      name,
-      job.finally(() => work.delete(name)),
-    )
+    work.set(name, job.finally(() => work.delete(name)))
   }
 
   function create(endpoint: Endpoint, config: Resource & { variants: Variant[] }): void {
@@ -209,7 +228,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
       endpoint.name,
       startFleet(config.variants).then(
         (fleet) => void Object.assign(endpoint, { fleet, weights: weightsOf(config.variants), status: 'InService', modified: Date.now() }),
-        (error: unknown) => void Object.assign(endpoint, { status: 'Failed', failureReason: (error as Error).message, modified: Date.now() }),
+        (error: Error) => void Object.assign(endpoint, { status: 'Failed', failureReason: error.message, modified: Date.now() }),
       ),
     )
   }
@@ -255,11 +274,12 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
       return {}
     },
     ListModels: (request: ListRequest) => list(models, request, (model) => ({ ModelName: model.name, ModelArn: model.arn, CreationTime: model.created / 1000 }), 'Models'),
-    CreateEndpointConfig(request: { EndpointConfigName: string; ProductionVariants: Variant[]; Tags?: Resource['tags'] }) {
+    CreateEndpointConfig(request: { EndpointConfigName: string; ProductionVariants: Variant[]; Tags?: Resource['tags']; DataCaptureConfig?: DataCaptureConfig }) {
       if (configs.has(request.EndpointConfigName)) throw validation(`Cannot create already existing endpoint configuration "${arn('endpoint-config', request.EndpointConfigName)}".`)
       const missing = request.ProductionVariants.find((variant) => !models.has(variant.ModelName))
       if (missing) throw validation(`Could not find model "${arn('model', missing.ModelName)}".`)
-      const config = { name: request.EndpointConfigName, arn: arn('endpoint-config', request.EndpointConfigName), created: created(), tags: request.Tags ?? [], variants: request.ProductionVariants }
+      if (request.DataCaptureConfig && !options.s3) throw validation('The fake captures data only when started with { s3 }.')
+      const config = { name: request.EndpointConfigName, arn: arn('endpoint-config', request.EndpointConfigName), created: created(), tags: request.Tags ?? [], variants: request.ProductionVariants, capture: request.DataCaptureConfig }
       configs.set(config.name, config)
       return { EndpointConfigArn: config.arn }
     },
@@ -282,17 +302,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
       if (endpoints.has(request.EndpointName)) throw validation(`Cannot create already existing endpoint "${arn('endpoint', request.EndpointName)}".`)
       const config = configs.get(request.EndpointConfigName)
       if (!config) throw validation(`Could not find endpoint configuration "${arn('endpoint-config', request.EndpointConfigName)}".`)
-      const endpoint: Endpoint = {
-        name: request.EndpointName,
-        arn: arn('endpoint', request.EndpointName),
-        created: created(),
-        modified: Date.now(),
-        tags: request.Tags ?? [],
-        status: 'Creating',
-        configName: config.name,
-        fleet: [],
-        weights: new Map(),
-      }
+      const endpoint: Endpoint = { name: request.EndpointName, arn: arn('endpoint', request.EndpointName), created: created(), modified: Date.now(), tags: request.Tags ?? [], status: 'Creating', configName: config.name, fleet: [], weights: new Map() }
       endpoints.set(endpoint.name, endpoint)
       create(endpoint, config)
       return { EndpointArn: endpoint.arn }
@@ -372,35 +382,65 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
       response.end(JSON.stringify({ message, ...extra }))
     }
     const endpoint = endpoints.get(name)
-    if (!endpoint || endpoint.fleet.length === 0) {
-      fail(400, 'ValidationError', `Endpoint ${name} of account ${ACCOUNT} not found.`)
-      return
-    }
+    if (!endpoint || endpoint.fleet.length === 0) return fail(400, 'ValidationError', `Endpoint ${name} of account ${ACCOUNT} not found.`)
     const target = request.headers['x-amzn-sagemaker-target-variant'] as string | undefined
     const container = target ? endpoint.fleet.find((candidate) => candidate.variant === target) : drawByWeight(endpoint)
-    if (!container) {
-      fail(400, 'ValidationError', `Variant ${target} not found for endpoint ${name}.`)
-      return
-    }
+    if (!container) return fail(400, 'ValidationError', `Variant ${target} not found for endpoint ${name}.`)
     const count = (invocations[container.variant] ??= { ok: 0, failed: 0 })
     if (faults.latencyMs[container.variant]) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs[container.variant]))
     if (Math.random() < (faults.errorRate[container.variant] ?? 0)) {
       count.failed++
-      fail(503, 'ServiceUnavailable', 'The service is unavailable. Try again later.')
-      return
+      return fail(503, 'ServiceUnavailable', 'The service is unavailable. Try again later.')
     }
-    const answer = await fetch(container.url + '/invocations', { method: 'POST', body, headers: { 'content-type': String(request.headers['content-type'] ?? 'application/json') } }).then(async (answered) => ({
-      status: answered.status,
-      text: await answered.text(),
-    }))
+    const answer = await fetch(container.url + '/invocations', { method: 'POST', body, headers: { 'content-type': String(request.headers['content-type'] ?? 'application/json') } }).then(async (answered) => ({ status: answered.status, text: await answered.text() }))
     if (answer.status !== 200) {
       count.failed++
-      fail(424, 'ModelError', `Received server error (${answer.status}) from primary with message "${answer.text}".`, { OriginalStatusCode: answer.status, OriginalMessage: answer.text })
-      return
+      return fail(424, 'ModelError', `Received server error (${answer.status}) from primary with message "${answer.text}".`, { OriginalStatusCode: answer.status, OriginalMessage: answer.text })
     }
     count.ok++
+    capture(endpoint, container.variant, request, body, answer.text)
     response.writeHead(200, { 'content-type': 'application/json', 'x-amzn-invoked-production-variant': container.variant })
     response.end(answer.text)
+  }
+
+  /**
+   * Buffers one invocation as SageMaker's Data Capture records it: the payloads as text (CSV, JSON) when their
+   * content type is listed in CaptureContentTypeHeader, else base64, with the event id, the caller's inference id
+   * and the time.
+   */
+  function capture(endpoint: Endpoint, variant: string, request: IncomingMessage, body: string, answer: string): void {
+    const config = configs.get(endpoint.configName)?.capture
+    if (!config || config.EnableCapture === false || Math.random() * 100 >= config.InitialSamplingPercentage) return
+    const modes = new Set(config.CaptureOptions.map((option) => option.CaptureMode))
+    const payload = (data: string, contentType: string, mode: 'INPUT' | 'OUTPUT') => {
+      const type = contentType.split(';')[0].trim()
+      const encoding = config.CaptureContentTypeHeader?.CsvContentTypes?.includes(type) ? 'CSV' : config.CaptureContentTypeHeader?.JsonContentTypes?.includes(type) ? 'JSON' : 'BASE64'
+      return { observedContentType: contentType, mode, data: encoding === 'BASE64' ? Buffer.from(data).toString('base64') : data, encoding }
+    }
+    const time = now()
+    const inferenceId = request.headers['x-amzn-sagemaker-inference-id']
+    const record = {
+      captureData: {
+        ...(modes.has('Input') || modes.has('InputAndOutput') ? { endpointInput: payload(body, String(request.headers['content-type'] ?? 'application/json'), 'INPUT') } : {}),
+        ...(modes.has('Output') || modes.has('InputAndOutput') ? { endpointOutput: payload(answer, 'application/json', 'OUTPUT') } : {}),
+      },
+      eventMetadata: { eventId: randomUUID(), ...(typeof inferenceId === 'string' ? { inferenceId } : {}), inferenceTime: time.toISOString().replace(/\.\d+Z$/, 'Z') },
+      eventVersion: '0',
+    }
+    const folder = `${config.DestinationS3Uri.replace(/^s3:\/\//, '').replace(/\/+$/, '')}/${endpoint.name}/${variant}/${time.toISOString().slice(0, 13).replace(/[-T]/g, '/')}`
+    captured.set(folder, [...(captured.get(folder) ?? []), JSON.stringify(record)])
+  }
+
+  async function flushCapture(): Promise<string[]> {
+    const written: string[] = []
+    for (const [folder, lines] of captured) {
+      const key = `${folder}/${randomUUID()}.jsonl`
+      const answer = await fetch(`${options.s3}/${key}`, { method: 'PUT', body: lines.join('\n') + '\n' })
+      if (!answer.ok) throw new Error(`fake SageMaker: writing the capture file ${key} failed: HTTP ${answer.status}`)
+      written.push(key)
+    }
+    captured.clear()
+    return written
   }
 
   function drawByWeight(endpoint: Endpoint): Container | undefined {
@@ -411,13 +451,13 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
 
   const server = createServer((request, response) => {
     let body = ''
-    request.on('data', (chunk) => (body += String(chunk)))
+    request.on('data', (chunk) => (body += chunk))
     request.on('end', () => {
       const invocation = /^\/endpoints\/([^/]+)\/invocations$/.exec(request.url ?? '')
       const handled = invocation ? invoke(decodeURIComponent(invocation[1]), request, response, body) : control(request, response, body)
-      handled.catch((error: unknown) => {
+      handled.catch((error: Error) => {
         response.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailure' })
-        response.end(JSON.stringify({ message: `fake SageMaker: ${(error as Error).message}` }))
+        response.end(JSON.stringify({ message: `fake SageMaker: ${error.message}` }))
       })
     })
   })
@@ -440,12 +480,12 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
         variants: endpoint.fleet.map((container) => ({ name: container.variant, model: container.model, weight: endpoint.weights.get(container.variant) ?? 0 })),
       }
     },
-    settled: async (name) => {
-      await work.get(name)
-    },
+    settled: async (name) => void (await work.get(name)),
+    flushCapture,
     async close() {
       await Promise.all(work.values())
       await stopFleet([...containers])
+      await Promise.all(unpacked.map((path) => rm(path, { recursive: true, force: true })))
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
     },
