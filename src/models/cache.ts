@@ -35,7 +35,9 @@ export function cacheKey(modelHash: string, runtime: string, input: { shape: rea
 
 /** The key of batch `index` of a dataset, from what fixes its input (model, runtime, data content, input recipe, batch size) rather than from the input. */
 export function batchKey(parts: readonly string[], index: number): string {
-  return createHash('sha256').update(`recipe\0${parts.join('\0')}\0${index}`).digest('hex')
+  return createHash('sha256')
+    .update(`recipe\0${parts.join('\0')}\0${index}`)
+    .digest('hex')
 }
 
 export async function readCached(key: string): Promise<Scores | undefined> {

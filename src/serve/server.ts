@@ -25,7 +25,6 @@ export interface ModelServer {
   close(): Promise<void>
 }
 
-
 const INVOCATIONS = /^\/(?:endpoints\/[^/]+\/)?invocations$/
 
 /**

@@ -220,7 +220,10 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
   const weightsOf = (variants: Variant[]) => new Map(variants.map((variant) => [variant.VariantName, variant.InitialVariantWeight ?? 1]))
 
   function track(name: string, job: Promise<void>): void {
-    work.set(name, job.finally(() => work.delete(name)))
+    work.set(
+      name,
+      job.finally(() => work.delete(name)),
+    )
   }
 
   function create(endpoint: Endpoint, config: Resource & { variants: Variant[] }): void {
@@ -302,7 +305,17 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
       if (endpoints.has(request.EndpointName)) throw validation(`Cannot create already existing endpoint "${arn('endpoint', request.EndpointName)}".`)
       const config = configs.get(request.EndpointConfigName)
       if (!config) throw validation(`Could not find endpoint configuration "${arn('endpoint-config', request.EndpointConfigName)}".`)
-      const endpoint: Endpoint = { name: request.EndpointName, arn: arn('endpoint', request.EndpointName), created: created(), modified: Date.now(), tags: request.Tags ?? [], status: 'Creating', configName: config.name, fleet: [], weights: new Map() }
+      const endpoint: Endpoint = {
+        name: request.EndpointName,
+        arn: arn('endpoint', request.EndpointName),
+        created: created(),
+        modified: Date.now(),
+        tags: request.Tags ?? [],
+        status: 'Creating',
+        configName: config.name,
+        fleet: [],
+        weights: new Map(),
+      }
       endpoints.set(endpoint.name, endpoint)
       create(endpoint, config)
       return { EndpointArn: endpoint.arn }
@@ -392,7 +405,10 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
       count.failed++
       return fail(503, 'ServiceUnavailable', 'The service is unavailable. Try again later.')
     }
-    const answer = await fetch(container.url + '/invocations', { method: 'POST', body, headers: { 'content-type': String(request.headers['content-type'] ?? 'application/json') } }).then(async (answered) => ({ status: answered.status, text: await answered.text() }))
+    const answer = await fetch(container.url + '/invocations', { method: 'POST', body, headers: { 'content-type': String(request.headers['content-type'] ?? 'application/json') } }).then(async (answered) => ({
+      status: answered.status,
+      text: await answered.text(),
+    }))
     if (answer.status !== 200) {
       count.failed++
       return fail(424, 'ModelError', `Received server error (${answer.status}) from primary with message "${answer.text}".`, { OriginalStatusCode: answer.status, OriginalMessage: answer.text })
