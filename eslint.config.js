@@ -14,8 +14,8 @@ export default defineConfig(
     languageOptions: {
       globals: globals.node,
       parserOptions: {
-        // One TypeScript program per tsconfig: the build's, the tests' (which also holds bench/), the example's.
-        project: ['tsconfig.json', 'test/tsconfig.json', 'examples/sentiment/tsconfig.json'],
+        // One TypeScript program per tsconfig: the build's, the tests' (which also holds bench/), the examples'.
+        project: ['tsconfig.json', 'test/tsconfig.json', 'examples/sentiment/tsconfig.json', 'examples/fairness/tsconfig.json', 'examples/monitoring/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },
