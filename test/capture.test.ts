@@ -232,7 +232,7 @@ describe('dataset.capture() on S3 (s3rver)', { timeout: 60_000 }, () => {
     const prefixes = listings.map((request) => decodeURIComponent(/prefix=([^&]*)/.exec(request)![1]))
     expect(prefixes.every((listed) => /^(capture\/penguins-prod\/AllTraffic|ground-truth\/penguins-prod)\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/$/.test(listed))).toBe(true)
     expect(prefixes.filter((listed) => listed === `${prefix}/2026/11/25/00/`)).toHaveLength(2)
-    expect(listings.some((request) => /continuation-token=/.test(request))).toBe(true)
+    expect(listings.some((request) => request.includes('continuation-token='))).toBe(true)
     expect(new Set(prefixes.filter((listed) => listed.startsWith('capture/'))).size).toBe(24 * 3 + 11)
   })
 

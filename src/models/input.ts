@@ -46,7 +46,7 @@ function columnsOf(rows: Row[]): Columns {
     names.map((name) => {
       const values = rows.map((row) => row[name] ?? null)
       const numeric = values.some((value) => typeof value === 'number') && values.every((value) => value === null || typeof value === 'number')
-      return [name, numeric ? Float64Array.from(values, (value) => (value as number | null) ?? NaN) : values]
+      return [name, numeric ? Float64Array.from(values, (value) => value ?? NaN) : values]
     }),
   )
 }

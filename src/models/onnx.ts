@@ -81,7 +81,7 @@ export async function onnxModelParts(source: string, options: ModelOptions): Pro
               cause: error,
             })
           }
-          return outputScores(results[outputName] as Tensor, outputName, rows, source)
+          return outputScores(results[outputName], outputName, rows, source)
         },
       }
     },
@@ -281,7 +281,7 @@ function chooseName(names: readonly string[], wanted: string | undefined, kind: 
 }
 
 /** The shape the model declares for the input one float32 tensor feeds (dimensions are sizes or symbolic names), when it declares one. */
-function floatShape(metadata: readonly InferenceSession.ValueMetadata[] | undefined, name: string, source: string): ReadonlyArray<number | string> | undefined {
+function floatShape(metadata: readonly InferenceSession.ValueMetadata[] | undefined, name: string, source: string): readonly (number | string)[] | undefined {
   const meta = metadata?.find((value) => value.name === name)
   if (!meta) return undefined
   if (!meta.isTensor) throw new ModeltestError({ what: `the model's input '${name}' is not a tensor`, where: source, fix: 'modeltest feeds a float32 tensor of shape [rows, features].' })
@@ -295,7 +295,7 @@ function floatShape(metadata: readonly InferenceSession.ValueMetadata[] | undefi
   return meta.shape.length > 0 ? meta.shape : undefined
 }
 
-function checkShape(dims: readonly number[], expected: ReadonlyArray<number | string>, name: string, source: string): void {
+function checkShape(dims: readonly number[], expected: readonly (number | string)[], name: string, source: string): void {
   const fits = dims.length === expected.length && expected.every((size, i) => typeof size !== 'number' || size < 0 || size === dims[i])
   if (fits) return
   const width = expected.length === 2 && typeof expected[1] === 'number' ? expected[1] : undefined

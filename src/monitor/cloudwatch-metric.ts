@@ -1,5 +1,5 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
-import { makeCheck, relationFor, formatAgainst, formatThreshold, type CheckRecord } from '../checks/record.js'
+import { makeCheck, relationFor, formatAgainst, formatThreshold, type CheckRecord, type Comparator } from '../checks/record.js'
 import { ModeltestError } from '../errors.js'
 import { checkChoice, checkNumber, checkOptionKeys, describeValue } from '../guard.js'
 import { cloudWatch, cloudWatchCall } from './cloudwatch.js'
@@ -156,9 +156,9 @@ export function cloudWatchMetricCheck(series: MetricSeries, limit: number, direc
   const dimensions = Object.entries(series.dimensions).map(([name, value]) => `${name}=${value}`)
   const title = `${series.namespace} ${series.name} (${series.stat} per ${series.period} s${dimensions.length ? `, ${dimensions.join(', ')}` : ''})`
   const range = `${series.since} – ${series.until}`
-  const comparator = direction === 'below' ? '<=' : '>='
+  const comparator: Comparator = direction === 'below' ? '<=' : '>='
   const details = { namespace: series.namespace, metric: series.name, dimensions: series.dimensions, stat: series.stat, period: series.period, since: series.since, until: series.until, reduce }
-  const spec = { name: `cloudwatch_${series.name}`, kind: 'deploy' as const, threshold: limit, comparator: comparator as '<=' | '>=', n: values.length }
+  const spec = { name: `cloudwatch_${series.name}`, kind: 'deploy' as const, threshold: limit, comparator, n: values.length }
   if (values.length === 0) {
     return makeCheck({ ...spec, actual: Number.NaN, message: `${title} has no data points in ${range}: nothing to compare with ${formatThreshold(limit)}`, details: { ...details, measured: false } }, negate)
   }

@@ -69,7 +69,7 @@ export async function startFakeCloudWatch(options: { pageSize?: number } = {}): 
     const data = (body.MetricData ?? []) as { MetricName: string; Dimensions?: { Name: string; Value: string }[]; Value?: number; Timestamp?: number; Unit?: string }[]
     if (bytes > LIMITS.bytes) problems.push(`the request has ${bytes} bytes, over PutMetricData's 1 MB`)
     if (data.length > LIMITS.items) problems.push(`MetricData has ${data.length} items, over PutMetricData's ${LIMITS.items}`)
-    if (namespace.length < 1 || namespace.length > LIMITS.nameLength || /^AWS\//.test(namespace) || namespace.startsWith(':')) problems.push(`Namespace '${namespace}' is not one PutMetricData may write`)
+    if (namespace.length < 1 || namespace.length > LIMITS.nameLength || namespace.startsWith('AWS/') || namespace.startsWith(':')) problems.push(`Namespace '${namespace}' is not one PutMetricData may write`)
     data.forEach((datum, i) => {
       const at = `MetricData[${i}]`
       if (!datum.MetricName || datum.MetricName.length > LIMITS.nameLength) problems.push(`${at}.MetricName: 1–${LIMITS.nameLength} characters`)
@@ -139,9 +139,13 @@ export async function startFakeCloudWatch(options: { pageSize?: number } = {}): 
       if (action === 'PutMetricData') {
         entry.problems = putMetricData(body, raw.length)
         if (entry.problems.length > 0) throw new Answer(400, 'InvalidParameterValue', entry.problems.join('; '))
-        return answer(response, 200, {})
+        answer(response, 200, {})
+        return
       }
-      if (action === 'GetMetricData') return answer(response, 200, getMetricData(body))
+      if (action === 'GetMetricData') {
+        answer(response, 200, getMetricData(body))
+        return
+      }
       throw new Answer(400, 'InvalidAction', `the fake has no ${action || target}`)
     } catch (error) {
       if (!(error instanceof Answer)) throw error

@@ -189,7 +189,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
     })
     return new Promise((resolve, reject) => {
       let output = ''
-      child.stdout!.on('data', (chunk) => {
+      child.stdout.on('data', (chunk) => {
         output += chunk
         const url = /on (http:\/\/\S+)/.exec(output)?.[1]
         if (url) {
@@ -198,7 +198,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
           resolve(container)
         }
       })
-      child.stderr!.resume()
+      child.stderr.resume()
       child.on('exit', () => reject(new Error(`modeltest serve exited: ${output}`)))
     })
   }
@@ -395,15 +395,22 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
       response.end(JSON.stringify({ message, ...extra }))
     }
     const endpoint = endpoints.get(name)
-    if (!endpoint || endpoint.fleet.length === 0) return fail(400, 'ValidationError', `Endpoint ${name} of account ${ACCOUNT} not found.`)
+    if (!endpoint || endpoint.fleet.length === 0) {
+      fail(400, 'ValidationError', `Endpoint ${name} of account ${ACCOUNT} not found.`)
+      return
+    }
     const target = request.headers['x-amzn-sagemaker-target-variant'] as string | undefined
     const container = target ? endpoint.fleet.find((candidate) => candidate.variant === target) : drawByWeight(endpoint)
-    if (!container) return fail(400, 'ValidationError', `Variant ${target} not found for endpoint ${name}.`)
+    if (!container) {
+      fail(400, 'ValidationError', `Variant ${target} not found for endpoint ${name}.`)
+      return
+    }
     const count = (invocations[container.variant] ??= { ok: 0, failed: 0 })
     if (faults.latencyMs[container.variant]) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs[container.variant]))
     if (Math.random() < (faults.errorRate[container.variant] ?? 0)) {
       count.failed++
-      return fail(503, 'ServiceUnavailable', 'The service is unavailable. Try again later.')
+      fail(503, 'ServiceUnavailable', 'The service is unavailable. Try again later.')
+      return
     }
     const answer = await fetch(container.url + '/invocations', { method: 'POST', body, headers: { 'content-type': String(request.headers['content-type'] ?? 'application/json') } }).then(async (answered) => ({
       status: answered.status,
@@ -411,7 +418,8 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
     }))
     if (answer.status !== 200) {
       count.failed++
-      return fail(424, 'ModelError', `Received server error (${answer.status}) from primary with message "${answer.text}".`, { OriginalStatusCode: answer.status, OriginalMessage: answer.text })
+      fail(424, 'ModelError', `Received server error (${answer.status}) from primary with message "${answer.text}".`, { OriginalStatusCode: answer.status, OriginalMessage: answer.text })
+      return
     }
     count.ok++
     capture(endpoint, container.variant, request, body, answer.text)
