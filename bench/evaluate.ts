@@ -150,7 +150,7 @@ line('    accuracyCheck, cache warm', warmCheck)
 console.log(`    (b) ÷ warm check = ${(median(check) / median(warmCheck)).toFixed(1)}×`)
 
 if (TFJS_ROWS > 0) {
-  tf.setBackend((await tfjsBackend()).backend)
+  await tf.setBackend((await tfjsBackend()).backend)
   const net = tf.sequential({
     layers: [
       tf.layers.dense({ inputShape: [FEATURES], units: 1024, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),

@@ -215,7 +215,7 @@ describe('dataset.capture() on S3 (s3rver)', { timeout: 60_000 }, () => {
     await s3.put('ground-truth/penguins-prod/2026/11/24/09/labels.jsonl', await readFile(join(groundTruth, '2026/11/24/09/labels.jsonl')))
   })
   afterAll(async () => {
-    for (const name of Object.keys(s3?.env ?? {})) delete process.env[name]
+    for (const name of Object.keys(s3?.env ?? {})) Reflect.deleteProperty(process.env, name)
     await s3?.close()
   })
 

@@ -10,7 +10,7 @@
 import { CloudWatchClient, DescribeAlarmsCommand, ListMetricsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch'
 import { AwsQueryProtocol } from '@aws-sdk/core/protocols'
 import { cloudwatch, cloudWatchMetricCheck, makeCheck, publishChecks } from '../../dist/src/index.js'
-import { say, step } from './steps.mjs'
+import { step } from './steps.mjs'
 
 const client = new CloudWatchClient({ protocol: process.env.CLOUDWATCH_PROTOCOL === 'json' ? undefined : AwsQueryProtocol })
 const NAMESPACE = 'modeltest/moto'

@@ -199,7 +199,9 @@ export async function captureDataset(location: string, options: CaptureOptions =
     return new CaptureDataset({ source, hash, relation: ident(table), schema: built.schema, rowCount: built.rows, materialized: true, ...(bad.rows.count > 0 ? { badRows: bad.rows } : {}) }, info)
   } finally {
     // The staging tables go once the capture's table is built, or when the read fails.
-    await withConnection(async (c) => void (await c.run(`DROP TABLE IF EXISTS ${ident(stage)}; DROP TABLE IF EXISTS ${ident(truthTable)}`)))
+    await withConnection(async (c) => {
+      await c.run(`DROP TABLE IF EXISTS ${ident(stage)}; DROP TABLE IF EXISTS ${ident(truthTable)}`)
+    })
   }
 }
 

@@ -207,7 +207,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
     await Promise.all(
       fleet.map((container) => {
         containers.delete(container)
-        if (container.process.exitCode !== null) return undefined
+        if (container.process.exitCode !== null) return Promise.resolve()
         return new Promise<void>((resolve) => {
           container.process.once('exit', () => resolve())
           container.process.kill('SIGTERM')
@@ -504,7 +504,9 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
         variants: endpoint.fleet.map((container) => ({ name: container.variant, model: container.model, weight: endpoint.weights.get(container.variant) ?? 0 })),
       }
     },
-    settled: async (name) => void (await work.get(name)),
+    settled: async (name) => {
+      await work.get(name)
+    },
     flushCapture,
     async close() {
       await Promise.all(work.values())
