@@ -71,7 +71,7 @@ try {
   for (let run = 0; run < runs; run++) {
     for (const side of run % 2 === 0 ? ['modeltest', 'duckdb'] : ['duckdb', 'modeltest']) {
       const output = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'capture.ts'), 'read', side, root], { env: { ...process.env, MODELTEST_DUCKDB_MEMORY: memory } }).toString()
-      results[side].push(JSON.parse(output.trim().split('\n').at(-1)!))
+      results[side].push(JSON.parse(output.trim().split('\n').at(-1)!) as { ms: number; peakRssMiB: number; rows: number })
     }
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]

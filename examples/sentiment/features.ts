@@ -40,5 +40,5 @@ export async function bagOfWordsInput(path: string): Promise<{ preprocess: (rows
   const vocabulary = await readFile(path)
   const code = await readFile(fileURLToPath(import.meta.url))
   const preprocessKey = createHash('sha256').update(code).update(vocabulary).digest('hex')
-  return { preprocess: bagOfWords(JSON.parse(vocabulary.toString('utf8'))), preprocessKey }
+  return { preprocess: bagOfWords(JSON.parse(vocabulary.toString('utf8')) as string[]), preprocessKey }
 }

@@ -258,9 +258,10 @@ async function openStore(location: string, options: CaptureOptions, capture = tr
     ...names,
     describe: (key) => (key ? join(root, key) : root),
     async list(prefix) {
-      const entries = await readdir(join(root, prefix), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return []
-        throw new ModeltestError({ what: `the capture folder cannot be read (${error.code})`, where: join(root, prefix), fix: 'Check the path and its permissions.', cause: error })
+      const entries = await readdir(join(root, prefix), { recursive: true }).catch((error: unknown) => {
+        const { code } = error as NodeJS.ErrnoException
+        if (code === 'ENOENT') return []
+        throw new ModeltestError({ what: `the capture folder cannot be read (${code})`, where: join(root, prefix), fix: 'Check the path and its permissions.', cause: error })
       })
       return entries.map((entry) => `${prefix}${entry.split('\\').join('/')}`).filter((key) => HOUR_FILE.test(key))
     },
@@ -535,7 +536,7 @@ async function stageCapture(table: string, store: Store, files: string[], read: 
   await appendRows(
     table,
     schema,
-    (async function* () {
+    (async function* (): AsyncGenerator<unknown[]> {
       yield first.value
       yield* rows
     })(),

@@ -315,7 +315,7 @@ export class Dataset {
 }
 
 function profiles(): Map<string, Promise<Profile>> {
-  return ((globalThis as Global)[PROFILES] ??= new Map())
+  return ((globalThis as Global)[PROFILES] ??= new Map<string, Promise<Profile>>())
 }
 
 /** Whether a value is a dataset from `dataset()`, of this copy of modeltest or of another one in the process. */

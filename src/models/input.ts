@@ -96,7 +96,10 @@ export function inputReader(options: ModelOptions, source: string): InputReader 
   async function* featureBatches(data: Dataset, size: number): AsyncIterable<InputBatch> {
     const names = features!
     // A missing or non-numeric column goes the way of rows, which names it and its first bad value.
-    if (!names.every((name) => data.hasColumn(name) && ['int', 'float'].includes(data.columnType(name)))) return yield* rowBatches(data, size)
+    if (!names.every((name) => data.hasColumn(name) && ['int', 'float'].includes(data.columnType(name)))) {
+      yield* rowBatches(data, size)
+      return
+    }
     for await (const { rows, matrix } of data.featureBatches(names, size, (name, row) => notAFeature(name, null, source, row))) {
       yield { rows, build: async () => new FeatureMatrix(matrix, [rows, names.length]) }
     }

@@ -413,13 +413,13 @@ type Global = typeof globalThis & { [LOADED]?: Map<string, Promise<TfjsNet>> }
 
 function loadOnce(files: TfjsModelFiles, hash: string, graph: boolean, source: string): Promise<TfjsNet> {
   const global = globalThis as Global
-  const loaded = (global[LOADED] ??= new Map())
+  const loaded = (global[LOADED] ??= new Map<string, Promise<TfjsNet>>())
   let net = loaded.get(hash)
   if (!net) {
     const handler = fileLoader(files)
-    net = (graph ? tf.loadGraphModel(handler) : tf.loadLayersModel(handler)).catch((error: Error) => {
+    net = (graph ? tf.loadGraphModel(handler) : tf.loadLayersModel(handler)).catch((error: unknown) => {
       loaded.delete(hash)
-      throw new ModeltestError({ what: `tfjs could not load the model: ${error.message}`, where: source, fix: 'Check that model.json and its weight files come from the same save.', cause: error })
+      throw new ModeltestError({ what: `tfjs could not load the model: ${(error as Error).message}`, where: source, fix: 'Check that model.json and its weight files come from the same save.', cause: error })
     })
     loaded.set(hash, net)
   }

@@ -231,17 +231,17 @@ type Global = typeof globalThis & { [LOADED]?: Map<string, Promise<InferenceSess
 
 function loadOnce(path: string, hash: string, source: string): Promise<InferenceSession> {
   const global = globalThis as Global
-  const loaded = (global[LOADED] ??= new Map())
+  const loaded = (global[LOADED] ??= new Map<string, Promise<InferenceSession>>())
   let session = loaded.get(hash)
   if (!session) {
     session = onnxruntime()
       // Fatal messages only: onnxruntime would print its own (coloured) log of a failed run, which the error thrown already says.
       .then((ort) => ort.InferenceSession.create(path, { logSeverityLevel: 4 }))
-      .catch((error: Error) => {
+      .catch((error: unknown) => {
         loaded.delete(hash)
         if (error instanceof ModeltestError) throw error
         throw new ModeltestError({
-          what: `onnxruntime could not load the file as an ONNX model: ${error.message.trim()}`,
+          what: `onnxruntime could not load the file as an ONNX model: ${(error as Error).message.trim()}`,
           where: source,
           fix: 'Export the model again (torch.onnx.export, tf2onnx, skl2onnx); check that the file is not truncated or a Git LFS pointer.',
           cause: error,

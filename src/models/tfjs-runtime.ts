@@ -101,9 +101,9 @@ function loadTfjs(): typeof Tfjs {
 
 // `var`, not `const`: a variable merges with the namespace of types below, so that `tf.Tensor2D` still
 // names a type, as it did when `tf` was the package's own namespace.
-// eslint-disable-next-line no-var
+// eslint-disable-next-line no-var -- the merge with the namespace below needs a var
 export var tf: typeof Tfjs = new Proxy({} as typeof Tfjs, {
-  get: (_, key) => Reflect.get(loadTfjs(), key),
+  get: (_, key): unknown => Reflect.get(loadTfjs(), key),
   has: (_, key) => Reflect.has(loadTfjs(), key),
   ownKeys: () => Reflect.ownKeys(loadTfjs()),
   getOwnPropertyDescriptor: (_, key) => {

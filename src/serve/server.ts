@@ -49,7 +49,7 @@ export async function serveModel(model: Model | Promise<Model>, options: ServeOp
     if (closing) response.setHeader('Connection', 'close')
     unanswered.add(response)
     response.on('close', () => unanswered.delete(response))
-    handle(request, response, loaded, options).catch((error) => send(response, 500, { error: `modeltest serve: ${(error as Error).message}` }))
+    handle(request, response, loaded, options).catch((error: unknown) => send(response, 500, { error: `modeltest serve: ${(error as Error).message}` }))
   })
   const port = options.port ?? 8080
   await new Promise<void>((resolve, reject) => {

@@ -231,7 +231,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
       endpoint.name,
       startFleet(config.variants).then(
         (fleet) => void Object.assign(endpoint, { fleet, weights: weightsOf(config.variants), status: 'InService', modified: Date.now() }),
-        (error: Error) => void Object.assign(endpoint, { status: 'Failed', failureReason: error.message, modified: Date.now() }),
+        (error: unknown) => void Object.assign(endpoint, { status: 'Failed', failureReason: (error as Error).message, modified: Date.now() }),
       ),
     )
   }
@@ -475,13 +475,13 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
 
   const server = createServer((request, response) => {
     let body = ''
-    request.on('data', (chunk) => (body += chunk))
+    request.on('data', (chunk) => (body += String(chunk)))
     request.on('end', () => {
       const invocation = /^\/endpoints\/([^/]+)\/invocations$/.exec(request.url ?? '')
       const handled = invocation ? invoke(decodeURIComponent(invocation[1]), request, response, body) : control(request, response, body)
-      handled.catch((error: Error) => {
+      handled.catch((error: unknown) => {
         response.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailure' })
-        response.end(JSON.stringify({ message: `fake SageMaker: ${error.message}` }))
+        response.end(JSON.stringify({ message: `fake SageMaker: ${(error as Error).message}` }))
       })
     })
   })
