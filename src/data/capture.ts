@@ -406,7 +406,7 @@ interface Payload {
 /** A payload's text and the content type to read it as: CSV and JSON are kept as text, BASE64 decoded. */
 function payloadText(payload: Payload | undefined, field: string): { text: string; type: string } {
   if (!payload || typeof payload.data !== 'string') throw new BadLine(`${field} has no data`, `Write ${field} as { "data": "…", "encoding": "CSV" | "JSON" | "BASE64", "observedContentType": "…" }.`)
-  const encoding = String(payload.encoding ?? '').toUpperCase()
+  const encoding = typeof payload.encoding === 'string' ? payload.encoding.toUpperCase() : ''
   const observed = typeof payload.observedContentType === 'string' ? payload.observedContentType : ''
   if (encoding === 'CSV') return { text: payload.data, type: /^text\/csv/i.test(observed) ? observed : 'text/csv' }
   if (encoding === 'JSON') return { text: payload.data, type: 'application/json' }
@@ -518,7 +518,7 @@ async function stageCapture(table: string, store: Store, files: string[], read: 
       if (width !== layout.width) throw new BadLine(`the captured output has ${width} scores per row, the first record ${layout.width}`, 'Read one model version at a time: a capture range that spans a change of outputs needs two reads.')
       layout.records++
       const ids = [text(meta.eventId), text(meta.inferenceId), time && !Number.isNaN(time.getTime()) ? time : null]
-      return values.map((row, i) => [...ids, i, ...row.map(featureText), ...(scores?.[i] ?? [])])
+      return values.map((row, i) => [...ids, i, ...row.map(text), ...(scores?.[i] ?? [])])
     },
   )
   // The first row sets the columns: the features of the first record (unless given) and its number of scores.
@@ -565,14 +565,12 @@ async function* decodeLines<R>(store: Store, files: string[], bad: BadRowsCollec
   }
 }
 
+/** A value of a JSON line as text for staging (an object as its JSON): DuckDB types the column from all its values afterwards. */
 function text(value: unknown): string | null {
-  return value === undefined || value === null ? null : String(value)
-}
-
-/** A feature value as text for staging: DuckDB types the column from all its values afterwards. */
-function featureText(value: unknown): string | null {
   if (value === undefined || value === null) return null
-  return typeof value === 'object' ? JSON.stringify(value) : String(value)
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  return JSON.stringify(value)
 }
 
 /** Streams ground-truth lines into a table of (event id, row within the request, label text, file, line). */
@@ -640,7 +638,7 @@ async function buildTable(table: string, stage: string, features: string[], scor
     const [duplicate] = (await c.runAndReadAll(`SELECT event_id, list(file || ', line ' || line) AS places FROM ${ident(truth.table)} GROUP BY event_id, record_row HAVING count(*) > 1 LIMIT 1`)).getRowObjectsJS()
     if (duplicate) {
       throw new ModeltestError({
-        what: `two ground-truth labels for the event '${duplicate.event_id}'`,
+        what: `two ground-truth labels for the event '${duplicate.event_id as string}'`,
         where: (duplicate.places as string[]).join('; '),
         fix: 'Keep one label per captured request: remove the label written in error.',
       })

@@ -65,7 +65,7 @@ export async function startFakeCloudWatch(options: { pageSize?: number } = {}): 
 
   function putMetricData(body: Record<string, unknown>, bytes: number): string[] {
     const problems = requestProblems('PutMetricData', body, sdk)
-    const namespace = String(body.Namespace ?? '')
+    const namespace = typeof body.Namespace === 'string' ? body.Namespace : ''
     const data = (body.MetricData ?? []) as { MetricName: string; Dimensions?: { Name: string; Value: string }[]; Value?: number; Timestamp?: number; Unit?: string }[]
     if (bytes > LIMITS.bytes) problems.push(`the request has ${bytes} bytes, over PutMetricData's 1 MB`)
     if (data.length > LIMITS.items) problems.push(`MetricData has ${data.length} items, over PutMetricData's ${LIMITS.items}`)

@@ -190,7 +190,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
     return new Promise((resolve, reject) => {
       let output = ''
       child.stdout.on('data', (chunk) => {
-        output += chunk
+        output += String(chunk)
         const url = /on (http:\/\/\S+)/.exec(output)?.[1]
         if (url) {
           const container = { variant: variant.VariantName, model: variant.ModelName, url, process: child }
