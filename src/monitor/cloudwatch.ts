@@ -156,7 +156,7 @@ export async function cloudWatch(options: CloudWatchOptions): Promise<{ sdk: Sdk
   const sdk: Sdk = await import('@aws-sdk/client-cloudwatch')
   const client = options.client ?? keepErrorBodies(new sdk.CloudWatchClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 1, requestHandler: requestTimeouts(options.requestTimeoutMs) }))
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'))
-  const send = withRetries(client.send.bind(client) as CloudWatchClient['send'], {
+  const send = withRetries<CloudWatchClient['send']>(client.send.bind(client), {
     ...options.retry,
     onRetry: ({ attempt, delayMs, error, reason }) => log(`cloudwatch: ${reason} (${describeAwsError(error).name}); attempt ${attempt + 1} in ${(delayMs / 1000).toFixed(1)} s`),
   })

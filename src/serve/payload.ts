@@ -29,7 +29,7 @@ export function parseRows(body: string, contentType: string, features: string[] 
     try {
       // Without quotes a line is its values between commas: split directly, several times faster than csv-parse on small bodies.
       records = body.includes('"')
-        ? (parseCsv(body, { skip_empty_lines: true, trim: true }) as string[][])
+        ? parseCsv(body, { skip_empty_lines: true, trim: true })
         : body
             .split(/\r\n|\n|\r/)
             .filter((line) => line.trim() !== '')
