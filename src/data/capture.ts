@@ -545,6 +545,7 @@ async function stageCapture(table: string, store: Store, files: string[], read: 
 }
 
 /** The rows each JSON line of the files decodes to, one line at a time; a line that is not JSON, or that `decode` refuses with a BadLine, goes to `bad`. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- R is the record's shape as each caller's decode reads it, field by field, with its own checks
 async function* decodeLines<R>(store: Store, files: string[], bad: BadRowsCollector, notJson: string, decode: (record: R, place: { file: string; line: number }) => unknown[][]): AsyncGenerator<unknown[]> {
   for (const key of files) {
     let number = 0

@@ -116,7 +116,8 @@ function namedFeeds(feeds: Feeds, inputs: readonly InferenceSession.ValueMetadat
     const meta = inputs.find((input) => input.name === name)
     if (!meta) throw new ModeltestError({ what: `preprocess fed '${name}', which is not an input of the model${didYouMean(name, names)}`, where: source, fix: `The model's inputs are ${describeValues(inputs)}.` })
     if (!meta.isTensor) throw new ModeltestError({ what: `the model's input '${name}' is not a tensor`, where: source, fix: 'modeltest feeds tensors only.' })
-    if (typeof feed !== 'object' || feed === null || !Array.isArray(feed.dims) || !feed.dims.every((size) => Number.isInteger(size) && size >= 0) || !isArrayLike(feed.data)) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- Array.isArray narrows a readonly array to any[]; asked of unknown, the element type stays
+    if (typeof feed !== 'object' || feed === null || !Array.isArray(feed.dims as unknown) || !feed.dims.every((size) => Number.isInteger(size) && size >= 0) || !isArrayLike(feed.data)) {
       throw new ModeltestError({
         what: `preprocess fed '${name}' ${describeValue(feed)}, not { data, dims }`,
         where: source,

@@ -113,6 +113,7 @@ export var tf: typeof Tfjs = new Proxy({} as typeof Tfjs, {
 })
 
 /** The tfjs types that models, inputs and preprocessing name, under `tf.` as before. */
+// eslint-disable-next-line @typescript-eslint/no-namespace -- only a namespace merges with the variable above: tf.Tensor2D stays a type name
 export declare namespace tf {
   type Rank = Tfjs.Rank
   type DataType = Tfjs.DataType
@@ -136,6 +137,7 @@ export declare namespace tf {
   type History = Tfjs.History
   type ModelFitArgs = Tfjs.ModelFitArgs
   type ModelCompileArgs = Tfjs.ModelCompileArgs
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- tf.io.ModelJSON and the others, as tfjs names them
   namespace io {
     type ModelJSON = Tfjs.io.ModelJSON
     type ModelArtifacts = Tfjs.io.ModelArtifacts
