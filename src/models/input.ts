@@ -63,7 +63,7 @@ export class FeatureMatrix {
 export type BuiltInput = ModelInput | Feeds | FeatureMatrix
 
 /** A batch of a dataset on its way into a model: its row count, and the step that builds its input (preprocess runs there, within the model's timeout). */
-export interface InputBatch {
+interface InputBatch {
   rows: number
   build: () => Promise<BuiltInput>
 }

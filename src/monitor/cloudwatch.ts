@@ -86,7 +86,7 @@ export function dimensionValue(text: string, limit: number = PUT_METRIC_DATA_LIM
 }
 
 /** The endpoint and variant a check is about: its `details` (endpoint, variant), or its model when model.sagemaker() named it `sagemaker:<endpoint>[/<variant>]`. */
-export function checkEndpoint(check: CheckRecord): { endpoint?: string; variant?: string } {
+function checkEndpoint(check: CheckRecord): { endpoint?: string; variant?: string } {
   const details = check.details ?? {}
   if (typeof details.endpoint === 'string') return { endpoint: details.endpoint, variant: typeof details.variant === 'string' ? details.variant : undefined }
   const named = /^sagemaker:([^/]+)(?:\/(.+))?$/.exec(check.model?.name ?? '')

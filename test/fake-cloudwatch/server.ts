@@ -14,7 +14,7 @@ import * as sdk from '@aws-sdk/client-cloudwatch'
 import { requestProblems } from '../fake-sagemaker/api-model.js'
 
 /** One data point as stored: its namespace, name, dimensions (sorted by name), time in ms and value. */
-export interface StoredPoint {
+interface StoredPoint {
   namespace: string
   name: string
   dimensions: Record<string, string>

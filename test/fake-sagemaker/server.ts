@@ -76,7 +76,7 @@ interface Endpoint extends Resource {
   weights: Map<string, number>
 }
 
-export interface Faults {
+interface Faults {
   /** The next n control-plane calls (of `action`, or any) answer 400 ThrottlingException. */
   throttle(n: number, action?: string): void
   /** The next n control-plane calls (of `action`, or any) answer 500 InternalFailure. */

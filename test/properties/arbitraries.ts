@@ -5,7 +5,7 @@ import { expect } from 'vitest'
 import { mulberry32, type Evaluation } from '../../src/index.js'
 
 /** Fixed seed and a modest number of runs for every property. */
-export const RUNS = { seed: 17, numRuns: 60 } as const
+const RUNS = { seed: 17, numRuns: 60 } as const
 
 /** Rows of a binary classifier: labels 0/1 (both present), class-1 probabilities on a grid of hundredths (ties happen), predicted classes. */
 export const binaryRows: fc.Arbitrary<Evaluation> = fc
