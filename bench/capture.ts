@@ -28,7 +28,7 @@ if (process.argv[2] === 'read') {
   } else {
     const { DuckDBInstance } = await import('@duckdb/node-api')
     const connection = await (await DuckDBInstance.create(':memory:', { memory_limit: process.env.MODELTEST_DUCKDB_MEMORY ?? '512MB', temp_directory: join(folder, '..', '..', 'spill') })).connect()
-    const payload = "STRUCT(observedContentType VARCHAR, mode VARCHAR, data VARCHAR, encoding VARCHAR)"
+    const payload = 'STRUCT(observedContentType VARCHAR, mode VARCHAR, data VARCHAR, encoding VARCHAR)'
     const source = `read_json('${folder}/*/*/*/*/*.jsonl', format='newline_delimited', columns={captureData: 'STRUCT(endpointInput ${payload}, endpointOutput ${payload})', eventMetadata: 'STRUCT(eventId VARCHAR, inferenceId VARCHAR, inferenceTime TIMESTAMP)', eventVersion: 'VARCHAR'})`
     const split = (field: string, names: string[]) => names.map((name, i) => `CAST(string_split(${field}, ',')[${i + 1}] AS DOUBLE) AS ${name}`).join(', ')
     await connection.run(
@@ -71,7 +71,7 @@ try {
   for (let run = 0; run < runs; run++) {
     for (const side of run % 2 === 0 ? ['modeltest', 'duckdb'] : ['duckdb', 'modeltest']) {
       const output = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'capture.ts'), 'read', side, root], { env: { ...process.env, MODELTEST_DUCKDB_MEMORY: memory } }).toString()
-      results[side].push(JSON.parse(output.trim().split('\n').at(-1)!))
+      results[side].push(JSON.parse(output.trim().split('\n').at(-1)!) as { ms: number; peakRssMiB: number; rows: number })
     }
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]

@@ -112,7 +112,10 @@ async function sideBySide(hand: () => Promise<number>, check: () => Promise<numb
 }
 
 process.env.MODELTEST_CACHE = 'off'
-const [hand, check] = await sideBySide(() => timed(() => handLoop(ROWS, onnxBatch)), () => engine(onnxPath))
+const [hand, check] = await sideBySide(
+  () => timed(() => handLoop(ROWS, onnxBatch)),
+  () => engine(onnxPath),
+)
 
 delete process.env.MODELTEST_CACHE
 const predict = async () => {
@@ -132,7 +135,11 @@ for (let run = 0; run < RUNS; run++) {
 }
 
 console.log(`evaluate: ${ROWS} rows × ${FEATURES} features, MLP ${FEATURES}→1024→800→2 (ONNX, onnxruntime-node CPU), batch ${BATCH}, ${RUNS} runs`)
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`)
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model}, load average ${loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ')}`,
+)
 line('(a) hand-written onnxruntime loop', hand)
 line('(b) accuracyCheck, cache off', check)
 console.log(`    (b) ÷ (a) = ${(median(check) / median(hand)).toFixed(2)}×   (goal ≤ 1.1×)`)
@@ -143,7 +150,7 @@ line('    accuracyCheck, cache warm', warmCheck)
 console.log(`    (b) ÷ warm check = ${(median(check) / median(warmCheck)).toFixed(1)}×`)
 
 if (TFJS_ROWS > 0) {
-  tf.setBackend((await tfjsBackend()).backend)
+  await tf.setBackend((await tfjsBackend()).backend)
   const net = tf.sequential({
     layers: [
       tf.layers.dense({ inputShape: [FEATURES], units: 1024, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
@@ -162,7 +169,10 @@ if (TFJS_ROWS > 0) {
   }
   process.env.MODELTEST_CACHE = 'off'
   const head = data.head(TFJS_ROWS)
-  const [tfjsHand, tfjsCheck] = await sideBySide(() => timed(() => handLoop(TFJS_ROWS, tfjsBatch)), () => engine(tfjsDir, head))
+  const [tfjsHand, tfjsCheck] = await sideBySide(
+    () => timed(() => handLoop(TFJS_ROWS, tfjsBatch)),
+    () => engine(tfjsDir, head),
+  )
   console.log(`(d) tfjs (${(await tfjsBackend()).backend} backend), the first ${TFJS_ROWS} rows`)
   line('    hand-written tfjs loop', tfjsHand)
   line('    accuracyCheck, cache off', tfjsCheck)

@@ -63,7 +63,11 @@ function seconds(run: () => unknown): number {
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]
 }
 
-console.log(`# metric checks at scale: ${cpus().length} cores (${cpus()[0]?.model}), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}`)
+console.log(
+  `# metric checks at scale: ${cpus().length} cores (${cpus()[0]?.model}), load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}, node ${process.version}`,
+)
 console.log('| rows | metric | interval | point estimate s | with interval s | ratio |')
 console.log('|---:|---|---|---:|---:|---:|')
 for (const n of sizes) {

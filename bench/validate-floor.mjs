@@ -10,11 +10,20 @@ import { open } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 
 const args = process.argv.slice(2)
-const flag = (name) => { const i = args.indexOf(name); return i < 0 ? undefined : args[i + 1] }
+const flag = (name) => {
+  const i = args.indexOf(name)
+  return i < 0 ? undefined : args[i + 1]
+}
 const file = args[0]
-const columns = (flag('--columns') ?? '').split(',').filter(Boolean).map((spec) => spec.split(':'))
+const columns = (flag('--columns') ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((spec) => spec.split(':'))
 const label = flag('--label')
-if (!file || columns.length === 0) { console.error('usage: validate-floor.mjs FILE --columns name:type,... [--label name] [--hash]'); process.exit(2) }
+if (!file || columns.length === 0) {
+  console.error('usage: validate-floor.mjs FILE --columns name:type,... [--label name] [--hash]')
+  process.exit(2)
+}
 
 const q = (name) => `"${name.replace(/"/g, '""')}"`
 const aggregates = ['count(*) AS "rows"']
@@ -39,4 +48,7 @@ const connection = await (await DuckDBInstance.create(':memory:')).connect()
 // The buffers modeltest reads in: at DuckDB's default 32 MiB its parallel reader gives up on the 10M-row text file.
 const reader = `read_csv('${file.replace(/'/g, "''")}', header=true, buffer_size=${2 * 1024 * 1024})`
 const [row] = (await connection.runAndReadAll(`SELECT ${aggregates.join(', ')} FROM ${reader}`)).getRowsJS()
-console.log(JSON.stringify(row, (_, v) => (typeof v === 'bigint' ? Number(v) : v)), hashing ? (await hashing).slice(0, 16) : '')
+console.log(
+  JSON.stringify(row, (_, v) => (typeof v === 'bigint' ? Number(v) : v)),
+  hashing ? (await hashing).slice(0, 16) : '',
+)

@@ -117,6 +117,6 @@ interface ModeltestMatchers {
 }
 
 declare module 'vitest' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any -- merges into vitest's Matchers<T = any>, whose parameters it must repeat
   interface Matchers<T = any> extends ModeltestMatchers {}
 }

@@ -103,7 +103,6 @@ function failureMessage(record: CheckRecord, isNot: boolean): string {
   return `${record.name}: ${record.message}\n  Actual: ${actual}, Threshold: ${threshold} (${required})`
 }
 
-
 /** What modeltest reads of a running vitest test: its name and the pending assertions vitest waits for. */
 interface RunningTest {
   name: string
@@ -136,7 +135,8 @@ function awaitedIn(test: RunningTest, result: Promise<unknown>, matcher: string)
   // Settled, it is no longer pending: vitest waits at the end of the test only for what is still in test.promises.
   const tracked: Promise<unknown> = result.finally(() => {
     const at = test.promises?.indexOf(tracked) ?? -1
-    if (at >= 0) test.promises!.splice(at, 1)
+    // The one removed is `tracked` itself, whose rejection is handled below.
+    if (at >= 0) void test.promises!.splice(at, 1)
   })
   // Handled here so that a check failing while the test is still busy is no unhandled rejection; the test still sees it.
   tracked.catch(() => undefined)

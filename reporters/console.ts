@@ -17,7 +17,11 @@ export function renderConsole(report: RunReport, options: ConsoleOptions): strin
   const runtimes = report.models.map((model) => model.runtime).filter((runtime, i, all) => runtime && all.indexOf(runtime) === i)
   lines.push('', c.bold(' modeltest') + c.dim(` · ${summary.tests} test${summary.tests === 1 ? '' : 's'} · ${runtimes.length ? runtimes.join(', ') + ' · ' : ''}${(report.durationMs / 1000).toFixed(2)} s`))
 
-  const groups: [string, CheckRecord['kind']][] = [['Data checks', 'data'], ['Model checks', 'model'], ['Deploy checks', 'deploy']]
+  const groups: [string, CheckRecord['kind']][] = [
+    ['Data checks', 'data'],
+    ['Model checks', 'model'],
+    ['Deploy checks', 'deploy'],
+  ]
   for (const [title, kind] of groups) {
     const entries = report.tests.flatMap((test) => test.checks.filter((check) => check.kind === kind).map((check) => ({ test, check })))
     if (entries.length === 0) continue

@@ -26,7 +26,9 @@ export function renderAnnotations(report: RunReport): string {
 }
 
 function command(kind: 'error' | 'warning', properties: Record<string, string>, message: string): string {
-  const list = Object.entries(properties).map(([name, value]) => `${name}=${escapeProperty(value)}`).join(',')
+  const list = Object.entries(properties)
+    .map(([name, value]) => `${name}=${escapeProperty(value)}`)
+    .join(',')
   return `::${kind} ${list}::${escapeData(message)}`
 }
 

@@ -4,7 +4,6 @@ import { changesSinceBaseline, checkEntries, type Entry } from './changes.js'
 import { failedWithoutFailedCheck } from './console.js'
 import { drawPlot, escape } from './svg.js'
 
-
 const KINDS: [string, CheckRecord['kind']][] = [
   ['Data checks', 'data'],
   ['Model checks', 'model'],
@@ -68,10 +67,37 @@ function overview(report: RunReport): string {
   ]
   if (report.problems.length > 0) parts.push(`<ul class="problems">${report.problems.map((problem) => `<li>${escape(problem)}</li>`).join('')}</ul>`)
   const subjects: string[] = []
-  if (report.datasets.length > 0) subjects.push(figure('Data', table(['dataset', 'rows', 'hash'], report.datasets.map((data) => [escape(data.name), data.rows !== undefined ? String(data.rows) : '', hash(data.hash)]))))
-  if (report.models.length > 0) subjects.push(figure('Models', table(['model', 'runtime', 'hash'], report.models.map((model) => [escape(model.name), escape(model.runtime ?? ''), hash(model.hash)]))))
+  if (report.datasets.length > 0)
+    subjects.push(
+      figure(
+        'Data',
+        table(
+          ['dataset', 'rows', 'hash'],
+          report.datasets.map((data) => [escape(data.name), data.rows !== undefined ? String(data.rows) : '', hash(data.hash)]),
+        ),
+      ),
+    )
+  if (report.models.length > 0)
+    subjects.push(
+      figure(
+        'Models',
+        table(
+          ['model', 'runtime', 'hash'],
+          report.models.map((model) => [escape(model.name), escape(model.runtime ?? ''), hash(model.hash)]),
+        ),
+      ),
+    )
   const runtime = Object.entries(report.runtime)
-  if (runtime.length > 0) subjects.push(figure('Runtime', table(['component', 'version'], runtime.map(([name, version]) => [escape(name), escape(version)]))))
+  if (runtime.length > 0)
+    subjects.push(
+      figure(
+        'Runtime',
+        table(
+          ['component', 'version'],
+          runtime.map(([name, version]) => [escape(name), escape(version)]),
+        ),
+      ),
+    )
   if (subjects.length > 0) parts.push(`<div class="subjects">${subjects.join('')}</div>`)
   return `<section id="overview">${parts.join('\n')}</section>`
 }
@@ -90,10 +116,23 @@ function whatChanged(report: RunReport, entries: Entry[]): string {
     `<p>Against <code>${escape(baseline.source)}</code>, started ${escape(baseline.startedAt)}, which ${baseline.passed ? 'passed' : 'failed'}.</p>`,
     subsection(`Verdict flipped (${flipped.length})`, flipped.length > 0 ? table(head, flipped.map(row)) : ''),
     subsection(`Value changed (${moved.length})`, moved.length > 0 ? table(head, moved.map(row)) : ''),
-    subsection(`New checks (${added.length})`, added.length > 0 ? table(['check', 'test', 'verdict', 'value'], added.map(({ test, check }) => [checkName(check), escape(test.name), verdictWord(check.passed), formatValue(check.actual)])) : ''),
+    subsection(
+      `New checks (${added.length})`,
+      added.length > 0
+        ? table(
+            ['check', 'test', 'verdict', 'value'],
+            added.map(({ test, check }) => [checkName(check), escape(test.name), verdictWord(check.passed), formatValue(check.actual)]),
+          )
+        : '',
+    ),
     subsection(
       `Removed checks (${baseline.removed.length})`,
-      baseline.removed.length > 0 ? table(['check', 'test', 'verdict then', 'value then'], baseline.removed.map((gone) => [code(gone.name), escape(`${gone.file} > ${gone.test}`), verdictWord(gone.passed), formatValue(gone.actual)])) : '',
+      baseline.removed.length > 0
+        ? table(
+            ['check', 'test', 'verdict then', 'value then'],
+            baseline.removed.map((gone) => [code(gone.name), escape(`${gone.file} > ${gone.test}`), verdictWord(gone.passed), formatValue(gone.actual)]),
+          )
+        : '',
     ),
   ]
   return section('changes', 'What changed since the baseline report', parts.join('\n'))
@@ -120,7 +159,11 @@ function checkCard({ test, check }: Entry): string {
   else if (change) facts.push(['vs baseline model', `${formatValue(change.baseline)} → ${formatValue(change.baseline + change.delta)} (${signed(change.delta)})`])
   facts.push(['test', escape(`${test.file} > ${test.name}`)])
   if (check.location) facts.push(['location', code(`${check.location.file}:${check.location.line}${check.location.column !== undefined ? `:${check.location.column}` : ''}`)])
-  for (const [label, subject] of [['data', check.data], ['model', check.model], ['baseline model', check.baselineModel]] as const) {
+  for (const [label, subject] of [
+    ['data', check.data],
+    ['model', check.model],
+    ['baseline model', check.baselineModel],
+  ] as const) {
     if (subject) facts.push([label, describeSubject(subject)])
   }
   const warnings = check.warnings?.length ? `<ul class="warnings">${check.warnings.map((warning) => `<li>${escape(warning)}</li>`).join('')}</ul>` : ''

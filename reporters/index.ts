@@ -1,6 +1,6 @@
-export { renderConsole, type ConsoleOptions } from './console.js'
+export { renderConsole } from './console.js'
 export { renderJUnit } from './junit.js'
 export { renderJson } from './json.js'
 export { renderHtml } from './html.js'
-export { renderMarkdown, renderPrComment, SUMMARY_LIMIT_BYTES, PR_COMMENT_MARKER } from './markdown.js'
+export { renderMarkdown, renderPrComment, PR_COMMENT_MARKER } from './markdown.js'
 export { renderAnnotations } from './github.js'

@@ -4,7 +4,7 @@ import { changesSinceBaseline, checkEntries, failuresFirst, type Entry } from '.
 import { failedWithoutFailedCheck } from './console.js'
 
 /** GitHub refuses a step summary over 1 MiB; the table is cut well before, passing rows first. */
-export const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 16 * 1024
+const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 16 * 1024
 
 const HASH_CHARS = 12
 
@@ -28,7 +28,7 @@ export function renderMarkdown(report: RunReport, limitBytes = SUMMARY_LIMIT_BYT
 }
 
 /** GitHub refuses a pull request comment over 65,536 characters; the table is cut before, passing rows first. */
-export const PR_COMMENT_LIMIT_BYTES = 60 * 1024
+const PR_COMMENT_LIMIT_BYTES = 60 * 1024
 
 /** Marks modeltest's comment, so that a workflow finds it again to update it rather than adding another. */
 export const PR_COMMENT_MARKER = '<!-- modeltest-pr-comment -->'
@@ -41,7 +41,11 @@ export const PR_COMMENT_MARKER = '<!-- modeltest-pr-comment -->'
 export function renderPrComment(report: RunReport, limitBytes = PR_COMMENT_LIMIT_BYTES): string {
   const { summary } = report
   const against = report.baselineReport ? ` · against \`${code(report.baselineReport.source)}\` (${report.baselineReport.startedAt})` : ''
-  const head = [PR_COMMENT_MARKER, `### ${report.passed ? '✅' : '❌'} modeltest ${report.passed ? 'passed' : 'failed'}: ${summary.checks - summary.failedChecks}/${summary.checks} checks passed${against}`, ...report.problems.map((problem) => `\n> **${cell(problem)}**`)]
+  const head = [
+    PR_COMMENT_MARKER,
+    `### ${report.passed ? '✅' : '❌'} modeltest ${report.passed ? 'passed' : 'failed'}: ${summary.checks - summary.failedChecks}/${summary.checks} checks passed${against}`,
+    ...report.problems.map((problem) => `\n> **${cell(problem)}**`),
+  ]
   const table = ['', '| Check | Test | Result | Actual | Threshold | Baseline | Change |', '| --- | --- | --- | --- | --- | --- | --- |']
   const rows = failuresFirst(checkEntries(report)).map(({ test, check }) => {
     const unit = check.unit ? ` ${check.unit}` : ''
@@ -91,7 +95,8 @@ function changesSection(report: RunReport): string[] {
   const baseline = report.baselineReport
   if (!baseline) return []
   const { flipped, moved, added } = changesSinceBaseline(checkEntries(report))
-  const describe = ({ test, check }: Entry) => `- \`${code(check.name)}\` (${cell(test.name)}): ${check.previous!.passed ? 'pass' : 'fail'} → ${check.passed ? 'pass' : 'fail'}, ${formatValue(check.previous!.actual)} → ${formatValue(check.actual)}`
+  const describe = ({ test, check }: Entry) =>
+    `- \`${code(check.name)}\` (${cell(test.name)}): ${check.previous!.passed ? 'pass' : 'fail'} → ${check.passed ? 'pass' : 'fail'}, ${formatValue(check.previous!.actual)} → ${formatValue(check.actual)}`
   const lines = ['', '### What changed', '', `Against \`${code(baseline.source)}\` (${baseline.startedAt}, ${baseline.passed ? 'passed' : 'failed'}).`]
   if (flipped.length + moved.length + added.length + baseline.removed.length === 0) return [...lines, '', 'Every check gave the same value and verdict.']
   if (flipped.length > 0) lines.push('', '**Verdict flipped**', '', ...flipped.map(describe))
@@ -104,7 +109,14 @@ function changesSection(report: RunReport): string[] {
 function subjectsSection(report: RunReport): string[] {
   const subjects: [string, Subject][] = [...report.models.map((model): [string, Subject] => ['model', model]), ...report.datasets.map((data): [string, Subject] => ['data', data])]
   if (subjects.length === 0) return []
-  return ['', '<details><summary>Models and data</summary>', '', ...subjects.map(([kind, subject]) => `- ${kind} \`${code(subject.name)}\` \`${subject.hash.slice(0, HASH_CHARS)}\`${subject.runtime ? ` on ${cell(subject.runtime)}` : ''}${subject.rows !== undefined ? `, ${subject.rows} rows` : ''}`), '', '</details>']
+  return [
+    '',
+    '<details><summary>Models and data</summary>',
+    '',
+    ...subjects.map(([kind, subject]) => `- ${kind} \`${code(subject.name)}\` \`${subject.hash.slice(0, HASH_CHARS)}\`${subject.runtime ? ` on ${cell(subject.runtime)}` : ''}${subject.rows !== undefined ? `, ${subject.rows} rows` : ''}`),
+    '',
+    '</details>',
+  ]
 }
 
 function signed(delta: number): string {

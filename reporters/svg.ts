@@ -63,6 +63,7 @@ interface Frame {
 }
 
 // Characters HTML cannot carry (control characters other than tab, newline, return).
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/g
 
 /** Text for HTML or SVG, in content and in quoted attributes alike. */
@@ -319,7 +320,12 @@ function curve(plot: CurvePlot): string {
     note: Number.isFinite(plot.area) ? `${roc ? 'AUC' : 'AP'} ${formatValue(plot.area)}` : undefined,
     x: [roc ? 'false positive rate' : 'recall', [0, 1]],
     y: [roc ? 'true positive rate' : 'precision', [0, 1]],
-    keys: roc ? [{ text: 'model', color: COLOR.first, shape: 'line' }, { text: 'chance', color: COLOR.guide, shape: 'dash' }] : undefined,
+    keys: roc
+      ? [
+          { text: 'model', color: COLOR.first, shape: 'line' },
+          { text: 'chance', color: COLOR.guide, shape: 'dash' },
+        ]
+      : undefined,
     draw: (x, y) => (roc ? diagonal(x, y) : '') + series(plot.points, x, y, COLOR.first),
   })
 }
@@ -331,7 +337,10 @@ function calibration(plot: CalibrationPlot): string {
     note: `${bins.length} bins`,
     x: ['mean predicted probability', [0, 1]],
     y: ['fraction positive', [0, 1]],
-    keys: [{ text: 'model', color: COLOR.first, shape: 'line' }, { text: 'perfectly calibrated', color: COLOR.guide, shape: 'dash' }],
+    keys: [
+      { text: 'model', color: COLOR.first, shape: 'line' },
+      { text: 'perfectly calibrated', color: COLOR.guide, shape: 'dash' },
+    ],
     draw: (x, y) =>
       diagonal(x, y) +
       series(
@@ -358,7 +367,9 @@ function histogram(plot: HistogramPlot): string {
   const [, highest] = extent(plot.counts, true)
   return xyPlot({
     title: plot.title,
-    note: [plot.overflow ? `${plot.overflow.count} above ${formatValue(plot.overflow.above)}${unit} not drawn` : '', outside.length > 0 ? `off the scale: ${outside.map((mark) => mark.text).join(', ')}` : ''].filter(Boolean).join('; ') || undefined,
+    note:
+      [plot.overflow ? `${plot.overflow.count} above ${formatValue(plot.overflow.above)}${unit} not drawn` : '', outside.length > 0 ? `off the scale: ${outside.map((mark) => mark.text).join(', ')}` : ''].filter(Boolean).join('; ') ||
+      undefined,
     x: [plot.unit ?? 'value', xRange],
     // Headroom above the tallest bar for the marks' labels.
     y: ['count', nice([0, inside.length > 0 ? highest * 1.25 : highest])],

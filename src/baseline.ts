@@ -13,13 +13,23 @@ export async function readReport(path: string, purpose: string): Promise<RunRepo
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    throw new ModeltestError({ what: `cannot read the ${purpose} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, where: path, fix: 'Give the path of a reports/modeltest.json written by an earlier modeltest run.', cause: error })
+    throw new ModeltestError({
+      what: `cannot read the ${purpose} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      where: path,
+      fix: 'Give the path of a reports/modeltest.json written by an earlier modeltest run.',
+      cause: error,
+    })
   }
   let content: unknown
   try {
     content = JSON.parse(text)
   } catch (error) {
-    throw new ModeltestError({ what: `the ${purpose} is not JSON (${(error as Error).message})`, where: path, fix: 'Give the reports/modeltest.json of an earlier run, not the JUnit or HTML report; a truncated file needs downloading again.', cause: error })
+    throw new ModeltestError({
+      what: `the ${purpose} is not JSON (${(error as Error).message})`,
+      where: path,
+      fix: 'Give the reports/modeltest.json of an earlier run, not the JUnit or HTML report; a truncated file needs downloading again.',
+      cause: error,
+    })
   }
   return checkReportContent(content, path, 'report')
 }

@@ -50,9 +50,9 @@ export async function replaceFiles(files: readonly FileContent[]): Promise<{ wri
 /** Writes the content to a temporary file beside its path, flushed to disk; returns the temporary's path. */
 async function writeAside({ path, content }: FileContent): Promise<string> {
   const folder = dirname(path)
-  await mkdir(folder, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+  await mkdir(folder, { recursive: true }).catch((error: unknown) => {
     // mkdir says EEXIST when the folder's own name is taken by a file.
-    throw error.code === 'EEXIST' ? Object.assign(new Error(`${folder} is a file`), { code: 'ENOTDIR' }) : error
+    throw (error as NodeJS.ErrnoException).code === 'EEXIST' ? Object.assign(new Error(`${folder} is a file`), { code: 'ENOTDIR' }) : error
   })
   // Found before anything is written: a rename onto a folder would fail only after the other files were replaced.
   if ((await lstat(path).catch(() => undefined))?.isDirectory()) throw Object.assign(new Error(`${path} is a folder`), { code: 'EISDIR' })

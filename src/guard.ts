@@ -48,7 +48,13 @@ function editDistance(a: string, b: string): number {
 export function checkOptionKeys(options: unknown, allowed: readonly string[], where: string): void {
   if (options === undefined) return
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ModeltestError({ what: `${where}: the options must be an object, got ${describeValue(options)}`, fix: `Pass { ${allowed.slice(0, 2).map((key) => `${key}: …`).join(', ')} }, or leave the options out.` })
+    throw new ModeltestError({
+      what: `${where}: the options must be an object, got ${describeValue(options)}`,
+      fix: `Pass { ${allowed
+        .slice(0, 2)
+        .map((key) => `${key}: …`)
+        .join(', ')} }, or leave the options out.`,
+    })
   }
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
@@ -61,6 +67,7 @@ export function checkOptionKeys(options: unknown, allowed: readonly string[], wh
 export function checkChoice<T extends string>(value: unknown, allowed: readonly T[], parameter: string, where: string): T | undefined {
   if (value === undefined || allowed.includes(value as T)) return value as T | undefined
   const typo = typeof value === 'string' ? didYouMean(value, allowed) : ''
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any value is matched by its text: an object's '[object Object]' is close to no name
   throw new ModeltestError({ what: `${where}: ${parameter} ${describeValue(value)} is not one of ${listNames(allowed)}${typo}`, fix: `Write ${parameter}: '${closest(String(value), allowed) ?? allowed[0]}'.` })
 }
 
@@ -68,10 +75,10 @@ export function checkChoice<T extends string>(value: unknown, allowed: readonly 
 export function checkColumnList(columns: unknown, parameter: string, where: string, example = "['text', 'label']"): string[] {
   if (!Array.isArray(columns)) throw new ModeltestError({ what: `${where}: ${parameter} must be an array of column names, got ${describeValue(columns)}`, fix: `Write ${example}.` })
   if (columns.length === 0) throw new ModeltestError({ what: `${where}: ${parameter} is empty, so there would be nothing to check`, fix: `Name at least one column: ${example}.` })
-  columns.forEach((column, i) => checkColumnName(column, `${parameter}[${i}]`, where, example))
-  const repeated = columns.find((column, i) => columns.indexOf(column) !== i)
+  const names = columns.map((column: unknown, i) => checkColumnName(column, `${parameter}[${i}]`, where, example))
+  const repeated = names.find((column, i) => names.indexOf(column) !== i)
   if (repeated !== undefined) throw new ModeltestError({ what: `${where}: ${parameter} names '${repeated}' twice`, fix: 'Name each column once.' })
-  return columns as string[]
+  return names
 }
 
 /** One column name: a non-empty string. */
@@ -83,7 +90,7 @@ export function checkColumnName(column: unknown, parameter: string, where: strin
 /** A list of strings, possibly empty (null markers, optional column lists). */
 export function checkStrings(value: unknown, parameter: string, where: string, example: string): string[] {
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw new ModeltestError({ what: `${where}: ${parameter} must be an array of strings, got ${describeValue(value)}`, fix: `Write ${parameter}: ${example}.` })
-  return value
+  return value as string[]
 }
 
 /** true or false; `undefined` passes (the default applies). */
@@ -113,7 +120,14 @@ export interface NumberRange {
 /** Whether `value` is finite and within every bound of `range`. */
 export function inRange(value: number, range: NumberRange): boolean {
   const { above, atLeast, below, atMost, whole } = range
-  return Number.isFinite(value) && (above === undefined || value > above) && (atLeast === undefined || value >= atLeast) && (below === undefined || value < below) && (atMost === undefined || value <= atMost) && (!whole || Number.isInteger(value))
+  return (
+    Number.isFinite(value) &&
+    (above === undefined || value > above) &&
+    (atLeast === undefined || value >= atLeast) &&
+    (below === undefined || value < below) &&
+    (atMost === undefined || value <= atMost) &&
+    (!whole || Number.isInteger(value))
+  )
 }
 
 /** A short description of a value for an error message: `'excel'`, `the number 3`, `an array`, `a Promise (add await)`. */
@@ -125,6 +139,6 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`
   if (value instanceof Promise) return 'a Promise (add await)'
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`
-  const type = (value as object).constructor?.name
+  const type = value.constructor?.name
   return !type || type === 'Object' ? 'an object' : `a ${type}`
 }

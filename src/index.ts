@@ -55,21 +55,7 @@ export { measureLatency, type LatencyOptions, type LatencySummary } from './perf
 export { classify, regress, type Classification } from './evaluate.js'
 export { makeCheck, validateCheck, formatAgainst, formatThreshold, relationFor, CHECK_KINDS, type CheckRecord, type CheckSpec, type CheckKind, type Comparator, type Subject } from './checks/record.js'
 export type { Plot, ConfusionMatrixPlot, CurvePlot, CalibrationPlot, HistogramPlot, DriftPlot, BarsPlot } from './checks/plots.js'
-export {
-  schemaCheck,
-  matchSchemaCheck,
-  nullCheck,
-  minRowsCheck,
-  valuesBetweenCheck,
-  valuesInCheck,
-  patternCheck,
-  uniqueCheck,
-  noDuplicateRowsCheck,
-  classBalanceCheck,
-  minClassCountCheck,
-  overlapCheck,
-  type Mostly,
-} from './checks/data.js'
+export { schemaCheck, matchSchemaCheck, nullCheck, minRowsCheck, valuesBetweenCheck, valuesInCheck, patternCheck, uniqueCheck, noDuplicateRowsCheck, classBalanceCheck, minClassCountCheck, overlapCheck, type Mostly } from './checks/data.js'
 export { driftCheck, DRIFT_TESTS, DEFAULT_THRESHOLD, type DriftOptions, type DriftTest, type ColumnDrift } from './checks/drift.js'
 export { registerDriftTest, driftTestNames, type DriftTestDefinition, type DriftTestResult } from './checks/drift-tests.js'
 export { profileSnapshot, compareSnapshots, checkTolerance, snapshotCheck, snapshotWritten, readSnapshots, writeSnapshot, type ProfileSnapshot, type SnapshotTolerance } from './checks/snapshot.js'

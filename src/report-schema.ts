@@ -5,7 +5,7 @@ import type { RunReport } from './report.js'
 import type { ShardResult } from './shards.js'
 
 /** The format this modeltest writes and reads; a report names it in its `format` field. */
-export const REPORT_FORMAT = 'modeltest-report/1'
+const REPORT_FORMAT = 'modeltest-report/1'
 
 let schema: JsonSchema | undefined
 

@@ -8,7 +8,7 @@ let root: string | undefined
  * its root finds them, wherever modeltest ran. GITHUB_WORKSPACE when set (the checkout on GitHub
  * Actions), else git's top level (asked once), else the working directory.
  */
-export function repositoryRoot(): string {
+function repositoryRoot(): string {
   root ??= process.env.GITHUB_WORKSPACE ? resolve(process.env.GITHUB_WORKSPACE) : (gitTopLevel() ?? process.cwd())
   return root
 }

@@ -4,7 +4,17 @@ import { averagePrecision, averagePrecisionOfCounts, logitInterval, measureMetri
 import { mulberry32 } from '../src/random.js'
 
 // scikit-learn's AP and the formula with scipy: test/golden/make_ap_interval_golden.py.
-interface Case { name: string; labels: Label[]; positive: Label; scores: number[]; confidence: number; average_precision: number; positives: number; low: number; high: number }
+interface Case {
+  name: string
+  labels: Label[]
+  positive: Label
+  scores: number[]
+  confidence: number
+  average_precision: number
+  positives: number
+  low: number
+  high: number
+}
 const golden = JSON.parse(readFileSync(new URL('./golden/ap-interval.json', import.meta.url), 'utf8')) as { cases: Case[] }
 
 /** Binary rows with P(positive) in two columns: `share` positives, scores separated by `separation` on the logit scale. */
@@ -62,7 +72,14 @@ describe("average precision's logit interval (Boyd, Eng & Page 2013)", () => {
   test.each(datasets)('$n rows, $share positive: between 0.9 and 1.5 times as wide as the bootstrap of rows, overlapping it', ({ n, share, separation, seed }) => {
     const rows = binaryRows(n, share, separation, seed)
     const { value, interval } = measureMetric('average_precision', rows)
-    const bootstrap = weightedBootstrapInterval(n, averagePrecisionOfCounts(rows.labels, Float64Array.from({ length: n }, (_, i) => rows.scores.values[2 * i + 1])), { strata: rows.labels })
+    const bootstrap = weightedBootstrapInterval(
+      n,
+      averagePrecisionOfCounts(
+        rows.labels,
+        Float64Array.from({ length: n }, (_, i) => rows.scores.values[2 * i + 1]),
+      ),
+      { strata: rows.labels },
+    )
     const ratio = (interval.high - interval.low) / (bootstrap.high - bootstrap.low)
     expect(ratio).toBeGreaterThan(0.9)
     expect(ratio).toBeLessThan(1.5)

@@ -180,13 +180,13 @@ describe('a server that accepts and never answers', { timeout: 20_000 }, () => {
     )
   })
 
-  test('the canary\'s control plane (endpointVariants) ends with a timeout error', async () => {
+  test("the canary's control plane (endpointVariants) ends with a timeout error", async () => {
     const { error, ms } = await timed(endpointVariants('penguins-staging', { requestTimeoutMs: LIMIT_MS, log: (line) => log.push(line) }))
     endedAtTheLimit(ms)
     expect(error.message).toMatch(/^endpoint penguins-staging: SageMaker DescribeEndpoint failed: TimeoutError: no answer within 500 ms/)
   })
 
-  test('the canary\'s traffic counts each unanswered invocation as a TimeoutError, ending at the limit', async () => {
+  test("the canary's traffic counts each unanswered invocation as a TimeoutError, ending at the limit", async () => {
     const client = await canaryRuntimeClient(undefined, LIMIT_MS)
     const started = performance.now()
     const samples = await sendTraffic({ endpointName: 'penguins-staging', client, rows, durationSeconds: 0.2, ratePerSecond: 10 })
@@ -214,8 +214,26 @@ describe('a server that accepts and never answers', { timeout: 20_000 }, () => {
   test('modeltest deploy sagemaker --request-timeout and modeltest canary --request-timeout exit 2 with the timeout error', async () => {
     const env = { ...credentials, AWS_ENDPOINT_URL: silent.url, AWS_ENDPOINT_URL_S3: s3.url }
     const deployed = await runCli(
-      ['deploy', 'sagemaker', '--report', report, '--model', candidate, '--endpoint', 'penguins-staging', '--model-name', 'penguins', '--image', '123456789012.dkr.ecr.us-east-1.amazonaws.com/modeltest-serve:1',
-        '--model-data', 's3://models/penguins/good.tar.gz', '--role', 'arn:aws:iam::123456789012:role/SageMakerExecution', '--request-timeout', String(LIMIT_MS)],
+      [
+        'deploy',
+        'sagemaker',
+        '--report',
+        report,
+        '--model',
+        candidate,
+        '--endpoint',
+        'penguins-staging',
+        '--model-name',
+        'penguins',
+        '--image',
+        '123456789012.dkr.ecr.us-east-1.amazonaws.com/modeltest-serve:1',
+        '--model-data',
+        's3://models/penguins/good.tar.gz',
+        '--role',
+        'arn:aws:iam::123456789012:role/SageMakerExecution',
+        '--request-timeout',
+        String(LIMIT_MS),
+      ],
       work,
       env,
     )
@@ -284,7 +302,7 @@ describe('a server that sends its headers and then stalls', { timeout: 20_000 },
 })
 
 describe('a proxy that answers 5xx with an HTML page', { timeout: 20_000 }, () => {
-  test('the control plane names the status and the page\'s first line, retries it as a server error, and never says SyntaxError', async () => {
+  test("the control plane names the status and the page's first line, retries it as a server error, and never says SyntaxError", async () => {
     const proxy = await htmlServer(502)
     vi.stubEnv('AWS_ENDPOINT_URL', proxy.url)
     try {
@@ -313,7 +331,7 @@ describe('a proxy that answers 5xx with an HTML page', { timeout: 20_000 }, () =
     }
   })
 
-  test('model.http() names the status and the page\'s text, not its markup', async () => {
+  test("model.http() names the status and the page's text, not its markup", async () => {
     const proxy = await htmlServer(502)
     try {
       const { error } = await timed(model.http(`${proxy.url}/invocations`, { protocol: 'sagemaker' }).predictRows(rows))

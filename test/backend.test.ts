@@ -99,7 +99,7 @@ function largestDifference(a: number[], b: number[]): number {
   return Math.max(...a.map((value, i) => Math.abs(value - b[i])))
 }
 
-test('the example model\'s outputs on wasm equal the cpu backend\'s within 1e-5', async () => {
+test("the example model's outputs on wasm equal the cpu backend's within 1e-5", async () => {
   const [cpu, wasm] = [await exampleOutputs('cpu'), await exampleOutputs('wasm')]
   expect([cpu.runtime.backend, wasm.runtime.backend]).toEqual(['cpu', 'wasm'])
   expect(cpu.values.length).toBeGreaterThan(1000)
@@ -107,7 +107,7 @@ test('the example model\'s outputs on wasm equal the cpu backend\'s within 1e-5'
 }, 120_000)
 
 describe.skipIf(!webgpuHere)('the same numbers on every backend', () => {
-  test('the example model\'s outputs on webgpu equal the cpu backend\'s within 1e-5', async () => {
+  test("the example model's outputs on webgpu equal the cpu backend's within 1e-5", async () => {
     const [cpu, webgpu] = [await exampleOutputs('cpu'), await exampleOutputs('webgpu')]
     expect(webgpu.runtime.backend).toBe('webgpu')
     expect(webgpu.runtime.adapter).toBeTruthy()

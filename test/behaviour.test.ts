@@ -18,7 +18,6 @@ const noisy = await model(async (input: Row[]) => input.map(() => [0.5 + ++calls
 /** Positive when the text contains an exclamation mark: not invariant to punctuation. */
 const exclamation = await model(async (input: Row[]) => input.map((row) => (String(row.text).includes('!') ? [0, 1] : [1, 0])), { name: 'exclamation' })
 
-
 describe('toProduceFiniteOutputs', () => {
   test('passes on the example model', () => expect(candidate).toProduceFiniteOutputs(rows))
   test('fails naming the first bad row', () => expect(expect(nanModel).toProduceFiniteOutputs(rows)).rejects.toThrow(/no_nan_outputs: 1 of 16 outputs are NaN or Inf, the first at row 2/))
@@ -39,7 +38,7 @@ describe('toHaveOutputShape', () => {
 })
 
 describe('toBeInvariantTo', () => {
-  const shout = (row: Row) => ({ ...row, text: `${row.text}!` })
+  const shout = (row: Row) => ({ ...row, text: `${String(row.text)}!` })
   test('passes when perturbed rows keep their class, within the flip rate', async ({ task }) => {
     await expect(candidate).toBeInvariantTo((row) => ({ ...row, text: String(row.text).toUpperCase() }), { on: holdout, maxFlipRate: 0.02 })
     expect(lastRecord(task)).toMatchObject({ name: 'invariance', passed: true, n: 597 })
@@ -75,10 +74,13 @@ describe('toHaveThroughputAbove and the latency batch size', () => {
 
 /** Keeps 32 MiB more on every call: a model that leaks. */
 const hoard: Uint8Array[] = []
-const greedy = await model(async (input: Row[]) => {
-  hoard.push(new Uint8Array(32 * 1024 * 1024).fill(1))
-  return input.map(() => [0.5, 0.5])
-}, { name: 'greedy' })
+const greedy = await model(
+  async (input: Row[]) => {
+    hoard.push(new Uint8Array(32 * 1024 * 1024).fill(1))
+    return input.map(() => [0.5, 0.5])
+  },
+  { name: 'greedy' },
+)
 
 describe('toUseMemoryBelow', () => {
   test('records peak RSS growth, heap growth, tfjs memory, and GPU memory or why it was skipped', async ({ task }) => {
@@ -91,7 +93,12 @@ describe('toUseMemoryBelow', () => {
   })
 
   describe('a model on the GPU', () => {
-    const onGpu = new Model({ name: 'gpu-model', hash: 'a'.repeat(64), runtime: { runtime: 'function', backend: 'webgpu', gpu: true }, runBatch: async (batch: Row[]) => ({ rows: batch.length, width: 2, values: new Float32Array(batch.length * 2).fill(0.5) }) })
+    const onGpu = new Model({
+      name: 'gpu-model',
+      hash: 'a'.repeat(64),
+      runtime: { runtime: 'function', backend: 'webgpu', gpu: true },
+      runBatch: async (batch: Row[]) => ({ rows: batch.length, width: 2, values: new Float32Array(batch.length * 2).fill(0.5) }),
+    })
     let path = process.env.PATH
     afterEach(() => void (process.env.PATH = path))
 

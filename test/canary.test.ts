@@ -103,7 +103,12 @@ describe('canaryChecks: the verdict on live traffic', () => {
 
   test('the records render in every report: deploy checks with their histograms', () => {
     const checks = canaryChecks([...samples('green', around(40, 60)), ...samples('blue', around(20, 60))], { endpointName: ENDPOINT, variant: 'green', baselineVariant: 'blue', thresholds: { p95Ms: 100 }, model })
-    const report = buildReport({ tests: [{ file: `sagemaker:${ENDPOINT}`, name: 'live traffic to variant green', state: 'failed', durationMs: 2000, errors: [], checks }], startedAt: new Date('2026-11-28T23:00:00Z'), durationMs: 2000, runtime: {} })
+    const report = buildReport({
+      tests: [{ file: `sagemaker:${ENDPOINT}`, name: 'live traffic to variant green', state: 'failed', durationMs: 2000, errors: [], checks }],
+      startedAt: new Date('2026-11-28T23:00:00Z'),
+      durationMs: 2000,
+      runtime: {},
+    })
     const html = renderHtml(report)
     expect(html).toContain('Deploy checks')
     expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(2)
@@ -120,7 +125,11 @@ describe('canaryChecks: the verdict on live traffic', () => {
 describe('canaryChecks: every record survives a variant whose every request failed', () => {
   test('the error rate is 100% with the errors counted; the latency limits and the comparison are failed records saying why', () => {
     const checks = canaryChecks([...samples('green', [], 3, 'TimeoutError'), ...samples('green', [], 2, 'HTTP 502'), ...samples('blue', around(20, 5))], {
-      endpointName: ENDPOINT, variant: 'green', baselineVariant: 'blue', thresholds: { p95Ms: 100, p99Ms: 200 }, model,
+      endpointName: ENDPOINT,
+      variant: 'green',
+      baselineVariant: 'blue',
+      thresholds: { p95Ms: 100, p99Ms: 200 },
+      model,
     })
     expect(checks.map((check) => [check.name, check.passed])).toEqual([
       ['canary_error_rate', false],
@@ -165,7 +174,7 @@ describe('sendTraffic: one timed attempt per request, paced, to each variant in 
     expect(calls.map((input) => JSON.parse(new TextDecoder().decode(input.Body as Uint8Array)).instances[0].bill_length_mm)).toEqual([39.1, 46.5, 50, 39.1, 46.5, 50, 39.1, 46.5, 50, 39.1])
   })
 
-  test('a failed invocation is a sample with SageMaker\'s error name; nothing is retried', async () => {
+  test("a failed invocation is a sample with SageMaker's error name; nothing is retried", async () => {
     let call = 0
     runtime.on(InvokeEndpointCommand).callsFake(async () => {
       if (call++ % 2 === 1) throw Object.assign(new Error('Received server error (500) from primary'), { name: 'ModelError', $metadata: { httpStatusCode: 424 } })
@@ -181,7 +190,16 @@ describe('sendTraffic: one timed attempt per request, paced, to each variant in 
     runtime.on(InvokeEndpointCommand).callsFake(async () => ({ Body: new TextEncoder().encode('{"predictions":[[1]]}'), $metadata: {} }))
     let time = 0
     const lines: string[] = []
-    const traffic = await sendTraffic({ endpointName: ENDPOINT, client: new SageMakerRuntimeClient({ region: 'us-east-1' }), rows, durationSeconds: 75, ratePerSecond: 2, now: () => time, sleep: async (ms) => void (time += ms), log: (line) => lines.push(line) })
+    const traffic = await sendTraffic({
+      endpointName: ENDPOINT,
+      client: new SageMakerRuntimeClient({ region: 'us-east-1' }),
+      rows,
+      durationSeconds: 75,
+      ratePerSecond: 2,
+      now: () => time,
+      sleep: async (ms) => void (time += ms),
+      log: (line) => lines.push(line),
+    })
     expect(traffic).toHaveLength(150)
     expect(lines).toEqual(['canary: 30 s of 75 s: 60 requests sent, 0 failed so far', 'canary: 60 s of 75 s: 120 requests sent, 0 failed so far'])
   })
@@ -197,7 +215,13 @@ describe('sendTraffic: one timed attempt per request, paced, to each variant in 
 describe('endpointVariants and shiftWeights', () => {
   test('finds the baseline variant: the one other variant', async () => {
     sm.on(DescribeEndpointCommand).resolves(described('InService', { blue: 1, green: 0 }))
-    expect(await endpointVariants(ENDPOINT, { ...control(), variant: 'green' })).toMatchObject({ baselineVariant: 'blue', variants: [{ name: 'blue', weight: 1 }, { name: 'green', weight: 0 }] })
+    expect(await endpointVariants(ENDPOINT, { ...control(), variant: 'green' })).toMatchObject({
+      baselineVariant: 'blue',
+      variants: [
+        { name: 'blue', weight: 1 },
+        { name: 'green', weight: 0 },
+      ],
+    })
   })
 
   test('refuses an endpoint that is not InService, an unknown variant, and an ambiguous baseline', async () => {
@@ -213,7 +237,10 @@ describe('endpointVariants and shiftWeights', () => {
 
   test('shiftWeights updates the weights and waits until SageMaker reports them', async () => {
     sm.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({ EndpointArn: 'arn', $metadata: {} })
-    sm.on(DescribeEndpointCommand).resolvesOnce(described('Updating', { blue: 1, green: 0 })).resolvesOnce(described('InService', { blue: 1, green: 0 })).resolves(described('InService', { blue: 0, green: 1 }))
+    sm.on(DescribeEndpointCommand)
+      .resolvesOnce(described('Updating', { blue: 1, green: 0 }))
+      .resolvesOnce(described('InService', { blue: 1, green: 0 }))
+      .resolves(described('InService', { blue: 0, green: 1 }))
     const options = control()
     await shiftWeights(ENDPOINT, { green: 1, blue: 0 }, options)
     expect(sm.commandCalls(UpdateEndpointWeightsAndCapacitiesCommand)[0].args[0].input).toEqual({
@@ -254,7 +281,14 @@ describe('modeltest canary: arguments', () => {
       reports: { junit: 'reports/canary/junit.xml', json: 'reports/canary/modeltest.json', html: 'reports/canary/modeltest.html' },
       vitest: [],
     })
-    expect(await parseCanary([...base, '--variant', 'green', '--duration=60', '--p95', '80', '--no-shift', '--json', 'out.json', '-t', 'accuracy'])).toMatchObject({ variant: 'green', durationSeconds: 60, thresholds: { p95Ms: 80 }, shift: false, reports: { json: 'out.json' }, vitest: ['-t', 'accuracy'] })
+    expect(await parseCanary([...base, '--variant', 'green', '--duration=60', '--p95', '80', '--no-shift', '--json', 'out.json', '-t', 'accuracy'])).toMatchObject({
+      variant: 'green',
+      durationSeconds: 60,
+      thresholds: { p95Ms: 80 },
+      shift: false,
+      reports: { json: 'out.json' },
+      vitest: ['-t', 'accuracy'],
+    })
   })
 
   test('a missing test file or data file stops it (exit 2) before any AWS call', async () => {

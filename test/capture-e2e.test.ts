@@ -26,20 +26,36 @@ let s3: FakeS3
 let fake: FakeSageMaker
 let clock = new Date(WEEKS.normal)
 let work: string
-const train = (await readFile(join(example, 'data', 'train.csv'), 'utf8')).trim().split('\n').slice(1).map((line) => line.split(',').map(Number))
+const train = (await readFile(join(example, 'data', 'train.csv'), 'utf8'))
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => line.split(',').map(Number))
 
 beforeAll(async () => {
   s3 = await startFakeS3(undefined, 'monitoring')
   fake = await startFakeSageMaker({ artifacts: { 's3://monitoring/models/penguins.tar.gz': join(fixturesDir, 'models', 'penguins.onnx') }, features: FEATURES, s3: s3.url, now: () => clock })
   work = await tempDir()
   const control = new SageMakerClient({ region: fake.env.AWS_REGION, endpoint: fake.url, credentials: { accessKeyId: fake.env.AWS_ACCESS_KEY_ID, secretAccessKey: fake.env.AWS_SECRET_ACCESS_KEY } })
-  await control.send(new CreateModelCommand({ ModelName: 'penguins', PrimaryContainer: { Image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/modeltest-serve:1', ModelDataUrl: 's3://monitoring/models/penguins.tar.gz' }, ExecutionRoleArn: 'arn:aws:iam::123456789012:role/SageMakerExecution' }))
+  await control.send(
+    new CreateModelCommand({
+      ModelName: 'penguins',
+      PrimaryContainer: { Image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/modeltest-serve:1', ModelDataUrl: 's3://monitoring/models/penguins.tar.gz' },
+      ExecutionRoleArn: 'arn:aws:iam::123456789012:role/SageMakerExecution',
+    }),
+  )
   await control.send(
     new CreateEndpointConfigCommand({
       EndpointConfigName: 'penguins-capture',
       ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'penguins', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }],
       // CSV requests are captured as text; JSON ones, whose type is not listed, base64-encoded as SageMaker does.
-      DataCaptureConfig: { EnableCapture: true, InitialSamplingPercentage: 100, DestinationS3Uri: 's3://monitoring/capture', CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }], CaptureContentTypeHeader: { CsvContentTypes: ['text/csv'] } },
+      DataCaptureConfig: {
+        EnableCapture: true,
+        InitialSamplingPercentage: 100,
+        DestinationS3Uri: 's3://monitoring/capture',
+        CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+        CaptureContentTypeHeader: { CsvContentTypes: ['text/csv'] },
+      },
     }),
   )
   await control.send(new CreateEndpointCommand({ EndpointName: ENDPOINT, EndpointConfigName: 'penguins-capture' }))
@@ -103,7 +119,7 @@ async function productionChecks(week: keyof typeof WEEKS) {
 }
 
 describe('scheduled production checks on captured traffic', { timeout: 120_000 }, () => {
-  test('the endpoint config and the traffic are requests AWS would accept, captured in SageMaker\'s key layout', async () => {
+  test("the endpoint config and the traffic are requests AWS would accept, captured in SageMaker's key layout", async () => {
     expect(fake.calls.flatMap((call) => requestProblems(call.action, call.request))).toEqual([])
     const keys = s3.requests.filter((request) => request.startsWith('PUT /monitoring/capture/')).map((request) => request.split(' ')[1])
     expect(keys.length).toBe(2 * Math.ceil(train.length / ROWS_PER_REQUEST))

@@ -97,7 +97,9 @@ describe('dataset.capture() on a local folder of the Data Capture layout', () =>
 
   test('CSV inputs without features, an empty range, a bad time and an unknown option are errors that say what to do', async () => {
     expect((await rejection(dataset.capture(local, day))).message).toMatch(/CSV inputs, whose values have no names[\s\S]*Pass \{ features/)
-    expect((await rejection(dataset.capture(local, { since: '2026-11-20T00:00:00Z', until: '2026-11-21T00:00:00Z', features }))).message).toMatch(/no captured requests between 2026-11-20T00:00Z and 2026-11-21T00:00Z: 0 files in 24 hour folders listed/)
+    expect((await rejection(dataset.capture(local, { since: '2026-11-20T00:00:00Z', until: '2026-11-21T00:00:00Z', features }))).message).toMatch(
+      /no captured requests between 2026-11-20T00:00Z and 2026-11-21T00:00Z: 0 files in 24 hour folders listed/,
+    )
     expect((await rejection(dataset.capture(local, { since: 'last week', features }))).message).toMatch(/since must be a Date or an ISO time, got 'last week'/)
     expect((await rejection(dataset.capture(local, { ...day, feature: features } as never))).message).toMatch(/feature.*features/)
     expect((await rejection(dataset.capture(local, { ...day, features, scores: ['a', 'b'] }))).message).toMatch(/scores names 2 columns, but the captured outputs hold 3 scores per row/)
@@ -126,11 +128,16 @@ test('a capture larger than the JS heap reads within it: lines are decoded one a
   out.end()
   await once(out, 'finish')
   const script = join(folder, 'read.mts')
-  await writeFile(script, `import { captureDataset } from ${JSON.stringify(join(repoRoot, 'src', 'data', 'capture.ts'))}
+  await writeFile(
+    script,
+    `import { captureDataset } from ${JSON.stringify(join(repoRoot, 'src', 'data', 'capture.ts'))}
 const data = await captureDataset(${JSON.stringify(join(folder, 'text-prod', 'AllTraffic'))})
-console.log(JSON.stringify({ rows: data.rowCount, columns: data.columnNames }))\n`)
+console.log(JSON.stringify({ rows: data.rowCount, columns: data.columnNames }))\n`,
+  )
   const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, ['--max-old-space-size=32', '--import', 'tsx', script], { cwd: repoRoot, env: { ...process.env, MODELTEST_DUCKDB_THREADS: '1' } }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })),
+    execFile(process.execPath, ['--max-old-space-size=32', '--import', 'tsx', script], { cwd: repoRoot, env: { ...process.env, MODELTEST_DUCKDB_THREADS: '1' } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    ),
   )
   expect(result.code, result.stderr.slice(-2000)).toBe(0)
   expect(JSON.parse(result.stdout.trim().split('\n').at(-1)!)).toEqual({ rows: 15_000, columns: ['event_id', 'inference_id', 'inference_time', 'text', 'score_0', 'score_1'] })
@@ -163,7 +170,11 @@ describe('model.captured(): checks on what production answered', () => {
   test('slices of the recorded outputs: accuracy by class, 9 labelled rows each', async ({ task }) => {
     await expect(model.captured(week)).toMeetAccuracy(0.5, { on: week.labelled(), label: 'label', by: 'label', minSliceSize: 5 })
     const slices = (lastRecord(task).details as { slices: { slice: string; n: number; value?: number }[] }).slices
-    expect(slices.map((slice) => [slice.slice, slice.n, slice.value])).toEqual([['0', 9, 7 / 9], ['1', 9, 7 / 9], ['2', 9, 8 / 9]])
+    expect(slices.map((slice) => [slice.slice, slice.n, slice.value])).toEqual([
+      ['0', 9, 7 / 9],
+      ['1', 9, 7 / 9],
+      ['2', 9, 8 / 9],
+    ])
   })
 
   test('on the capture itself, whose unlabelled rows have a null label, the label check fails naming the row', async () => {
@@ -204,7 +215,7 @@ describe('dataset.capture() on S3 (s3rver)', { timeout: 60_000 }, () => {
     await s3.put('ground-truth/penguins-prod/2026/11/24/09/labels.jsonl', await readFile(join(groundTruth, '2026/11/24/09/labels.jsonl')))
   })
   afterAll(async () => {
-    for (const name of Object.keys(s3?.env ?? {})) delete process.env[name]
+    for (const name of Object.keys(s3?.env ?? {})) Reflect.deleteProperty(process.env, name)
     await s3?.close()
   })
 
@@ -221,7 +232,7 @@ describe('dataset.capture() on S3 (s3rver)', { timeout: 60_000 }, () => {
     const prefixes = listings.map((request) => decodeURIComponent(/prefix=([^&]*)/.exec(request)![1]))
     expect(prefixes.every((listed) => /^(capture\/penguins-prod\/AllTraffic|ground-truth\/penguins-prod)\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/$/.test(listed))).toBe(true)
     expect(prefixes.filter((listed) => listed === `${prefix}/2026/11/25/00/`)).toHaveLength(2)
-    expect(listings.some((request) => /continuation-token=/.test(request))).toBe(true)
+    expect(listings.some((request) => request.includes('continuation-token='))).toBe(true)
     expect(new Set(prefixes.filter((listed) => listed.startsWith('capture/'))).size).toBe(24 * 3 + 11)
   })
 

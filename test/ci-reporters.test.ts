@@ -3,7 +3,16 @@ import { buildReport, compareWithBaseline, makeCheck, type CheckRecord, type Tes
 import { renderAnnotations, renderMarkdown } from '../reporters/index.js'
 
 const check = (name: string, actual: number, threshold: number, extra: Partial<CheckRecord> = {}) => makeCheck({ name, kind: 'model', actual, threshold, comparator: '>=', message: `${name} ${actual} vs ${threshold}`, ...extra })
-const outcome = (name: string, checks: CheckRecord[], extra: Partial<TestOutcome> = {}): TestOutcome => ({ file: 'model.modeltest.ts', name, state: checks.every((c) => c.passed) ? 'passed' : 'failed', durationMs: 2, errors: [], checks, line: 5, ...extra })
+const outcome = (name: string, checks: CheckRecord[], extra: Partial<TestOutcome> = {}): TestOutcome => ({
+  file: 'model.modeltest.ts',
+  name,
+  state: checks.every((c) => c.passed) ? 'passed' : 'failed',
+  durationMs: 2,
+  errors: [],
+  checks,
+  line: 5,
+  ...extra,
+})
 const run = (tests: TestOutcome[], problems: string[] = []) => buildReport({ tests, startedAt: new Date('2026-11-28T10:00:00Z'), durationMs: 1500, runtime: {}, problems })
 
 const pipe = check('pipe|name', 0.9, 0.8, { message: 'a | b\nsecond line <b>bold</b>' })

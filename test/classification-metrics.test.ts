@@ -21,7 +21,11 @@ import { repoRoot } from './helpers.js'
 // Computed by scikit-learn 1.2 and numpy: test/golden/make_metrics_golden.py.
 const golden = JSON.parse(readFileSync(join(repoRoot, 'test', 'golden', 'metrics.json'), 'utf8'))
 
-type Prf<T = number> = { precision: T; recall: T; f1: T }
+interface Prf<T = number> {
+  precision: T
+  recall: T
+  f1: T
+}
 interface ClassCase {
   name: string
   labels: number[]
@@ -33,8 +37,20 @@ interface ClassCase {
   prf_none: Prf<number[]>
   prf_classes: { classes: number; macro: Prf; micro: Prf; weighted: Prf }
 }
-interface ScoreCase { name: string; labels: number[]; scores: number[]; roc_auc: number; average_precision: number }
-interface MatrixCase { name: string; labels: number[]; rows: number; width: number; values: number[] }
+interface ScoreCase {
+  name: string
+  labels: number[]
+  scores: number[]
+  roc_auc: number
+  average_precision: number
+}
+interface MatrixCase {
+  name: string
+  labels: number[]
+  rows: number
+  width: number
+  values: number[]
+}
 interface CalibrationCase {
   name: string
   labels: number[]
@@ -70,7 +86,11 @@ describe('confusionMatrix', () => {
   })
 
   test('pads absent classes when given more classes', () => {
-    expect(confusionMatrix([0, 1, 1], [0, 0, 1], 3)).toEqual([[1, 0, 0], [1, 1, 0], [0, 0, 0]])
+    expect(confusionMatrix([0, 1, 1], [0, 0, 1], 3)).toEqual([
+      [1, 0, 0],
+      [1, 1, 0],
+      [0, 0, 0],
+    ])
   })
 
   test('refuses a class beyond `classes`', () => {
@@ -118,7 +138,12 @@ describe('rocAuc and averagePrecision', () => {
     ({ labels, scores, roc_curve, pr_curve }) => {
       const roc = rocCurve(labels, scores)
       const pr = precisionRecallCurve(labels, scores)
-      for (const [actual, expected] of [[roc.fpr, roc_curve.fpr], [roc.tpr, roc_curve.tpr], [pr.precision, pr_curve.precision], [pr.recall, pr_curve.recall]]) {
+      for (const [actual, expected] of [
+        [roc.fpr, roc_curve.fpr],
+        [roc.tpr, roc_curve.tpr],
+        [pr.precision, pr_curve.precision],
+        [pr.recall, pr_curve.recall],
+      ]) {
         expect(actual).toHaveLength(expected.length)
         actual.forEach((value, i) => expect(value).toBeCloseTo(expected[i], DIGITS))
       }
@@ -194,7 +219,10 @@ describe('expectedCalibrationError', () => {
   })
 
   test('puts a probability on an inner edge in the lower bin', () => {
-    expect(calibrationBins([0, 1, 1], [0, 0.5, 1], 2).map((b) => [b.bin, b.count])).toEqual([[0, 2], [1, 1]])
+    expect(calibrationBins([0, 1, 1], [0, 0.5, 1], 2).map((b) => [b.bin, b.count])).toEqual([
+      [0, 2],
+      [1, 1],
+    ])
   })
 
   test('refuses a bad bin count and probabilities out of range', () => {

@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import { XMLParser } from 'fast-xml-parser'
+import { SyntaxValidator } from 'fast-xml-validator'
 import { describe, expect, test } from 'vitest'
 import type { RunReport } from '../src/index.js'
 import { exampleDir, fixturesDir, repoRoot, runCli, tempDir } from './helpers.js'
@@ -15,10 +16,15 @@ async function reportsIn(dir: string): Promise<{ json: RunReport; junit: string 
 }
 
 /** A JUnit testcase: `title` as written, with its checks' values in brackets; `name` the test's name without them. */
-type Testcase = { name: string; title: string; failure?: unknown; error?: unknown }
+interface Testcase {
+  name: string
+  title: string
+  failure?: unknown
+  error?: unknown
+}
 
 function testcases(junit: string): Testcase[] {
-  expect(XMLValidator.validate(junit)).toBe(true)
+  expect(SyntaxValidator.validate(junit)).toBe(true)
   const parsed = xml.parse(junit)
   return parsed.testsuites.testsuite.flatMap((suite: { testcase: Testcase[] }) => suite.testcase.map((c) => ({ ...c, title: c.name, name: c.name.replace(/ \[[^\]]*\]$/, '') })))
 }
@@ -99,7 +105,10 @@ describe('modeltest on the broken variant', () => {
 
     const { json, junit } = await reportsIn(brokenDir)
     expect(json.passed).toBe(false)
-    const failed = json.tests.flatMap((t) => t.checks).filter((c) => !c.passed).map((c) => c.name)
+    const failed = json.tests
+      .flatMap((t) => t.checks)
+      .filter((c) => !c.passed)
+      .map((c) => c.name)
     expect(failed).toEqual(['null_check', 'accuracy_threshold', 'no_regression'])
 
     const cases = testcases(junit)
@@ -193,7 +202,7 @@ describe('modeltest validate', () => {
     const seed = JSON.parse(await readFile(join(repoRoot, 'test', 'golden', goldenName), 'utf8'))
     const { run, report } = await validate(file)
     expect(run.code).toBe(code)
-    expect(run.stdout.split('\n')[0]).toBe(`Checks: ${seed.passed_checks}/${seed.total_checks} passed`)
+    expect(run.stdout.split('\n')[0]).toBe(`Checks: ${String(seed.passed_checks)}/${String(seed.total_checks)} passed`)
     for (const key of ['dataset_path', 'dataset_hash', 'total_checks', 'passed_checks', 'failed_checks']) expect(report[key]).toEqual(seed[key])
     const pick = (results: { name: string; passed: boolean }[]) => results.map(({ name, passed }) => ({ name, passed }))
     expect(pick(report.results)).toEqual(pick(seed.results))
@@ -220,15 +229,52 @@ describe('modeltest validate', () => {
       const dir = await tempDir()
       const output = join(dir, 'report.json')
       const run = await runCli(
-        ['validate', `fixtures/data/penguins.${extension}`, '--columns', 'species,island', '--label', 'species', '--min-samples', '300', '--min-class-count', '60',
-          '--schema', 'species:string,body_mass_g:int', '--range', 'flipper_length_mm:170:235', '--values', 'island:Biscoe,Dream,Torgersen', '--pattern', 'species:^[A-Z][a-z]+$',
-          '--unique', 'species,island,bill_length_mm,bill_depth_mm,body_mass_g,sex', '--no-duplicate-rows', '--drift-from', 'fixtures/data/penguins.csv', '--output', output],
+        [
+          'validate',
+          `fixtures/data/penguins.${extension}`,
+          '--columns',
+          'species,island',
+          '--label',
+          'species',
+          '--min-samples',
+          '300',
+          '--min-class-count',
+          '60',
+          '--schema',
+          'species:string,body_mass_g:int',
+          '--range',
+          'flipper_length_mm:170:235',
+          '--values',
+          'island:Biscoe,Dream,Torgersen',
+          '--pattern',
+          'species:^[A-Z][a-z]+$',
+          '--unique',
+          'species,island,bill_length_mm,bill_depth_mm,body_mass_g,sex',
+          '--no-duplicate-rows',
+          '--drift-from',
+          'fixtures/data/penguins.csv',
+          '--output',
+          output,
+        ],
         repoRoot,
       )
       expect(run.stderr).toBe('')
       expect(run.stdout.split('\n')[0]).toBe('Checks: 12/12 passed')
       const report = JSON.parse(await readFile(output, 'utf8'))
-      expect(report.results.map((r: { name: string }) => r.name)).toEqual(['schema_validation', 'null_check', 'min_samples', 'class_balance', 'min_class_count', 'schema_match', 'values_between', 'values_in_set', 'pattern_match', 'unique_values', 'duplicate_rows', 'no_drift'])
+      expect(report.results.map((r: { name: string }) => r.name)).toEqual([
+        'schema_validation',
+        'null_check',
+        'min_samples',
+        'class_balance',
+        'min_class_count',
+        'schema_match',
+        'values_between',
+        'values_in_set',
+        'pattern_match',
+        'unique_values',
+        'duplicate_rows',
+        'no_drift',
+      ])
     }
   })
 

@@ -20,7 +20,15 @@ afterAll(() => fake?.close())
 /** A folder with one shard result (1/1) of `count` checks, every fifth failed: what `modeltest merge` reads. */
 async function shardFolder(count: number): Promise<string> {
   const checks = Array.from({ length: count }, (_, i) => makeCheck({ name: `check_${i}`, kind: 'data', actual: i % 5 === 0 ? 0.5 : 0.9, threshold: 0.8, comparator: '>=', message: `check ${i}` }))
-  const shard: ShardResult = { format: 'modeltest-shard/1', shard: { index: 1, count: 1 }, startedAt: new Date().toISOString(), durationMs: 1, runtime: {}, problems: [], tests: [{ file: 'many.modeltest.ts', name: 'many', state: 'failed', durationMs: 1, errors: ['failed'], checks }] }
+  const shard: ShardResult = {
+    format: 'modeltest-shard/1',
+    shard: { index: 1, count: 1 },
+    startedAt: new Date().toISOString(),
+    durationMs: 1,
+    runtime: {},
+    problems: [],
+    tests: [{ file: 'many.modeltest.ts', name: 'many', state: 'failed', durationMs: 1, errors: ['failed'], checks }],
+  }
   const dir = await tempDir()
   await mkdir(join(dir, 'shards'))
   await writeFile(join(dir, 'shards', 'shard-1-of-1.json'), JSON.stringify(shard))
@@ -72,7 +80,7 @@ describe('modeltest --cloudwatch-namespace', () => {
     expect(existsSync(join(dir, 'reports'))).toBe(false)
   })
 
-  test('a run publishes its test files\' checks, named by file and check', async () => {
+  test("a run publishes its test files' checks, named by file and check", async () => {
     const out = await tempDir()
     fake.points.length = 0
     const result = await runCli(['columns.modeltest.ts', '--cloudwatch-namespace', 'modeltest/run', '--json', join(out, 'modeltest.json'), '--no-html', '--no-junit'], join(fixturesDir, 'sharded'), fake.env)
@@ -94,7 +102,9 @@ describe('modeltest canary --cloudwatch-namespace', { timeout: 90_000 }, () => {
     sagemaker = await startFakeSageMaker({ artifacts: { 's3://models/penguins.tar.gz': join(fixturesDir, 'models', 'penguins.onnx') }, features })
     const client = new SageMakerClient({ region: 'us-east-1', endpoint: sagemaker.url, credentials: { accessKeyId: sagemaker.env.AWS_ACCESS_KEY_ID, secretAccessKey: sagemaker.env.AWS_SECRET_ACCESS_KEY } })
     await client.send(new CreateModelCommand({ ModelName: 'penguins', PrimaryContainer: { Image: 'modeltest-serve:1', ModelDataUrl: 's3://models/penguins.tar.gz' }, ExecutionRoleArn: 'arn:aws:iam::123456789012:role/SageMakerExecution' }))
-    await client.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'penguins-1', ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'penguins', InstanceType: 'ml.m5.large', InitialInstanceCount: 1, InitialVariantWeight: 1 }] }))
+    await client.send(
+      new CreateEndpointConfigCommand({ EndpointConfigName: 'penguins-1', ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'penguins', InstanceType: 'ml.m5.large', InitialInstanceCount: 1, InitialVariantWeight: 1 }] }),
+    )
     await client.send(new CreateEndpointCommand({ EndpointName: 'penguins-prod', EndpointConfigName: 'penguins-1' }))
     await sagemaker.settled('penguins-prod')
     const rows = (await (await dataset(join(fixturesDir, 'data', 'penguins.csv'))).rows()).filter((row) => features.every((name) => typeof row[name] === 'number'))
@@ -103,10 +113,30 @@ describe('modeltest canary --cloudwatch-namespace', { timeout: 90_000 }, () => {
   })
   afterAll(() => sagemaker?.close())
 
-  test('the traffic phase publishes each round\'s checks, timestamped as it ends, and the whole run at the end', async () => {
+  test("the traffic phase publishes each round's checks, timestamped as it ends, and the whole run at the end", async () => {
     fake.points.length = 0
     const out = await tempDir()
-    const args = ['canary', '--endpoint', 'penguins-prod', '--tests', 'rows.modeltest.ts', '--data', traffic, '--duration', '3', '--rate', '10', '--cloudwatch-namespace', 'modeltest/canary', '--cloudwatch-round', '1', '--json', join(out, 'canary.json'), '--no-junit', '--no-html']
+    const args = [
+      'canary',
+      '--endpoint',
+      'penguins-prod',
+      '--tests',
+      'rows.modeltest.ts',
+      '--data',
+      traffic,
+      '--duration',
+      '3',
+      '--rate',
+      '10',
+      '--cloudwatch-namespace',
+      'modeltest/canary',
+      '--cloudwatch-round',
+      '1',
+      '--json',
+      join(out, 'canary.json'),
+      '--no-junit',
+      '--no-html',
+    ]
     const result = await runCli(args, join(fixturesDir, 'canary'), { ...sagemaker.env, ...fake.env })
     expect(result.code, result.stderr).toBe(0)
     expect(result.stderr.match(/published \d+ data points to CloudWatch namespace modeltest\/canary/g)).toHaveLength(4)

@@ -111,7 +111,9 @@ test('a CloudWatch that accepts and never answers ends the publish at the reques
     vi.stubEnv('AWS_ENDPOINT_URL_CLOUDWATCH', url)
     for (const [name, value] of Object.entries(fake.env)) if (name !== 'AWS_ENDPOINT_URL_CLOUDWATCH') vi.stubEnv(name, value)
     const error = await rejection(publishChecks({ passed: true, tests: [] }, 'modeltest/test', { requestTimeoutMs: 200, ...quiet }))
-    expect(error.message).toBe('namespace modeltest/test, request 1 of 1: CloudWatch PutMetricData failed: TimeoutError: no answer within 200 ms (the request timeout)\n  Check the network path to CloudWatch (proxy, VPC endpoint, AWS_ENDPOINT_URL) and run again.')
+    expect(error.message).toBe(
+      'namespace modeltest/test, request 1 of 1: CloudWatch PutMetricData failed: TimeoutError: no answer within 200 ms (the request timeout)\n  Check the network path to CloudWatch (proxy, VPC endpoint, AWS_ENDPOINT_URL) and run again.',
+    )
   } finally {
     vi.unstubAllEnvs()
     silent.closeAllConnections()
@@ -123,7 +125,14 @@ describe('cloudwatch.metric: CloudWatch as a source', () => {
   const endpoint = { EndpointName: 'sentiment-prod', VariantName: 'AllTraffic' }
   const hour = (h: number) => new Date(Date.UTC(2026, 10, 30, h, 10))
   const query = { namespace: 'AWS/SageMaker', name: 'ModelLatency', dimensions: endpoint, stat: 'Maximum', period: 3600, since: '2026-11-30T00:00:00Z', until: '2026-11-30T06:00:00Z' }
-  beforeEach(() => fake.seed('AWS/SageMaker', 'ModelLatency', endpoint, [hour(4), hour(0), hour(2), hour(1), hour(3)].map((time, i) => [time, [150, 90, 120, 100, 110][i]])))
+  beforeEach(() =>
+    fake.seed(
+      'AWS/SageMaker',
+      'ModelLatency',
+      endpoint,
+      [hour(4), hour(0), hour(2), hour(1), hour(3)].map((time, i) => [time, [150, 90, 120, 100, 110][i]]),
+    ),
+  )
 
   test('reads every page (NextToken) of GetMetricData, oldest first', async () => {
     const series = await cloudwatch.metric({ ...query, client })
@@ -150,7 +159,7 @@ describe('cloudwatch.metric: CloudWatch as a source', () => {
       message: 'AWS/SageMaker ModelLatency (Maximum per 3600 s, EndpointName=sentiment-prod, VariantName=AllTraffic) max 150.0000 ≤ 200 (n=5 data points, 2026-11-30T00:00:00.000Z – 2026-11-30T06:00:00.000Z)',
       details: { namespace: 'AWS/SageMaker', metric: 'ModelLatency', dimensions: endpoint, stat: 'Maximum', period: 3600, reduce: 'max' },
     })
-    await expect(expect(series).toHaveMetricBelow(120)).rejects.toThrow(/max 150\.0000 > 120 .*\n  Actual: 150, Threshold: 120/)
+    await expect(expect(series).toHaveMetricBelow(120)).rejects.toThrow(/max 150\.0000 > 120 .*\n {2}Actual: 150, Threshold: 120/)
     await expect(series).toHaveMetricBelow(120, { reduce: 'mean' })
     await expect(series).not.toHaveMetricBelow(120)
   })
@@ -182,7 +191,7 @@ describe('cloudwatch.metric: CloudWatch as a source', () => {
   })
 
   test('a query CloudWatch would refuse is a usage error, and so is a value that is not a metric', async () => {
-    expect((await rejection(cloudwatch.metric({ ...query, period: 90, client }))).message).toMatch(/period 90 s is not one CloudWatch takes\n  Give 60 or a multiple of it/)
+    expect((await rejection(cloudwatch.metric({ ...query, period: 90, client }))).message).toMatch(/period 90 s is not one CloudWatch takes\n {2}Give 60 or a multiple of it/)
     expect((await rejection(cloudwatch.metric({ ...query, stat: 'avg', client }))).message).toMatch(/stat 'avg' is not one of/)
     expect((await rejection(cloudwatch.metric({ ...query, since: '2026-12-01T00:00:00Z', client }))).message).toMatch(/since \(2026-12-01T00:00:00.000Z\) is not before until/)
     expect((await rejection(cloudwatch.metric({ ...query, sinse: '7d' } as never))).message).toMatch(/unknown option 'sinse' \(did you mean 'since'\?\)/)

@@ -68,7 +68,7 @@ describe('features read as typed columns', () => {
     const path = join(await tempDir({ 'blank.csv': csv(3000, 2, { row: 2500, column: 'c' }) }), 'blank.csv')
     const net = await model(onnxPath, { features })
     const error = await rejection(net.predict(await dataset(path)))
-    expect(error.message).toMatch(/penguins\.onnx: feature column 'c' holds a null at row 2500, not a number\n  Fill or drop nulls/)
+    expect(error.message).toMatch(/penguins\.onnx: feature column 'c' holds a null at row 2500, not a number\n {2}Fill or drop nulls/)
   })
 
   test('a text feature column is named with its first value, as before', async () => {

@@ -4,7 +4,7 @@ import { METRICS, bootstrapInterval, measureMetric, predictedClasses, type Evalu
 /** 3,000 rows of a noisy three-class model: labels, scores and argmax classes. */
 function threeClasses(): Evaluation {
   let state = 11
-  const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648)
+  const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648
   const n = 3000
   const labels = new Int32Array(n)
   const values = new Float64Array(3 * n)

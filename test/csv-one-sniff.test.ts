@@ -34,8 +34,10 @@ describe('one sniff per CSV file', () => {
     for (let i = 0; i < 60_000; i++) {
       if (i === 31_000) lines.push(`${long},1`)
       else if (i % 997 === 0) lines.push(`"line one\nline two, ""quoted"" ${i}",${i % 3}`)
-      else if (i % 1_001 === 0) (lines.push(`,${i % 3}`), expectedNulls++)
-      else lines.push(`row ${i},${i % 3}`)
+      else if (i % 1_001 === 0) {
+        lines.push(`,${i % 3}`)
+        expectedNulls++
+      } else lines.push(`row ${i},${i % 3}`)
     }
     const dir = await tempDir({ 'spanning.csv': lines.join('\n') + '\n' })
     const result = await runCli(['validate', 'spanning.csv', '--columns', 'text,label', '--label', 'label', '--min-samples', '1000', '--output', 'report.json'], dir)

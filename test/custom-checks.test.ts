@@ -22,7 +22,11 @@ function toHaveHandRecord(this: MatcherState, received: unknown, record: Partial
 }
 /** The line of this file that holds `statement` alone. */
 function lineOf(statement: string): number {
-  return readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').findIndex((line) => line.trim() === statement) + 1
+  return (
+    readFileSync(fileURLToPath(import.meta.url), 'utf8')
+      .split('\n')
+      .findIndex((line) => line.trim() === statement) + 1
+  )
 }
 registerChecks({ toStayBelow, toMeasureNaN, toCompareNothing, toEqualOne, toHaveHandRecord })
 
@@ -92,7 +96,12 @@ describe('a user’s check through the command line', () => {
     const out = await tempDir()
     // An earlier run in which the gap was larger: the PR comment shows the change.
     const earlier = makeCheck({ name: 'fairness_accuracy_gap', kind: 'model', actual: 0.05, threshold: 0.1, comparator: '<=', message: 'Accuracy gap' })
-    const baseline = buildReport({ tests: [{ file: 'examples/fairness/fairness.modeltest.ts', name: 'fairness > movie and restaurant reviews are classified alike', state: 'passed', durationMs: 1, errors: [], checks: [earlier] }], startedAt: new Date(), durationMs: 1, runtime: {} })
+    const baseline = buildReport({
+      tests: [{ file: 'examples/fairness/fairness.modeltest.ts', name: 'fairness > movie and restaurant reviews are classified alike', state: 'passed', durationMs: 1, errors: [], checks: [earlier] }],
+      startedAt: new Date(),
+      durationMs: 1,
+      runtime: {},
+    })
     await writeFile(join(out, 'baseline.json'), JSON.stringify(baseline))
     const paths = { junit: join(out, 'junit.xml'), json: join(out, 'modeltest.json'), html: join(out, 'modeltest.html'), summary: join(out, 'summary.md'), 'pr-comment': join(out, 'pr.md') }
     const run = await runCli([...Object.entries(paths).flatMap(([flag, path]) => [`--${flag}`, path]), '--baseline-report', join(out, 'baseline.json')], fairnessDir)

@@ -7,9 +7,23 @@ import { fixturesDir, lastRecord } from './helpers.js'
 
 const penguinsPath = (extension: string) => join(fixturesDir, 'data', `penguins.${extension}`)
 const penguins = await dataset(penguinsPath('csv'))
-const clean = await dataset([{ id: 1, email: 'a@b.org', label: 0 }, { id: 2, email: 'c@d.org', label: 1 }, { id: 3, email: 'e@f.org', label: 1 }], { name: 'clean' })
-const dirty = await dataset([{ id: 1, email: 'a@b.org', label: 0 }, { id: 1, email: 'not an email', label: 1 }, { id: 1, email: 'not an email', label: 1 }, { id: 4, email: null, label: 7 }], { name: 'dirty' })
-
+const clean = await dataset(
+  [
+    { id: 1, email: 'a@b.org', label: 0 },
+    { id: 2, email: 'c@d.org', label: 1 },
+    { id: 3, email: 'e@f.org', label: 1 },
+  ],
+  { name: 'clean' },
+)
+const dirty = await dataset(
+  [
+    { id: 1, email: 'a@b.org', label: 0 },
+    { id: 1, email: 'not an email', label: 1 },
+    { id: 1, email: 'not an email', label: 1 },
+    { id: 4, email: null, label: 7 },
+  ],
+  { name: 'dirty' },
+)
 
 describe('toHaveColumns', () => {
   test('passes', () => expect(penguins).toHaveColumns(['species', 'sex']))
@@ -74,10 +88,15 @@ describe('toMatchPattern', () => {
 describe('toHaveUniqueValues and toHaveNoDuplicateRows', () => {
   test('unique key passes', () => expect(clean).toHaveUniqueValues(['id']))
   test('a repeated key fails', () => expect(expect(dirty).toHaveUniqueValues(['id'])).rejects.toThrow(/2 duplicate rows in id \(1 values repeated\), e\.g\. "1"/))
-  test('a key of several columns', () => expect(dirty).toHaveUniqueValues(['id', 'label']).then(
-    () => { throw new Error('expected a failure') },
-    (error: Error) => expect(error.message).toMatch(/1 duplicate rows in id, label/),
-  ))
+  test('a key of several columns', () =>
+    expect(dirty)
+      .toHaveUniqueValues(['id', 'label'])
+      .then(
+        () => {
+          throw new Error('expected a failure')
+        },
+        (error: unknown) => expect((error as Error).message).toMatch(/1 duplicate rows in id, label/),
+      ))
   test('duplicate rows', async () => {
     await expect(clean).toHaveNoDuplicateRows()
     await expect(expect(dirty).toHaveNoDuplicateRows()).rejects.toThrow(/1 duplicate rows in all columns/)
@@ -101,8 +120,14 @@ describe('toHaveClassBalance and toHaveMinClassCount', () => {
 
 describe('toHaveNoOverlapWith', () => {
   test('passes when no row is shared, fails with the count and examples', async () => {
-    const adelie = await dataset((await penguins.rows()).filter((row) => row.species === 'Adelie'), { name: 'adelie' })
-    const gentoo = await dataset((await penguins.rows()).filter((row) => row.species === 'Gentoo'), { name: 'gentoo' })
+    const adelie = await dataset(
+      (await penguins.rows()).filter((row) => row.species === 'Adelie'),
+      { name: 'adelie' },
+    )
+    const gentoo = await dataset(
+      (await penguins.rows()).filter((row) => row.species === 'Gentoo'),
+      { name: 'gentoo' },
+    )
     await expect(adelie).toHaveNoOverlapWith(gentoo)
     await expect(expect(penguins).toHaveNoOverlapWith(adelie, { on: ['species', 'island', 'body_mass_g'] })).rejects.toThrow(/\d+ of 344 rows of .*penguins\.csv also appear in adelie \(on species, island, body_mass_g\)/)
     await expect(penguins).not.toHaveNoOverlapWith(gentoo)
@@ -110,7 +135,10 @@ describe('toHaveNoOverlapWith', () => {
 })
 
 const penguinRows = await penguins.rows()
-const adelie = await dataset(penguinRows.filter((row) => row.species === 'Adelie'), { name: 'adelie' })
+const adelie = await dataset(
+  penguinRows.filter((row) => row.species === 'Adelie'),
+  { name: 'adelie' },
+)
 // A seeded random half: the same population. (Every other row would not be: the source lists penguins in male/female pairs.)
 const sample = penguins.sample(172, { seed: 1 })
 
@@ -125,7 +153,9 @@ describe('toHaveNoDriftFrom', () => {
     expect(mass.pValue).toBeGreaterThan(0.05)
   })
   test('fails on another population, naming the drifted columns', async () => {
-    await expect(expect(adelie).toHaveNoDriftFrom(penguins, { columns: ['body_mass_g', 'island', 'sex'] })).rejects.toThrow(/Drift in 2 of 3 columns: body_mass_g ks 0\.\d{4} p=[\d.e-]+ shift [\d.]+ \(min [\d.]+, detectable [\d.]+\) < α 0\.05; island chi2 [\d.]+ p=[\d.e-]+ shift share [\d.]+ \(min 0\.02, detectable [\d.]+\) < α 0\.05/)
+    await expect(expect(adelie).toHaveNoDriftFrom(penguins, { columns: ['body_mass_g', 'island', 'sex'] })).rejects.toThrow(
+      /Drift in 2 of 3 columns: body_mass_g ks 0\.\d{4} p=[\d.e-]+ shift [\d.]+ \(min [\d.]+, detectable [\d.]+\) < α 0\.05; island chi2 [\d.]+ p=[\d.e-]+ shift share [\d.]+ \(min 0\.02, detectable [\d.]+\) < α 0\.05/,
+    )
   })
   test('PSI and Jensen–Shannon with a threshold of their own; free text is skipped unless named', async ({ task }) => {
     await expect(expect(adelie).toHaveNoDriftFrom(penguins, { columns: ['flipper_length_mm'], test: 'psi' })).rejects.toThrow(/flipper_length_mm psi \d+\.\d{4} > 0\.20/)
@@ -149,7 +179,13 @@ describe('guards', () => {
 })
 
 describe('every matcher reads every format the same', () => {
-  const formats: [string, DatasetFormat][] = [['csv', 'csv'], ['tsv', 'tsv'], ['jsonl', 'jsonl'], ['parquet', 'parquet'], ['arrow', 'arrow']]
+  const formats: [string, DatasetFormat][] = [
+    ['csv', 'csv'],
+    ['tsv', 'tsv'],
+    ['jsonl', 'jsonl'],
+    ['parquet', 'parquet'],
+    ['arrow', 'arrow'],
+  ]
   test.each(formats)('penguins.%s', async (extension) => {
     const data = await dataset(penguinsPath(extension))
     expect(data.rowCount).toBe(344)

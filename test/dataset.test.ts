@@ -126,7 +126,11 @@ describe('Arrow IPC', () => {
     expect(data.schema).toEqual({ score: 'float', label: 'int', name: 'string' })
     expect(await data.column('score')).toEqual([0.25, 0.5, 0.75])
     expect(await data.column('name')).toEqual(['a', 'b', 'c'])
-    expect(data.hash).toBe(createHash('sha256').update(await readFile(path)).digest('hex'))
+    expect(data.hash).toBe(
+      createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex'),
+    )
   })
 
   test('keeps Arrow nulls as nulls', async () => {

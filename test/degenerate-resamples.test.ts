@@ -6,7 +6,13 @@ import { repoRoot } from './helpers.js'
 
 // scikit-learn 1.2 on the whole data: test/golden/make_statistics_golden.py.
 const golden = JSON.parse(readFileSync(join(repoRoot, 'test', 'golden', 'statistics.json'), 'utf8'))
-interface Case { name: string; labels: number[]; scores: number[]; roc_auc: number; average_precision: number }
+interface Case {
+  name: string
+  labels: number[]
+  scores: number[]
+  roc_auc: number
+  average_precision: number
+}
 const cases = golden.degenerate as Case[]
 
 async function checkOn({ labels, scores }: Case, metric: string) {
@@ -26,7 +32,10 @@ describe('metrics whose bootstrap resamples could lose a class', () => {
 
   test('the bootstrap draws within each class, so no resample loses one, and says so in the record', async () => {
     // ECE's bootstrap (average precision now has the logit interval, ROC AUC DeLong's).
-    const record = await checkOn(cases.find((entry) => entry.name === '3-of-300')!, 'ece')
+    const record = await checkOn(
+      cases.find((entry) => entry.name === '3-of-300')!,
+      'ece',
+    )
     expect(record.interval).toMatchObject({ method: 'bootstrap', resamples: 1000, skipped: 0, stratified: true })
   })
 

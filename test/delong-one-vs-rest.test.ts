@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
 import { delongAuc, delongOneVsRest, measureMetric, predictedClasses, rocAucOneVsRest } from '../src/index.js'
 
-interface Case { name: string; labels: number[]; width: number; values: number[]; macro: { auc: number; variance: number }; weighted: { auc: number; variance: number } }
+interface Case {
+  name: string
+  labels: number[]
+  width: number
+  values: number[]
+  macro: { auc: number; variance: number }
+  weighted: { auc: number; variance: number }
+}
 const golden = JSON.parse(readFileSync(new URL('./golden/resamples.json', import.meta.url), 'utf8')) as { ovr_delong: Case[] }
 
 describe("one-vs-rest ROC AUC's DeLong variance", () => {

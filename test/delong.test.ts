@@ -7,9 +7,26 @@ import { repoRoot } from './helpers.js'
 // R pROC 1.18 (var and ci.auc with method = "delong"), cross-checked in the script against an
 // independent numpy implementation of Sun & Xu's fast DeLong: test/golden/make_statistics_golden.py.
 const golden = JSON.parse(readFileSync(join(repoRoot, 'test', 'golden', 'statistics.json'), 'utf8'))
-interface DelongCase { name: string; labels: number[]; scores: number[]; confidence: number; auc: number; variance: number; low: number; high: number }
+interface DelongCase {
+  name: string
+  labels: number[]
+  scores: number[]
+  confidence: number
+  auc: number
+  variance: number
+  low: number
+  high: number
+}
 const cases = golden.delong as DelongCase[]
-interface PairedCase { name: string; labels: number[]; a: number[]; b: number[]; z: number; p_value: number; difference: number }
+interface PairedCase {
+  name: string
+  labels: number[]
+  a: number[]
+  b: number[]
+  z: number
+  p_value: number
+  difference: number
+}
 const pairedCases = golden.delong_paired as PairedCase[]
 
 describe("DeLong's ROC AUC variance and interval", () => {

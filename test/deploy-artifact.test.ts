@@ -69,7 +69,7 @@ describe('the model archive', () => {
     expect(await modelFileHash(folder)).toBe(hashes.tfjs)
   })
 
-  test('a weight file name longer than a tar header\'s 100 bytes survives both ways: modeltest\'s archive and GNU tar\'s', async () => {
+  test("a weight file name longer than a tar header's 100 bytes survives both ways: modeltest's archive and GNU tar's", async () => {
     const folder = await tempDir()
     const long = `${'sentiment-bag-of-words-dense-layer-weights-'.repeat(3)}shard1of1.bin`
     const json = JSON.parse(await readFile(join(tfjs, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] }
@@ -145,10 +145,13 @@ describe('uploadModelArtifact against s3rver', () => {
   test('the S3 requests modeltest makes fit the S3 API model that @aws-sdk/client-s3 ships', async () => {
     const inputs: { action: string; input: object }[] = []
     const client = new s3Sdk.S3Client({ region: 'us-east-1', endpoint: s3.url, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } })
-    client.middlewareStack.add((next, context) => (args) => {
-      inputs.push({ action: String(context.commandName).replace(/Command$/, ''), input: args.input as object })
-      return next(args)
-    }, { step: 'initialize', name: 'recordInputs' })
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        inputs.push({ action: String(context.commandName).replace(/Command$/, ''), input: args.input })
+        return next(args)
+      },
+      { step: 'initialize', name: 'recordInputs' },
+    )
     // A model under the part size goes up in one PutObject with modeltest's parameters. (A multipart upload's
     // requests are lib-storage's, which hands every parameter to each; s3rver's answers check those.)
     await uploadModelArtifact(weak, hashes.weak, 's3://models/shapes', { client, ...silent })
@@ -160,7 +163,7 @@ describe('uploadModelArtifact against s3rver', () => {
     client.destroy()
   })
 
-  test('a part size below S3\'s 5 MiB and a URL that is not s3:// are refused before any request', async () => {
+  test("a part size below S3's 5 MiB and a URL that is not s3:// are refused before any request", async () => {
     const before = s3.requests.length
     expect((await rejection(uploadModelArtifact(onnx, hashes.onnx, 's3://models/x', { client: s3.client, partSizeBytes: 1024, ...silent }))).message).toMatch(/the part size 1024 is below S3's minimum of 5 MiB/)
     expect((await rejection(uploadModelArtifact(onnx, hashes.onnx, 'https://models/x', { client: s3.client, ...silent }))).message).toMatch(/the upload location 'https:\/\/models\/x' is not an s3:\/\/ URL of a bucket or prefix/)
@@ -208,7 +211,29 @@ describe('deploy sagemaker --upload and --model-data, end to end (s3rver and the
   afterAll(() => fake?.close())
 
   async function deploy(model: 'onnx' | 'weak', ...flags: string[]): Promise<CliResult> {
-    const args = ['deploy', 'sagemaker', '--report', reports[model], '--model', model === 'onnx' ? onnx : weak, '--endpoint', 'penguins-artifact', '--model-name', 'penguins', '--image', '123456789012.dkr.ecr.us-east-1.amazonaws.com/modeltest-serve:1', '--role', 'arn:aws:iam::123456789012:role/SageMakerExecution', '--poll', '1', '--wait', '0', '--termination-wait', '0', ...flags]
+    const args = [
+      'deploy',
+      'sagemaker',
+      '--report',
+      reports[model],
+      '--model',
+      model === 'onnx' ? onnx : weak,
+      '--endpoint',
+      'penguins-artifact',
+      '--model-name',
+      'penguins',
+      '--image',
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/modeltest-serve:1',
+      '--role',
+      'arn:aws:iam::123456789012:role/SageMakerExecution',
+      '--poll',
+      '1',
+      '--wait',
+      '0',
+      '--termination-wait',
+      '0',
+      ...flags,
+    ]
     const result = await runCli(args, work, { ...fake.env, AWS_ENDPOINT_URL_S3: s3.url, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' })
     outputs.push(result)
     return result
@@ -225,7 +250,10 @@ describe('deploy sagemaker --upload and --model-data, end to end (s3rver and the
     expect(fake.endpoint('penguins-artifact')).toMatchObject({ status: 'InService', configName: createdModels().at(-1)!.ModelName })
     // The container unpacked the uploaded archive and answers the tested model's predictions.
     const runtime = new SageMakerRuntimeClient({ region: 'us-east-1', endpoint: fake.url, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } })
-    const rows = [[39.1, 18.7, 181, 3750], [39.5, 17.4, 186, 3800]].map((values) => Object.fromEntries(features.map((name, i) => [name, values[i]])))
+    const rows = [
+      [39.1, 18.7, 181, 3750],
+      [39.5, 17.4, 186, 3800],
+    ].map((values) => Object.fromEntries(features.map((name, i) => [name, values[i]])))
     const answer = await runtime.send(new InvokeEndpointCommand({ EndpointName: 'penguins-artifact', ContentType: 'application/json', Body: JSON.stringify({ instances: rows }) }))
     const predictions = JSON.parse(new TextDecoder().decode(answer.Body)).predictions as number[][]
     predictions.flat().forEach((value, i) => expect(value).toBeCloseTo(probabilities.flat()[i], 5))
@@ -283,8 +311,14 @@ describe('deploy sagemaker --upload and --model-data, end to end (s3rver and the
     expect(created).not.toBe(live)
     expect(result.stdout).toContain(`sagemaker: UpdateEndpoint failed: deleted the endpoint config ${created} this deploy created`)
     expect(result.stdout).toContain(`sagemaker: UpdateEndpoint failed: deleted the model ${created} this deploy created`)
-    const deletions = fake.calls.slice(calls).filter((call) => call.action.startsWith('Delete')).map((call) => [call.action, call.request.EndpointConfigName ?? call.request.ModelName])
-    expect(deletions).toEqual([['DeleteEndpointConfig', created], ['DeleteModel', created]])
+    const deletions = fake.calls
+      .slice(calls)
+      .filter((call) => call.action.startsWith('Delete'))
+      .map((call) => [call.action, call.request.EndpointConfigName ?? call.request.ModelName])
+    expect(deletions).toEqual([
+      ['DeleteEndpointConfig', created],
+      ['DeleteModel', created],
+    ])
     expect(fake.endpoint('penguins-artifact')).toMatchObject({ status: 'InService', configName: live })
   })
 

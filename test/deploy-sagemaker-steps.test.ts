@@ -32,7 +32,16 @@ const options: SageMakerDeployOptions = {
 }
 
 function endpoint(status: string, config: string, extra: Partial<DescribeEndpointCommandOutput> = {}): DescribeEndpointCommandOutput {
-  return { $metadata: {}, EndpointName: ENDPOINT, EndpointArn: `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${ENDPOINT}`, EndpointStatus: status as never, EndpointConfigName: config, CreationTime: new Date(AT), LastModifiedTime: new Date(AT), ...extra }
+  return {
+    $metadata: {},
+    EndpointName: ENDPOINT,
+    EndpointArn: `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${ENDPOINT}`,
+    EndpointStatus: status as never,
+    EndpointConfigName: config,
+    CreationTime: new Date(AT),
+    LastModifiedTime: new Date(AT),
+    ...extra,
+  }
 }
 
 function plan(overrides: Partial<SageMakerDeployOptions> = {}, input: Partial<PlanInput> = {}): DeployPlan {
@@ -72,7 +81,11 @@ describe('plan: the calls, from the options and the endpoint found', () => {
         EndpointName: ENDPOINT,
         EndpointConfigName: VERSION,
         DeploymentConfig: {
-          BlueGreenUpdatePolicy: { TrafficRoutingConfiguration: { Type: 'LINEAR', WaitIntervalInSeconds: 120, LinearStepSize: { Type: 'CAPACITY_PERCENT', Value: 25 } }, TerminationWaitInSeconds: 120, MaximumExecutionTimeoutInSeconds: 1800 },
+          BlueGreenUpdatePolicy: {
+            TrafficRoutingConfiguration: { Type: 'LINEAR', WaitIntervalInSeconds: 120, LinearStepSize: { Type: 'CAPACITY_PERCENT', Value: 25 } },
+            TerminationWaitInSeconds: 120,
+            MaximumExecutionTimeoutInSeconds: 1800,
+          },
           AutoRollbackConfiguration: { Alarms: [{ AlarmName: 'sentiment-5xx' }] },
         },
       },
@@ -81,7 +94,13 @@ describe('plan: the calls, from the options and the endpoint found', () => {
   })
 
   test('beside the live model: the heaviest live variant is kept with the rest of the traffic, and the update shifts nothing', () => {
-    const current = { ...endpoint('InService', OLD), ProductionVariants: [{ VariantName: 'blue', CurrentWeight: 0.2 }, { VariantName: 'green', CurrentWeight: 0.8 }] }
+    const current = {
+      ...endpoint('InService', OLD),
+      ProductionVariants: [
+        { VariantName: 'blue', CurrentWeight: 0.2 },
+        { VariantName: 'green', CurrentWeight: 0.8 },
+      ],
+    }
     const liveVariants = [
       { VariantName: 'blue', ModelName: 'sentiment-older', InstanceType: 'ml.m5.large' as const, InitialInstanceCount: 1 },
       { VariantName: 'green', ModelName: 'sentiment-live', InstanceType: 'ml.c5.xlarge' as const, InitialInstanceCount: 3 },
@@ -124,7 +143,7 @@ function awsError(name: string, message: string, status: number): Error {
 }
 
 describe('act: the calls in order, and undo when one fails', () => {
-  test('sends the plan\'s calls in order, logs each, and returns when the endpoint call was sent', async () => {
+  test("sends the plan's calls in order, logs each, and returns when the endpoint call was sent", async () => {
     const { sent, send } = fakeClient()
     const lines: string[] = []
     let time = AT
@@ -135,11 +154,13 @@ describe('act: the calls in order, and undo when one fails', () => {
     expect(started).toBe(AT + 2000)
   })
 
-  test('a refused update deletes the config and the model this deploy created, and throws the update\'s error in words', async () => {
+  test("a refused update deletes the config and the model this deploy created, and throws the update's error in words", async () => {
     const { sent, send } = fakeClient({ UpdateEndpoint: () => awsError('ValidationException', 'The alarm sentiment-5xx does not exist.', 400), DescribeEndpoint: () => endpoint('InService', OLD) })
     const lines: string[] = []
     const error = await rejection(act(plan({}, { current: endpoint('InService', OLD) }), { sdk, send, log: (line) => lines.push(line), now: () => AT }))
-    expect(error.message).toBe(`endpoint ${ENDPOINT}: SageMaker UpdateEndpoint failed: ValidationException: The alarm sentiment-5xx does not exist. (HTTP 400)\n  Check the value SageMaker names above (image, model data, role, instance type, alarms).`)
+    expect(error.message).toBe(
+      `endpoint ${ENDPOINT}: SageMaker UpdateEndpoint failed: ValidationException: The alarm sentiment-5xx does not exist. (HTTP 400)\n  Check the value SageMaker names above (image, model data, role, instance type, alarms).`,
+    )
     expect(sent.map(([name]) => name)).toEqual(['CreateModel', 'CreateEndpointConfig', 'UpdateEndpoint', 'DescribeEndpoint', 'DeleteEndpointConfig', 'DeleteModel'])
     expect(lines.slice(-2)).toEqual([`sagemaker: UpdateEndpoint failed: deleted the endpoint config ${VERSION} this deploy created`, `sagemaker: UpdateEndpoint failed: deleted the model ${VERSION} this deploy created`])
   })
@@ -221,7 +242,7 @@ describe('judge: the outcome, from where the wait left the endpoint', () => {
     expect(outcome(endpoint('InService', VERSION))).toEqual({ outcome: 'deployed', ...base })
   })
 
-  test('InService on the previous config is rolled back, with SageMaker\'s reason or a question', () => {
+  test("InService on the previous config is rolled back, with SageMaker's reason or a question", () => {
     expect(outcome(endpoint('InService', OLD, { FailureReason: 'Alarm sentiment-5xx fired' }))).toEqual({ outcome: 'rolled-back', ...base, failureReason: 'Alarm sentiment-5xx fired' })
     expect(outcome(endpoint('InService', OLD)).failureReason).toBe(`SageMaker rolled ${ENDPOINT} back to ${OLD} without giving a reason (did an alarm fire?)`)
   })

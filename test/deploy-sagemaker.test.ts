@@ -44,7 +44,16 @@ const notFound = () => awsError('ValidationException', `Could not find endpoint 
 const throttled = () => awsError('ThrottlingException', 'Rate exceeded', 400, { $retryable: { throttling: true } })
 
 function endpoint(status: string, config: string, extra: Partial<DescribeEndpointCommandOutput> = {}): DescribeEndpointCommandOutput {
-  return { $metadata: {}, EndpointName: ENDPOINT, EndpointArn: `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${ENDPOINT}`, EndpointStatus: status as never, EndpointConfigName: config, CreationTime: new Date(START), LastModifiedTime: new Date(START), ...extra }
+  return {
+    $metadata: {},
+    EndpointName: ENDPOINT,
+    EndpointArn: `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${ENDPOINT}`,
+    EndpointStatus: status as never,
+    EndpointConfigName: config,
+    CreationTime: new Date(START),
+    LastModifiedTime: new Date(START),
+    ...extra,
+  }
 }
 
 /** A clock whose sleep moves time on at once; `sleeps` records every wait. */
@@ -172,7 +181,13 @@ describe('deploySageMaker', () => {
   })
 
   test('beside: the new model joins the live one as a second variant with its weight, and no blue/green shift', async () => {
-    const live = { ...endpoint('InService', OLD), ProductionVariants: [{ VariantName: 'green', CurrentWeight: 1 }, { VariantName: 'blue', CurrentWeight: 0 }] }
+    const live = {
+      ...endpoint('InService', OLD),
+      ProductionVariants: [
+        { VariantName: 'green', CurrentWeight: 1 },
+        { VariantName: 'blue', CurrentWeight: 0 },
+      ],
+    }
     sm.on(DescribeEndpointCommand).resolvesOnce(live).resolvesOnce(endpoint('Updating', OLD)).resolves(endpoint('InService', NEW))
     sm.on(DescribeEndpointConfigCommand).resolves({
       EndpointConfigName: OLD,
@@ -194,7 +209,9 @@ describe('deploySageMaker', () => {
 
   test('beside needs a live endpoint, two names, a weight in (0, 1) and no traffic shift', async () => {
     sm.on(DescribeEndpointCommand).rejects(notFound())
-    expect((await rejection(deploySageMaker(options({ traffic: undefined, alarms: undefined, variantName: 'green', beside: { variant: 'blue' } })))).message).toMatch(/the endpoint does not exist, so there is no live model to put green beside/)
+    expect((await rejection(deploySageMaker(options({ traffic: undefined, alarms: undefined, variantName: 'green', beside: { variant: 'blue' } })))).message).toMatch(
+      /the endpoint does not exist, so there is no live model to put green beside/,
+    )
     expect(sm.commandCalls(CreateModelCommand)).toHaveLength(0)
     expect((await rejection(deploySageMaker(options({ traffic: undefined, alarms: undefined, variantName: 'blue', beside: { variant: 'blue' } })))).message).toMatch(/both named 'blue'/)
     expect((await rejection(deploySageMaker(options({ traffic: undefined, alarms: undefined, variantName: 'green', beside: { variant: 'blue', weight: 1 } })))).message).toMatch(/weight must be between 0 and 1, got 1/)
@@ -222,7 +239,10 @@ describe('deploySageMaker', () => {
   })
 
   test('Failed is failed, with the FailureReason', async () => {
-    sm.on(DescribeEndpointCommand).rejectsOnce(notFound()).resolvesOnce(endpoint('Creating', NEW)).resolves(endpoint('Failed', NEW, { FailureReason: 'The primary container for production variant AllTraffic did not pass the ping health check.' }))
+    sm.on(DescribeEndpointCommand)
+      .rejectsOnce(notFound())
+      .resolvesOnce(endpoint('Creating', NEW))
+      .resolves(endpoint('Failed', NEW, { FailureReason: 'The primary container for production variant AllTraffic did not pass the ping health check.' }))
     const result = await deploySageMaker(options())
     expect(result).toMatchObject({ outcome: 'failed', failureReason: 'The primary container for production variant AllTraffic did not pass the ping health check.' })
   })
@@ -241,7 +261,9 @@ describe('deploySageMaker', () => {
   test.each(['Updating', 'Failed'])('an endpoint that is %s is refused before anything is created', async (status) => {
     sm.on(DescribeEndpointCommand).resolves(endpoint(status, OLD, { FailureReason: status === 'Failed' ? 'CapacityError' : undefined }))
     const error = await rejection(deploySageMaker(options()))
-    expect(error.message).toMatch(status === 'Updating' ? /endpoint sentiment-prod: the endpoint is Updating, not InService.*\n.*wait endpoint-in-service/ : /the endpoint is Failed \(CapacityError\); SageMaker cannot update it\n.*delete-endpoint/)
+    expect(error.message).toMatch(
+      status === 'Updating' ? /endpoint sentiment-prod: the endpoint is Updating, not InService.*\n.*wait endpoint-in-service/ : /the endpoint is Failed \(CapacityError\); SageMaker cannot update it\n.*delete-endpoint/,
+    )
     expect(sequence()).toEqual(['DescribeEndpoint'])
   })
 
@@ -264,7 +286,10 @@ describe('deploySageMaker', () => {
 
   test('throttling twice, then success, is retried with full-jitter backoff', async () => {
     sm.on(DescribeEndpointCommand).rejectsOnce(notFound()).resolves(endpoint('InService', NEW))
-    sm.on(CreateModelCommand).rejectsOnce(throttled()).rejectsOnce(awsError('TooManyRequestsException', 'Too many requests', 429)).resolves({ ModelArn: 'arn' })
+    sm.on(CreateModelCommand)
+      .rejectsOnce(throttled())
+      .rejectsOnce(awsError('TooManyRequestsException', 'Too many requests', 429))
+      .resolves({ ModelArn: 'arn' })
     const opts = options()
     expect((await deploySageMaker(opts)).outcome).toBe('deployed')
     expect(sm.commandCalls(CreateModelCommand)).toHaveLength(3)
@@ -317,13 +342,15 @@ describe('deploySageMaker', () => {
     expect(opts.lines).toContain(`sagemaker: UpdateEndpoint failed; model and endpoint config ${NEW} kept: endpoint ${ENDPOINT} is Updating on ${OLD} and may be moving to them`)
   })
 
-  test('a deletion that fails after a failed create is a warning; the create\'s error is what is thrown', async () => {
+  test("a deletion that fails after a failed create is a warning; the create's error is what is thrown", async () => {
     sm.on(DescribeEndpointCommand).rejects(notFound())
     sm.on(CreateEndpointCommand).rejects(awsError('ResourceLimitExceeded', 'The account-level service limit for ml.m5.large is 2 instances.', 400))
     sm.on(DeleteEndpointConfigCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform sagemaker:DeleteEndpointConfig', 400))
     const opts = options()
     expect((await rejection(deploySageMaker(opts))).message).toMatch(/SageMaker CreateEndpoint failed: ResourceLimitExceeded/)
-    expect(opts.lines).toContain(`sagemaker: warning: CreateEndpoint failed, and the endpoint config ${NEW} this deploy created could not be deleted (AccessDeniedException: not authorized to perform sagemaker:DeleteEndpointConfig); a later deploy's cleanup removes it`)
+    expect(opts.lines).toContain(
+      `sagemaker: warning: CreateEndpoint failed, and the endpoint config ${NEW} this deploy created could not be deleted (AccessDeniedException: not authorized to perform sagemaker:DeleteEndpointConfig); a later deploy's cleanup removes it`,
+    )
     expect(opts.lines).toContain(`sagemaker: CreateEndpoint failed: deleted the model ${NEW} this deploy created`)
   })
 
@@ -392,7 +419,10 @@ describe('deploySageMaker', () => {
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', secret)
     const seen: string[] = []
     // A deploy with the default client (credentials from the environment), where SageMaker's answers echo them.
-    sm.on(DescribeEndpointCommand).resolvesOnce(endpoint('InService', OLD)).resolvesOnce(endpoint('Updating', OLD)).resolves(endpoint('InService', OLD, { FailureReason: `rolled back; caller ${key}` }))
+    sm.on(DescribeEndpointCommand)
+      .resolvesOnce(endpoint('InService', OLD))
+      .resolvesOnce(endpoint('Updating', OLD))
+      .resolves(endpoint('InService', OLD, { FailureReason: `rolled back; caller ${key}` }))
     sm.on(ListModelsCommand).rejects(awsError('AccessDeniedException', `User with key ${key} and secret ${secret} is not authorized`, 400))
     const opts = options({ client: undefined, region: 'us-east-1' })
     const result = await deploySageMaker(opts)
@@ -424,7 +454,9 @@ describe('deploySageMaker', () => {
   test('deployStages runs production only after staging deployed', async () => {
     const { deployStages } = await import('../src/index.js')
     sm.on(DescribeEndpointCommand).rejects(notFound())
-    sm.on(DescribeEndpointCommand, { EndpointName: 'sentiment-staging' }).rejectsOnce(notFound()).resolves(endpoint('Failed', NEW, { EndpointName: 'sentiment-staging', FailureReason: 'health check' }))
+    sm.on(DescribeEndpointCommand, { EndpointName: 'sentiment-staging' })
+      .rejectsOnce(notFound())
+      .resolves(endpoint('Failed', NEW, { EndpointName: 'sentiment-staging', FailureReason: 'health check' }))
     const { endpointName: _, ...base } = options()
     const results = await deployStages(base, [
       { name: 'staging', endpointName: 'sentiment-staging', overrides: { initialInstanceCount: 1 } },
@@ -479,9 +511,20 @@ function sink() {
 
 function cliFlags(): string[] {
   return [
-    '--report', passedReport, '--model', onnx, '--endpoint', ENDPOINT, '--model-name', 'sentiment',
-    '--image', '123456789012.dkr.ecr.us-east-1.amazonaws.com/sentiment:1.4', '--model-data', 's3://ml-models/sentiment/model.tar.gz',
-    '--role', 'arn:aws:iam::123456789012:role/SageMakerExecution',
+    '--report',
+    passedReport,
+    '--model',
+    onnx,
+    '--endpoint',
+    ENDPOINT,
+    '--model-name',
+    'sentiment',
+    '--image',
+    '123456789012.dkr.ecr.us-east-1.amazonaws.com/sentiment:1.4',
+    '--model-data',
+    's3://ml-models/sentiment/model.tar.gz',
+    '--role',
+    'arn:aws:iam::123456789012:role/SageMakerExecution',
   ]
 }
 

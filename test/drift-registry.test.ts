@@ -43,12 +43,18 @@ describe('a registered drift test', () => {
   })
 
   test('is refused on a column of the other kind, naming the tests that fit', async () => {
-    await expect(expect(shifted).toHaveNoDriftFrom(reference, { columns: ['colour'], test: 'mean-shift' })).rejects.toThrow("the mean-shift test needs a numeric column; 'colour' is string\n  Use test 'chi2', 'psi', 'jensen-shannon' or 'same-counts' for categories.")
-    await expect(expect(shifted).toHaveNoDriftFrom(reference, { columns: ['x'], test: 'same-counts' })).rejects.toThrow("the same-counts test needs a categorical column; 'x' is float\n  Use test 'ks', 'psi', 'chi2', 'jensen-shannon', 'wasserstein' or 'mean-shift' for numbers.")
+    await expect(expect(shifted).toHaveNoDriftFrom(reference, { columns: ['colour'], test: 'mean-shift' })).rejects.toThrow(
+      "the mean-shift test needs a numeric column; 'colour' is string\n  Use test 'chi2', 'psi', 'jensen-shannon' or 'same-counts' for categories.",
+    )
+    await expect(expect(shifted).toHaveNoDriftFrom(reference, { columns: ['x'], test: 'same-counts' })).rejects.toThrow(
+      "the same-counts test needs a categorical column; 'x' is float\n  Use test 'ks', 'psi', 'chi2', 'jensen-shannon', 'wasserstein' or 'mean-shift' for numbers.",
+    )
   })
 
   test('an unknown name suggests the closest registered one', async () => {
-    await expect(expect(shifted).toHaveNoDriftFrom(reference, { test: 'mean-shfit' })).rejects.toThrow(/test 'mean-shfit' is not one of 'psi', 'ks', 'chi2', 'jensen-shannon', 'wasserstein', 'mean-shift' and 'same-counts' \(did you mean 'mean-shift'\?\)/)
+    await expect(expect(shifted).toHaveNoDriftFrom(reference, { test: 'mean-shfit' })).rejects.toThrow(
+      /test 'mean-shfit' is not one of 'psi', 'ks', 'chi2', 'jensen-shannon', 'wasserstein', 'mean-shift' and 'same-counts' \(did you mean 'mean-shift'\?\)/,
+    )
   })
 
   test('a test that throws or returns no finite statistic is a clear error, naming it and the column', async () => {

@@ -2,17 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { ModeltestError } from '../src/errors.js'
-import {
-  binCounts,
-  chiSquareHomogeneity,
-  chiSquareSurvival,
-  jensenShannonDistance,
-  kolmogorovSmirnovSurvival,
-  ksTwoSample,
-  populationStabilityIndex,
-  quantileBinEdges,
-  wassersteinDistance,
-} from '../src/stats/drift.js'
+import { binCounts, chiSquareHomogeneity, chiSquareSurvival, jensenShannonDistance, kolmogorovSmirnovSurvival, ksTwoSample, populationStabilityIndex, quantileBinEdges, wassersteinDistance } from '../src/stats/drift.js'
 import { repoRoot } from './helpers.js'
 
 // Computed by scipy 1.10.1 and numpy 1.24: test/golden/make_drift_golden.py.
@@ -117,7 +107,14 @@ describe('kolmogorovSmirnovSurvival', () => {
 })
 
 describe('chiSquareHomogeneity', () => {
-  type Case = { name: string; reference: number[]; current: number[]; statistic: number; pvalue: number; dof: number }
+  interface Case {
+    name: string
+    reference: number[]
+    current: number[]
+    statistic: number
+    pvalue: number
+    dof: number
+  }
   test.each(golden.chi2 as Case[])('equals scipy chi2_contingency on $name', (c) => {
     const result = chiSquareHomogeneity(c.reference, c.current)
     expect(result.dof).toBe(c.dof)
@@ -146,7 +143,13 @@ describe('chiSquareSurvival', () => {
 })
 
 describe('distances between counts', () => {
-  type Case = { name: string; reference: number[]; current: number[]; value: number; epsilon?: number }
+  interface Case {
+    name: string
+    reference: number[]
+    current: number[]
+    value: number
+    epsilon?: number
+  }
   test.each(golden.psi as Case[])('PSI equals the numpy formula on $name', (c) => {
     const value = populationStabilityIndex(c.reference, c.current, c.epsilon)
     expect(Math.abs(value - c.value)).toBeLessThanOrEqual(STATISTIC * Math.max(c.value, 1e-300))
@@ -171,7 +174,15 @@ describe('wassersteinDistance', () => {
 })
 
 describe('binning', () => {
-  type Case = { name: string; reference: number[]; current: number[]; bins: number; edges: number[]; reference_counts: number[]; current_counts: number[] }
+  interface Case {
+    name: string
+    reference: number[]
+    current: number[]
+    bins: number
+    edges: number[]
+    reference_counts: number[]
+    current_counts: number[]
+  }
   test.each(golden.bins as Case[])('edges equal np.unique(np.quantile) and counts np.digitize(right=True) on $name', (c) => {
     const edges = quantileBinEdges(c.reference, c.bins)
     expect(edges).toEqual(c.edges)

@@ -11,7 +11,10 @@ function plotOf<T extends Plot['type']>(plots: Plot[] | undefined, type: T): Plo
   return plot as PlotOf<T>
 }
 
-const scored = await dataset(Array.from({ length: 400 }, (_, i): Row => ({ x: ((i * 37) % 100) / 100, group: i % 3 === 0 ? 'a' : 'b', label: ((i * 37) % 100) / 100 + ((i * 11) % 7) / 10 > 0.8 ? 1 : 0 })), { name: 'scored' })
+const scored = await dataset(
+  Array.from({ length: 400 }, (_, i): Row => ({ x: ((i * 37) % 100) / 100, group: i % 3 === 0 ? 'a' : 'b', label: ((i * 37) % 100) / 100 + ((i * 11) % 7) / 10 > 0.8 ? 1 : 0 })),
+  { name: 'scored' },
+)
 /** A probability that rises with x: a decent, imperfect classifier. */
 const byX = await model(async (rows: Row[]) => rows.map((row) => [1 - Number(row.x), Number(row.x)]), { name: 'by-x' })
 
@@ -97,7 +100,10 @@ describe('latency and drift pictures', () => {
     const shifted = await dataset((await scored.rows()).map((row) => ({ ...row, x: Number(row.x) + 0.5, group: 'a' })))
     const check = await driftCheck(shifted, scored, { columns: ['x', 'group'] })
     const plots = check.plots as PlotOf<'drift'>[]
-    expect(plots.map((plot) => [plot.column, plot.drifted])).toEqual([['x', true], ['group', true]])
+    expect(plots.map((plot) => [plot.column, plot.drifted])).toEqual([
+      ['x', true],
+      ['group', true],
+    ])
     for (const plot of plots) {
       expect(plot.reference.reduce((a, b) => a + b)).toBeCloseTo(1, 12)
       expect(plot.current.reduce((a, b) => a + b)).toBeCloseTo(1, 12)

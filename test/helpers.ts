@@ -52,8 +52,21 @@ export function lastRecord(task: { meta: { modeltest?: CheckRecord[] } }): Check
 
 /** A modeltest JSON report of one accuracy check on the model with this hash, passed or failed: what the deploy gate reads. */
 export async function reportFile(passed: boolean, modelHash: string): Promise<string> {
-  const check = makeCheck({ name: 'accuracy_threshold', kind: 'model', actual: passed ? 0.9 : 0.7, threshold: 0.8, comparator: '>=', message: 'Accuracy', model: { name: 'models/candidate.onnx', hash: modelHash, runtime: 'onnxruntime-node' } })
-  const report: RunReport = buildReport({ tests: [{ file: 'a.modeltest.ts', name: 'accuracy', state: passed ? 'passed' : 'failed', durationMs: 1, errors: [], checks: [check] }], startedAt: new Date('2026-11-28T09:00:00Z'), durationMs: 1, runtime: {} })
+  const check = makeCheck({
+    name: 'accuracy_threshold',
+    kind: 'model',
+    actual: passed ? 0.9 : 0.7,
+    threshold: 0.8,
+    comparator: '>=',
+    message: 'Accuracy',
+    model: { name: 'models/candidate.onnx', hash: modelHash, runtime: 'onnxruntime-node' },
+  })
+  const report: RunReport = buildReport({
+    tests: [{ file: 'a.modeltest.ts', name: 'accuracy', state: passed ? 'passed' : 'failed', durationMs: 1, errors: [], checks: [check] }],
+    startedAt: new Date('2026-11-28T09:00:00Z'),
+    durationMs: 1,
+    runtime: {},
+  })
   const path = join(await tempDir(), 'modeltest.json')
   await writeFile(path, JSON.stringify(report))
   return path

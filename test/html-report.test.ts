@@ -14,9 +14,37 @@ const tricky = `acc <"quoted"> & 'apostrophe' </script><img src=x onerror=alert(
 const latencies = Array.from({ length: 20 }, (_, i) => i * 0.05)
 
 const PLOTS: Record<Plot['type'], Plot> = {
-  'confusion-matrix': { type: 'confusion-matrix', labels: ['negative', 'positive'], matrix: [[260, 40], [64, 233]] },
-  roc: { type: 'roc', points: [[0, 0], [0.1, 0.55], [0.25, 0.8], [0.5, 0.93], [1, 1]], area: 0.8912, positiveLabel: '1' },
-  'precision-recall': { type: 'precision-recall', points: [[0, 1], [0.4, 0.92], [0.8, 0.81], [1, 0.5]], area: 0.8431, positiveLabel: '1' },
+  'confusion-matrix': {
+    type: 'confusion-matrix',
+    labels: ['negative', 'positive'],
+    matrix: [
+      [260, 40],
+      [64, 233],
+    ],
+  },
+  roc: {
+    type: 'roc',
+    points: [
+      [0, 0],
+      [0.1, 0.55],
+      [0.25, 0.8],
+      [0.5, 0.93],
+      [1, 1],
+    ],
+    area: 0.8912,
+    positiveLabel: '1',
+  },
+  'precision-recall': {
+    type: 'precision-recall',
+    points: [
+      [0, 1],
+      [0.4, 0.92],
+      [0.8, 0.81],
+      [1, 0.5],
+    ],
+    area: 0.8431,
+    positiveLabel: '1',
+  },
   calibration: { type: 'calibration', positiveLabel: '1', bins: [0.1, 0.3, 0.5, 0.7, 0.9].map((p, i) => ({ meanPredicted: p, fractionPositive: Math.min(1, p * 0.8 + 0.05 * i), count: 40 + i })) },
   histogram: {
     type: 'histogram',
@@ -24,10 +52,24 @@ const PLOTS: Record<Plot['type'], Plot> = {
     unit: 'ms',
     edges: latencies,
     counts: latencies.slice(1).map((_, i) => Math.round(40 * Math.exp(-i / 3))),
-    marks: [{ label: 'p50', value: 0.12 }, { label: 'p95', value: 0.38 }, { label: 'p99', value: 0.41 }, { label: 'threshold', value: 50 }],
+    marks: [
+      { label: 'p50', value: 0.12 },
+      { label: 'p95', value: 0.38 },
+      { label: 'p99', value: 0.41 },
+      { label: 'threshold', value: 50 },
+    ],
   },
   drift: { type: 'drift', column: 'label', labels: ['0', '1'], reference: [0.49, 0.51], current: [0.3, 0.7], drifted: true },
-  bars: { type: 'bars', title: 'Accuracy per slice', threshold: 0.8, bars: [{ label: 'short', value: 0.86, n: 210, passed: true }, { label: 'long', value: 0.71, n: 190, passed: false }, { label: 'medium', value: 0.83, n: 197, passed: true }] },
+  bars: {
+    type: 'bars',
+    title: 'Accuracy per slice',
+    threshold: 0.8,
+    bars: [
+      { label: 'short', value: 0.86, n: 210, passed: true },
+      { label: 'long', value: 0.71, n: 190, passed: false },
+      { label: 'medium', value: 0.83, n: 197, passed: true },
+    ],
+  },
 }
 
 /** Plots of degenerate data: none may put NaN or undefined into the page. */

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -10,7 +10,10 @@ import { exampleDir, fixturesDir } from './helpers.js'
 // adapter is tested end to end against the same model run in-process.
 const holdout = (await dataset(join(exampleDir, 'data', 'holdout.csv'))).head(50)
 const local = await model(join(exampleDir, 'models', 'candidate', 'model.json'), { preprocess: bagOfWords(await readVocabulary(join(exampleDir, 'models', 'candidate', 'vocab.json'))) })
-const penguins = await dataset((await (await dataset(join(fixturesDir, 'data', 'penguins.csv'))).rows()).filter((row) => row.bill_length_mm !== null), { name: 'penguins' })
+const penguins = await dataset(
+  (await (await dataset(join(fixturesDir, 'data', 'penguins.csv'))).rows()).filter((row) => row.bill_length_mm !== null),
+  { name: 'penguins' },
+)
 const features = ['bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'body_mass_g']
 const onnx = await model(join(fixturesDir, 'models', 'penguins.onnx'), { features })
 
@@ -19,12 +22,14 @@ let base = ''
 const requests: unknown[] = []
 
 beforeAll(async () => {
-  server = createServer(async (request, response) => {
-    const body = JSON.parse(await new Promise<string>((resolve) => {
-      let text = ''
-      request.on('data', (chunk) => (text += chunk))
-      request.on('end', () => resolve(text))
-    }))
+  const answer = async (request: IncomingMessage, response: ServerResponse) => {
+    const body = JSON.parse(
+      await new Promise<string>((resolve) => {
+        let text = ''
+        request.on('data', (chunk) => (text += String(chunk)))
+        request.on('end', () => resolve(text))
+      }),
+    )
     requests.push(body)
     const send = (status: number, value: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json' })
@@ -32,17 +37,23 @@ beforeAll(async () => {
     }
     if (request.url === '/invocations') {
       const scores = await local.predictRows(body.instances as Row[])
-      return send(200, { predictions: Array.from({ length: scores.rows }, (_, i) => Array.from(scores.values.subarray(i * 2, i * 2 + 2))) })
+      send(200, { predictions: Array.from({ length: scores.rows }, (_, i) => Array.from(scores.values.subarray(i * 2, i * 2 + 2))) })
+      return
     }
     if (request.url === '/v2/models/penguins/infer') {
       const [input] = body.inputs
       const rows = Array.from({ length: input.shape[0] }, (_, i) => Object.fromEntries(features.map((name, j) => [name, input.data[i * input.shape[1] + j]])))
       const scores = await onnx.predictRows(rows)
-      return send(200, { model_name: 'penguins', outputs: [{ name: 'probabilities', shape: [scores.rows, scores.width], datatype: 'FP32', data: Array.from(scores.values) }] })
+      send(200, { model_name: 'penguins', outputs: [{ name: 'probabilities', shape: [scores.rows, scores.width], datatype: 'FP32', data: Array.from(scores.values) }] })
+      return
     }
-    if (request.url === '/broken') return send(500, { error: 'model crashed' })
+    if (request.url === '/broken') {
+      send(500, { error: 'model crashed' })
+      return
+    }
     send(404, { error: 'not found' })
-  })
+  }
+  server = createServer((request, response) => void answer(request, response))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })

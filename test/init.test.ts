@@ -64,7 +64,7 @@ describe('modeltest init with flags', () => {
     expect(init.stdout).toContain(`Wrote\n${GENERATED.map((file) => `  ${file}\n`).join('')}`)
     expect(init.stdout).toMatch(/Next: npx modeltest\n/)
 
-    expect(await read(dir, 'modeltest.config.ts')).toMatch(/import \{ defineConfig \} from 'modeltest\/config'[\s\S]*include: \['tests'\],\n  junit: 'reports\/junit.xml'/)
+    expect(await read(dir, 'modeltest.config.ts')).toMatch(/import \{ defineConfig \} from 'modeltest\/config'[\s\S]*include: \['tests'\],\n {2}junit: 'reports\/junit.xml'/)
     const suite = await read(dir, 'tests/model.modeltest.ts')
     expect(suite).toContain("import { dataset, model } from 'modeltest'")
     expect(suite).toContain(`features: ['bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'body_mass_g'],`)

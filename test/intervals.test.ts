@@ -8,15 +8,12 @@ import { repoRoot } from './helpers.js'
 const golden = JSON.parse(readFileSync(join(repoRoot, 'test', 'golden', 'intervals.json'), 'utf8'))
 
 describe('Wilson interval', () => {
-  test.each(golden.wilson as { successes: number; n: number; confidence: number; low: number; high: number }[])(
-    'equals scipy binomtest(...).proportion_ci(method="wilson") for $successes of $n at $confidence',
-    (c) => {
-      const interval = wilsonInterval(c.successes, c.n, c.confidence)
-      expect(interval.low).toBeCloseTo(c.low, 10)
-      expect(interval.high).toBeCloseTo(c.high, 10)
-      expect(interval.method).toBe('wilson')
-    },
-  )
+  test.each(golden.wilson as { successes: number; n: number; confidence: number; low: number; high: number }[])('equals scipy binomtest(...).proportion_ci(method="wilson") for $successes of $n at $confidence', (c) => {
+    const interval = wilsonInterval(c.successes, c.n, c.confidence)
+    expect(interval.low).toBeCloseTo(c.low, 10)
+    expect(interval.high).toBeCloseTo(c.high, 10)
+    expect(interval.method).toBe('wilson')
+  })
   test('refuses impossible counts and confidence levels', () => {
     expect(() => wilsonInterval(5, 4)).toThrow(/0 ≤ successes ≤ n/)
     expect(() => wilsonInterval(1, 4, 1)).toThrow(/confidence 1 is not within \(0, 1\)/)

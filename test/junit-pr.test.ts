@@ -107,7 +107,9 @@ describe('JUnit of a failing run started in a subfolder', () => {
   })
 
   test('types: a failed check and a failed plain expect are AssertionError failures; thrown errors keep their class', () => {
-    const outcomes = Object.fromEntries(casesOf(git.junit).map((c) => [`${c.file.split('/').pop()} ${c.name.replace(/ \[.*\]$/, '')}`, c.failure ? `failure ${c.failure.type}` : c.error ? `error ${c.error.type}` : c.skipped !== undefined ? 'skipped' : 'passed']))
+    const outcomes = Object.fromEntries(
+      casesOf(git.junit).map((c) => [`${c.file.split('/').pop()} ${c.name.replace(/ \[.*\]$/, '')}`, c.failure ? `failure ${c.failure.type}` : c.error ? `error ${c.error.type}` : c.skipped !== undefined ? 'skipped' : 'passed']),
+    )
     expect(outcomes).toEqual({
       'broken.modeltest.ts (file)': 'error ModeltestError',
       'pr.modeltest.ts data > enough rows': 'passed',
@@ -120,7 +122,7 @@ describe('JUnit of a failing run started in a subfolder', () => {
     expect(xml.parse(git.junit).testsuites).toMatchObject({ tests: '7', failures: '2', errors: '3', skipped: '1' })
   })
 
-  test("a file that fails to load is at the line its error names, else at line 1", () => {
+  test('a file that fails to load is at the line its error names, else at line 1', () => {
     const [broken, , syntax] = suitesOf(git.junit)
     expect(broken.testcase[0]).toMatchObject({ name: '(file)', line: '4' })
     expect(syntax.testcase[0]).toMatchObject({ name: '(file)', line: '1' })
@@ -162,7 +164,16 @@ describe('JUnit of a failing run started in a subfolder', () => {
 })
 
 describe('the failure message of checks with an interval, a unit, a p-value', () => {
-  const accuracy = makeCheck({ name: 'accuracy_threshold', kind: 'model', actual: 0.5243, threshold: 0.8, comparator: '>=', n: 597, interval: { low: 0.4842, high: 0.5641, confidence: 0.95, method: 'wilson' }, message: 'Accuracy 0.5243 < 0.80' })
+  const accuracy = makeCheck({
+    name: 'accuracy_threshold',
+    kind: 'model',
+    actual: 0.5243,
+    threshold: 0.8,
+    comparator: '>=',
+    n: 597,
+    interval: { low: 0.4842, high: 0.5641, confidence: 0.95, method: 'wilson' },
+    message: 'Accuracy 0.5243 < 0.80',
+  })
   const latency = makeCheck({ name: 'latency_p95', kind: 'model', actual: 61.2, threshold: 50, comparator: '<=', unit: 'ms', n: 100, message: 'P95 latency 61.20 ms > 50 ms' })
   const regression = makeCheck({ name: 'no_regression', kind: 'model', actual: 0.1792, threshold: 0.02, comparator: '<=', n: 597, significance: { test: 'mcnemar', pValue: 9.9e-10, alpha: 0.05 }, message: 'drop 0.1792 > max drop 0.02' })
   const tests: TestOutcome[] = [{ file: 'm.modeltest.ts', name: 'model', state: 'failed', durationMs: 5, errors: ['failed'], checks: [accuracy, latency, regression], line: 3 }]
@@ -185,7 +196,9 @@ describe('the failure message of checks with an interval, a unit, a p-value', ()
 describe('the line of a test that passed a check and then threw', () => {
   test("is the throw's, not the passed check's", () => {
     const rows = { ...makeCheck({ name: 'min_samples', kind: 'data', actual: 4, threshold: 3, comparator: '>=', message: 'rows' }), location: { file: 'd.modeltest.ts', line: 4, column: 5 } }
-    const tests: TestOutcome[] = [{ file: 'd.modeltest.ts', name: 'rows then parse', state: 'failed', durationMs: 1, errors: ['bad label'], error: { name: 'TypeError', location: { file: 'd.modeltest.ts', line: 6, column: 9 } }, checks: [rows], line: 3 }]
+    const tests: TestOutcome[] = [
+      { file: 'd.modeltest.ts', name: 'rows then parse', state: 'failed', durationMs: 1, errors: ['bad label'], error: { name: 'TypeError', location: { file: 'd.modeltest.ts', line: 6, column: 9 } }, checks: [rows], line: 3 },
+    ]
     const [only] = casesOf(renderJUnit(buildReport({ tests, startedAt: new Date(0), durationMs: 1, runtime: {} })))
     expect(only).toMatchObject({ line: '6', error: { type: 'TypeError', message: 'bad label' } })
     expect(only.error!['#text']).toMatch(/\n {4}at rows then parse \(d\.modeltest\.ts:6:9\)$/)
@@ -196,8 +209,15 @@ describe('the pull request comment', () => {
   const check = (name: string, actual: number, threshold: number, extra = {}) => makeCheck({ name, kind: 'model', actual, threshold, comparator: '>=', message: name, ...extra })
   const outcome = (name: string, checks: ReturnType<typeof check>[]): TestOutcome => ({ file: 'model.modeltest.ts', name, state: checks.every((c) => c.passed) ? 'passed' : 'failed', durationMs: 1, errors: [], checks })
   const run = (tests: TestOutcome[]) => buildReport({ tests, startedAt: new Date('2026-11-28T10:00:00Z'), durationMs: 5, runtime: {} })
-  const now = run([outcome('model > latency', [makeCheck({ name: 'latency_p95', kind: 'model', actual: 4.5, threshold: 50, comparator: '<=', unit: 'ms', message: 'p95' })]), outcome('model > accuracy', [check('accuracy_threshold', 0.7, 0.8)]), outcome('new', [check('added_check', 1, 0)])])
-  const before = run([outcome('model > latency', [makeCheck({ name: 'latency_p95', kind: 'model', actual: 6, threshold: 50, comparator: '<=', unit: 'ms', message: 'p95' })]), outcome('model > accuracy', [check('accuracy_threshold', 0.82, 0.8)])])
+  const now = run([
+    outcome('model > latency', [makeCheck({ name: 'latency_p95', kind: 'model', actual: 4.5, threshold: 50, comparator: '<=', unit: 'ms', message: 'p95' })]),
+    outcome('model > accuracy', [check('accuracy_threshold', 0.7, 0.8)]),
+    outcome('new', [check('added_check', 1, 0)]),
+  ])
+  const before = run([
+    outcome('model > latency', [makeCheck({ name: 'latency_p95', kind: 'model', actual: 6, threshold: 50, comparator: '<=', unit: 'ms', message: 'p95' })]),
+    outcome('model > accuracy', [check('accuracy_threshold', 0.82, 0.8)]),
+  ])
   const comment = renderPrComment(compareWithBaseline(now, before, 'baseline/modeltest.json'))
 
   test('is one table of every check, failures first, with the baseline value and the change', () => {

@@ -23,7 +23,12 @@ describe('mannWhitneyU', () => {
     expect(mannWhitneyU([1, 2, 3], [4, 5, 6, 7, 8, 9, 10, 11, 12, 13]).method).toBe('exact')
     expect(mannWhitneyU([1, 2, 2], [4, 5]).method).toBe('asymptotic')
     expect(mannWhitneyU([1, 2, 3], [3, 5]).method).toBe('asymptotic')
-    expect(mannWhitneyU(Array.from({ length: 9 }, (_, i) => i), Array.from({ length: 9 }, (_, i) => i + 0.5)).method).toBe('asymptotic')
+    expect(
+      mannWhitneyU(
+        Array.from({ length: 9 }, (_, i) => i),
+        Array.from({ length: 9 }, (_, i) => i + 0.5),
+      ).method,
+    ).toBe('asymptotic')
     expect(mannWhitneyU([1, 2, 2], [4, 5], { method: 'exact' }).method).toBe('exact')
   })
 

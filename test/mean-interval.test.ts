@@ -6,7 +6,13 @@ import { repoRoot } from './helpers.js'
 
 // scipy.stats.norm.interval(confidence, loc=mean, scale=sem): test/golden/make_statistics_golden.py.
 const golden = JSON.parse(readFileSync(join(repoRoot, 'test', 'golden', 'statistics.json'), 'utf8'))
-interface Case { name: string; terms: number[]; confidence: number; low: number; high: number }
+interface Case {
+  name: string
+  terms: number[]
+  confidence: number
+  low: number
+  high: number
+}
 
 describe('the normal interval of a mean of per-row losses', () => {
   test.each(golden.mean_interval as Case[])('equals scipy on $name', ({ terms, confidence, low, high }) => {
@@ -20,15 +26,27 @@ describe('the normal interval of a mean of per-row losses', () => {
     expect(meanInterval([0.3])).toEqual({ low: 0.3, high: 0.3, confidence: 0.95, method: 'normal' })
   })
 
-  test('MAE and RMSE checks record it: RMSE as the root of the mean squared error\'s bounds', async () => {
+  test("MAE and RMSE checks record it: RMSE as the root of the mean squared error's bounds", async () => {
     const { terms } = (golden.mean_interval as Case[])[0]
     const targets = terms.map((_, i) => 10 + i)
     const predictor = await model(async (rows: Row[]) => rows.map((row) => Number(row.y) + terms[Number(row.y) - 10]), { name: 'off-by-terms' })
     const on = await dataset(targets.map((y) => ({ y })))
     const mae = await metricCheck(predictor, 'mae', 1, { on, label: 'y' })
-    expect(mae.interval).toEqual(meanInterval(absoluteErrors(targets, targets.map((y, i) => y + terms[i]))))
+    expect(mae.interval).toEqual(
+      meanInterval(
+        absoluteErrors(
+          targets,
+          targets.map((y, i) => y + terms[i]),
+        ),
+      ),
+    )
     const rmse = await metricCheck(predictor, 'rmse', 1, { on, label: 'y' })
-    const mse = meanInterval(squaredErrors(targets, targets.map((y, i) => y + terms[i])))
+    const mse = meanInterval(
+      squaredErrors(
+        targets,
+        targets.map((y, i) => y + terms[i]),
+      ),
+    )
     expect(rmse.interval!.low).toBeCloseTo(Math.sqrt(Math.max(0, mse.low)), 14)
     expect(rmse.interval!.high).toBeCloseTo(Math.sqrt(mse.high), 14)
     expect(rmse.message).toMatch(/\(95% CI 0\.\d{4}–0\.\d{4} normal, n=50\)$/)
@@ -36,7 +54,14 @@ describe('the normal interval of a mean of per-row losses', () => {
 })
 
 // The delta method's standard error is checked in the script against a 20,000-resample bootstrap.
-interface R2Case { name: string; labels: number[]; predicted: number[]; r2: number; low: number; high: number }
+interface R2Case {
+  name: string
+  labels: number[]
+  predicted: number[]
+  r2: number
+  low: number
+  high: number
+}
 
 describe("R²'s delta-method interval", () => {
   test.each(golden.r2_interval as R2Case[])('equals the numpy computation on $name', async ({ labels, predicted, r2, low, high }) => {
@@ -56,4 +81,3 @@ describe("R²'s delta-method interval", () => {
     expect(r2WithStandardError([2, 2, 2], [1, 2, 3])).toEqual({ r2: 0, standardError: 0 })
   })
 })
-

@@ -9,10 +9,12 @@ import { exampleDir, fixturesDir, lastRecord } from './helpers.js'
 
 const holdout = await dataset(join(exampleDir, 'data', 'holdout.csv'))
 const candidate = await model(join(exampleDir, 'models', 'candidate', 'model.json'), { preprocess: bagOfWords(await readVocabulary(join(exampleDir, 'models', 'candidate', 'vocab.json'))) })
-const penguins = await dataset((await (await dataset(join(fixturesDir, 'data', 'penguins.csv'))).rows()).filter((row) => row.body_mass_g !== null), { name: 'penguins with a mass' })
+const penguins = await dataset(
+  (await (await dataset(join(fixturesDir, 'data', 'penguins.csv'))).rows()).filter((row) => row.body_mass_g !== null),
+  { name: 'penguins with a mass' },
+)
 /** Body mass from flipper length, a least-squares line: a real regression model in one line. */
 const flipperLine = await model(async (rows: Row[]) => rows.map((row) => 49.7 * Number(row.flipper_length_mm) - 5781), { name: 'flipper-line' })
-
 
 describe('toMeetMetric', () => {
   test('reports the value the metric function computes, with n and a bootstrap interval', async ({ task }) => {

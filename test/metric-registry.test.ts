@@ -31,7 +31,12 @@ describe('registerMetric', () => {
     const terms = (r: Evaluation) => Float64Array.from(r.labels, (y, i) => Math.abs(y - r.predicted[i]))
     registerMetric('mae_again', { direction: 'lower', kind: 'regression', compute: (r) => meanAbsoluteError(r.labels, r.predicted), meanOf: { terms } })
     expect(measureMetric('mae_again', rows)).toEqual(measureMetric('mae', rows))
-    registerMetric('exact_share', { direction: 'higher', kind: 'regression', compute: (r) => terms(r).filter((t) => t === 0).length / r.labels.length, interval: (r, value, { confidence }) => wilsonInterval(Math.round(value * r.labels.length), r.labels.length, confidence) })
+    registerMetric('exact_share', {
+      direction: 'higher',
+      kind: 'regression',
+      compute: (r) => terms(r).filter((t) => t === 0).length / r.labels.length,
+      interval: (r, value, { confidence }) => wilsonInterval(Math.round(value * r.labels.length), r.labels.length, confidence),
+    })
     expect(measureMetric('exact_share', rows, { confidence: 0.9 })).toEqual({ value: 2 / 6, interval: wilsonInterval(2, 6, 0.9) })
     const together = { value: 0.75, interval: { low: 0.5, high: 1, confidence: 0.95, method: 'normal' as const } }
     registerMetric('measured_together', { direction: 'higher', kind: 'regression', compute: () => 0, measure: () => together })

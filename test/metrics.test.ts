@@ -8,12 +8,9 @@ import { repoRoot } from './helpers.js'
 const golden = JSON.parse(readFileSync(join(repoRoot, 'test', 'golden', 'golden.json'), 'utf8'))
 
 describe('accuracy', () => {
-  test.each(golden.accuracy as { name: string; labels: number[]; predicted: number[]; expected: number }[])(
-    'equals scikit-learn accuracy_score on $name',
-    ({ labels, predicted, expected }) => {
-      expect(accuracy(labels, predicted)).toBeCloseTo(expected, 12)
-    },
-  )
+  test.each(golden.accuracy as { name: string; labels: number[]; predicted: number[]; expected: number }[])('equals scikit-learn accuracy_score on $name', ({ labels, predicted, expected }) => {
+    expect(accuracy(labels, predicted)).toBeCloseTo(expected, 12)
+  })
 
   test('refuses unpaired or empty inputs', () => {
     expect(() => accuracy([1, 0], [1])).toThrow(/2 labels but 1 predictions/)
@@ -22,14 +19,11 @@ describe('accuracy', () => {
 })
 
 describe('percentile', () => {
-  test.each(golden.percentile as { name: string; samples: number[]; q: number[]; expected: number[] }[])(
-    'equals numpy.percentile (linear) on $name',
-    ({ samples, q, expected }) => {
-      const values = percentiles(samples, q)
-      values.forEach((value, i) => expect(value).toBeCloseTo(expected[i], 10))
-      expect(percentile(samples, 95)).toBeCloseTo(expected[q.indexOf(95)], 10)
-    },
-  )
+  test.each(golden.percentile as { name: string; samples: number[]; q: number[]; expected: number[] }[])('equals numpy.percentile (linear) on $name', ({ samples, q, expected }) => {
+    const values = percentiles(samples, q)
+    values.forEach((value, i) => expect(value).toBeCloseTo(expected[i], 10))
+    expect(percentile(samples, 95)).toBeCloseTo(expected[q.indexOf(95)], 10)
+  })
 
   test('refuses no samples, non-finite samples and q outside 0–100', () => {
     expect(() => percentile([], 50)).toThrow(/no samples/)

@@ -4,7 +4,15 @@ import { lastRecord } from './helpers.js'
 
 // Matchers are registered by src/cli/setup.ts, the preset's setup file (vitest.config.ts loads it too).
 
-const clean = await dataset([{ text: 'good film', label: 1 }, { text: 'bad film', label: 0 }, { text: 'good plot', label: 1 }, { text: 'dull', label: 0 }], { name: 'clean' })
+const clean = await dataset(
+  [
+    { text: 'good film', label: 1 },
+    { text: 'bad film', label: 0 },
+    { text: 'good plot', label: 1 },
+    { text: 'dull', label: 0 },
+  ],
+  { name: 'clean' },
+)
 
 /** Right on every row of `clean`: positive when the text says good. */
 const keyword = await model(async (rows: Row[]) => rows.map((row) => (String(row.text).includes('good') ? [0.2, 0.8] : [0.9, 0.1])), { name: 'keyword' })
@@ -20,7 +28,6 @@ const slow = await model(
   { name: 'slow' },
 )
 
-
 describe('toMeetAccuracy', () => {
   test('passes and records accuracy, threshold and n', async ({ task }) => {
     await expect(keyword).toMeetAccuracy(0.9, { on: clean, label: 'label' })
@@ -30,16 +37,14 @@ describe('toMeetAccuracy', () => {
     expect(lastRecord(task).model).toMatchObject({ name: 'keyword', runtime: 'function' })
   })
   test('fails with the tutorial-style message', async () => {
-    await expect(expect(alwaysPositive).toMeetAccuracy(0.8, { on: clean, label: 'label' })).rejects.toThrow(/accuracy_threshold: Accuracy 0.5000 < 0.80 \(95% CI 0\.\d{4}–0\.\d{4}, n=4\)\n  Actual: 0.5, Threshold: 0.8/)
+    await expect(expect(alwaysPositive).toMeetAccuracy(0.8, { on: clean, label: 'label' })).rejects.toThrow(/accuracy_threshold: Accuracy 0.5000 < 0.80 \(95% CI 0\.\d{4}–0\.\d{4}, n=4\)\n {2}Actual: 0.5, Threshold: 0.8/)
   })
   test('.not', async () => {
     await expect(alwaysPositive).not.toMeetAccuracy(0.8, { on: clean, label: 'label' })
     await expect(expect(keyword).not.toMeetAccuracy(0.8, { on: clean, label: 'label' })).rejects.toThrow(/required: actual < threshold, from \.not/)
   })
   test('with { confidence }, gates on the lower bound of the Wilson interval', async ({ task }) => {
-    await expect(expect(keyword).toMeetAccuracy(0.8, { on: clean, label: 'label', confidence: 0.95 })).rejects.toThrow(
-      /accuracy_threshold: Accuracy 1\.0000, lower 95% bound 0\.5101 < 0\.80 \(95% CI 0\.5101–1\.0000, n=4\)/,
-    )
+    await expect(expect(keyword).toMeetAccuracy(0.8, { on: clean, label: 'label', confidence: 0.95 })).rejects.toThrow(/accuracy_threshold: Accuracy 1\.0000, lower 95% bound 0\.5101 < 0\.80 \(95% CI 0\.5101–1\.0000, n=4\)/)
     await expect(keyword).toMeetAccuracy(0.5, { on: clean, label: 'label', confidence: 0.95 })
     expect(lastRecord(task)).toMatchObject({ passed: true, gateOnInterval: true })
     await expect(alwaysPositive).not.toMeetAccuracy(0.99, { on: clean, label: 'label', confidence: 0.8 })
@@ -79,7 +84,10 @@ describe('toHaveP95LatencyBelow', () => {
 })
 
 // 40 reviews: enough rows for a drop from 1.0 to 0.5 to be significant (McNemar: 20 discordant rows, p ≈ 2e-6).
-const forty = await dataset(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? { text: `good ${i}`, label: 1 } : { text: `bad ${i}`, label: 0 })), { name: 'forty' })
+const forty = await dataset(
+  Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? { text: `good ${i}`, label: 1 } : { text: `bad ${i}`, label: 0 })),
+  { name: 'forty' },
+)
 
 describe('toNotRegressFrom', () => {
   test('passes when the candidate is better, recording both accuracies and the test', async ({ task }) => {

@@ -68,7 +68,9 @@ describe('tfjs layers models', () => {
     // without a GPU it is noted with the reason, and wasm runs.
     if (backend.id !== 'webgpu') {
       expect(backend).toMatchObject({ id: 'wasm', backend: 'wasm', package: '@tensorflow/tfjs-backend-wasm', gpu: false, forced: false })
-      expect(backend.skipped).toEqual([expect.stringMatching(/^webgpu: (the Vulkan loader \(libvulkan\.so\.1\) is not installed|Vulkan found no GPU adapter|no GPU device on this machine \(\/dev\/nvidia\*, \/dev\/dri\/renderD\*, \/dev\/dxg\))$/)])
+      expect(backend.skipped).toEqual([
+        expect.stringMatching(/^webgpu: (the Vulkan loader \(libvulkan\.so\.1\) is not installed|Vulkan found no GPU adapter|no GPU device on this machine \(\/dev\/nvidia\*, \/dev\/dri\/renderD\*, \/dev\/dxg\))$/),
+      ])
     }
   })
 })
@@ -77,7 +79,12 @@ describe('tfjs graph models', () => {
   test('computes softmax(x·W + b) of the hand-written fixture', async () => {
     const net = await model(graphDir, { features: ['a', 'b', 'c'] })
     expect(net.runtime.runtime).toBe('tfjs-graph')
-    const scores = await net.predict(await dataset([{ a: 1, b: 2, c: 3 }, { a: 0, b: 0, c: 0 }]))
+    const scores = await net.predict(
+      await dataset([
+        { a: 1, b: 2, c: 3 },
+        { a: 0, b: 0, c: 0 },
+      ]),
+    )
     // logits [1 + 1 − 6 + 0.1, −1 + 0.5 + 6 − 0.1] = [−3.9, 5.4]; [0.1, −0.1]
     const softmax = (a: number, b: number) => [1 / (1 + Math.exp(b - a)), 1 / (1 + Math.exp(a - b))]
     const expected = [...softmax(-3.9, 5.4), ...softmax(0.1, -0.1)]
@@ -95,7 +102,11 @@ describe('function models', () => {
       },
       { name: 'keyword', batchSize: 2 },
     )
-    const data = await dataset([{ text: 'good', label: 1 }, { text: 'bad', label: 0 }, { text: 'good stuff', label: 0 }])
+    const data = await dataset([
+      { text: 'good', label: 1 },
+      { text: 'bad', label: 0 },
+      { text: 'good stuff', label: 0 },
+    ])
     const result = await classify(keyword, data, 'label')
     expect(result.accuracy).toBeCloseTo(2 / 3, 12)
     expect(seen).toEqual([2, 1])
@@ -142,7 +153,16 @@ describe('model errors', () => {
 
   test('a label that is not a class index names the row', async () => {
     const net = await model(graphDir, { features: ['a', 'b', 'c'] })
-    await expect(classify(net, await dataset([{ a: 1, b: 1, c: 1, y: 0 }, { a: 1, b: 1, c: 1, y: null }]), 'y')).rejects.toThrow(/label is null at row 1/)
+    await expect(
+      classify(
+        net,
+        await dataset([
+          { a: 1, b: 1, c: 1, y: 0 },
+          { a: 1, b: 1, c: 1, y: null },
+        ]),
+        'y',
+      ),
+    ).rejects.toThrow(/label is null at row 1/)
     await expect(classify(net, await dataset([{ a: 1, b: 1, c: 1, y: 5 }]), 'y')).rejects.toThrow(/label 5 at row 0 is not one of the 2 classes/)
   })
 

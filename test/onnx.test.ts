@@ -36,7 +36,11 @@ describe('ONNX models (onnxruntime-node)', () => {
 
   test('hash is the SHA-256 of the file; runtime is onnx on the CPU', async () => {
     const net = await model(onnxPath, { features })
-    expect(net.hash).toBe(createHash('sha256').update(await readFile(onnxPath)).digest('hex'))
+    expect(net.hash).toBe(
+      createHash('sha256')
+        .update(await readFile(onnxPath))
+        .digest('hex'),
+    )
     expect(net.runtime).toEqual({ runtime: 'onnx', backend: 'cpu' })
     expect(net.name).toBe(onnxPath)
   })

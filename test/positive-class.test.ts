@@ -7,9 +7,30 @@ import { lastRecord, repoRoot } from './helpers.js'
 // Computed by scikit-learn 1.2 with pos_label: test/golden/make_statistics_golden.py.
 const golden = JSON.parse(readFileSync(join(repoRoot, 'test', 'golden', 'statistics.json'), 'utf8'))
 
-interface Case { name: string; positive: Label; roc_auc: number; average_precision: number; brier: number; ece: number; precision: number; recall: number; f1: number }
-interface ModelCase { name: string; labels: number[]; scores: number[][]; cases: Case[] }
-interface LabelCase { name: string; labels: Label[]; predicted: Label[]; second_class_scores: number[]; cases: Case[] }
+interface Case {
+  name: string
+  positive: Label
+  roc_auc: number
+  average_precision: number
+  brier: number
+  ece: number
+  precision: number
+  recall: number
+  f1: number
+}
+interface ModelCase {
+  name: string
+  labels: number[]
+  scores: number[][]
+  cases: Case[]
+}
+interface LabelCase {
+  name: string
+  labels: Label[]
+  predicted: Label[]
+  second_class_scores: number[]
+  cases: Case[]
+}
 
 const byName = (name: string) => golden.positive.find((entry: { name: string }) => entry.name === name)
 const modelCases = ['perfect', 'noisy', 'one-column'].map(byName) as ModelCase[]
@@ -19,7 +40,10 @@ const SCORE_METRICS = ['roc_auc', 'average_precision', 'brier', 'ece', 'precisio
 describe('toMeetMetric({ positive }) re-codes the labels as scikit-learn pos_label does', () => {
   test.each(modelCases.flatMap((entry) => entry.cases.map((expected) => ({ entry, expected, label: `${entry.name}, positive ${expected.positive}` }))))('$label', async ({ entry, expected }) => {
     const scored = await model(async (batch: Row[]) => batch.map((row) => entry.scores[row.row as number]), { name: `${entry.name}-model` })
-    const on = await dataset(entry.labels.map((label, i) => ({ label, row: i })), { name: entry.name })
+    const on = await dataset(
+      entry.labels.map((label, i) => ({ label, row: i })),
+      { name: entry.name },
+    )
     for (const metric of SCORE_METRICS) {
       const record = await metricCheck(scored, metric, 0, { on, label: 'label', positive: expected.positive as number })
       expect(record.actual, metric).toBeCloseTo(expected[metric], 12)
@@ -44,9 +68,19 @@ describe('toMeetMetric({ positive }) re-codes the labels as scikit-learn pos_lab
     const count = (keep: (label: number, guess: number) => boolean) => noisy.labels.filter((label, i) => keep(label, predicted[i])).length
     const truePositives0 = count((label, guess) => label === 0 && guess === 0)
     const precision = await metricCheck(scored, 'precision', 0, { on, label: 'label', positive: 0 })
-    expect(precision.interval).toEqual(wilsonInterval(truePositives0, count((_, guess) => guess === 0)))
+    expect(precision.interval).toEqual(
+      wilsonInterval(
+        truePositives0,
+        count((_, guess) => guess === 0),
+      ),
+    )
     const recall = await metricCheck(scored, 'recall', 0, { on, label: 'label', positive: 0 })
-    expect(recall.interval).toEqual(wilsonInterval(truePositives0, count((label) => label === 0)))
+    expect(recall.interval).toEqual(
+      wilsonInterval(
+        truePositives0,
+        count((label) => label === 0),
+      ),
+    )
   })
 
   test('a positive class the model does not score is refused', async () => {

@@ -13,10 +13,7 @@ import { dataset, model, tf } from '../src/index.js'
 const modelsDir = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/human')), '..', 'models')
 const emotion = await model(join(modelsDir, 'emotion.json'), {
   batchSize: 4,
-  preprocess: (rows) =>
-    tf.tidy(() =>
-      tf.stack(rows.map((row) => (row.kind === 'flat' ? tf.fill([64, 64, 1], Number(row.level)) : tf.linspace(0, Number(row.level), 64 * 64).reshape([64, 64, 1])))),
-    ),
+  preprocess: (rows) => tf.tidy(() => tf.stack(rows.map((row) => (row.kind === 'flat' ? tf.fill([64, 64, 1], Number(row.level)) : tf.linspace(0, Number(row.level), 64 * 64).reshape([64, 64, 1]))))),
 })
 const images = await dataset(
   [0, 0.25, 0.5, 0.75, 1].flatMap((level) => [

@@ -29,7 +29,7 @@ describe('progress of a long evaluation', () => {
     tick(1)
     progress.advance(550)
     progress.advance(450)
-    expect(out.map((line) => line.match(/\((\d+)%\)/)![1])).toEqual(['55', '100'])
+    expect(out.map((line) => /\((\d+)%\)/.exec(line)![1])).toEqual(['55', '100'])
   })
 
   test('on a terminal, one line redrawn in place at most every 100 ms, cleared at the end', () => {

@@ -6,7 +6,15 @@ import { repoRoot } from './helpers.js'
 
 // Computed by scikit-learn 1.2: test/golden/make_metrics_golden.py.
 const golden = JSON.parse(readFileSync(join(repoRoot, 'test', 'golden', 'metrics.json'), 'utf8'))
-type RegressionCase = { name: string; labels: number[]; predicted: number[]; mae: number; rmse: number; r2: number; mape: number }
+interface RegressionCase {
+  name: string
+  labels: number[]
+  predicted: number[]
+  mae: number
+  rmse: number
+  r2: number
+  mape: number
+}
 
 /** 12 significant digits: absolute below 1, relative above (MAPE with a zero label is ~1e15). */
 function expectClose(actual: number, expected: number) {

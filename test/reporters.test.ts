@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import { XMLParser } from 'fast-xml-parser'
+import { SyntaxValidator } from 'fast-xml-validator'
 import { parse, type TestSuites } from 'junit2json'
 import { validateXML } from 'xmllint-wasm'
 import { describe, expect, test } from 'vitest'
@@ -17,7 +18,12 @@ function outcome(name: string, state: TestOutcome['state'], checks = [nulls], er
 }
 
 const report = buildReport({
-  tests: [outcome('data > nulls', 'passed'), outcome(`model > ${tricky}`, 'failed', [accuracy], ['accuracy_threshold: failed']), outcome('model > broken', 'failed', [], ['data.csv, line 3: a quoted field is not closed']), outcome('later', 'skipped', [])],
+  tests: [
+    outcome('data > nulls', 'passed'),
+    outcome(`model > ${tricky}`, 'failed', [accuracy], ['accuracy_threshold: failed']),
+    outcome('model > broken', 'failed', [], ['data.csv, line 3: a quoted field is not closed']),
+    outcome('later', 'skipped', []),
+  ],
   startedAt: new Date('2026-11-28T10:00:00Z'),
   durationMs: 1234,
   runtime: { modeltest: '0.1.0' },
@@ -41,7 +47,7 @@ describe('JUnit', () => {
   const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(junit)
 
   test('is well-formed XML with names and messages escaped', () => {
-    expect(XMLValidator.validate(junit)).toBe(true)
+    expect(SyntaxValidator.validate(junit)).toBe(true)
     expect(junit).not.toContain('\u0001')
     const names = parsed.testsuites.testsuite.testcase.map((c: { name: string }) => c.name)
     expect(names).toContain(`model > acc <"quoted"> & 'apostrophe' [accuracy_threshold 0.7 < 0.8]`)
@@ -62,7 +68,18 @@ describe('JUnit against the common schema, read by a JUnit consumer (junit2json)
   const validate = (xml: string) => validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], schema: [{ fileName: 'junit.xsd', contents: schema }] })
 
   const interval = { low: 0.65, high: 0.75, confidence: 0.95, method: 'wilson' as const }
-  const regression = makeCheck({ name: 'no_regression', kind: 'model', actual: 0.01, threshold: 0.02, comparator: '<=', n: 600, baseline: 0.71, details: { candidate: 0.7 }, significance: { test: 'mcnemar', pValue: 0.2, alpha: 0.05 }, message: 'drop 0.01' })
+  const regression = makeCheck({
+    name: 'no_regression',
+    kind: 'model',
+    actual: 0.01,
+    threshold: 0.02,
+    comparator: '<=',
+    n: 600,
+    baseline: 0.71,
+    details: { candidate: 0.7 },
+    significance: { test: 'mcnemar', pValue: 0.2, alpha: 0.05 },
+    message: 'drop 0.01',
+  })
   const measured = { ...makeCheck({ name: 'accuracy_threshold', kind: 'model', actual: 0.7, threshold: 0.8, comparator: '>=', n: 600, interval, message: 'Accuracy 0.7000 < 0.80' }), previous: { actual: 0.82, passed: true } }
   const rich = buildReport({
     tests: [
@@ -87,7 +104,10 @@ describe('JUnit against the common schema, read by a JUnit consumer (junit2json)
   })
 
   test('the schema check can fail: properties inside a testcase or a missing name are refused', async () => {
-    const inTestcase = renderJUnit(rich).replace('<testcase classname="model.modeltest.ts" name="model &gt; regression [no_regression 0.01 ≤ 0.02]" time="0.003" file="model.modeltest.ts" line="9"/>', '<testcase name="x"><properties><property name="a" value="b"/></properties></testcase>')
+    const inTestcase = renderJUnit(rich).replace(
+      '<testcase classname="model.modeltest.ts" name="model &gt; regression [no_regression 0.01 ≤ 0.02]" time="0.003" file="model.modeltest.ts" line="9"/>',
+      '<testcase name="x"><properties><property name="a" value="b"/></properties></testcase>',
+    )
     expect(inTestcase).toContain('<testcase name="x"><properties>')
     expect((await validate(inTestcase)).valid).toBe(false)
     expect((await validate(renderJUnit(rich).replace(/<testsuite name="[^"]*"/, '<testsuite'))).valid).toBe(false)
@@ -130,15 +150,17 @@ describe('JUnit against the common schema, read by a JUnit consumer (junit2json)
 describe('console', () => {
   test('groups checks by kind, lists errors, closes with the tally; no colour codes when off', () => {
     const text = renderConsole(report, { color: false, written: ['reports/junit.xml'] })
+    // eslint-disable-next-line no-control-regex -- the escape character is what it finds
     expect(text).not.toMatch(/\u001b\[/)
     expect(text.indexOf('Data checks')).toBeLessThan(text.indexOf('Model checks'))
     expect(text).toContain('  ✗ accuracy_threshold: Accuracy 0.7000 < 0.80')
     expect(text).toContain('      Actual: 0.7, Threshold: 0.8')
-    expect(text).toMatch(/Errors\n  ✗ a\.modeltest\.ts > model > broken\n      data\.csv, line 3/)
+    expect(text).toMatch(/Errors\n {2}✗ a\.modeltest\.ts > model > broken\n {6}data\.csv, line 3/)
     expect(text).toMatch(/1\/2 checks passed, 1 test failed with an error/)
     expect(text).toMatch(/Reports: reports\/junit\.xml\n FAILED/)
   })
   test('colours on request', () => {
+    // eslint-disable-next-line no-control-regex -- the escape character is what it finds
     expect(renderConsole(report, { color: true })).toMatch(/\u001b\[31m✗/)
   })
 })

@@ -38,7 +38,10 @@ describe('shards', () => {
       await mkdir(join(downloaded, `shard-${i + 1}`), { recursive: true })
       await cp(file, join(downloaded, `shard-${i + 1}`, 'result.json'))
     }
-    const merged = await runCli(['merge', downloaded, '--json', join(out, 'merged/modeltest.json'), '--junit', join(out, 'merged/junit.xml'), '--html', join(out, 'merged/modeltest.html'), '--summary', join(out, 'merged/summary.md')], shardedDir)
+    const merged = await runCli(
+      ['merge', downloaded, '--json', join(out, 'merged/modeltest.json'), '--junit', join(out, 'merged/junit.xml'), '--html', join(out, 'merged/modeltest.html'), '--summary', join(out, 'merged/summary.md')],
+      shardedDir,
+    )
     expect(merged.stderr).toBe('')
     expect(merged.code).toBe(0)
     expect(merged.stdout).toMatch(/5\/5 checks passed/)
@@ -129,7 +132,7 @@ describe('on GitHub Actions', () => {
     const summary = await readFile(join(out, 'summary.md'), 'utf8')
     expect(summary.startsWith('# earlier step\n')).toBe(true)
     expect(summary).toMatch(/null_check/)
-    expect(summary.indexOf('null_check')).toBeLessThan(summary.indexOf('schema_match') === -1 ? Infinity : summary.indexOf('schema_match'))
+    expect(summary.indexOf('null_check')).toBeLessThan(!summary.includes('schema_match') ? Infinity : summary.indexOf('schema_match'))
     const passed = await runCli(['.', '--no-html', '--no-junit', '--json', join(out, 'ok.json'), '--github-output', 'should_retrain'], shardedDir, env)
     expect(passed.code).toBe(0)
     expect(passed.stdout).not.toContain('::error')

@@ -52,9 +52,25 @@ async function modeltest(args: string[], cwd = work): Promise<CliResult> {
 
 function deploy(endpoint: string, model: 'good' | 'weak', artifact: string, ...flags: string[]): Promise<CliResult> {
   return modeltest([
-    'deploy', 'sagemaker', '--report', reports[model], '--model', model === 'good' ? good : weak, '--endpoint', endpoint, '--model-name', 'penguins',
-    '--image', '123456789012.dkr.ecr.us-east-1.amazonaws.com/modeltest-serve:1', '--model-data', artifact, '--role', 'arn:aws:iam::123456789012:role/SageMakerExecution',
-    '--poll', '1', ...flags,
+    'deploy',
+    'sagemaker',
+    '--report',
+    reports[model],
+    '--model',
+    model === 'good' ? good : weak,
+    '--endpoint',
+    endpoint,
+    '--model-name',
+    'penguins',
+    '--image',
+    '123456789012.dkr.ecr.us-east-1.amazonaws.com/modeltest-serve:1',
+    '--model-data',
+    artifact,
+    '--role',
+    'arn:aws:iam::123456789012:role/SageMakerExecution',
+    '--poll',
+    '1',
+    ...flags,
   ])
 }
 
@@ -70,12 +86,16 @@ async function invoke(endpoint: string, rows: Record<string, unknown>[]): Promis
   const answer = await client.send(new InvokeEndpointCommand({ EndpointName: endpoint, ContentType: 'application/json', Body: JSON.stringify({ instances: rows }) }))
   return JSON.parse(new TextDecoder().decode(answer.Body)).predictions
 }
-const firstRows = () => [[39.1, 18.7, 181, 3750], [39.5, 17.4, 186, 3800]].map((values) => Object.fromEntries(features.map((name, i) => [name, values[i]])))
+const firstRows = () =>
+  [
+    [39.1, 18.7, 181, 3750],
+    [39.5, 17.4, 186, 3800],
+  ].map((values) => Object.fromEntries(features.map((name, i) => [name, values[i]])))
 
 describe('deploy sagemaker, end to end against a fake SageMaker', { timeout: 60_000 }, () => {
   let firstConfig = ''
 
-  test('a first deploy creates the endpoint, and InvokeEndpoint answers the model\'s predictions', async () => {
+  test("a first deploy creates the endpoint, and InvokeEndpoint answers the model's predictions", async () => {
     const result = await deploy('penguins-staging', 'good', ARTIFACTS.good)
     expect(result.code, result.stderr).toBe(0)
     firstConfig = fake.endpoint('penguins-staging')!.configName

@@ -17,7 +17,7 @@ const server = await serveModel(net, { port: 0, host: '127.0.0.1', features })
 afterAll(() => server.close())
 
 const post = (path: string, body: string, type = 'application/json') => fetch(server.url + path, { method: 'POST', body, headers: { 'Content-Type': type } })
-const featureRows = rows.map((row) => Object.fromEntries(features.map((name) => [name, row[name]])) as Row)
+const featureRows = rows.map((row): Row => Object.fromEntries(features.map((name) => [name, row[name]])))
 
 describe('modeltest serve: the SageMaker container contract', () => {
   test('GET /ping answers 200 once the model is loaded, 503 before', async () => {
@@ -46,7 +46,19 @@ describe('modeltest serve: the SageMaker container contract', () => {
     const lines = featureRows.map((row) => features.map((name) => row[name]).join(','))
     const headerless = await post('/invocations', lines.join('\n'), 'text/csv')
     expect((await headerless.json()).predictions).toEqual(expected)
-    const withHeader = await post('/invocations', [[...features].reverse().join(','), ...featureRows.map((row) => [...features].reverse().map((name) => row[name]).join(','))].join('\n'), 'text/csv;header=present')
+    const withHeader = await post(
+      '/invocations',
+      [
+        [...features].reverse().join(','),
+        ...featureRows.map((row) =>
+          [...features]
+            .reverse()
+            .map((name) => row[name])
+            .join(','),
+        ),
+      ].join('\n'),
+      'text/csv;header=present',
+    )
     expect((await withHeader.json()).predictions).toEqual(expected)
   })
 
@@ -89,7 +101,15 @@ describe('modeltest serve: the SageMaker container contract', () => {
   })
 
   test('a model that throws gets 500', async () => {
-    const failing = await serveModel(await model(async () => { throw new Error('out of memory') }, { name: 'failing' }), { port: 0, host: '127.0.0.1' })
+    const failing = await serveModel(
+      await model(
+        async () => {
+          throw new Error('out of memory')
+        },
+        { name: 'failing' },
+      ),
+      { port: 0, host: '127.0.0.1' },
+    )
     const response = await fetch(failing.url + '/invocations', { method: 'POST', body: '[{"a": 1}]', headers: { 'Content-Type': 'application/json' } })
     expect(response.status).toBe(500)
     expect((await response.json()).error).toBe('the model failed: out of memory')
@@ -113,7 +133,7 @@ function responseOf(request: ClientRequest): Promise<{ status: number; headers: 
   return new Promise((resolve, reject) => {
     request.on('response', (response) => {
       let text = ''
-      response.on('data', (chunk) => (text += chunk))
+      response.on('data', (chunk) => (text += String(chunk)))
       response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, text }))
     })
     request.on('error', reject)
@@ -124,7 +144,7 @@ function responseOf(request: ClientRequest): Promise<{ status: number; headers: 
 async function startCli(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'modeltest.js'), 'serve', '--model', onnxPath, '--host', '127.0.0.1', ...args], { env: { ...process.env, ...env } })
   let stdout = ''
-  child.stdout.on('data', (chunk) => (stdout += chunk))
+  child.stdout.on('data', (chunk) => (stdout += String(chunk)))
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
   const listening = /^modeltest serve: (\S+) on (http:\/\/127\.0\.0\.1:\d+)$/m
   while (!listening.test(stdout)) await new Promise((resolve) => setTimeout(resolve, 50))

@@ -21,14 +21,17 @@ const blindOnDream = await model(
   { name: 'blind-on-dream' },
 )
 
-
 describe('{ by } on toMeetAccuracy and toMeetMetric', () => {
   test('passes when no slice is significantly below the threshold, with each slice in the record', async ({ task }) => {
     await expect(onnx).toMeetAccuracy(0.9, { on: penguins, label: 'label', by: 'island' })
     const record = lastRecord(task)
     expect(record).toMatchObject({ name: 'accuracy_by_island', passed: true, actual: 0 })
     const slices = (record.details as { slices: SliceResult[] }).slices
-    expect(slices.map((slice) => [slice.slice, slice.n])).toEqual([['Biscoe', 167], ['Dream', 124], ['Torgersen', 51]])
+    expect(slices.map((slice) => [slice.slice, slice.n])).toEqual([
+      ['Biscoe', 167],
+      ['Dream', 124],
+      ['Torgersen', 51],
+    ])
     expect(record.message).toMatch(/^Accuracy by island: no slice significantly below 0\.90: Biscoe \d\.\d{4} \(n=167\), Dream \d\.\d{4} \(n=124\), Torgersen \d\.\d{4} \(n=51\) \(Holm, α 0\.05\)$/)
   })
 
@@ -45,7 +48,9 @@ describe('{ by } on toMeetAccuracy and toMeetMetric', () => {
   })
 
   test('other metrics use a bootstrap p-value per slice', async ({ task }) => {
-    await expect(expect(blindOnDream).toMeetMetric('balanced_accuracy', 0.9, { on: penguins, label: 'label', by: 'island', resamples: 200, seed: 1 })).rejects.toThrow(/balanced_accuracy_by_island: Balanced accuracy by island: 1 of 3 slices significantly below 0\.90: Dream/)
+    await expect(expect(blindOnDream).toMeetMetric('balanced_accuracy', 0.9, { on: penguins, label: 'label', by: 'island', resamples: 200, seed: 1 })).rejects.toThrow(
+      /balanced_accuracy_by_island: Balanced accuracy by island: 1 of 3 slices significantly below 0\.90: Dream/,
+    )
     await expect(onnx).toMeetMetric('f1', 0.9, { on: penguins, label: 'label', by: 'island', average: 'macro', resamples: 200 })
     expect(lastRecord(task).passed).toBe(true)
   })

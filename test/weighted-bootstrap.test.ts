@@ -2,9 +2,26 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
 import { METRICS, averagePrecisionOfCounts, bootstrapInterval, weightedBootstrapInterval, expectedCalibrationErrorOfCounts, predictedClasses, rocAucOfCounts, rocAucOneVsRestOfCounts, type Evaluation, type Label } from '../src/index.js'
 
-interface Resample { counts: number[]; average_precision: number; roc_auc: number; ece: number }
-interface BinaryCase { name: string; labels: Label[]; positive: Label; scores: number[]; resamples: Resample[] }
-interface OvrCase { name: string; labels: number[]; width: number; values: number[]; resamples: { counts: number[]; macro: number; weighted: number }[] }
+interface Resample {
+  counts: number[]
+  average_precision: number
+  roc_auc: number
+  ece: number
+}
+interface BinaryCase {
+  name: string
+  labels: Label[]
+  positive: Label
+  scores: number[]
+  resamples: Resample[]
+}
+interface OvrCase {
+  name: string
+  labels: number[]
+  width: number
+  values: number[]
+  resamples: { counts: number[]; macro: number; weighted: number }[]
+}
 const golden = JSON.parse(readFileSync(new URL('./golden/resamples.json', import.meta.url), 'utf8')) as { binary: BinaryCase[]; ovr: OvrCase[] }
 
 describe('a metric of row counts equals scikit-learn on the materialised resample', () => {
@@ -33,7 +50,7 @@ describe('a metric of row counts equals scikit-learn on the materialised resampl
 /** 600 rows of a noisy three-class model, and its binary view (class 2 against the rest). */
 function rowsOf(width: 2 | 3): Evaluation {
   let state = 7
-  const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648)
+  const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648
   const n = 600
   const labels = new Int32Array(n)
   const values = new Float64Array(width * n)

@@ -34,7 +34,10 @@ interface Job {
  */
 function jobsOf(workflow: string): Map<string, Job> {
   const jobs = new Map<string, Job>()
-  const lines = workflow.slice(workflow.search(/^jobs:$/m)).split('\n').slice(1)
+  const lines = workflow
+    .slice(workflow.search(/^jobs:$/m))
+    .split('\n')
+    .slice(1)
   let current: Job | undefined
   for (const line of lines) {
     const id = /^ {2}([\w-]+):\s*$/.exec(line)
@@ -42,7 +45,11 @@ function jobsOf(workflow: string): Map<string, Job> {
     if (!current) continue
     current.text += `${line}\n`
     const [, key, value] = /^ {4}([\w-]+): (.+)$/.exec(line) ?? []
-    if (key === 'needs') current.needs = value.replace(/[[\]]/g, '').split(',').map((name) => name.trim())
+    if (key === 'needs')
+      current.needs = value
+        .replace(/[[\]]/g, '')
+        .split(',')
+        .map((name) => name.trim())
     if (key === 'if') current.if = value
     if (key === 'runs-on') current.runsOn = value
   }
@@ -58,7 +65,13 @@ function job(jobs: Map<string, Job>, id: string): Job {
 /** Every job a job waits for, directly or through others. */
 function upstream(jobs: Map<string, Job>, id: string): Set<string> {
   const seen = new Set<string>()
-  const visit = (name: string) => job(jobs, name).needs.forEach((need) => seen.has(need) || (seen.add(need), visit(need)))
+  const visit = (name: string) => {
+    for (const need of job(jobs, name).needs) {
+      if (seen.has(need)) continue
+      seen.add(need)
+      visit(need)
+    }
+  }
   visit(id)
   return seen
 }
@@ -135,7 +148,11 @@ describe('examples/github/ml-pipeline.yml', async () => {
     expect(commands).toHaveLength(2)
     for (const command of commands) {
       // The workflow's variables, as a runner would fill them in.
-      const argv = command.replace(/\$\{\{[^}]+\}\}/g, 'arn:aws:iam::123456789012:role/x').replace(/"\$MODEL_PREFIX"/g, 's3://bucket/sentiment').split(/\s+\\?\s*/).filter(Boolean)
+      const argv = command
+        .replace(/\$\{\{[^}]+\}\}/g, 'arn:aws:iam::123456789012:role/x')
+        .replace(/"\$MODEL_PREFIX"/g, 's3://bucket/sentiment')
+        .split(/\s+\\?\s*/)
+        .filter(Boolean)
       expect(() => parseSageMaker(argv, () => {})).not.toThrow()
     }
   })

@@ -44,7 +44,10 @@ export interface Figures {
 /** A batch of `rows` rows of `width` values in [-1, 1), the same on every backend. */
 function fixedInput(rows: number, width: number, seed: number): tf.Tensor2D {
   const random = mulberry32(seed)
-  return tf.tensor2d(Float32Array.from({ length: rows * width }, () => random() * 2 - 1), [rows, width])
+  return tf.tensor2d(
+    Float32Array.from({ length: rows * width }, () => random() * 2 - 1),
+    [rows, width],
+  )
 }
 
 /** The larger MLP, with weights from a seeded generator (scaled as Glorot), so every backend computes the same function. */
@@ -52,10 +55,15 @@ function largeMlp(): tf.Sequential {
   const net = tf.sequential()
   LAYERS.slice(1).forEach((units, i) => net.add(tf.layers.dense({ units, inputShape: i === 0 ? [LAYERS[0]] : undefined, activation: i === LAYERS.length - 2 ? 'softmax' : 'relu' })))
   const random = mulberry32(7)
-  net.setWeights(net.getWeights().map((weight) => {
-    const scale = weight.shape.length === 2 ? Math.sqrt(6 / (weight.shape[0]! + weight.shape[1]!)) : 0.01
-    return tf.tensor(Float32Array.from({ length: weight.size }, () => (random() * 2 - 1) * scale), weight.shape)
-  }))
+  net.setWeights(
+    net.getWeights().map((weight) => {
+      const scale = weight.shape.length === 2 ? Math.sqrt(6 / (weight.shape[0] + weight.shape[1])) : 0.01
+      return tf.tensor(
+        Float32Array.from({ length: weight.size }, () => (random() * 2 - 1) * scale),
+        weight.shape,
+      )
+    }),
+  )
   return net
 }
 
@@ -74,7 +82,7 @@ async function measure(): Promise<Figures> {
   }
   const example = process.env.EXAMPLE_DIR ?? join(import.meta.dirname, '..', '..', 'examples', 'sentiment')
   // Read without DuckDB, so that the bundle carried to a GPU machine (bench/gpu/device) needs no native module but webgpu's.
-  const all = parse(await readFile(join(example, 'data', 'holdout.csv')), { columns: true }) as Row[]
+  const all = parse<Row>(await readFile(join(example, 'data', 'holdout.csv')), { columns: true })
   const candidate = await model(join(example, 'models', 'candidate', 'model.json'), { preprocess: bagOfWords(await readVocabulary(join(example, 'models', 'candidate', 'vocab.json'))) })
   const one = all.slice(0, 1)
   const exampleLatency = await measureLatency(() => candidate.predictRows(one))

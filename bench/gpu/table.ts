@@ -18,7 +18,10 @@ export function renderTable(results: (Figures & { suite?: string })[]): string[]
     for (const [i, measured] of result.models!.entries()) {
       const reference = cpu?.models?.[i]?.outputs
       const difference = reference ? Math.max(...measured.outputs.map((value, j) => Math.abs(value - reference[j]))) : undefined
-      const memory = result.gpuMiB === undefined ? '(CPU)' : `${typeof result.gpuMiB === 'number' ? `${result.gpuMiB} MiB (nvidia-smi)` : result.gpuMiB}${result.tensorsInGpuMiB !== undefined ? `, ${result.tensorsInGpuMiB.toFixed(0)} MiB in tfjs tensors` : ''}`
+      const memory =
+        result.gpuMiB === undefined
+          ? '(CPU)'
+          : `${typeof result.gpuMiB === 'number' ? `${result.gpuMiB} MiB (nvidia-smi)` : result.gpuMiB}${result.tensorsInGpuMiB !== undefined ? `, ${result.tensorsInGpuMiB.toFixed(0)} MiB in tfjs tensors` : ''}`
       lines.push(
         `| ${measured.name} (${(measured.parameters / 1e6).toFixed(2)}M parameters) | ${result.backend} | ${format(measured.p50)} / ${format(measured.p95)} / ${format(measured.p99)} | ${Math.round(measured.throughput).toLocaleString('en-US')} (${measured.batch}) | ${difference === undefined ? '–' : difference === 0 ? '0' : difference.toExponential(1)} | ${memory} |`,
       )

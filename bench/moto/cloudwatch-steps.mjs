@@ -10,7 +10,7 @@
 import { CloudWatchClient, DescribeAlarmsCommand, ListMetricsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch'
 import { AwsQueryProtocol } from '@aws-sdk/core/protocols'
 import { cloudwatch, cloudWatchMetricCheck, makeCheck, publishChecks } from '../../dist/src/index.js'
-import { say, step } from './steps.mjs'
+import { step } from './steps.mjs'
 
 const client = new CloudWatchClient({ protocol: process.env.CLOUDWATCH_PROTOCOL === 'json' ? undefined : AwsQueryProtocol })
 const NAMESPACE = 'modeltest/moto'
@@ -21,7 +21,13 @@ const checks = [
   makeCheck({ name: 'latency_p95', kind: 'model', actual: 61.2, threshold: 50, comparator: '<=', unit: 'ms', message: 'P95 latency 61.2 ms > 50 ms', model: live }),
   ...Array.from({ length: 1248 }, (_, i) => makeCheck({ name: `null_check_${i}`, kind: 'data', actual: 0, threshold: 0, comparator: '<=', message: 'no nulls' })),
 ]
-const run = { passed: false, tests: [{ file: 'canary.modeltest.ts', checks: checks.slice(0, 2) }, { file: 'data.modeltest.ts', checks: checks.slice(2) }] }
+const run = {
+  passed: false,
+  tests: [
+    { file: 'canary.modeltest.ts', checks: checks.slice(0, 2) },
+    { file: 'data.modeltest.ts', checks: checks.slice(2) },
+  ],
+}
 
 await step('publishChecks: 1,250 checks (2,501 data points) in PutMetricData requests of at most 1,000', () => publishChecks(run, NAMESPACE, { client, retry: { maxAttempts: 1 } }))
 await step('ListMetrics: the dimension sets moto stored for accuracy_threshold', async () => {
@@ -29,7 +35,10 @@ await step('ListMetrics: the dimension sets moto stored for accuracy_threshold',
   return listed.Metrics?.map((metric) => `${metric.MetricName} ${metric.Dimensions?.map((d) => `${d.Name}=${d.Value}`).join(',')}`)
 })
 const dimensions = { Check: 'accuracy_threshold', TestFile: 'canary.modeltest.ts', Endpoint: 'sentiment-prod', Variant: 'green' }
-for (const [name, limit, direction] of [['CheckValue', 0.8, 'above'], ['CheckPassed', 1, 'above']]) {
+for (const [name, limit, direction] of [
+  ['CheckValue', 0.8, 'above'],
+  ['CheckPassed', 1, 'above'],
+]) {
   await step(`cloudwatch.metric ${name} of accuracy_threshold (GetMetricData), judged ${direction} ${limit}`, async () => {
     const series = await cloudwatch.metric({ namespace: NAMESPACE, name, dimensions, stat: 'Minimum', period: 60, since: '1h', client })
     const record = cloudWatchMetricCheck(series, limit, direction)

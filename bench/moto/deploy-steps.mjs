@@ -24,7 +24,16 @@ async function report(model) {
   return path
 }
 
-const base = { modelName: 'penguins', image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/modeltest-serve:1', executionRoleArn: 'arn:aws:iam::123456789012:role/SageMakerExecution', instanceType: 'ml.m5.large', initialInstanceCount: 1, pollSeconds: 1, timeoutSeconds: 30, log: (line) => say('    ' + line) }
+const base = {
+  modelName: 'penguins',
+  image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/modeltest-serve:1',
+  executionRoleArn: 'arn:aws:iam::123456789012:role/SageMakerExecution',
+  instanceType: 'ml.m5.large',
+  initialInstanceCount: 1,
+  pollSeconds: 1,
+  timeoutSeconds: 30,
+  log: (line) => say('    ' + line),
+}
 const state = async (endpoint) => {
   const described = await sm.send(new DescribeEndpointCommand({ EndpointName: endpoint }))
   return { status: described.EndpointStatus, config: described.EndpointConfigName, variants: described.ProductionVariants?.map((variant) => [variant.VariantName, variant.CurrentWeight]) }
@@ -51,17 +60,32 @@ await step('moto: the S3 objects and the artifact metadata', async () => {
 })
 await step('artifactModelHash of the uploaded artifact (moto S3)', () => artifactModelHash(`s3://${BUCKET}/penguins/${first.modelHash}/model.tar.gz`))
 await step('--model-data with another model than the report checked: refused before any SageMaker call', () =>
-  deploySageMaker({ ...base, endpointName: 'penguins-moto', modelDataUrl: `s3://${BUCKET}/penguins/${first.modelHash}/model.tar.gz`, gate: { report: reports.weak, model: weak } }).then((result) => result.outcome))
+  deploySageMaker({ ...base, endpointName: 'penguins-moto', modelDataUrl: `s3://${BUCKET}/penguins/${first.modelHash}/model.tar.gz`, gate: { report: reports.weak, model: weak } }).then((result) => result.outcome),
+)
 // Versions are named to the second: a second deploy of the same model within the same second reuses the name.
 await new Promise((resolve) => setTimeout(resolve, 1100))
-await step('second deploy (same model: nothing uploaded), UpdateEndpoint: moto lacks it, so the new model and config are deleted', async () => (await deploySageMaker({ ...base, endpointName: 'penguins-moto', upload: `s3://${BUCKET}/penguins`, gate: { report: reports.good, model: good } })).outcome)
+await step(
+  'second deploy (same model: nothing uploaded), UpdateEndpoint: moto lacks it, so the new model and config are deleted',
+  async () => (await deploySageMaker({ ...base, endpointName: 'penguins-moto', upload: `s3://${BUCKET}/penguins`, gate: { report: reports.good, model: good } })).outcome,
+)
 await step('moto: models and configs left', names)
-await step('variant deploy --beside blue (DescribeEndpointConfig, a two-variant CreateEndpointConfig, then UpdateEndpoint)', async () => (await deploySageMaker({ ...base, endpointName: 'penguins-moto', variantName: 'green', beside: { variant: 'blue', weight: 0.2 }, upload: `s3://${BUCKET}/penguins`, gate: { report: reports.weak, model: weak } })).outcome)
+await step(
+  'variant deploy --beside blue (DescribeEndpointConfig, a two-variant CreateEndpointConfig, then UpdateEndpoint)',
+  async () => (await deploySageMaker({ ...base, endpointName: 'penguins-moto', variantName: 'green', beside: { variant: 'blue', weight: 0.2 }, upload: `s3://${BUCKET}/penguins`, gate: { report: reports.weak, model: weak } })).outcome,
+)
 await step('moto: models and configs left', names)
 await step('canary control plane on a two-variant endpoint made directly: endpointVariants, then shiftWeights (UpdateEndpointWeightsAndCapacities)', async () => {
   const model = first.modelName
   await sm.send(new CreateModelCommand({ ModelName: 'penguins-green', PrimaryContainer: { Image: base.image, ModelDataUrl: `s3://${BUCKET}/penguins/${first.modelHash}/model.tar.gz` }, ExecutionRoleArn: base.executionRoleArn }))
-  await sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'penguins-variants', ProductionVariants: [{ VariantName: 'blue', ModelName: model, InstanceType: 'ml.m5.large', InitialInstanceCount: 1, InitialVariantWeight: 0.9 }, { VariantName: 'green', ModelName: 'penguins-green', InstanceType: 'ml.m5.large', InitialInstanceCount: 1, InitialVariantWeight: 0.1 }] }))
+  await sm.send(
+    new CreateEndpointConfigCommand({
+      EndpointConfigName: 'penguins-variants',
+      ProductionVariants: [
+        { VariantName: 'blue', ModelName: model, InstanceType: 'ml.m5.large', InitialInstanceCount: 1, InitialVariantWeight: 0.9 },
+        { VariantName: 'green', ModelName: 'penguins-green', InstanceType: 'ml.m5.large', InitialInstanceCount: 1, InitialVariantWeight: 0.1 },
+      ],
+    }),
+  )
   await sm.send(new CreateEndpointCommand({ EndpointName: 'penguins-variants', EndpointConfigName: 'penguins-variants' }))
   const variants = await endpointVariants('penguins-variants', { variant: 'green', log: base.log })
   say(`    variants: ${JSON.stringify(variants)}`)

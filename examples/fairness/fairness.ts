@@ -27,7 +27,15 @@ export const toHaveAccuracyGapBelow = defineCheck({
     const gap = gapOf(a, b)
     // Resampled within each slice: both keep their size, as in the data.
     const both = [...a, ...b]
-    const interval = bootstrapInterval(both.length, (indices) => gapOf(Array.from(indices.subarray(0, a.length), (i) => both[i]), Array.from(indices.subarray(a.length), (i) => both[i])), { strata: both.map((_, i) => (i < a.length ? 0 : 1)) })
+    const interval = bootstrapInterval(
+      both.length,
+      (indices) =>
+        gapOf(
+          Array.from(indices.subarray(0, a.length), (i) => both[i]),
+          Array.from(indices.subarray(a.length), (i) => both[i]),
+        ),
+      { strata: both.map((_, i) => (i < a.length ? 0 : 1)) },
+    )
     const [accuracyA, accuracyB] = [accuracyOf(a), accuracyOf(b)]
     return {
       actual: gap,

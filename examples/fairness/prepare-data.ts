@@ -11,7 +11,7 @@ const here = dirname(new URL(import.meta.url).pathname)
 const fixtures = join(dirname(createRequire(import.meta.url).resolve('sentiment/package.json')), 'test', 'fixtures')
 const siteOf = new Map<string, string>()
 for (const site of ['imdb', 'yelp', 'amazon']) {
-  const records: { text: string }[] = JSON.parse(await readFile(join(fixtures, `${site}.json`), 'utf8'))
+  const records = JSON.parse(await readFile(join(fixtures, `${site}.json`), 'utf8')) as { text: string }[]
   // The sentiment example keeps the first copy of a repeated text, so the first site that has it is its site.
   for (const { text } of records) if (!siteOf.has(text.trim())) siteOf.set(text.trim(), site)
 }

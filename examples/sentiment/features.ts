@@ -10,7 +10,7 @@ export function tokenize(text: string): string[] {
 
 /** The words of the vocabulary, in the order of the model's input columns. */
 export async function readVocabulary(path: string): Promise<string[]> {
-  return JSON.parse(await readFile(path, 'utf8'))
+  return JSON.parse(await readFile(path, 'utf8')) as string[]
 }
 
 /**
@@ -40,5 +40,5 @@ export async function bagOfWordsInput(path: string): Promise<{ preprocess: (rows
   const vocabulary = await readFile(path)
   const code = await readFile(fileURLToPath(import.meta.url))
   const preprocessKey = createHash('sha256').update(code).update(vocabulary).digest('hex')
-  return { preprocess: bagOfWords(JSON.parse(vocabulary.toString('utf8'))), preprocessKey }
+  return { preprocess: bagOfWords(JSON.parse(vocabulary.toString('utf8')) as string[]), preprocessKey }
 }

@@ -11,7 +11,7 @@ import { mulberry32 } from 'modeltest'
 const fixtures = join(dirname(createRequire(import.meta.url).resolve('sentiment/package.json')), 'test', 'fixtures')
 const rows: { text: string; label: number }[] = []
 for (const source of ['imdb', 'yelp', 'amazon']) {
-  const records: { text: string; class: number | null }[] = JSON.parse(await readFile(join(fixtures, `${source}.json`), 'utf8'))
+  const records = JSON.parse(await readFile(join(fixtures, `${source}.json`), 'utf8')) as { text: string; class: number | null }[]
   // Each file ends with one empty record ({ text: '', class: null }): not a sentence.
   for (const record of records) if (record.text.trim() && record.class !== null) rows.push({ text: record.text.trim(), label: record.class })
 }

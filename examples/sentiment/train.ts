@@ -5,7 +5,7 @@
 // Run: npx tsx train.ts
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { dataset, fileSaver, mulberry32, tf, tfjsBackend, type Dataset } from 'modeltest'
+import { dataset, fileSaver, tf, tfjsBackend, type Dataset } from 'modeltest'
 import { bagOfWords, tokenize } from './features.js'
 
 const here = dirname(new URL(import.meta.url).pathname)
@@ -14,7 +14,10 @@ const here = dirname(new URL(import.meta.url).pathname)
 async function buildVocabulary(train: Dataset, size: number): Promise<string[]> {
   const counts = new Map<string, number>()
   for (const text of await train.column('text')) for (const word of tokenize(String(text))) counts.set(word, (counts.get(word) ?? 0) + 1)
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, size).map(([word]) => word)
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, size)
+    .map(([word]) => word)
 }
 
 async function trainModel(train: Dataset, name: string, vocabularySize: number, epochs: number): Promise<void> {
@@ -29,6 +32,7 @@ async function trainModel(train: Dataset, name: string, vocabularySize: number, 
     ],
   })
   net.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] })
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- tfjs types verbose as ModelLoggingVerbosity but does not export that enum; 0 is its SILENT
   const history = await net.fit(x, y, { epochs, batchSize: 64, shuffle: false, verbose: 0 })
   const directory = join(here, 'models', name)
   await mkdir(directory, { recursive: true })

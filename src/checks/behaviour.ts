@@ -31,7 +31,8 @@ export async function finiteOutputsCheck(model: Model, input: Dataset, negate = 
 
 /** The model's output on `input` has this shape; `null` accepts any size (the batch). */
 export async function outputShapeCheck(model: Model, shape: readonly (number | null)[], input: Dataset, negate = false): Promise<CheckRecord> {
-  if (!Array.isArray(shape) || shape.length !== 2 || shape.some((size) => size !== null && !(Number.isInteger(size) && size >= 1))) {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- Array.isArray narrows a readonly array to any[]; asked of unknown, the element type stays
+  if (!Array.isArray(shape as unknown) || shape.length !== 2 || shape.some((size) => size !== null && !(Number.isInteger(size) && size >= 1))) {
     throw new ModeltestError({ what: `toHaveOutputShape takes [rows, width] with whole numbers or null, got ${JSON.stringify(shape)}`, fix: 'Write toHaveOutputShape([null, 2], { input: holdout.head(4) }).' })
   }
   const rows = await rowsOf(input, 'toHaveOutputShape')
@@ -59,7 +60,10 @@ export async function invarianceCheck(model: Model, perturb: (row: Row) => Row, 
   const maxFlipRate = options?.maxFlipRate ?? 0
   if (!(maxFlipRate >= 0 && maxFlipRate <= 1)) throw new ModeltestError({ what: `maxFlipRate ${maxFlipRate} is not within [0, 1]`, fix: 'Pass { maxFlipRate: 0.02 }.' })
   const original = await rowsOf(options?.on, 'toBeInvariantTo')
-  const perturbed = await dataset(original.map((row) => perturb({ ...row })), { name: `${options.on.source} perturbed` })
+  const perturbed = await dataset(
+    original.map((row) => perturb({ ...row })),
+    { name: `${options.on.source} perturbed` },
+  )
   const [before, after] = await Promise.all([finiteScores(model, options.on), finiteScores(model, perturbed)])
   const [a, b] = [predictedClasses(before), predictedClasses(after)]
   const flipped: number[] = []

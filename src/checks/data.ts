@@ -46,7 +46,12 @@ export async function matchSchemaCheck(data: Dataset, expected: Record<string, C
     actual: problems.length,
     threshold: 0,
     comparator: '<=',
-    message: problems.length === 0 ? `Schema matches: ${Object.entries(expected).map(([name, type]) => `${name} ${type}`).join(', ')}` : `Schema differs: ${problems.join('; ')}${options.allowExtra ? '' : ' (pass { allowExtra: true } to accept other columns)'}`,
+    message:
+      problems.length === 0
+        ? `Schema matches: ${Object.entries(expected)
+            .map(([name, type]) => `${name} ${type}`)
+            .join(', ')}`
+        : `Schema differs: ${problems.join('; ')}${options.allowExtra ? '' : ' (pass { allowExtra: true } to accept other columns)'}`,
     details: { expected, actual: data.schema, problems },
   })
 }
@@ -121,7 +126,10 @@ export async function valuesBetweenCheck(data: Dataset, column: string, min: num
     n,
     failing: bad,
     mostly,
-    message: (inside) => (bad === 0 ? `All ${n} values of ${column} within ${range}` : `${bad} of ${n} values of ${column} outside ${range} (${percent(inside, mostly)} within ${relationFor(inside, mostly, '>=')} ${percent(mostly)} required), e.g. ${(row.examples as string[]).join(', ')}`),
+    message: (inside) =>
+      bad === 0
+        ? `All ${n} values of ${column} within ${range}`
+        : `${bad} of ${n} values of ${column} outside ${range} (${percent(inside, mostly)} within ${relationFor(inside, mostly, '>=')} ${percent(mostly)} required), e.g. ${(row.examples as string[]).join(', ')}`,
     details: { column, min: String(min), max: String(max), outside: bad, examples: row.examples },
   })
 }
@@ -129,14 +137,17 @@ export async function valuesBetweenCheck(data: Dataset, column: string, min: num
 /** Every non-null value of a column is one of `allowed`. */
 export async function valuesInCheck(data: Dataset, column: string, allowed: readonly (string | number | boolean)[], options: Mostly = {}, negate = false): Promise<CheckRecord> {
   const fix = "Write toHaveValuesIn('label', [0, 1])."
-  if (!Array.isArray(allowed) || allowed.length === 0) throw new ModeltestError({ what: `toHaveValuesIn needs a non-empty array of allowed values, got ${describeValue(allowed)}`, fix })
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- Array.isArray narrows a readonly array to any[]; asked of unknown, the element type stays
+  if (!Array.isArray(allowed as unknown) || allowed.length === 0) throw new ModeltestError({ what: `toHaveValuesIn needs a non-empty array of allowed values, got ${describeValue(allowed)}`, fix })
   const odd = allowed.findIndex((value) => !['string', 'number', 'boolean'].includes(typeof value))
   if (odd >= 0) throw new ModeltestError({ what: `toHaveValuesIn: allowed[${odd}] must be a string, number or boolean, got ${describeValue(allowed[odd])}`, fix })
   data.checkColumns([checkColumnName(column, 'column', 'toHaveValuesIn')])
   const mostly = checkMostly(options, 'toHaveValuesIn') ?? 1
   const counts = await data.valueCounts(column)
   const allowedKeys = new Set(allowed.map((value) => String(value)))
-  const unexpected = Object.entries(counts).filter(([value]) => !allowedKeys.has(value)).sort(byCount('descending'))
+  const unexpected = Object.entries(counts)
+    .filter(([value]) => !allowedKeys.has(value))
+    .sort(byCount('descending'))
   const n = Object.values(counts).reduce((sum, count) => sum + count, 0)
   const bad = unexpected.reduce((sum, [, count]) => sum + count, 0)
   return passingShareCheck(data, negate, {
@@ -144,7 +155,13 @@ export async function valuesInCheck(data: Dataset, column: string, allowed: read
     n,
     failing: bad,
     mostly,
-    message: () => (bad === 0 ? `All ${n} values of ${column} in {${allowed.join(', ')}}` : `${bad} of ${n} values of ${column} not in {${allowed.join(', ')}}: ${unexpected.slice(0, 5).map(([value, count]) => `'${value}' ×${count}`).join(', ')}${unexpected.length > 5 ? `, and ${unexpected.length - 5} more` : ''}`),
+    message: () =>
+      bad === 0
+        ? `All ${n} values of ${column} in {${allowed.join(', ')}}`
+        : `${bad} of ${n} values of ${column} not in {${allowed.join(', ')}}: ${unexpected
+            .slice(0, 5)
+            .map(([value, count]) => `'${value}' ×${count}`)
+            .join(', ')}${unexpected.length > 5 ? `, and ${unexpected.length - 5} more` : ''}`,
     details: { column, allowed: [...allowed], unexpected: Object.fromEntries(unexpected.slice(0, 20)) },
   })
 }
@@ -183,7 +200,7 @@ export async function patternCheck(data: Dataset, column: string, pattern: RegEx
 export async function uniqueCheck(data: Dataset, columns: readonly string[], negate = false): Promise<CheckRecord> {
   checkColumnList(columns, 'columns', 'toHaveUniqueValues', "['id']")
   data.checkColumns(columns)
-  return duplicateCheck(data, columns, 'unique_values', `${columns.join(', ')}`, negate)
+  return duplicateCheck(data, columns, 'unique_values', columns.join(', '), negate)
 }
 
 /** No row appears twice (all columns equal). */
@@ -221,7 +238,8 @@ export async function classBalanceCheck(data: Dataset, label: string, maxShare =
     threshold: maxShare,
     comparator: '<=',
     n: labelled,
-    message: share <= maxShare ? `Class balance acceptable (max ${percent(share, maxShare)}, limit ${formatThreshold(maxShare)})` : `Class imbalance: ${percent(share, maxShare)} in majority class '${majority}' > ${formatThreshold(maxShare)}`,
+    message:
+      share <= maxShare ? `Class balance acceptable (max ${percent(share, maxShare)}, limit ${formatThreshold(maxShare)})` : `Class imbalance: ${percent(share, maxShare)} in majority class '${majority}' > ${formatThreshold(maxShare)}`,
     details: { class_counts: counts, majority, nulls },
   })
 }
@@ -270,7 +288,10 @@ export async function overlapCheck(data: Dataset, other: Dataset, on: readonly s
     threshold: 0,
     comparator: '<=',
     n: data.rowCount,
-    message: overlap === 0 ? `No rows of ${data.source} appear in ${other.source} (compared on ${columns.join(', ')})` : `${overlap} of ${data.rowCount} rows of ${data.source} also appear in ${other.source} (on ${columns.join(', ')}), e.g. ${examples.map((value) => JSON.stringify(value)).join(', ')}`,
+    message:
+      overlap === 0
+        ? `No rows of ${data.source} appear in ${other.source} (compared on ${columns.join(', ')})`
+        : `${overlap} of ${data.rowCount} rows of ${data.source} also appear in ${other.source} (on ${columns.join(', ')}), e.g. ${examples.map((value) => JSON.stringify(value)).join(', ')}`,
     details: { on: columns, overlap, other: other.source, examples },
   })
 }

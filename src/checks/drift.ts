@@ -134,7 +134,10 @@ async function columnDrift(data: Dataset, reference: Dataset, column: string, nu
     const fitting = testsFor(numeric)
     throw new ModeltestError({
       what: `the ${test} test needs a ${kind === 'numeric' ? 'numeric' : 'categorical'} column; '${column}' is ${data.columnType(column)}`,
-      fix: `Use test ${fitting.slice(0, -1).map((name) => `'${name}'`).join(', ')} or '${fitting.at(-1)}' for ${numeric ? 'numbers' : 'categories'}.`,
+      fix: `Use test ${fitting
+        .slice(0, -1)
+        .map((name) => `'${name}'`)
+        .join(', ')} or '${fitting.at(-1)}' for ${numeric ? 'numbers' : 'categories'}.`,
     })
   }
   const limit = threshold ?? defaultThreshold

@@ -151,7 +151,8 @@ export function registerMetric(name: string, definition: MetricDefinition): void
   checkChoice(kind, ['classification', 'regression'], 'kind', where)
   if (typeof compute !== 'function') throw new ModeltestError({ what: `${where}: compute must be a function, got ${describeValue(compute)}`, fix: 'Write compute: (rows, options) => number, rows being { labels, predicted, scores }.' })
   if (typeof interval !== 'function') checkChoice(interval, ['bootstrap', 'normal'], 'interval', where)
-  if (interval === 'normal' && !rest.meanOf) throw new ModeltestError({ what: `${where}: interval 'normal' needs meanOf.terms, the per-row terms whose mean is the metric`, fix: "Add meanOf: { terms: (rows) => Float64Array }, or use interval: 'bootstrap'." })
+  if (interval === 'normal' && !rest.meanOf)
+    throw new ModeltestError({ what: `${where}: interval 'normal' needs meanOf.terms, the per-row terms whose mean is the metric`, fix: "Add meanOf: { terms: (rows) => Float64Array }, or use interval: 'bootstrap'." })
   METRICS[name] = { title, higherIsBetter: direction === 'higher', kind, compute, interval, ...rest }
 }
 
@@ -203,7 +204,13 @@ registerBuiltIn('accuracy', {
   compute: (rows) => accuracy(rows.labels, rows.predicted),
   interval: (rows, value, settings) => wilsonInterval(Math.round(value * rows.labels.length), rows.labels.length, settings.confidence),
 })
-registerBuiltIn('balanced_accuracy', { title: 'Balanced accuracy', direction: 'higher', kind: 'classification', compute: (rows) => balancedAccuracy(rows.labels, rows.predicted), ofConfusion: (matrix, k) => balancedAccuracyOfMatrix(matrix, k) })
+registerBuiltIn('balanced_accuracy', {
+  title: 'Balanced accuracy',
+  direction: 'higher',
+  kind: 'classification',
+  compute: (rows) => balancedAccuracy(rows.labels, rows.predicted),
+  ofConfusion: (matrix, k) => balancedAccuracyOfMatrix(matrix, k),
+})
 registerBuiltIn('precision', { title: 'Precision', direction: 'higher', kind: 'classification', ...prf('precision'), interval: proportionInterval('precision') })
 registerBuiltIn('recall', { title: 'Recall', direction: 'higher', kind: 'classification', ...prf('recall'), interval: proportionInterval('recall') })
 registerBuiltIn('f1', { title: 'F1', direction: 'higher', kind: 'classification', ...prf('f1') })
@@ -221,7 +228,14 @@ registerBuiltIn('average_precision', {
   kind: 'classification',
   compute: binary(averagePrecision),
   // AP = 1 (every positive above every negative) leaves the logit undefined: the bootstrap of row counts gives it.
-  interval: (rows, value, settings) => (value > 0 && value < 1 ? logitInterval(value, positiveIndicator(rows.labels, settings.positive ?? 1).reduce((sum, bit) => sum + bit, 0), settings.confidence) : undefined),
+  interval: (rows, value, settings) =>
+    value > 0 && value < 1
+      ? logitInterval(
+          value,
+          positiveIndicator(rows.labels, settings.positive ?? 1).reduce((sum, bit) => sum + bit, 0),
+          settings.confidence,
+        )
+      : undefined,
   ofCounts: binary(averagePrecisionOfCounts),
 })
 registerBuiltIn('log_loss', { title: 'Log loss', direction: 'lower', kind: 'classification', compute: (rows) => logLoss(rows.labels, rows.scores), meanOf: { terms: (rows) => logLosses(rows.labels, rows.scores) } })
@@ -256,7 +270,13 @@ registerBuiltIn('r2', {
     return { value: r2, interval: { low: r2 - half, high: Math.min(1, r2 + half), confidence, method: 'normal' } }
   },
 })
-registerBuiltIn('mape', { title: 'MAPE', direction: 'lower', kind: 'regression', compute: (rows) => meanAbsolutePercentageError(rows.labels, rows.predicted), meanOf: { terms: (rows) => absolutePercentageErrors(rows.labels, rows.predicted) } })
+registerBuiltIn('mape', {
+  title: 'MAPE',
+  direction: 'lower',
+  kind: 'regression',
+  compute: (rows) => meanAbsolutePercentageError(rows.labels, rows.predicted),
+  meanOf: { terms: (rows) => absolutePercentageErrors(rows.labels, rows.predicted) },
+})
 
 /**
  * A named metric on `on` against a threshold: at least `threshold` for metrics where higher is
@@ -360,7 +380,8 @@ function residualHistogram(rows: Evaluation) {
 
 export function metricNamed(name: string): Metric {
   const metric = Object.hasOwn(METRICS, name) ? METRICS[name] : undefined
-  if (!metric) throw new ModeltestError({ what: `unknown metric '${name}'${didYouMean(String(name), metricNames())}`, fix: `Use one of ${metricNames().join(', ')}, or register it first with registerMetric('${name}', { compute, direction, kind }).` })
+  if (!metric)
+    throw new ModeltestError({ what: `unknown metric '${name}'${didYouMean(String(name), metricNames())}`, fix: `Use one of ${metricNames().join(', ')}, or register it first with registerMetric('${name}', { compute, direction, kind }).` })
   return metric
 }
 

@@ -97,12 +97,17 @@ export async function latencyCheck(model: Model, maxMs: number, options: Latency
       message: `P95 latency ${formatAgainst(latency.p95, maxMs, 2)} ms ${relationFor(latency.p95, maxMs, '<=')} ${maxMs} ms (p50 ${latency.p50.toFixed(2)}, p99 ${latency.p99.toFixed(2)}; batch ${rows.length}, ${latency.runs} runs after ${latency.warmup} warm-up)`,
       details: { p50: latency.p50, p95: latency.p95, p99: latency.p99, mean: latency.mean, batch: rows.length, warmup: latency.warmup, samples: latency.samples },
       plots: [
-        histogramPlot(`Latency per call (batch ${rows.length})`, latency.samples, [
-          { label: 'p50', value: latency.p50 },
-          { label: 'p95', value: latency.p95 },
-          { label: 'p99', value: latency.p99 },
-          { label: 'threshold', value: maxMs },
-        ], 'ms'),
+        histogramPlot(
+          `Latency per call (batch ${rows.length})`,
+          latency.samples,
+          [
+            { label: 'p50', value: latency.p50 },
+            { label: 'p95', value: latency.p95 },
+            { label: 'p99', value: latency.p99 },
+            { label: 'threshold', value: maxMs },
+          ],
+          'ms',
+        ),
       ],
       data: datasetSubject(options.input),
       model: modelSubject(model),
@@ -163,7 +168,16 @@ export async function memoryCheck(model: Model, maxMiB: number, options: { input
       ? { on: 'gpu', actual: memory.gpu.usedMiB, what: `GPU memory peak ${memory.gpu.usedMiB} MiB`, note: ['nvidia-smi, this process', tfjs, rss] }
       : onGpu && tensorsInGpu !== undefined
         ? { on: 'gpu', actual: tensorsInGpu, what: `GPU memory in tfjs tensors ${tensorsInGpu.toFixed(1)} MiB`, note: [`nvidia-smi: ${(memory.gpu as { skipped: string }).skipped}`, rss] }
-        : { on: 'rss', actual: memory.rssGrowth, what: `Peak RSS growth ${memory.rssGrowth.toFixed(1)} MiB`, note: [`heap ${memory.heapGrowth >= 0 ? '+' : ''}${memory.heapGrowth.toFixed(1)} MiB`, tfjs, `GPU memory test skipped (${onGpu ? (memory.gpu as { skipped: string }).skipped : `no GPU: the model runs on ${model.runtime.backend ?? model.runtime.runtime}`})`] }
+        : {
+            on: 'rss',
+            actual: memory.rssGrowth,
+            what: `Peak RSS growth ${memory.rssGrowth.toFixed(1)} MiB`,
+            note: [
+              `heap ${memory.heapGrowth >= 0 ? '+' : ''}${memory.heapGrowth.toFixed(1)} MiB`,
+              tfjs,
+              `GPU memory test skipped (${onGpu ? (memory.gpu as { skipped: string }).skipped : `no GPU: the model runs on ${model.runtime.backend ?? model.runtime.runtime}`})`,
+            ],
+          }
   return makeCheck(
     {
       name: 'memory_usage',

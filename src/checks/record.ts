@@ -92,7 +92,9 @@ export function makeCheck(spec: CheckSpec, negate = false): CheckRecord {
   const significant = spec.significance ? spec.significance.pValue < spec.significance.alpha : true
   // With a test behind it, the unwanted outcome (a regression) must be both past the threshold and significant.
   const passed = spec.significance ? (negate ? relation && significant : relation || !significant) : relation
-  const message = negate ? `${passed ? 'Passes' : 'Fails'} .not, which requires ${COMPARATOR_SYMBOL[comparator]} ${Number.isInteger(spec.threshold) ? spec.threshold : formatThreshold(spec.threshold)}: ${lowerFirst(spec.message)}` : spec.message
+  const message = negate
+    ? `${passed ? 'Passes' : 'Fails'} .not, which requires ${COMPARATOR_SYMBOL[comparator]} ${Number.isInteger(spec.threshold) ? spec.threshold : formatThreshold(spec.threshold)}: ${lowerFirst(spec.message)}`
+    : spec.message
   return { ...spec, comparator, passed, message, ...(warnings.length > 0 ? { warnings } : {}) }
 }
 
@@ -118,7 +120,8 @@ export function validateCheck(record: unknown): CheckRecord {
   if (typeof fields.threshold !== 'number' || Number.isNaN(fields.threshold)) refuse(`threshold must be a number, got ${describeValue(fields.threshold)}`, 'Pass the number actual is compared with.')
   if (typeof fields.passed !== 'boolean') refuse(`passed must be true or false, got ${describeValue(fields.passed)}`, 'Complete the record with makeCheck(spec), which sets passed from actual, comparator and threshold.')
   const unmeasured = Number.isNaN(fields.actual) && fields.passed === false
-  if (typeof fields.actual !== 'number' || !(Number.isFinite(fields.actual) || unmeasured)) refuse(`actual must be a finite number, got ${describeValue(fields.actual)}`, 'Return the measured value as a finite number; a check that cannot be measured should throw a ModeltestError saying why.')
+  if (typeof fields.actual !== 'number' || !(Number.isFinite(fields.actual) || unmeasured))
+    refuse(`actual must be a finite number, got ${describeValue(fields.actual)}`, 'Return the measured value as a finite number; a check that cannot be measured should throw a ModeltestError saying why.')
   if (typeof fields.message !== 'string') refuse(`message must be a string, got ${describeValue(fields.message)}`, "Word the finding in one line: 'Accuracy gap 0.0312 ≤ 0.05'.")
   // The rest as the JSON report will hold it (undefined left out, NaN as null): the reporters read nothing else.
   const root = reportSchema()
@@ -136,7 +139,7 @@ function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(4)
 }
 
-export function holds(actual: number, comparator: Comparator, threshold: number): boolean {
+function holds(actual: number, comparator: Comparator, threshold: number): boolean {
   switch (comparator) {
     case '>=':
       return actual >= threshold

@@ -91,7 +91,10 @@ export function snapshotCheck(data: Dataset, stored: ProfileSnapshot, current: P
     threshold: 0,
     comparator: '<=',
     n: current.rows,
-    message: changes.length === 0 ? `Profile matches the snapshot in ${file} (${Object.keys(current.columns).length} columns, ${current.rows} rows)` : `Profile moved from the snapshot in ${file}: ${changes.join('; ')}. If the change is intended, update the snapshot with -u`,
+    message:
+      changes.length === 0
+        ? `Profile matches the snapshot in ${file} (${Object.keys(current.columns).length} columns, ${current.rows} rows)`
+        : `Profile moved from the snapshot in ${file}: ${changes.join('; ')}. If the change is intended, update the snapshot with -u`,
     details: { file, changes, stored, current },
   })
 }
@@ -118,7 +121,7 @@ export async function readSnapshots(file: string): Promise<Record<string, Profil
     return {}
   }
   try {
-    return JSON.parse(text)
+    return JSON.parse(text) as Record<string, ProfileSnapshot>
   } catch (error) {
     throw new ModeltestError({ what: `the profile snapshot file is not valid JSON (${(error as Error).message})`, where: file, fix: 'Fix the merge conflict or delete the file, then run again with -u.' })
   }

@@ -180,7 +180,8 @@ export async function runCanary(argv: string[]): Promise<number> {
     const variants = args.variant ? [args.variant, endpoint.baselineVariant!] : undefined
     log(`canary: sending ${args.ratePerSecond} requests/s for ${args.durationSeconds} s to ${variants ? variants.join(' and ') : args.endpoint}`)
     const started = Date.now()
-    const judge = (samples: TrafficSample[]) => canaryChecks(samples, { endpointName: args.endpoint, variant: args.variant, baselineVariant: endpoint.baselineVariant, thresholds: args.thresholds, model: modelSubject(live), data: datasetSubject(trafficData) })
+    const judge = (samples: TrafficSample[]) =>
+      canaryChecks(samples, { endpointName: args.endpoint, variant: args.variant, baselineVariant: endpoint.baselineVariant, thresholds: args.thresholds, model: modelSubject(live), data: datasetSubject(trafficData) })
     const namespace = args.reports.cloudwatchNamespace
     try {
       const trafficOptions: TrafficOptions = {

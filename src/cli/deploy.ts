@@ -127,7 +127,8 @@ export function parseSageMaker(argv: string[], log: (line: string) => void, io: 
   const missing = REQUIRED.filter((name) => values[name] === undefined).map((name) => `--${name}`)
   if (values.upload === undefined && values['model-data'] === undefined) missing.push('--upload (or --model-data)')
   if (missing.length > 0) throw usage(`modeltest deploy sagemaker needs ${missing.join(', ')}`)
-  if (values.upload !== undefined && values['model-data'] !== undefined) throw usage('--upload and --model-data both name the artifact', 'Give --upload s3://bucket/prefix to upload the tested model, or --model-data for an artifact already in S3.')
+  if (values.upload !== undefined && values['model-data'] !== undefined)
+    throw usage('--upload and --model-data both name the artifact', 'Give --upload s3://bucket/prefix to upload the tested model, or --model-data for an artifact already in S3.')
   if (values.beside !== undefined) {
     const shiftFlags = SHIFT_OPTIONS.filter((name) => values[name] !== undefined).map((name) => `--${name}`)
     if (shiftFlags.length > 0) throw usage(`--beside puts the new model beside the live one without a blue/green shift, so ${shiftFlags.join(', ')} do not apply`, 'Leave them out; modeltest canary --variant moves the traffic.')
@@ -151,12 +152,15 @@ export function parseSageMaker(argv: string[], log: (line: string) => void, io: 
     variantName: values.variant,
     beside: values.beside !== undefined ? { variant: values.beside, weight: numberOption('--weight', values.weight, {}, 'deploy sagemaker') } : undefined,
     environment: Object.keys(environment).length > 0 ? environment : undefined,
-    traffic: values.beside !== undefined ? undefined : {
-      type,
-      waitIntervalSeconds: whole('--wait', values.wait) ?? 300,
-      canarySizePercent: type === 'CANARY' ? whole('--canary-size', values['canary-size']) ?? 10 : undefined,
-      linearStepPercent: type === 'LINEAR' ? whole('--linear-step', values['linear-step']) ?? 20 : undefined,
-    },
+    traffic:
+      values.beside !== undefined
+        ? undefined
+        : {
+            type,
+            waitIntervalSeconds: whole('--wait', values.wait) ?? 300,
+            canarySizePercent: type === 'CANARY' ? (whole('--canary-size', values['canary-size']) ?? 10) : undefined,
+            linearStepPercent: type === 'LINEAR' ? (whole('--linear-step', values['linear-step']) ?? 20) : undefined,
+          },
     terminationWaitSeconds: whole('--termination-wait', values['termination-wait']) ?? 120,
     maxExecutionTimeoutSeconds: whole('--max-timeout', values['max-timeout']) ?? 1800,
     alarms: values.alarms ?? [],

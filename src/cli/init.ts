@@ -204,7 +204,12 @@ async function findFile(dir: string, folders: string[], matches: (name: string) 
   const found: string[] = []
   for (const folder of folders) {
     const names = await readdir(join(dir, folder)).catch(() => [] as string[])
-    found.push(...names.filter(matches).sort().map((name) => join(dir, folder, name)))
+    found.push(
+      ...names
+        .filter(matches)
+        .sort()
+        .map((name) => join(dir, folder, name)),
+    )
   }
   return found.find((path) => /train/i.test(path)) ?? found[0]
 }

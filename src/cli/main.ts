@@ -84,7 +84,13 @@ const REPORT_FILES = ['junit', 'json', 'html', 'summary'] as const
 
 /** The report options and config path given on the command line; `--junit x` with `--no-junit` is a usage error. */
 export function reportOptions(options: ParsedOptions<typeof REPORT_OPTIONS>, command = ''): ReportOptions & { config?: string } {
-  const own: ReportOptions & { config?: string } = { prComment: options['pr-comment'], baselineReport: options['baseline-report'], githubOutput: options['github-output'], cloudwatchNamespace: options['cloudwatch-namespace'], config: options.config }
+  const own: ReportOptions & { config?: string } = {
+    prComment: options['pr-comment'],
+    baselineReport: options['baseline-report'],
+    githubOutput: options['github-output'],
+    cloudwatchNamespace: options['cloudwatch-namespace'],
+    config: options.config,
+  }
   for (const name of REPORT_FILES) {
     if (options[name] !== undefined && options[`no-${name}`]) throw new ModeltestError({ what: `--${name} and --no-${name} contradict each other`, fix: `Give one of them. See modeltest ${command ? `${command} ` : ''}--help.` })
     own[name] = options[`no-${name}`] ? false : options[name]
@@ -105,7 +111,12 @@ export async function loadConfig(path: string | undefined): Promise<CheckedConfi
   try {
     loaded = await loadConfigFromFile({ command: 'serve', mode: 'test' }, file, dirname(file), 'silent')
   } catch (error) {
-    throw new ModeltestError({ what: `cannot load the config (${(error as Error).message.split('\n')[0]})`, where: file, fix: "Check its syntax; it should end with export default defineConfig({ … }) from 'modeltest/config'.", cause: error })
+    throw new ModeltestError({
+      what: `cannot load the config (${(error as Error).message.split('\n')[0]})`,
+      where: file,
+      fix: "Check its syntax; it should end with export default defineConfig({ … }) from 'modeltest/config'.",
+      cause: error,
+    })
   }
   const config = loaded?.config as ModeltestConfig | undefined
   if (!config || typeof config !== 'object') throw new ModeltestError({ what: 'the config exports no object', where: file, fix: "End it with export default defineConfig({ … }), defineConfig from 'modeltest/config'." })
@@ -113,7 +124,21 @@ export async function loadConfig(path: string | undefined): Promise<CheckedConfi
 }
 
 /** Every key of modeltest.config.ts; a Record, so that a key added to ModeltestConfig must be added here. */
-const CONFIG_KEYS: Record<keyof ModeltestConfig, true> = { include: true, test: true, backend: true, junit: true, json: true, html: true, summary: true, prComment: true, baselineReport: true, githubOutput: true, cloudwatchNamespace: true, color: true, predictTimeoutMs: true }
+const CONFIG_KEYS: Record<keyof ModeltestConfig, true> = {
+  include: true,
+  test: true,
+  backend: true,
+  junit: true,
+  json: true,
+  html: true,
+  summary: true,
+  prComment: true,
+  baselineReport: true,
+  githubOutput: true,
+  cloudwatchNamespace: true,
+  color: true,
+  predictTimeoutMs: true,
+}
 
 /** modeltest.config.ts as checked: `include` always a list. */
 type CheckedConfig = ModeltestConfig & { include?: string[] }
@@ -145,7 +170,7 @@ async function runTests(options: ParsedOptions<typeof MAIN_OPTIONS>, vitestArgv:
   // Workers write progress to a pipe; they learn from here whether the user watches a terminal.
   process.env.MODELTEST_PROGRESS ??= process.stderr.isTTY ? 'tty' : 'lines'
   const reporter = new ModeltestReporter(reports)
-  await runVitest(vitestArgv, filters.length > 0 ? filters : include ?? ['.'], vitestConfig, reporter)
+  await runVitest(vitestArgv, filters.length > 0 ? filters : (include ?? ['.']), vitestConfig, reporter)
   return reporter.exitStatus
 }
 

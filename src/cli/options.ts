@@ -19,7 +19,7 @@ import { modeltestVersion } from './versions.js'
  * - `repeated`: one value per flag, for values that may hold commas themselves (`--values label:0,1`);
  * - `optional`: a switch that may take a value after `=` (vitest's `--silent=passed-only`), never the next word.
  */
-export interface OptionSpec {
+interface OptionSpec {
   type: 'switch' | 'value' | 'list' | 'repeated' | 'optional'
   short?: string
 }
@@ -61,9 +61,7 @@ export interface Positionals {
 export function parseCommand<T extends OptionTable>(command: string, argv: string[], table: T, expected: Positionals, passThrough: OptionTable = {}): ParsedCommand<T> {
   const fix = `See modeltest ${command ? `${command} ` : ''}--help.`
   const foreign = Object.fromEntries(Object.entries(passThrough).filter(([name, spec]) => !(name in table) && !Object.values(table).some((own) => own.short !== undefined && own.short === spec.short)))
-  const config = Object.fromEntries(
-    Object.entries({ ...foreign, ...table }).map(([name, spec]) => [name, { type: takesNextWord(spec) ? ('string' as const) : ('boolean' as const), ...(spec.short ? { short: spec.short } : {}) }]),
-  )
+  const config = Object.fromEntries(Object.entries({ ...foreign, ...table }).map(([name, spec]) => [name, { type: takesNextWord(spec) ? ('string' as const) : ('boolean' as const), ...(spec.short ? { short: spec.short } : {}) }]))
   // strict: false lets an unknown option through as a token, so that the error can name the closest known one.
   const { tokens } = parseArgs({ args: argv, options: config, strict: false, allowPositionals: true, tokens: true })
   const options: Record<string, string | string[] | boolean> = {}
@@ -87,18 +85,23 @@ export function parseCommand<T extends OptionTable>(command: string, argv: strin
       passed.push(...argv.slice(token.index, token.index + (token.value !== undefined && !token.inlineValue ? 2 : 1)))
       continue
     }
-    const value = token.value as string
+    const value = token.value!
     if (spec.type === 'switch') options[token.name] = true
     else if (spec.type === 'optional') options[token.name] = token.value ?? true
     else if (spec.type === 'value') {
-      if (token.name in options) throw new ModeltestError({ what: `${flag} is given twice ('${options[token.name]}' and '${value}')`, fix: `Give it once. ${fix}` })
+      if (token.name in options) throw new ModeltestError({ what: `${flag} is given twice ('${String(options[token.name])}' and '${value}')`, fix: `Give it once. ${fix}` })
       options[token.name] = value
     } else {
       const values = spec.type === 'list' ? splitList(flag, value, fix) : [value]
       options[token.name] = [...((options[token.name] as string[] | undefined) ?? []), ...values]
     }
   }
-  checkPositionals(positionals, expected, command, Object.values(table).some((spec) => spec.type === 'list'))
+  checkPositionals(
+    positionals,
+    expected,
+    command,
+    Object.values(table).some((spec) => spec.type === 'list'),
+  )
   return { options: options as ParsedOptions<T>, positionals, passThrough: passed }
 }
 

@@ -79,7 +79,7 @@ export function modeltest(options: PresetOptions = {}): Plugin {
       },
     }),
     configureVitest({ vitest }) {
-      if (options.reporter !== false) vitest.config.reporters.push(new ModeltestReporter(options) as never)
+      if (options.reporter !== false) vitest.config.reporters.push(new ModeltestReporter(options))
     },
   }
 }

@@ -96,6 +96,7 @@ function shown(path: string): string {
 
 /** Colour in the console summary: as asked, else on a TTY unless NO_COLOR is set. */
 export function consoleColor(options: ReportOptions): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-boolean-literal-compare -- isTTY is undefined on a pipe, whatever its type says
   return options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR)
 }
 

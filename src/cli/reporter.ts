@@ -55,7 +55,7 @@ export class ModeltestReporter implements Reporter {
     ;(log.type === 'stderr' ? process.stderr : process.stdout).write(log.content)
   }
 
-  async onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: string): Promise<void> {
+  async onTestRunEnd(modules: readonly TestModule[], unhandledErrors: readonly SerializedError[], reason: string): Promise<void> {
     // In file order, whatever order the files ran in: reports of the same suite read the same, sharded or not.
     const tests = modules.flatMap((module) => this.#outcomes(module)).sort(byFile)
     const problems = unhandledErrors.map((error) => `Error outside any test: ${error.message}`)
@@ -83,7 +83,10 @@ export class ModeltestReporter implements Reporter {
     const reports = dirname(resolve(this.#root, this.#options.json || 'reports/modeltest.json'))
     const target = join(reports, 'shards', `shard-${result.shard.index}-of-${result.shard.count}.json`)
     const { written, unwritten } = await replaceFiles([{ path: target, content: JSON.stringify(result, null, 2) + '\n' }])
-    process.stdout.write(renderConsole(report, { color: consoleColor(this.#options), written: written.map((path) => relative(process.cwd(), path)) }) + `\n Shard ${result.shard.index}/${result.shard.count}: merge every shard with modeltest merge ${relative(process.cwd(), dirname(target)) || '.'}\n`)
+    process.stdout.write(
+      renderConsole(report, { color: consoleColor(this.#options), written: written.map((path) => relative(process.cwd(), path)) }) +
+        `\n Shard ${result.shard.index}/${result.shard.count}: merge every shard with modeltest merge ${relative(process.cwd(), dirname(target)) || '.'}\n`,
+    )
     for (const { path, reason } of unwritten) process.stderr.write(`modeltest: ${relative(process.cwd(), path)} was not written: ${reason}. Fix the path, or give the reports another folder with --json <path>.\n`)
     return unwritten.length
   }
@@ -124,7 +127,7 @@ function fileDuration(module: TestModule): number {
 }
 
 /** The first error's class and the frame of its stack in the test file (where a plain expect failed), for the reports. */
-function firstError(errors: ReadonlyArray<SerializedError>, moduleId: string): Pick<TestOutcome, 'error'> {
+function firstError(errors: readonly SerializedError[], moduleId: string): Pick<TestOutcome, 'error'> {
   const [error] = errors
   if (!error) return {}
   const frame = error.stacks?.find((stack) => resolve(stack.file) === moduleId)
@@ -136,5 +139,5 @@ function firstError(errors: ReadonlyArray<SerializedError>, moduleId: string): P
  * FORCE_COLOR is set, even into a pipe): the console, the reports and annotations carry plain text.
  */
 function errorText(error: SerializedError): string {
-  return stripVTControlCharacters(error.message ?? String(error))
+  return stripVTControlCharacters(error.message ?? JSON.stringify(error))
 }

@@ -38,10 +38,10 @@ const SERVE_OPTIONS = {
 export async function runServe(argv: string[]): Promise<number> {
   if (answerHelpOrVersion(argv, HELP)) return 0
   const { options } = parseCommand('serve', argv, SERVE_OPTIONS, { min: 0, max: 0, what: '', example: 'modeltest serve --model models/model.onnx --features a,b,c' })
-  const port = options.port !== undefined ? parsePort(options.port, '--port') : (process.env.SAGEMAKER_BIND_TO_PORT ? parsePort(process.env.SAGEMAKER_BIND_TO_PORT, 'SAGEMAKER_BIND_TO_PORT') : 8080)
+  const port = options.port !== undefined ? parsePort(options.port, '--port') : process.env.SAGEMAKER_BIND_TO_PORT ? parsePort(process.env.SAGEMAKER_BIND_TO_PORT, 'SAGEMAKER_BIND_TO_PORT') : 8080
   // SageMaker starts the container with the one argument `serve`: the rest comes from the model's environment.
   const features = options.features ?? (process.env.MODELTEST_FEATURES ? featureList(process.env.MODELTEST_FEATURES) : undefined)
-  if (!features?.length) throw new ModeltestError({ what: 'modeltest serve needs the model\'s feature columns', fix: 'Pass --features a,b,c (in the order the model takes them), or set MODELTEST_FEATURES=a,b,c.' })
+  if (!features?.length) throw new ModeltestError({ what: "modeltest serve needs the model's feature columns", fix: 'Pass --features a,b,c (in the order the model takes them), or set MODELTEST_FEATURES=a,b,c.' })
   const path = options.model ?? (await findModel(SAGEMAKER_MODEL_DIR))
   // Listening before the model is loaded lets SageMaker's pings see 503 rather than a refused connection.
   const loading = model(path, { features })
@@ -63,7 +63,10 @@ export async function runServe(argv: string[]): Promise<number> {
 }
 
 function featureList(value: string): string[] {
-  return value.split(',').map((name) => name.trim()).filter(Boolean)
+  return value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
 }
 
 function parsePort(value: string, source: string): number {

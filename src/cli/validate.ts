@@ -1,18 +1,5 @@
 import { writeFile } from 'node:fs/promises'
-import {
-  classBalanceCheck,
-  matchSchemaCheck,
-  minClassCountCheck,
-  minRowsCheck,
-  noDuplicateRowsCheck,
-  nullCheck,
-  overlapCheck,
-  patternCheck,
-  schemaCheck,
-  uniqueCheck,
-  valuesBetweenCheck,
-  valuesInCheck,
-} from '../checks/data.js'
+import { classBalanceCheck, matchSchemaCheck, minClassCountCheck, minRowsCheck, noDuplicateRowsCheck, nullCheck, overlapCheck, patternCheck, schemaCheck, uniqueCheck, valuesBetweenCheck, valuesInCheck } from '../checks/data.js'
 import { driftCheck, DRIFT_TESTS, type DriftTest } from '../checks/drift.js'
 import type { CheckRecord } from '../checks/record.js'
 import { dataset, type DatasetFormat } from '../data/load.js'
@@ -102,7 +89,18 @@ export async function runValidate(argv: string[]): Promise<number> {
 
   const checks: [string, () => Promise<CheckRecord>][] = []
   if (columns.length > 0) {
-    checks.push(['schema_validation', () => schemaCheck(data, columns)], ['null_check', () => nullCheck(data, columns.filter((name) => data.hasColumn(name)), { mostly })])
+    checks.push(
+      ['schema_validation', () => schemaCheck(data, columns)],
+      [
+        'null_check',
+        () =>
+          nullCheck(
+            data,
+            columns.filter((name) => data.hasColumn(name)),
+            { mostly },
+          ),
+      ],
+    )
   }
   const minSamples = number('--min-samples', options['min-samples'], { atLeast: 0, whole: true }) ?? 500
   checks.push(['min_samples', () => minRowsCheck(data, minSamples)])
@@ -124,7 +122,7 @@ export async function runValidate(argv: string[]): Promise<number> {
     checks.push(['values_in_set', async () => valuesInCheck(data, name, data.columnType(name) === 'string' ? allowed : allowed.map(Number), { mostly })])
   }
   for (const spec of options.pattern ?? []) {
-    const [name, pattern] = splitSpec(spec, 2, '--pattern', "email:^[^@]+@[^@]+$")
+    const [name, pattern] = splitSpec(spec, 2, '--pattern', 'email:^[^@]+@[^@]+$')
     checks.push(['pattern_match', () => patternCheck(data, name, new RegExp(pattern), { mostly })])
   }
   for (const spec of options.unique ?? []) checks.push(['unique_values', () => uniqueCheck(data, spec.split(','))])

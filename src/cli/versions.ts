@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 
 /** The version of an installed package, or undefined when it is not installed. */
-export function packageVersion(name: string): string | undefined {
+function packageVersion(name: string): string | undefined {
   try {
     return (require(`${name}/package.json`) as { version: string }).version
   } catch {

@@ -49,14 +49,14 @@ async function* rowsOf(reader: AsyncIterable<{ numRows: number; getChildAt(i: nu
 
 function arrowColumnType(field: Field, label: string): ColumnType {
   // Dictionary-encoded columns (pandas categoricals, tableFromArrays' strings) read as their values.
-  const type = DataType.isDictionary(field.type) ? field.type.dictionary : field.type
+  const type = (DataType.isDictionary(field.type) ? field.type.dictionary : field.type) as DataType
   if (DataType.isInt(type)) return 'int'
   if (DataType.isFloat(type) || DataType.isDecimal(type)) return 'float'
   if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return 'string'
   if (DataType.isBool(type)) return 'bool'
   if (DataType.isDate(type) || DataType.isTimestamp(type)) return 'date'
   throw new ModeltestError({
-    what: `column '${field.name}' has Arrow type ${field.type}, which modeltest does not check yet`,
+    what: `column '${field.name}' has Arrow type ${String(field.type)}, which modeltest does not check yet`,
     where: label,
     fix: 'Cast it to an integer, float, string, boolean or date column before writing the file.',
   })

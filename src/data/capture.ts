@@ -114,7 +114,12 @@ export class CaptureDataset extends Dataset {
     const truth = this.capture.groundTruth
     if (!truth) throw new ModeltestError({ what: 'this capture was read without ground truth, so no row has a label', where: this.source, fix: "Pass { groundTruth: 's3://bucket/ground-truth/<endpoint>' } to dataset.capture()." })
     const rows = this.rowCount - truth.unlabelled
-    if (rows === 0) throw new ModeltestError({ what: `none of the ${this.rowCount} captured rows has a ground-truth label`, where: `${this.source}, ground truth ${truth.location}`, fix: `Check that the labels' eventMetadata.eventId matches the capture's ${truth.joinOn} (option joinOn) and that they were written for this time range.` })
+    if (rows === 0)
+      throw new ModeltestError({
+        what: `none of the ${this.rowCount} captured rows has a ground-truth label`,
+        where: `${this.source}, ground truth ${truth.location}`,
+        fix: `Check that the labels' eventMetadata.eventId matches the capture's ${truth.joinOn} (option joinOn) and that they were written for this time range.`,
+      })
     return new Dataset({
       source: `${this.source}, labelled (${formatCount(truth.unlabelled)} of ${formatCount(this.rowCount)} captured rows had no ground truth)`,
       hash: hashText(`${this.hash}:labelled`),
@@ -159,7 +164,11 @@ export async function captureDataset(location: string, options: CaptureOptions =
     }
     const scores = options.scores ?? Array.from({ length: layout.width }, (_, i) => `score_${i}`)
     if (scores.length !== layout.width) {
-      throw new ModeltestError({ what: `scores names ${scores.length} columns, but the captured outputs hold ${layout.width} scores per row`, where: WHERE, fix: `Name ${layout.width} score columns, or leave scores out for score_0…score_${layout.width - 1}.` })
+      throw new ModeltestError({
+        what: `scores names ${scores.length} columns, but the captured outputs hold ${layout.width} scores per row`,
+        where: WHERE,
+        fix: `Name ${layout.width} score columns, or leave scores out for score_0…score_${layout.width - 1}.`,
+      })
     }
     checkDistinct([...CAPTURE_COLUMNS, ...layout.features, ...scores, ...(options.groundTruth ? [label] : [])])
     let truth: { store: Store; files: string[] } | undefined
@@ -187,13 +196,12 @@ export async function captureDataset(location: string, options: CaptureOptions =
       scores,
       ...(truth ? { groundTruth: { location: truth.store.describe(''), label, joinOn, labels: built.labels, unlabelled: built.unlabelled } } : {}),
     }
-    return new CaptureDataset(
-      { source, hash, relation: ident(table), schema: built.schema, rowCount: built.rows, materialized: true, ...(bad.rows.count > 0 ? { badRows: bad.rows } : {}) },
-      info,
-    )
+    return new CaptureDataset({ source, hash, relation: ident(table), schema: built.schema, rowCount: built.rows, materialized: true, ...(bad.rows.count > 0 ? { badRows: bad.rows } : {}) }, info)
   } finally {
     // The staging tables go once the capture's table is built, or when the read fails.
-    await withConnection(async (c) => void (await c.run(`DROP TABLE IF EXISTS ${ident(stage)}; DROP TABLE IF EXISTS ${ident(truthTable)}`)))
+    await withConnection(async (c) => {
+      await c.run(`DROP TABLE IF EXISTS ${ident(stage)}; DROP TABLE IF EXISTS ${ident(truthTable)}`)
+    })
   }
 }
 
@@ -250,9 +258,10 @@ async function openStore(location: string, options: CaptureOptions, capture = tr
     ...names,
     describe: (key) => (key ? join(root, key) : root),
     async list(prefix) {
-      const entries = await readdir(join(root, prefix), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return []
-        throw new ModeltestError({ what: `the capture folder cannot be read (${error.code})`, where: join(root, prefix), fix: 'Check the path and its permissions.', cause: error })
+      const entries = await readdir(join(root, prefix), { recursive: true }).catch((error: unknown) => {
+        const { code } = error as NodeJS.ErrnoException
+        if (code === 'ENOENT') return []
+        throw new ModeltestError({ what: `the capture folder cannot be read (${code})`, where: join(root, prefix), fix: 'Check the path and its permissions.', cause: error })
       })
       return entries.map((entry) => `${prefix}${entry.split('\\').join('/')}`).filter((key) => HOUR_FILE.test(key))
     },
@@ -264,7 +273,11 @@ async function openStore(location: string, options: CaptureOptions, capture = tr
 async function s3Store(url: string, names: { endpoint: string; variant: string }, options: CaptureOptions, capture: boolean): Promise<Store> {
   const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url)
   if (!match || (capture && !/\/.+\/.+/.test(`/${match[2] ?? ''}`))) {
-    throw new ModeltestError({ what: `'${url}' is not an s3:// URL of ${capture ? "a capture's <endpoint>/<variant> prefix" : 'a bucket and prefix'}`, where: WHERE, fix: capture ? 'Give s3://bucket/prefix/<endpoint>/<variant>/, the DestinationS3Uri of DataCaptureConfig followed by the endpoint and variant names.' : 'Give s3://bucket/prefix/.' })
+    throw new ModeltestError({
+      what: `'${url}' is not an s3:// URL of ${capture ? "a capture's <endpoint>/<variant> prefix" : 'a bucket and prefix'}`,
+      where: WHERE,
+      fix: capture ? 'Give s3://bucket/prefix/<endpoint>/<variant>/, the DestinationS3Uri of DataCaptureConfig followed by the endpoint and variant names.' : 'Give s3://bucket/prefix/.',
+    })
   }
   const bucket = match[1]
   const root = match[2] ? `${match[2]}/` : ''
@@ -393,14 +406,17 @@ interface Payload {
 /** A payload's text and the content type to read it as: CSV and JSON are kept as text, BASE64 decoded. */
 function payloadText(payload: Payload | undefined, field: string): { text: string; type: string } {
   if (!payload || typeof payload.data !== 'string') throw new BadLine(`${field} has no data`, `Write ${field} as { "data": "…", "encoding": "CSV" | "JSON" | "BASE64", "observedContentType": "…" }.`)
-  const encoding = String(payload.encoding ?? '').toUpperCase()
+  const encoding = typeof payload.encoding === 'string' ? payload.encoding.toUpperCase() : ''
   const observed = typeof payload.observedContentType === 'string' ? payload.observedContentType : ''
   if (encoding === 'CSV') return { text: payload.data, type: /^text\/csv/i.test(observed) ? observed : 'text/csv' }
   if (encoding === 'JSON') return { text: payload.data, type: 'application/json' }
   if (encoding !== 'BASE64') throw new BadLine(`${field} has encoding ${describeValue(payload.encoding)}`, 'Data Capture writes the encodings CSV, JSON and BASE64.')
   if (payload.data.length % 4 !== 0 || !BASE64.test(payload.data)) throw new BadLine(`${field}.data is not valid base64`, 'Check that the file was written by Data Capture, whole.')
   if (!/^(text\/csv|application\/json)/i.test(observed)) {
-    throw new BadLine(`${field} holds ${observed || 'a payload of no content type'}, which modeltest cannot read as rows`, "Capture CSV or JSON: list the endpoint's content types in CaptureContentTypeHeader, or send text/csv or application/json.")
+    throw new BadLine(
+      `${field} holds ${observed || 'a payload of no content type'}, which modeltest cannot read as rows`,
+      "Capture CSV or JSON: list the endpoint's content types in CaptureContentTypeHeader, or send text/csv or application/json.",
+    )
   }
   return { text: Buffer.from(payload.data, 'base64').toString('utf8'), type: observed }
 }
@@ -444,7 +460,10 @@ function outputScores(payload: Payload | undefined, rows: number): number[][] {
   const { text, type } = payloadText(payload, 'captureData.endpointOutput')
   let value: unknown
   if (type.toLowerCase().startsWith('text/csv')) {
-    value = text.trim().split(/\r?\n/).map((line) => line.split(',').map((cell) => (cell.trim() === '' ? NaN : Number(cell))))
+    value = text
+      .trim()
+      .split(/\r?\n/)
+      .map((line) => line.split(',').map((cell) => (cell.trim() === '' ? NaN : Number(cell))))
   } else {
     try {
       value = JSON.parse(text)
@@ -461,7 +480,8 @@ function outputScores(payload: Payload | undefined, rows: number): number[][] {
   const scores = value.every((entry) => typeof entry === 'number') ? (value.length === rows ? value.map((entry) => [entry]) : [value]) : value
   if (scores.length !== rows) throw new BadLine(`the captured output has scores for ${scores.length} rows, the input ${rows}`, 'Check that the endpoint answers one prediction per input row.')
   return scores.map((row) => {
-    if (!Array.isArray(row) || !row.every((score) => typeof score === 'number' && Number.isFinite(score))) throw new BadLine(`the captured output holds ${describeValue(row)} where scores should be`, 'The endpoint must answer numbers: one array of class scores per row, or one score per row.')
+    if (!Array.isArray(row) || !row.every((score) => typeof score === 'number' && Number.isFinite(score)))
+      throw new BadLine(`the captured output holds ${describeValue(row)} where scores should be`, 'The endpoint must answer numbers: one array of class scores per row, or one score per row.')
     return row as number[]
   })
 }
@@ -479,22 +499,28 @@ interface Layout {
  */
 async function stageCapture(table: string, store: Store, files: string[], read: { since?: Date; until: Date; features?: string[]; bad: BadRowsCollector }): Promise<Layout | undefined> {
   let layout: Layout | undefined
-  const rows = decodeLines(store, files, read.bad, 'Check that the file was written by Data Capture, whole: one JSON object per line.', (record: { captureData?: { endpointInput?: Payload; endpointOutput?: Payload }; eventMetadata?: { eventId?: unknown; inferenceId?: unknown; inferenceTime?: unknown } }) => {
-    const meta = record?.eventMetadata ?? {}
-    const time = typeof meta.inferenceTime === 'string' ? new Date(meta.inferenceTime) : undefined
-    if (time && !Number.isNaN(time.getTime()) && ((read.since && time < read.since) || time >= read.until)) return []
-    const input = record?.captureData?.endpointInput
-    layout ??= { features: read.features ?? featuresOf(input), width: -1, records: 0 }
-    const values = inputValues(input, layout.features)
-    const output = record.captureData?.endpointOutput
-    const scores = output ? outputScores(output, values.length) : undefined
-    const width = scores?.[0]?.length ?? 0
-    if (layout.width < 0) layout.width = width
-    if (width !== layout.width) throw new BadLine(`the captured output has ${width} scores per row, the first record ${layout.width}`, 'Read one model version at a time: a capture range that spans a change of outputs needs two reads.')
-    layout.records++
-    const ids = [text(meta.eventId), text(meta.inferenceId), time && !Number.isNaN(time.getTime()) ? time : null]
-    return values.map((row, i) => [...ids, i, ...row.map(featureText), ...(scores?.[i] ?? [])])
-  })
+  const rows = decodeLines(
+    store,
+    files,
+    read.bad,
+    'Check that the file was written by Data Capture, whole: one JSON object per line.',
+    (record: { captureData?: { endpointInput?: Payload; endpointOutput?: Payload }; eventMetadata?: { eventId?: unknown; inferenceId?: unknown; inferenceTime?: unknown } }) => {
+      const meta = record?.eventMetadata ?? {}
+      const time = typeof meta.inferenceTime === 'string' ? new Date(meta.inferenceTime) : undefined
+      if (time && !Number.isNaN(time.getTime()) && ((read.since && time < read.since) || time >= read.until)) return []
+      const input = record?.captureData?.endpointInput
+      layout ??= { features: read.features ?? featuresOf(input), width: -1, records: 0 }
+      const values = inputValues(input, layout.features)
+      const output = record.captureData?.endpointOutput
+      const scores = output ? outputScores(output, values.length) : undefined
+      const width = scores?.[0]?.length ?? 0
+      if (layout.width < 0) layout.width = width
+      if (width !== layout.width) throw new BadLine(`the captured output has ${width} scores per row, the first record ${layout.width}`, 'Read one model version at a time: a capture range that spans a change of outputs needs two reads.')
+      layout.records++
+      const ids = [text(meta.eventId), text(meta.inferenceId), time && !Number.isNaN(time.getTime()) ? time : null]
+      return values.map((row, i) => [...ids, i, ...row.map(text), ...(scores?.[i] ?? [])])
+    },
+  )
   // The first row sets the columns: the features of the first record (unless given) and its number of scores.
   const first = await rows.next()
   if (first.done || !layout) return undefined
@@ -507,14 +533,19 @@ async function stageCapture(table: string, store: Store, files: string[], read: 
     ...known.features.map((name): [string, ColumnType] => [name, 'string']),
     ...Array.from({ length: known.width }, (_, i): [string, ColumnType] => [`score_${i}`, 'float']),
   ]
-  await appendRows(table, schema, (async function* () {
-    yield first.value
-    yield* rows
-  })())
+  await appendRows(
+    table,
+    schema,
+    (async function* (): AsyncGenerator<unknown[]> {
+      yield first.value
+      yield* rows
+    })(),
+  )
   return known
 }
 
 /** The rows each JSON line of the files decodes to, one line at a time; a line that is not JSON, or that `decode` refuses with a BadLine, goes to `bad`. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- R is the record's shape as each caller's decode reads it, field by field, with its own checks
 async function* decodeLines<R>(store: Store, files: string[], bad: BadRowsCollector, notJson: string, decode: (record: R, place: { file: string; line: number }) => unknown[][]): AsyncGenerator<unknown[]> {
   for (const key of files) {
     let number = 0
@@ -535,30 +566,42 @@ async function* decodeLines<R>(store: Store, files: string[], bad: BadRowsCollec
   }
 }
 
+/** A value of a JSON line as text for staging (an object as its JSON): DuckDB types the column from all its values afterwards. */
 function text(value: unknown): string | null {
-  return value === undefined || value === null ? null : String(value)
-}
-
-/** A feature value as text for staging: DuckDB types the column from all its values afterwards. */
-function featureText(value: unknown): string | null {
   if (value === undefined || value === null) return null
-  return typeof value === 'object' ? JSON.stringify(value) : String(value)
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  return JSON.stringify(value)
 }
 
 /** Streams ground-truth lines into a table of (event id, row within the request, label text, file, line). */
 async function stageGroundTruth(table: string, store: Store, files: string[], bad: BadRowsCollector): Promise<void> {
-  const schema: [string, ColumnType][] = [['event_id', 'string'], ['record_row', 'int'], ['label', 'string'], ['file', 'string'], ['line', 'int']]
-  await appendRows(table, schema, decodeLines(store, files, bad, "Write one ground-truth record per line, in Model Monitor's format.", (record: { groundTruthData?: Payload; eventMetadata?: { eventId?: unknown } }, place) => {
-    const id = record?.eventMetadata?.eventId
-    if (typeof id !== 'string' || id === '') throw new BadLine('the ground-truth record has no eventMetadata.eventId', 'Give each label the eventId (or inferenceId) of the captured request it labels.')
-    return truthLabels(record.groundTruthData).map((label, i) => [id, i, label, place.file, place.line])
-  }))
+  const schema: [string, ColumnType][] = [
+    ['event_id', 'string'],
+    ['record_row', 'int'],
+    ['label', 'string'],
+    ['file', 'string'],
+    ['line', 'int'],
+  ]
+  await appendRows(
+    table,
+    schema,
+    decodeLines(store, files, bad, "Write one ground-truth record per line, in Model Monitor's format.", (record: { groundTruthData?: Payload; eventMetadata?: { eventId?: unknown } }, place) => {
+      const id = record?.eventMetadata?.eventId
+      if (typeof id !== 'string' || id === '') throw new BadLine('the ground-truth record has no eventMetadata.eventId', 'Give each label the eventId (or inferenceId) of the captured request it labels.')
+      return truthLabels(record.groundTruthData).map((label, i) => [id, i, label, place.file, place.line])
+    }),
+  )
 }
 
 /** The labels of a ground-truth record, one per row of the request it labels. */
 function truthLabels(payload: Payload | undefined): string[] {
   const { text, type } = payloadText(payload, 'groundTruthData')
-  if (type.toLowerCase().startsWith('text/csv')) return text.trim().split(/\r?\n/).map((line) => line.trim())
+  if (type.toLowerCase().startsWith('text/csv'))
+    return text
+      .trim()
+      .split(/\r?\n/)
+      .map((line) => line.trim())
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -582,7 +625,13 @@ async function buildTable(table: string, stage: string, features: string[], scor
       ...features.map((name, i) => `CAST(s.${ident(name)} AS ${DUCKDB_TYPE[types[i]]}) AS ${ident(name)}`),
       ...scores.map((name, i) => `s.${ident(`score_${i}`)} AS ${ident(name)}`),
     ]
-    const schema: [string, ColumnType][] = [['event_id', 'string'], ['inference_id', 'string'], ['inference_time', 'date'], ...features.map((name, i): [string, ColumnType] => [name, types[i]]), ...scores.map((name): [string, ColumnType] => [name, 'float'])]
+    const schema: [string, ColumnType][] = [
+      ['event_id', 'string'],
+      ['inference_id', 'string'],
+      ['inference_time', 'date'],
+      ...features.map((name, i): [string, ColumnType] => [name, types[i]]),
+      ...scores.map((name): [string, ColumnType] => [name, 'float']),
+    ]
     if (!truth) {
       await c.run(`CREATE TABLE ${ident(table)} AS SELECT ${columns.join(', ')} FROM ${ident(stage)} s ORDER BY s.rowid`)
       return { schema, ...(await counts(c, table)) }
@@ -590,7 +639,7 @@ async function buildTable(table: string, stage: string, features: string[], scor
     const [duplicate] = (await c.runAndReadAll(`SELECT event_id, list(file || ', line ' || line) AS places FROM ${ident(truth.table)} GROUP BY event_id, record_row HAVING count(*) > 1 LIMIT 1`)).getRowObjectsJS()
     if (duplicate) {
       throw new ModeltestError({
-        what: `two ground-truth labels for the event '${duplicate.event_id}'`,
+        what: `two ground-truth labels for the event '${duplicate.event_id as string}'`,
         where: (duplicate.places as string[]).join('; '),
         fix: 'Keep one label per captured request: remove the label written in error.',
       })

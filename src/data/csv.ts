@@ -30,14 +30,7 @@ interface Sniffed {
  * (`detect`, or as a sniff found them: `sniffed`) or every column as text (`text`, for a second, tolerant read).
  */
 export function csvReader(path: string, options: CsvOptions, delimiter: string, mode: ({ header: string[]; as: 'detect' | 'text'; rejects?: string } | SniffedMode) & { bufferBytes?: number; singleThreaded?: boolean }): string {
-  const settings = [
-    'header=true',
-    `delim=${literal(delimiter)}`,
-    `quote='"'`,
-    `escape='"'`,
-    `strict_mode=${options.relaxQuotes ? 'false' : 'true'}`,
-    `nullstr=[${(options.nullValues ?? ['']).map(literal).join(', ')}]`,
-  ]
+  const settings = ['header=true', `delim=${literal(delimiter)}`, `quote='"'`, `escape='"'`, `strict_mode=${options.relaxQuotes ? 'false' : 'true'}`, `nullstr=[${(options.nullValues ?? ['']).map(literal).join(', ')}]`]
   if (mode.as === 'sniffed') {
     const { columns, dateFormat, timestampFormat } = mode.sniffed
     settings.push('auto_detect=false', `columns={${columns.map(({ name, type }) => `${literal(name)}: ${literal(type)}`).join(', ')}}`)
@@ -48,7 +41,12 @@ export function csvReader(path: string, options: CsvOptions, delimiter: string, 
   } else {
     // The names read by readCsvHeader, so that an unnamed column is called as pandas calls it.
     settings.push(`names=[${mode.header.map(literal).join(', ')}]`)
-    if (options.types && Object.keys(options.types).length > 0) settings.push(`types={${Object.entries(options.types).map(([name, type]) => `${literal(name)}: '${DUCKDB_TYPE[type]}'`).join(', ')}}`)
+    if (options.types && Object.keys(options.types).length > 0)
+      settings.push(
+        `types={${Object.entries(options.types)
+          .map(([name, type]) => `${literal(name)}: '${DUCKDB_TYPE[type]}'`)
+          .join(', ')}}`,
+      )
   }
   if (mode.bufferBytes !== undefined) settings.push(`buffer_size=${mode.bufferBytes}`)
   if (mode.singleThreaded) settings.push('parallel=false')

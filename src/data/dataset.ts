@@ -201,7 +201,7 @@ export class Dataset {
     let filled = 0
     let row = 0
     for await (const chunk of streamChunks(`SELECT ${expressions.join(', ')} FROM ${this.relation}`)) {
-      for (let from = 0; from < chunk.rowCount; ) {
+      for (let from = 0; from < chunk.rowCount;) {
         const count = Math.min(chunk.rowCount - from, size - filled)
         copy(batch, chunk, from, count, filled, row)
         from += count
@@ -291,9 +291,7 @@ export class Dataset {
     checkNumber(n, 'n', 'sample()', { min: 0, whole: true })
     checkOptionKeys(options, ['seed'], 'sample()')
     const seed = checkNumber(options.seed ?? 0, 'seed', 'sample()', { whole: true })
-    const relation = this.#parts.materialized
-      ? `(SELECT * FROM ${this.relation} ORDER BY hash(rowid, ${seed}) LIMIT ${n})`
-      : `(SELECT * FROM ${this.relation} USING SAMPLE reservoir(${n} ROWS) REPEATABLE (${seed}))`
+    const relation = this.#parts.materialized ? `(SELECT * FROM ${this.relation} ORDER BY hash(rowid, ${seed}) LIMIT ${n})` : `(SELECT * FROM ${this.relation} USING SAMPLE reservoir(${n} ROWS) REPEATABLE (${seed}))`
     // A reservoir sample repeats its rows only on one thread: not something a cache on disk may count on.
     return this.#derive(`sample(${n}, seed=${seed})`, relation, Math.min(n, this.rowCount), this.#parts.materialized)
   }
@@ -317,7 +315,7 @@ export class Dataset {
 }
 
 function profiles(): Map<string, Promise<Profile>> {
-  return ((globalThis as Global)[PROFILES] ??= new Map())
+  return ((globalThis as Global)[PROFILES] ??= new Map<string, Promise<Profile>>())
 }
 
 /** Whether a value is a dataset from `dataset()`, of this copy of modeltest or of another one in the process. */

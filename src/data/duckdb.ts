@@ -84,7 +84,7 @@ export async function* streamRows(sql: string): AsyncGenerator<Record<string, un
   const connection = await (await instance()).connect()
   try {
     const result = await connection.stream(sql)
-    for await (const rows of result.yieldRowObjectJs()) yield rows as Record<string, unknown>[]
+    for await (const rows of result.yieldRowObjectJs()) yield rows
   } finally {
     connection.closeSync()
   }

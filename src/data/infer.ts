@@ -6,7 +6,7 @@ import type { ColumnType } from './types.js'
 export function typeValueColumn(name: string, values: readonly unknown[], where: string): { type: ColumnType; values: Value[] } {
   const kinds = new Set<string>()
   let allIntegers = true
-  const out: Value[] = new Array(values.length)
+  const out = new Array<Value>(values.length)
   for (let i = 0; i < values.length; i++) {
     let value = values[i]
     if (value === undefined || value === null) {
@@ -20,7 +20,7 @@ export function typeValueColumn(name: string, values: readonly unknown[], where:
     }
     kinds.add(typeof value)
     if (typeof value === 'number' && !Number.isInteger(value)) allIntegers = false
-    out[i] = value as Value
+    out[i] = value
   }
   if (kinds.size > 1) {
     throw new ModeltestError({ what: `column '${name}' mixes ${[...kinds].join(' and ')} values`, where, fix: 'Give one type per column (convert the values before calling dataset()).' })

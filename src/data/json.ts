@@ -21,7 +21,12 @@ export async function diagnoseJson(path: string, label: string, format: 'json' |
     value = JSON.parse(text)
   } catch (error) {
     if (/^\s*\{/.test(text)) throw notAnArray(label, 'one JSON object per line')
-    throw new ModeltestError({ what: `not valid JSON: ${jsonReason(error)}`, where: `${label}, line ${lineAt(text, errorPosition((error as Error).message, text))}`, fix: 'Fix the JSON at that line (a missing comma, quote or bracket).', cause: error })
+    throw new ModeltestError({
+      what: `not valid JSON: ${jsonReason(error)}`,
+      where: `${label}, line ${lineAt(text, errorPosition((error as Error).message, text))}`,
+      fix: 'Fix the JSON at that line (a missing comma, quote or bracket).',
+      cause: error,
+    })
   }
   if (!Array.isArray(value)) throw notAnArray(label, describeJson(value))
   const bad = value.findIndex((element) => !isRecord(element))

@@ -16,7 +16,7 @@ import { appendRows } from './table.js'
 import { COLUMN_TYPES, columnTypeOf, DUCKDB_TYPE, type ColumnType } from './types.js'
 
 export type DatasetFormat = 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'arrow'
-export const DATASET_FORMATS: readonly DatasetFormat[] = ['csv', 'tsv', 'jsonl', 'json', 'parquet', 'arrow']
+const DATASET_FORMATS: readonly DatasetFormat[] = ['csv', 'tsv', 'jsonl', 'json', 'parquet', 'arrow']
 
 export interface DatasetOptions extends CsvOptions {
   /** The file's format when its extension does not tell. */
@@ -94,7 +94,7 @@ export async function dataset(source: string | readonly Record<string, unknown>[
   const info = await fileInfo(path, source)
   if (!info.isFile()) throw new ModeltestError({ what: 'this is not a file', where: source, fix: 'Name a data file, not a directory.' })
   const key = JSON.stringify([path, info.size, info.mtimeMs, format, options])
-  const loaded = ((globalThis as Global)[LOADED] ??= new Map())
+  const loaded = ((globalThis as Global)[LOADED] ??= new Map<string, Promise<Dataset>>())
   let data = loaded.get(key)
   if (!data) {
     data = loadFile(source, path, format, options, options.materialize ?? (info.size <= MATERIALIZE_UP_TO_BYTES || options.badRows === 'skip'))
@@ -124,10 +124,17 @@ function checkOptions(options: DatasetOptions): void {
   checkChoice(options.badRows, ['error', 'skip'], 'badRows', where)
   checkFlag(options.materialize, 'materialize', where)
   checkFlag(options.relaxQuotes, 'relaxQuotes', where)
-  for (const [parameter, value, example] of [['name', options.name, "'holdout'"], ['delimiter', options.delimiter, "';'"]] as const) {
+  for (const [parameter, value, example] of [
+    ['name', options.name, "'holdout'"],
+    ['delimiter', options.delimiter, "';'"],
+  ] as const) {
     if (value !== undefined && (typeof value !== 'string' || value === '')) throw new ModeltestError({ what: `${where}: ${parameter} must be a non-empty string, got ${describeValue(value)}`, fix: `Write { ${parameter}: ${example} }.` })
   }
-  for (const [parameter, value, example] of [['nullValues', options.nullValues, "['', 'NA']"], ['countValues', options.countValues, "['label']"], ['profileColumns', options.profileColumns, "['text', 'label']"]] as const) {
+  for (const [parameter, value, example] of [
+    ['nullValues', options.nullValues, "['', 'NA']"],
+    ['countValues', options.countValues, "['label']"],
+    ['profileColumns', options.profileColumns, "['text', 'label']"],
+  ] as const) {
     if (value !== undefined) checkStrings(value, parameter, where, example)
   }
   const types: unknown = options.types
@@ -216,7 +223,7 @@ async function firstPass(label: string, file: string, table: string, materialize
     const profiled = known(options.profileColumns)
     const profiledSchema = profiled ? schema.filter(([name]) => profiled.includes(name) || counted.includes(name)) : schema
     const [row] = (await c.runAndReadAll(profileSql(reader, profiledSchema, counted))).getRowObjectsJS()
-    const profile = readProfile(row as Record<string, unknown>, profiledSchema, counted)
+    const profile = readProfile(row, profiledSchema, counted)
     return { relation: reader, schema, rowCount: profile.rows, materialized: false, profile }
   }
   try {
@@ -233,7 +240,7 @@ async function finish(read: Omit<Read, 'rowCount'>, connection?: DuckDBConnectio
 
 async function describe(connection: DuckDBConnection, relation: string, label: string): Promise<[string, ColumnType][]> {
   const rows = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`)).getRowObjectsJS()
-  return rows.map((row) => [String(row.column_name), columnTypeOf(String(row.column_type), String(row.column_name), label)])
+  return rows.map((row) => [row.column_name as string, columnTypeOf(row.column_type as string, row.column_name as string, label)])
 }
 
 /** Refuses `{ types }` entries for columns the data does not have. */
@@ -250,7 +257,11 @@ function checkTypedColumns(types: DatasetOptions['types'], columns: readonly str
  * first value that does not fit it (an error naming its row), so that no value becomes a silent null.
  */
 async function forceTypes(connection: DuckDBConnection, relation: string, schema: [string, ColumnType][], types: DatasetOptions['types'], label: string): Promise<{ relation: string; schema: [string, ColumnType][] }> {
-  checkTypedColumns(types, schema.map(([name]) => name), label)
+  checkTypedColumns(
+    types,
+    schema.map(([name]) => name),
+    label,
+  )
   const changed = schema.flatMap(([name, type]): [string, ColumnType][] => (types?.[name] !== undefined && types[name] !== type ? [[name, types[name]]] : []))
   if (changed.length === 0) return { relation, schema }
   for (const [name, type] of changed) await checkCast(connection, relation, name, type, label)
@@ -278,10 +289,12 @@ async function checkCast(connection: DuckDBConnection, relation: string, column:
   const misfit = `${v} IS NOT NULL AND NOT coalesce(${type === 'int' ? `TRY_CAST(${v} AS BIGINT) = TRY_CAST(${v} AS DOUBLE)` : `TRY_CAST(${v} AS ${DUCKDB_TYPE[type]}) IS NOT NULL`}, false)`
   // A scan that stops at the first misfit; the rows are numbered (a window over the whole file) only when there is one.
   if ((await connection.runAndReadAll(`SELECT 1 FROM ${relation} WHERE ${misfit} LIMIT 1`)).currentRowCount === 0) return
-  const [bad] = (await connection.runAndReadAll(`SELECT modeltest_row::DOUBLE AS n, ${v}::VARCHAR AS v FROM (SELECT row_number() OVER () AS modeltest_row, * FROM ${relation}) WHERE ${misfit} ORDER BY modeltest_row LIMIT 1`)).getRowObjectsJS()
+  const [bad] = (
+    await connection.runAndReadAll(`SELECT modeltest_row::DOUBLE AS n, ${v}::VARCHAR AS v FROM (SELECT row_number() OVER () AS modeltest_row, * FROM ${relation}) WHERE ${misfit} ORDER BY modeltest_row LIMIT 1`)
+  ).getRowObjectsJS()
   if (bad) {
     throw new ModeltestError({
-      what: `'${bad.v}' is not a${type === 'int' ? 'n' : ''} ${type}`,
+      what: `'${bad.v as string}' is not a${type === 'int' ? 'n' : ''} ${type}`,
       where: `${label}, data row ${Number(bad.n)}, column '${column}'`,
       fix: "Fix the value, or drop the forced type for this column in dataset()'s { types } option.",
     })
@@ -299,7 +312,10 @@ async function readJson(label: string, path: string, format: 'json' | 'jsonl', t
   const file = `read_json(${literal(path)}, format=${format === 'json' ? "'array'" : "'newline_delimited'"})`
   let read: Read
   try {
-    const mixed = (await withConnection((c) => c.runAndReadAll(`DESCRIBE SELECT * FROM ${file}`))).getRowObjectsJS().filter((row) => row.column_type === 'JSON').map((row) => String(row.column_name))
+    const mixed = (await withConnection((c) => c.runAndReadAll(`DESCRIBE SELECT * FROM ${file}`)))
+      .getRowObjectsJS()
+      .filter((row) => row.column_type === 'JSON')
+      .map((row) => row.column_name as string)
     const reader = mixed.length === 0 ? file : `(SELECT * REPLACE (${mixed.map((name) => `${ident(name)}->>'$' AS ${ident(name)}`).join(', ')}) FROM ${file})`
     read = await firstPass(label, reader, table, materialize, options)
   } catch (error) {
@@ -328,7 +344,7 @@ async function readCsv(label: string, path: string, delimiter: string, options: 
     return await scan(false).catch((error: unknown) => {
       // DuckDB 1.5's parallel reader gives up on some files where its buffers fall (duckdb/duckdb#24237;
       // the benchmark's 10M-row text file at 32 MiB buffers): one thread reads them.
-      if (/Parallel CSV Reader currently does not support a full read/.test(String((error as Error).cause ?? error))) return scan(true)
+      if (String((error as Error).cause ?? error).includes('Parallel CSV Reader currently does not support a full read')) return scan(true)
       throw error
     })
   } catch (error) {
@@ -357,7 +373,7 @@ async function readCsvAsText(label: string, path: string, delimiter: string, opt
 async function readRejects(connection: DuckDBConnection, rejects: string): Promise<BadRows> {
   const rows = (await connection.runAndReadAll(`SELECT line::DOUBLE AS line, error_message FROM ${ident(`${rejects}_errors`)} ORDER BY line`)).getRowObjectsJS()
   const lines = new Set(rows.map((row) => Number(row.line)))
-  return { count: lines.size, examples: rows.slice(0, 5).map((row) => ({ line: Number(row.line), error: String(row.error_message) })) }
+  return { count: lines.size, examples: rows.slice(0, 5).map((row) => ({ line: Number(row.line), error: row.error_message as string })) }
 }
 
 const TEXT_TESTS: [ColumnType, (c: string) => string][] = [
@@ -389,7 +405,10 @@ function duckdbError(error: unknown, label: string): Error {
     return new ModeltestError({ what: `malformed JSON: ${first.replace(/^[^:]*Error:\s*/, '')}`, where, fix: 'Write one JSON object per line (.jsonl), or one array of objects (.json).', cause: error })
   }
   // DuckDB's first line can be only "CSV Error on Line: N"; the reason is on the next one.
-  const lines = message.split('\n').map((text) => text.replace(/^[A-Za-z ]*Error:\s*/, '').trim()).filter((text) => text !== '' && !/^CSV Error on Line: \d+$/.test(text))
+  const lines = message
+    .split('\n')
+    .map((text) => text.replace(/^[A-Za-z ]*Error:\s*/, '').trim())
+    .filter((text) => text !== '' && !/^CSV Error on Line: \d+$/.test(text))
   return new ModeltestError({ what: `the file could not be read: ${lines[0] ?? message}`, where, fix: 'Check the file against its format.', cause: error })
 }
 
@@ -399,12 +418,22 @@ async function fromRows(rows: readonly Record<string, unknown>[], name: string, 
   for (const row of rows) for (const key of Object.keys(row)) if (!names.includes(key)) names.push(key)
   checkTypedColumns(types, names, name)
   // A forced column is written as text and cast by DuckDB, so that it may mix what JS gives (ids as numbers and strings).
-  const columns = names.map((column) => typeValueColumn(column, rows.map((row) => (types?.[column] ? asText(row[column]) : row[column])), name))
+  const columns = names.map((column) =>
+    typeValueColumn(
+      column,
+      rows.map((row) => (types?.[column] ? asText(row[column]) : row[column])),
+      name,
+    ),
+  )
   const inferred = names.map((column, i): [string, ColumnType] => [column, columns[i].type])
   const table = newTableName('rows')
-  await appendRows(table, inferred, (function* () {
-    for (let r = 0; r < rows.length; r++) yield columns.map((column) => column.values[r])
-  })())
+  await appendRows(
+    table,
+    inferred,
+    (function* () {
+      for (let r = 0; r < rows.length; r++) yield columns.map((column) => column.values[r])
+    })(),
+  )
   const schema = await retypeTable(table, inferred, types, name)
   const content = [names, columns.map((column) => column.values)]
   return new Dataset({ source: name, hash: hashText(JSON.stringify(types ? [...content, types] : content)), relation: ident(table), schema, rowCount: rows.length, materialized: true })

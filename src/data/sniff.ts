@@ -39,7 +39,7 @@ export async function checkTextStart(path: string, label: string, format: string
 
 /** The offset of the first byte that breaks UTF-8, or −1; a sequence cut off by the sample's end is fine. */
 function firstInvalidUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const byte = bytes[i]
     const length = byte < 0x80 ? 1 : byte >= 0xc2 && byte < 0xe0 ? 2 : byte >= 0xe0 && byte < 0xf0 ? 3 : byte >= 0xf0 && byte < 0xf5 ? 4 : 0
     if (length === 0) return i

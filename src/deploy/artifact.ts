@@ -11,7 +11,7 @@ import { requestTimeouts } from './http-timeouts.js'
 import { readTarGz, writeTarGz, type TarEntry } from './tar.js'
 
 /** The object metadata key (`x-amz-meta-modeltest-model-hash`) that holds the hash of the model inside the archive. */
-export const MODEL_HASH_METADATA = 'modeltest-model-hash'
+const MODEL_HASH_METADATA = 'modeltest-model-hash'
 const ARCHIVE = 'model.tar.gz'
 /** S3's smallest part; lib-storage's default. */
 const MIN_PART_SIZE = 5 * 1024 * 1024
@@ -101,7 +101,7 @@ export async function artifactModelHash(url: string, options: ArtifactOptions = 
 }
 
 /** The files of a model and their names in the archive: the .onnx file, or model.json and its weights beside it. */
-export async function modelArchiveEntries(model: string): Promise<TarEntry[]> {
+async function modelArchiveEntries(model: string): Promise<TarEntry[]> {
   if (/\.onnx$/i.test(model)) return [{ name: basename(model), path: resolve(model) }]
   const files = await readModelFiles(model)
   const folder = dirname(files.modelJsonPath)
@@ -121,7 +121,7 @@ function archiveModelHash(files: Map<string, Buffer>, where: string): string {
     throw new ModeltestError({
       what: `the archive has no .onnx file and no model.json at its top level (it holds ${topLevel.length > 0 ? topLevel.slice(0, 5).join(', ') : 'no files there'})`,
       where,
-      fix: 'SageMaker unpacks the archive into /opt/ml/model, where modeltest serve looks for the model: pack the folder\'s contents (tar czf model.tar.gz -C <model folder> .), or use --upload.',
+      fix: "SageMaker unpacks the archive into /opt/ml/model, where modeltest serve looks for the model: pack the folder's contents (tar czf model.tar.gz -C <model folder> .), or use --upload.",
     })
   }
   const hash = createHash('sha256').update(modelJson)
@@ -205,11 +205,7 @@ function formatBytes(bytes: number): string {
  * The ModelDataUrl a deploy gives SageMaker, holding the model the gate passed: uploaded by modeltest (`upload`),
  * or the given `modelDataUrl` once its model hash matches. A mismatch is refused, unless the gate is overridden.
  */
-export async function testedArtifact(
-  source: { upload?: string; modelDataUrl?: string },
-  tested: { model: string; modelHash: string; override: boolean },
-  options: ArtifactOptions & { log: (line: string) => void },
-): Promise<string> {
+export async function testedArtifact(source: { upload?: string; modelDataUrl?: string }, tested: { model: string; modelHash: string; override: boolean }, options: ArtifactOptions & { log: (line: string) => void }): Promise<string> {
   if (source.upload !== undefined) return (await uploadModelArtifact(tested.model, tested.modelHash, source.upload, options)).url
   const url = source.modelDataUrl!
   let found: ArtifactHash

@@ -60,7 +60,7 @@ export function describeAwsError(error: unknown): AwsFailure {
     return failure({ name, status, message: words ?? message, kind: 'timeout' })
   }
   // A body the SDK could not parse as AWS's JSON: a proxy, load balancer or gateway answered, not AWS.
-  if (name === 'SyntaxError' || /Deserialization error/.test(message)) {
+  if (name === 'SyntaxError' || message.includes('Deserialization error')) {
     const body = (error as { $response?: { body?: unknown } }).$response?.body
     const text = body instanceof Uint8Array ? new TextDecoder().decode(body) : typeof body === 'string' ? body : ''
     return failure({ name: status ? `HTTP ${status}` : name, status, message: `an answer that is not JSON${text ? `: ${redact(firstTextLine(text))}` : ''}`, kind: 'not-json' })
@@ -75,7 +75,15 @@ function failure(parts: Omit<AwsFailure, 'text'>): AwsFailure {
 /** The first line of an answer's body with text in it, HTML tags taken out (`<h1>502 Bad Gateway</h1>` → `502 Bad Gateway`), at most 200 characters. */
 export function firstTextLine(text: string): string {
   const lines = text.split(/\r?\n/)
-  const line = lines.map((line) => line.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()).find(Boolean) ?? lines[0]
+  const line =
+    lines
+      .map((line) =>
+        line
+          .replace(/<[^>]*>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      )
+      .find(Boolean) ?? lines[0]
   return line.length > 200 ? `${line.slice(0, 200)}…` : line
 }
 

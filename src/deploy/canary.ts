@@ -79,11 +79,7 @@ export async function endpointVariants(endpointName: string, options: ControlOpt
  * until the endpoint is InService with those weights. Weights are relative: { green: 1, blue: 0 } sends
  * all traffic to green.
  */
-export async function shiftWeights(
-  endpointName: string,
-  weights: Record<string, number>,
-  options: ControlOptions & { timeoutSeconds?: number; pollSeconds?: number } = {},
-): Promise<void> {
+export async function shiftWeights(endpointName: string, weights: Record<string, number>, options: ControlOptions & { timeoutSeconds?: number; pollSeconds?: number } = {}): Promise<void> {
   const { sdk, send, log, sleep, now } = await connect(options)
   const wanted = Object.entries(weights)
   if (wanted.length === 0 || wanted.some(([, weight]) => !(weight >= 0))) throw new ModeltestError({ what: `weights ${JSON.stringify(weights)} are not non-negative numbers`, where: `endpoint ${endpointName}` })
@@ -97,7 +93,11 @@ export async function shiftWeights(
   const describe = () => awsCall('DescribeEndpoint', endpointName, () => send(new sdk.DescribeEndpointCommand({ EndpointName: endpointName })))
   const reached = (state: DescribeEndpointCommandOutput) => {
     if (state.EndpointStatus === 'Failed' || state.EndpointStatus === 'UpdateRollbackFailed') {
-      throw new ModeltestError({ what: `the weight update left the endpoint ${state.EndpointStatus}${state.FailureReason ? ` (${state.FailureReason})` : ''}`, where: `endpoint ${endpointName}`, fix: 'Look at the endpoint in the SageMaker console.' })
+      throw new ModeltestError({
+        what: `the weight update left the endpoint ${state.EndpointStatus}${state.FailureReason ? ` (${state.FailureReason})` : ''}`,
+        where: `endpoint ${endpointName}`,
+        fix: 'Look at the endpoint in the SageMaker console.',
+      })
     }
     const current = new Map((state.ProductionVariants ?? []).map((variant) => [variant.VariantName, variant.CurrentWeight]))
     return state.EndpointStatus === 'InService' && wanted.every(([name, weight]) => current.get(name) === weight)
@@ -243,7 +243,13 @@ export function canaryChecks(samples: TrafficSample[], options: { endpointName: 
       comparator: '<=',
       n: tested.length,
       interval: wilsonInterval(failures.length, tested.length),
-      message: `Error rate of ${label} ${(errorRate * 100).toFixed(2)}% ${relationFor(errorRate, maxErrorRate, '<=')} ${(maxErrorRate * 100).toFixed(2)}% (${failures.length} of ${tested.length} invocations failed${failures.length > 0 ? `: ${Object.entries(byError).map(([name, count]) => `${count} ${name}`).join(', ')}` : ''})`,
+      message: `Error rate of ${label} ${(errorRate * 100).toFixed(2)}% ${relationFor(errorRate, maxErrorRate, '<=')} ${(maxErrorRate * 100).toFixed(2)}% (${failures.length} of ${tested.length} invocations failed${
+        failures.length > 0
+          ? `: ${Object.entries(byError)
+              .map(([name, count]) => `${count} ${name}`)
+              .join(', ')}`
+          : ''
+      })`,
       details: { failed: failures.length, invocations: tested.length, errors: byError },
       ...subjects,
     }),
@@ -251,7 +257,10 @@ export function canaryChecks(samples: TrafficSample[], options: { endpointName: 
 
   const latencies = tested.filter((sample) => sample.error === undefined).map((sample) => sample.ms)
   const [p50, p95, p99] = latencies.length > 0 ? percentiles(latencies, [50, 95, 99]) : []
-  for (const [name, actual, limit] of [['canary_latency_p95', p95, options.thresholds?.p95Ms], ['canary_latency_p99', p99, options.thresholds?.p99Ms]] as const) {
+  for (const [name, actual, limit] of [
+    ['canary_latency_p95', p95, options.thresholds?.p95Ms],
+    ['canary_latency_p99', p99, options.thresholds?.p99Ms],
+  ] as const) {
     if (limit === undefined) continue
     const title = name === 'canary_latency_p95' ? 'P95' : 'P99'
     if (actual === undefined) {
@@ -269,7 +278,19 @@ export function canaryChecks(samples: TrafficSample[], options: { endpointName: 
         n: latencies.length,
         message: `${title} latency of ${label} ${actual.toFixed(1)} ms ${relationFor(actual, limit, '<=')} ${limit} ms (p50 ${p50.toFixed(1)}, p95 ${p95.toFixed(1)}, p99 ${p99.toFixed(1)} over ${latencies.length} invocations, measured by the client)`,
         details: { p50, p95, p99 },
-        plots: [histogramPlot(`Latency of ${label} (client side)`, latencies, [{ label: 'p50', value: p50 }, { label: 'p95', value: p95 }, { label: 'p99', value: p99 }, { label: 'threshold', value: limit }], 'ms')],
+        plots: [
+          histogramPlot(
+            `Latency of ${label} (client side)`,
+            latencies,
+            [
+              { label: 'p50', value: p50 },
+              { label: 'p95', value: p95 },
+              { label: 'p99', value: p99 },
+              { label: 'threshold', value: limit },
+            ],
+            'ms',
+          ),
+        ],
         ...subjects,
       }),
     )
@@ -281,7 +302,8 @@ export function canaryChecks(samples: TrafficSample[], options: { endpointName: 
     const baselineErrors = baselineSamples.length - baseline.length
     if (latencies.length === 0 || baseline.length === 0) {
       // Without a successful invocation on both sides there is nothing to compare: a failed record says so, beside the error rate.
-      const why = latencies.length === 0 ? `all ${tested.length} invocations of ${variant} failed` : baselineSamples.length === 0 ? `no request reached ${baselineVariant}` : `all ${baselineSamples.length} invocations of ${baselineVariant} failed`
+      const why =
+        latencies.length === 0 ? `all ${tested.length} invocations of ${variant} failed` : baselineSamples.length === 0 ? `no request reached ${baselineVariant}` : `all ${baselineSamples.length} invocations of ${baselineVariant} failed`
       records.push(
         unmeasured({
           name: 'canary_latency_vs_baseline',
@@ -313,7 +335,17 @@ export function canaryChecks(samples: TrafficSample[], options: { endpointName: 
         message: `Median latency of ${variant} ${median.toFixed(1)} ms = ${ratio.toFixed(2)}× ${baselineVariant}'s ${baselineMedian.toFixed(1)} ms, ${relationFor(ratio, limit, '<=')} ${limit.toFixed(2)}× allowed (Mann-Whitney U ${test.statistic}, one-sided p = ${formatPValue(test.pValue, alpha)}${test.pValue < alpha ? ' <' : ' ≥'} α ${alpha}; ${latencies.length} vs ${baseline.length} invocations)`,
         details: { median, baselineMedian, statistic: test.statistic, method: test.method, baselineInvocations: baseline.length, baselineErrors },
         ...(warnings.length > 0 ? { warnings } : {}),
-        plots: [histogramPlot(`Latency of ${variant} (the histogram) against ${baselineVariant}'s median`, latencies, [{ label: `${baselineVariant} p50`, value: baselineMedian }, { label: `${variant} p50`, value: median }], 'ms')],
+        plots: [
+          histogramPlot(
+            `Latency of ${variant} (the histogram) against ${baselineVariant}'s median`,
+            latencies,
+            [
+              { label: `${baselineVariant} p50`, value: baselineMedian },
+              { label: `${variant} p50`, value: median },
+            ],
+            'ms',
+          ),
+        ],
         ...subjects,
       }),
     )

@@ -40,12 +40,15 @@ export async function requirePassedReport(options: GateOptions): Promise<GateRes
   } catch (error) {
     if (!options.override) throw error
     const banner = '!'.repeat(100)
-    log([banner, `!!! modeltest gate OVERRIDDEN: shipping ${options.model} (${modelHash.slice(0, 12)}) WITHOUT a passed modeltest report.`, `!!! Why the gate would have refused: ${(error as Error).message.split('\n')[0]}`, banner].join('\n'))
+    log(
+      [banner, `!!! modeltest gate OVERRIDDEN: shipping ${options.model} (${modelHash.slice(0, 12)}) WITHOUT a passed modeltest report.`, `!!! Why the gate would have refused: ${(error as Error).message.split('\n')[0]}`, banner].join('\n'),
+    )
     return { modelHash, overridden: true }
   }
 }
 
 function checkReport(report: RunReport, modelHash: string, options: GateOptions): void {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-boolean-literal-compare -- the report is read from a file: only a literal true passes
   if (report.passed !== true) {
     const failed = report.tests.flatMap((test) => test.checks.filter((check) => !check.passed).map((check) => check.name))
     throw new ModeltestError({

@@ -146,7 +146,11 @@ export async function deploySageMaker(options: SageMakerDeployOptions): Promise<
   const endpoint = options.endpointName
 
   const gate = await requirePassedReport({ ...options.gate, log })
-  const modelDataUrl = await testedArtifact(options, { model: options.gate.model, modelHash: gate.modelHash, override: options.gate.override ?? false }, { ...options.s3, region: options.region, requestTimeoutMs: options.requestTimeoutMs, log })
+  const modelDataUrl = await testedArtifact(
+    options,
+    { model: options.gate.model, modelHash: gate.modelHash, override: options.gate.override ?? false },
+    { ...options.s3, region: options.region, requestTimeoutMs: options.requestTimeoutMs, log },
+  )
   const sdk: Sdk = await import('@aws-sdk/client-sagemaker')
   const send = controlPlane(sdk, { ...options, log, sleep })
   const at = now()

@@ -82,11 +82,15 @@ export async function readTarGz(compressed: Uint8Array, where: string): Promise<
   try {
     archive = await gunzipAsync(compressed)
   } catch (error) {
-    throw new ModeltestError({ what: `the artifact is not a gzipped tar archive (${(error as Error).message})`, where, fix: 'Give the model.tar.gz SageMaker loads (tar czf model.tar.gz -C <model folder> .), or let modeltest pack it with --upload.' })
+    throw new ModeltestError({
+      what: `the artifact is not a gzipped tar archive (${(error as Error).message})`,
+      where,
+      fix: 'Give the model.tar.gz SageMaker loads (tar czf model.tar.gz -C <model folder> .), or let modeltest pack it with --upload.',
+    })
   }
   const files = new Map<string, Buffer>()
   let longName: string | undefined
-  for (let at = 0; at + BLOCK <= archive.length; ) {
+  for (let at = 0; at + BLOCK <= archive.length;) {
     const block = archive.subarray(at, at + BLOCK)
     if (block.every((byte) => byte === 0)) break
     const field = (start: number, length: number) => block.toString('utf8', start, start + length).replace(/\0.*$/s, '')

@@ -229,7 +229,13 @@ export function rocAucOneVsRest(labels: ArrayLike<number>, scoreMatrix: ScoreMat
       throw new ModeltestError({ what: `${metric}: class ${c} never occurs among the labels, so its one-vs-rest AUC is undefined`, fix: 'Evaluate on rows that include every class, or drop the unused column.' })
     }
     const weight = average === 'weighted' ? support : 1
-    total += weight * binaryAuc(Uint8Array.from(labels, (label) => (label === c ? 1 : 0)), column, metric)
+    total +=
+      weight *
+      binaryAuc(
+        Uint8Array.from(labels, (label) => (label === c ? 1 : 0)),
+        column,
+        metric,
+      )
     totalWeight += weight
   }
   return total / totalWeight
@@ -249,7 +255,12 @@ export function rocAucOfCounts(labels: ArrayLike<Label>, scores: ArrayLike<numbe
 export function rocAucOneVsRestOfCounts(labels: ArrayLike<number>, scoreMatrix: ScoreMatrix, average: 'macro' | 'weighted'): (counts: ArrayLike<number>) => number {
   checkOneVsRest(labels, scoreMatrix, average)
   const { width, values } = scoreMatrix
-  const perClass = Array.from({ length: width }, (_, c) => countsAtThresholds(Uint8Array.from(labels, (label) => (label === c ? 1 : 0)), Float64Array.from(labels, (_, i) => values[i * width + c])))
+  const perClass = Array.from({ length: width }, (_, c) =>
+    countsAtThresholds(
+      Uint8Array.from(labels, (label) => (label === c ? 1 : 0)),
+      Float64Array.from(labels, (_, i) => values[i * width + c]),
+    ),
+  )
   return (counts) => {
     let total = 0
     let totalWeight = 0
@@ -371,7 +382,10 @@ export function logLosses(labels: ArrayLike<number>, probabilities: ScoreMatrix,
   const maxLabel = checkClassIndices(labels, metric, 'labels')
   const classes = width === 1 ? 2 : width
   if (maxLabel >= classes) {
-    throw new ModeltestError({ what: `${metric}: label ${maxLabel} but probabilities for ${classes} classes`, fix: width === 1 ? 'A single probability column is binary: labels 0 or 1.' : 'Give one probability column per class, column c for class c.' })
+    throw new ModeltestError({
+      what: `${metric}: label ${maxLabel} but probabilities for ${classes} classes`,
+      fix: width === 1 ? 'A single probability column is binary: labels 0 or 1.' : 'Give one probability column per class, column c for class c.',
+    })
   }
   const clip = (p: number) => Math.min(Math.max(p, eps), 1 - eps)
   const losses = new Float64Array(n)
@@ -505,7 +519,12 @@ export function expectedCalibrationErrorOfCounts(labels: ArrayLike<Label>, posit
  * bin are exact, being the positive class's counts. Then ECE = (1/n) Σ_b |positives_b − probability sum_b|.
  * Each resample costs O(bins), not O(n).
  */
-export function expectedCalibrationErrorOfCells(labels: ArrayLike<Label>, positiveProbabilities: ArrayLike<number>, bins = 10, positive: Label = 1): { table: Float64Array; statistic: (counts: Float64Array, random: () => number) => number } {
+export function expectedCalibrationErrorOfCells(
+  labels: ArrayLike<Label>,
+  positiveProbabilities: ArrayLike<number>,
+  bins = 10,
+  positive: Label = 1,
+): { table: Float64Array; statistic: (counts: Float64Array, random: () => number) => number } {
   const metric = 'calibrationBins'
   const n = checkPaired(labels, positiveProbabilities, metric)
   const isPositive = binaryIndicator(labels, positive, metric)
@@ -709,7 +728,7 @@ function aucOfThresholdCounts({ at, positives, negatives }: ThresholdCounts, met
   return twiceArea / (2 * positives * negatives)
 }
 
-export function oneClass(metric: string): ModeltestError {
+function oneClass(metric: string): ModeltestError {
   return new ModeltestError({ what: `${metric}: only one class among the labels, so ROC AUC is undefined`, fix: 'Evaluate on rows that include both positive and negative examples.' })
 }
 

@@ -27,12 +27,17 @@ function cacheDirectory(): string {
 
 /** The key of a batch: model hash, runtime, and the input's shape, type and bytes. */
 export function cacheKey(modelHash: string, runtime: string, input: { shape: readonly number[]; dtype: string; bytes: Uint8Array }): string {
-  return createHash('sha256').update(`${modelHash}\0${runtime}\0${input.dtype}\0${input.shape.join('x')}\0`).update(input.bytes).digest('hex')
+  return createHash('sha256')
+    .update(`${modelHash}\0${runtime}\0${input.dtype}\0${input.shape.join('x')}\0`)
+    .update(input.bytes)
+    .digest('hex')
 }
 
 /** The key of batch `index` of a dataset, from what fixes its input (model, runtime, data content, input recipe, batch size) rather than from the input. */
 export function batchKey(parts: readonly string[], index: number): string {
-  return createHash('sha256').update(`recipe\0${parts.join('\0')}\0${index}`).digest('hex')
+  return createHash('sha256')
+    .update(`recipe\0${parts.join('\0')}\0${index}`)
+    .digest('hex')
 }
 
 export async function readCached(key: string): Promise<Scores | undefined> {

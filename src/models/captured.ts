@@ -29,7 +29,11 @@ export function capturedModel(capture: Dataset, options: CapturedModelOptions = 
   const info = (capture as Partial<CaptureDataset>).capture
   const scores = options.scores === undefined ? info?.scores : checkColumnList(options.scores, 'scores', where, "['score_0', 'score_1']")
   if (!scores || scores.length === 0) {
-    throw new ModeltestError({ what: `${info ? 'the capture has no outputs' : 'this dataset is not a capture'}, so there are no recorded scores`, where: capture.source, fix: info ? 'Capture the outputs too (CaptureMode Output or InputAndOutput in DataCaptureConfig).' : "Pass the dataset of dataset.capture(), or name its score columns: { scores: ['p0', 'p1'] }." })
+    throw new ModeltestError({
+      what: `${info ? 'the capture has no outputs' : 'this dataset is not a capture'}, so there are no recorded scores`,
+      where: capture.source,
+      fix: info ? 'Capture the outputs too (CaptureMode Output or InputAndOutput in DataCaptureConfig).' : "Pass the dataset of dataset.capture(), or name its score columns: { scores: ['p0', 'p1'] }.",
+    })
   }
   capture.checkColumns(scores)
   const name = options.name ?? (info ? `${info.endpoint}/${info.variant} (captured)` : `${capture.source} (captured)`)
@@ -47,7 +51,11 @@ function recordedScores(rows: Row[], scores: string[], name: string): Scores {
   rows.forEach((row, i) => {
     scores.forEach((column, j) => {
       if (!(column in row)) {
-        throw new ModeltestError({ what: `the rows have no column '${column}': a captured model scores only the rows of its capture`, where: name, fix: `Check it on the capture or on a dataset taken from it (labelled(), head(), sample()); its scores are ${listNames(scores)}.` })
+        throw new ModeltestError({
+          what: `the rows have no column '${column}': a captured model scores only the rows of its capture`,
+          where: name,
+          fix: `Check it on the capture or on a dataset taken from it (labelled(), head(), sample()); its scores are ${listNames(scores)}.`,
+        })
       }
       const value = row[column]
       values[i * scores.length + j] = typeof value === 'number' ? value : NaN

@@ -39,7 +39,8 @@ export function httpModel(url: string, options: HttpModelOptions): Model {
   // Errors name the model as the tests call it, and the URL it is served at.
   const where = name === url ? url : `${name} (${url})`
   const matrix = options.preprocess || options.features ? rowsInput(options, where) : undefined
-  if (options.protocol === 'kserve-v2' && !matrix) throw new ModeltestError({ what: 'the KServe v2 protocol sends a tensor, so the rows need { features } or { preprocess }', where, fix: "Pass { features: ['a', 'b'] } or { preprocess } to model.http()." })
+  if (options.protocol === 'kserve-v2' && !matrix)
+    throw new ModeltestError({ what: 'the KServe v2 protocol sends a tensor, so the rows need { features } or { preprocess }', where, fix: "Pass { features: ['a', 'b'] } or { preprocess } to model.http()." })
   // Each request gives up with the prediction (model.timeoutMs), so that no abandoned request stays open.
   const send = (body: unknown) => post(url, body, { headers: options.headers, timeoutMs: model.timeoutMs }, where)
   const model: Model = new Model({
@@ -55,7 +56,11 @@ export function httpModel(url: string, options: HttpModelOptions): Model {
       const answer = (await send(body)) as { outputs?: { name?: string; shape?: number[]; data?: number[] }[] }
       const output = options.output ? answer?.outputs?.find((o) => o.name === options.output) : answer?.outputs?.[0]
       if (!output || !Array.isArray(output.data) || !Array.isArray(output.shape)) {
-        throw new ModeltestError({ what: 'the KServe v2 answer has no output tensor (outputs[].shape and .data)', where, fix: 'Check the server speaks the v2 inference protocol, and name the output with { output } when there are several.' })
+        throw new ModeltestError({
+          what: 'the KServe v2 answer has no output tensor (outputs[].shape and .data)',
+          where,
+          fix: 'Check the server speaks the v2 inference protocol, and name the output with { output } when there are several.',
+        })
       }
       const width = output.shape.length === 1 ? 1 : output.shape[1]
       if (output.shape[0] !== rows.length || output.data.length !== rows.length * width) {
@@ -84,7 +89,12 @@ async function post(url: string, body: unknown, options: { headers?: Record<stri
     if ((error as Error).name === 'TimeoutError') {
       throw new PredictionTimeout({ what: `the endpoint did not answer within ${timeoutMs} ms`, where, fix: 'Check that the server answers; if the model is only slow, raise { timeoutMs } or lower batchSize.', cause: error })
     }
-    throw new ModeltestError({ what: `the endpoint could not be reached (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message})`, where, fix: 'Check the URL and that the server runs.', cause: error })
+    throw new ModeltestError({
+      what: `the endpoint could not be reached (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message})`,
+      where,
+      fix: 'Check the URL and that the server runs.',
+      cause: error,
+    })
   }
   if (!response.ok) throw new ModeltestError({ what: `the endpoint answered ${response.status} ${response.statusText}: ${firstTextLine(text)}`, where, fix: 'A 4xx means the request did not fit the model; a 5xx, that the model failed.' })
   try {
@@ -108,14 +118,22 @@ export function sagemakerScores(answer: unknown, rows: number, where: string): S
 
 function scoresOf(predictions: unknown, rows: number, where: string): Scores {
   if (!Array.isArray(predictions) || predictions.length !== rows) {
-    throw new ModeltestError({ what: `the endpoint answered ${Array.isArray(predictions) ? `${predictions.length} predictions` : 'no predictions array'} for ${rows} rows`, where, fix: 'Answer { predictions: [...] } with one entry per instance, in order.' })
+    throw new ModeltestError({
+      what: `the endpoint answered ${Array.isArray(predictions) ? `${predictions.length} predictions` : 'no predictions array'} for ${rows} rows`,
+      where,
+      fix: 'Answer { predictions: [...] } with one entry per instance, in order.',
+    })
   }
   const width = Array.isArray(predictions[0]) ? predictions[0].length : 1
   const values = new Float64Array(rows * width)
   predictions.forEach((prediction, i) => {
     const row = Array.isArray(prediction) ? prediction : [prediction]
     if (row.length !== width || row.some((value) => typeof value !== 'number')) {
-      throw new ModeltestError({ what: `prediction ${i} is ${JSON.stringify(prediction).slice(0, 60)}, not ${width} number${width === 1 ? '' : 's'} like the first`, where, fix: 'Answer numbers only (class scores or one score per instance), as many for every instance.' })
+      throw new ModeltestError({
+        what: `prediction ${i} is ${JSON.stringify(prediction).slice(0, 60)}, not ${width} number${width === 1 ? '' : 's'} like the first`,
+        where,
+        fix: 'Answer numbers only (class scores or one score per instance), as many for every instance.',
+      })
     }
     values.set(row as number[], i * width)
   })

@@ -46,7 +46,7 @@ function columnsOf(rows: Row[]): Columns {
     names.map((name) => {
       const values = rows.map((row) => row[name] ?? null)
       const numeric = values.some((value) => typeof value === 'number') && values.every((value) => value === null || typeof value === 'number')
-      return [name, numeric ? Float64Array.from(values, (value) => (value as number | null) ?? NaN) : values]
+      return [name, numeric ? Float64Array.from(values, (value) => value ?? NaN) : values]
     }),
   )
 }
@@ -63,7 +63,7 @@ export class FeatureMatrix {
 export type BuiltInput = ModelInput | Feeds | FeatureMatrix
 
 /** A batch of a dataset on its way into a model: its row count, and the step that builds its input (preprocess runs there, within the model's timeout). */
-export interface InputBatch {
+interface InputBatch {
   rows: number
   build: () => Promise<BuiltInput>
 }
@@ -96,7 +96,10 @@ export function inputReader(options: ModelOptions, source: string): InputReader 
   async function* featureBatches(data: Dataset, size: number): AsyncIterable<InputBatch> {
     const names = features!
     // A missing or non-numeric column goes the way of rows, which names it and its first bad value.
-    if (!names.every((name) => data.hasColumn(name) && ['int', 'float'].includes(data.columnType(name)))) return yield* rowBatches(data, size)
+    if (!names.every((name) => data.hasColumn(name) && ['int', 'float'].includes(data.columnType(name)))) {
+      yield* rowBatches(data, size)
+      return
+    }
     for await (const { rows, matrix } of data.featureBatches(names, size, (name, row) => notAFeature(name, null, source, row))) {
       yield { rows, build: async () => new FeatureMatrix(matrix, [rows, names.length]) }
     }
@@ -154,7 +157,7 @@ export function isArrayLike(value: unknown): value is ArrayLike<unknown> {
 /** Named feeds (`{ input: { data, dims }, sr: … }`) are a plain object; a tensor, an array or a typed array is one input. */
 export function isFeeds(input: unknown): input is Feeds {
   if (typeof input !== 'object' || input === null) return false
-  const prototype = Object.getPrototypeOf(input)
+  const prototype: unknown = Object.getPrototypeOf(input)
   return prototype === Object.prototype || prototype === null
 }
 

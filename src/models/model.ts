@@ -253,8 +253,7 @@ export interface PreparedInput {
  * (the ONNX input and output chosen), part of the cache key.
  */
 export type ModelParts = { name: string; hash: string; runtime: RuntimeInfo; batchSize?: number; timeoutMs?: number; scoring?: string } & (
-  | { runBatch: (rows: Row[]) => Promise<Scores> }
-  | { read: InputReader; prepare: (input: BuiltInput, rows: number) => Promise<PreparedInput> }
+  { runBatch: (rows: Row[]) => Promise<Scores> } | { read: InputReader; prepare: (input: BuiltInput, rows: number) => Promise<PreparedInput> }
 )
 
 /** The rows of batch `index` of a dataset of `rowCount` rows cut `size` at a time. */
@@ -284,10 +283,16 @@ export function checkModelOptions(options: unknown, allowed: readonly string[], 
   if (options === undefined) return
   const { preprocess, preprocessColumns, preprocessKey, features, batchSize, timeoutMs } = options as ModelOptions
   if (preprocess !== undefined && typeof preprocess !== 'function') {
-    throw new ModeltestError({ what: `${where}: preprocess must be a function from rows to the model's input, got ${describeValue(preprocess)}`, fix: 'Pass { preprocess: (rows) => tf.tensor2d(...) }, or { features } to stack numeric columns.' })
+    throw new ModeltestError({
+      what: `${where}: preprocess must be a function from rows to the model's input, got ${describeValue(preprocess)}`,
+      fix: 'Pass { preprocess: (rows) => tf.tensor2d(...) }, or { features } to stack numeric columns.',
+    })
   }
   if (preprocessColumns !== undefined && typeof preprocessColumns !== 'function') {
-    throw new ModeltestError({ what: `${where}: preprocessColumns must be a function from columns to the model's input, got ${describeValue(preprocessColumns)}`, fix: 'Pass { preprocessColumns: (columns, rows) => tf.tensor2d(...) }, or { features } to stack numeric columns.' })
+    throw new ModeltestError({
+      what: `${where}: preprocessColumns must be a function from columns to the model's input, got ${describeValue(preprocessColumns)}`,
+      fix: 'Pass { preprocessColumns: (columns, rows) => tf.tensor2d(...) }, or { features } to stack numeric columns.',
+    })
   }
   if (preprocessKey !== undefined && preprocess === undefined && preprocessColumns === undefined) {
     throw new ModeltestError({ what: `${where}: preprocessKey names a preprocessing, and there is none`, fix: 'Pass it with { preprocess } or { preprocessColumns }, or leave it out.' })
@@ -408,13 +413,13 @@ type Global = typeof globalThis & { [LOADED]?: Map<string, Promise<TfjsNet>> }
 
 function loadOnce(files: TfjsModelFiles, hash: string, graph: boolean, source: string): Promise<TfjsNet> {
   const global = globalThis as Global
-  const loaded = (global[LOADED] ??= new Map())
+  const loaded = (global[LOADED] ??= new Map<string, Promise<TfjsNet>>())
   let net = loaded.get(hash)
   if (!net) {
     const handler = fileLoader(files)
-    net = (graph ? tf.loadGraphModel(handler) : tf.loadLayersModel(handler)).catch((error: Error) => {
+    net = (graph ? tf.loadGraphModel(handler) : tf.loadLayersModel(handler)).catch((error: unknown) => {
       loaded.delete(hash)
-      throw new ModeltestError({ what: `tfjs could not load the model: ${error.message}`, where: source, fix: 'Check that model.json and its weight files come from the same save.', cause: error })
+      throw new ModeltestError({ what: `tfjs could not load the model: ${(error as Error).message}`, where: source, fix: 'Check that model.json and its weight files come from the same save.', cause: error })
     })
     loaded.set(hash, net)
   }

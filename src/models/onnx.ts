@@ -27,7 +27,11 @@ export async function onnxModelParts(source: string, options: ModelOptions): Pro
   const path = resolve(source)
   const info = await stat(path).catch(() => undefined)
   if (!info?.isFile()) {
-    throw new ModeltestError({ what: info ? 'this is a directory, not an .onnx file' : 'no ONNX model file here', where: source, fix: 'Give the path of an .onnx file (torch.onnx.export, tf2onnx or skl2onnx write one); train and export the model first if it is not there yet.' })
+    throw new ModeltestError({
+      what: info ? 'this is a directory, not an .onnx file' : 'no ONNX model file here',
+      where: source,
+      fix: 'Give the path of an .onnx file (torch.onnx.export, tf2onnx or skl2onnx write one); train and export the model first if it is not there yet.',
+    })
   }
   const read = inputReader(options, source)
   const hash = await hashFile(path)
@@ -48,7 +52,11 @@ export async function onnxModelParts(source: string, options: ModelOptions): Pro
       let feeds: Record<string, Tensor>
       if (isFeeds(input)) {
         if (options.input !== undefined) {
-          throw new ModeltestError({ what: `preprocess returned named feeds, and { input: '${options.input}' } chooses one input`, where: source, fix: 'Leave { input } out when preprocess returns named feeds: their names say which input each feeds.' })
+          throw new ModeltestError({
+            what: `preprocess returned named feeds, and { input: '${options.input}' } chooses one input`,
+            where: source,
+            fix: 'Leave { input } out when preprocess returns named feeds: their names say which input each feeds.',
+          })
         }
         feeds = namedFeeds(input, inputs, source, ort)
       } else {
@@ -73,7 +81,7 @@ export async function onnxModelParts(source: string, options: ModelOptions): Pro
               cause: error,
             })
           }
-          return outputScores(results[outputName] as Tensor, outputName, rows, source)
+          return outputScores(results[outputName], outputName, rows, source)
         },
       }
     },
@@ -108,17 +116,28 @@ function namedFeeds(feeds: Feeds, inputs: readonly InferenceSession.ValueMetadat
     const meta = inputs.find((input) => input.name === name)
     if (!meta) throw new ModeltestError({ what: `preprocess fed '${name}', which is not an input of the model${didYouMean(name, names)}`, where: source, fix: `The model's inputs are ${describeValues(inputs)}.` })
     if (!meta.isTensor) throw new ModeltestError({ what: `the model's input '${name}' is not a tensor`, where: source, fix: 'modeltest feeds tensors only.' })
-    if (typeof feed !== 'object' || feed === null || !Array.isArray(feed.dims) || !feed.dims.every((size) => Number.isInteger(size) && size >= 0) || !isArrayLike(feed.data)) {
-      throw new ModeltestError({ what: `preprocess fed '${name}' ${describeValue(feed)}, not { data, dims }`, where: source, fix: `Give each input as { data: Float32Array | BigInt64Array | number[], dims: [...] } (an onnxruntime Tensor fits): '${name}' takes ${describeValues([meta])}.` })
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- Array.isArray narrows a readonly array to any[]; asked of unknown, the element type stays
+    if (typeof feed !== 'object' || feed === null || !Array.isArray(feed.dims as unknown) || !feed.dims.every((size) => Number.isInteger(size) && size >= 0) || !isArrayLike(feed.data)) {
+      throw new ModeltestError({
+        what: `preprocess fed '${name}' ${describeValue(feed)}, not { data, dims }`,
+        where: source,
+        fix: `Give each input as { data: Float32Array | BigInt64Array | number[], dims: [...] } (an onnxruntime Tensor fits): '${name}' takes ${describeValues([meta])}.`,
+      })
     }
     const type = meta.type as FeedType
-    if (!(type in TYPED_ARRAYS)) throw new ModeltestError({ what: `the model's input '${name}' takes ${meta.type}, which modeltest cannot feed`, where: source, fix: `Export the model with a numeric input; modeltest feeds ${Object.keys(TYPED_ARRAYS).join(', ')}.` })
+    if (!(type in TYPED_ARRAYS))
+      throw new ModeltestError({ what: `the model's input '${name}' takes ${meta.type}, which modeltest cannot feed`, where: source, fix: `Export the model with a numeric input; modeltest feeds ${Object.keys(TYPED_ARRAYS).join(', ')}.` })
     const given = feed.type ?? (Array.isArray(feed.data) || feed.data.constructor === TYPED_ARRAYS[type] ? type : typeOfArray(feed.data))
     if (given !== type) {
-      throw new ModeltestError({ what: `preprocess fed '${name}' as ${given ?? feed.data.constructor.name}; the model's input '${name}' takes ${type}`, where: source, fix: `Give a ${TYPED_ARRAYS[type].name} (or a plain number array, which modeltest converts to ${type}).` })
+      throw new ModeltestError({
+        what: `preprocess fed '${name}' as ${given ?? feed.data.constructor.name}; the model's input '${name}' takes ${type}`,
+        where: source,
+        fix: `Give a ${TYPED_ARRAYS[type].name} (or a plain number array, which modeltest converts to ${type}).`,
+      })
     }
     const size = feed.dims.reduce((product, dim) => product * dim, 1)
-    if (feed.data.length !== size) throw new ModeltestError({ what: `preprocess fed '${name}' ${feed.data.length} values for dims [${feed.dims.join(', ')}] (${size} values)`, where: source, fix: 'Make dims the shape of the data, row-major.' })
+    if (feed.data.length !== size)
+      throw new ModeltestError({ what: `preprocess fed '${name}' ${feed.data.length} values for dims [${feed.dims.join(', ')}] (${size} values)`, where: source, fix: 'Make dims the shape of the data, row-major.' })
     if (meta.shape.length > 0) checkShape(feed.dims, meta.shape, name, source)
     const data = Array.isArray(feed.data) ? convert(feed.data, type, name, source) : feed.data
     tensors[name] = new ort.Tensor(type, data as Float32Array, [...feed.dims])
@@ -138,7 +157,11 @@ function checkNamedDimensions(tensors: Record<string, Tensor>, inputs: readonly 
       const seen = sizes.get(dimension)
       if (!seen) sizes.set(dimension, { size: tensor.dims[i], input: name })
       else if (seen.size !== tensor.dims[i]) {
-        throw new ModeltestError({ what: `preprocess fed '${name}' with ${dimension} ${tensor.dims[i]}, and '${seen.input}' with ${dimension} ${seen.size}`, where: source, fix: `The model's inputs share the dimension '${dimension}' (${describeValues(inputs)}): give it one size in every feed.` })
+        throw new ModeltestError({
+          what: `preprocess fed '${name}' with ${dimension} ${tensor.dims[i]}, and '${seen.input}' with ${dimension} ${seen.size}`,
+          where: source,
+          fix: `The model's inputs share the dimension '${dimension}' (${describeValues(inputs)}): give it one size in every feed.`,
+        })
       }
     })
   }
@@ -155,7 +178,8 @@ function convert(values: readonly unknown[], type: FeedType, name: string, sourc
   if (type === 'int64' || type === 'uint64') {
     const wide = values.map((value) => (typeof value === 'bigint' || Number.isInteger(value) ? BigInt(value as number) : undefined))
     const fraction = wide.indexOf(undefined)
-    if (fraction >= 0) throw new ModeltestError({ what: `preprocess fed '${name}' ${String(values[fraction])} at index ${fraction}; its type ${type} takes whole numbers`, where: source, fix: 'Round the values, or feed the type the model declares.' })
+    if (fraction >= 0)
+      throw new ModeltestError({ what: `preprocess fed '${name}' ${String(values[fraction])} at index ${fraction}; its type ${type} takes whole numbers`, where: source, fix: 'Round the values, or feed the type the model declares.' })
     return TYPED_ARRAYS[type].from(wide as bigint[])
   }
   return TYPED_ARRAYS[type].from(values as number[])
@@ -208,17 +232,17 @@ type Global = typeof globalThis & { [LOADED]?: Map<string, Promise<InferenceSess
 
 function loadOnce(path: string, hash: string, source: string): Promise<InferenceSession> {
   const global = globalThis as Global
-  const loaded = (global[LOADED] ??= new Map())
+  const loaded = (global[LOADED] ??= new Map<string, Promise<InferenceSession>>())
   let session = loaded.get(hash)
   if (!session) {
     session = onnxruntime()
       // Fatal messages only: onnxruntime would print its own (coloured) log of a failed run, which the error thrown already says.
       .then((ort) => ort.InferenceSession.create(path, { logSeverityLevel: 4 }))
-      .catch((error: Error) => {
+      .catch((error: unknown) => {
         loaded.delete(hash)
         if (error instanceof ModeltestError) throw error
         throw new ModeltestError({
-          what: `onnxruntime could not load the file as an ONNX model: ${error.message.trim()}`,
+          what: `onnxruntime could not load the file as an ONNX model: ${(error as Error).message.trim()}`,
           where: source,
           fix: 'Export the model again (torch.onnx.export, tf2onnx, skl2onnx); check that the file is not truncated or a Git LFS pointer.',
           cause: error,
@@ -234,7 +258,12 @@ async function onnxruntime(): Promise<typeof import('onnxruntime-node')> {
   try {
     return await import('onnxruntime-node')
   } catch (error) {
-    throw new ModeltestError({ what: `onnxruntime-node could not be loaded: ${(error as Error).message}`, where: 'onnxruntime-node', fix: 'Run npm install; ONNX models need the onnxruntime-node package (CPU binding included).', cause: error })
+    throw new ModeltestError({
+      what: `onnxruntime-node could not be loaded: ${(error as Error).message}`,
+      where: 'onnxruntime-node',
+      fix: 'Run npm install; ONNX models need the onnxruntime-node package (CPU binding included).',
+      cause: error,
+    })
   }
 }
 
@@ -253,17 +282,21 @@ function chooseName(names: readonly string[], wanted: string | undefined, kind: 
 }
 
 /** The shape the model declares for the input one float32 tensor feeds (dimensions are sizes or symbolic names), when it declares one. */
-function floatShape(metadata: readonly InferenceSession.ValueMetadata[] | undefined, name: string, source: string): ReadonlyArray<number | string> | undefined {
+function floatShape(metadata: readonly InferenceSession.ValueMetadata[] | undefined, name: string, source: string): readonly (number | string)[] | undefined {
   const meta = metadata?.find((value) => value.name === name)
   if (!meta) return undefined
   if (!meta.isTensor) throw new ModeltestError({ what: `the model's input '${name}' is not a tensor`, where: source, fix: 'modeltest feeds a float32 tensor of shape [rows, features].' })
   if (meta.type !== 'float32') {
-    throw new ModeltestError({ what: `the model's input '${name}' takes ${meta.type}; one tensor from features or preprocess feeds float32`, where: source, fix: `Return named feeds from preprocess to give '${name}' as ${meta.type} ({ ${name}: { data, dims } }), or export the model with a float32 input.` })
+    throw new ModeltestError({
+      what: `the model's input '${name}' takes ${meta.type}; one tensor from features or preprocess feeds float32`,
+      where: source,
+      fix: `Return named feeds from preprocess to give '${name}' as ${meta.type} ({ ${name}: { data, dims } }), or export the model with a float32 input.`,
+    })
   }
   return meta.shape.length > 0 ? meta.shape : undefined
 }
 
-function checkShape(dims: readonly number[], expected: ReadonlyArray<number | string>, name: string, source: string): void {
+function checkShape(dims: readonly number[], expected: readonly (number | string)[], name: string, source: string): void {
   const fits = dims.length === expected.length && expected.every((size, i) => typeof size !== 'number' || size < 0 || size === dims[i])
   if (fits) return
   const width = expected.length === 2 && typeof expected[1] === 'number' ? expected[1] : undefined
@@ -281,7 +314,11 @@ function outputScores(output: Tensor | undefined, name: string, rows: number, so
   const dims = output.dims
   const width = dims.length === 1 ? 1 : dims.length === 2 ? dims[1] : -1
   if (width < 0 || dims[0] !== rows) {
-    throw new ModeltestError({ what: `the model's output '${name}' has shape [${dims.join(', ')}] for ${rows} rows`, where: source, fix: 'modeltest expects [rows, classes] or [rows]; reshape the output in the model, or choose another with { output }.' })
+    throw new ModeltestError({
+      what: `the model's output '${name}' has shape [${dims.join(', ')}] for ${rows} rows`,
+      where: source,
+      fix: 'modeltest expects [rows, classes] or [rows]; reshape the output in the model, or choose another with { output }.',
+    })
   }
   const data = output.data
   if (data instanceof Float32Array) return { rows, width, values: data }

@@ -21,7 +21,7 @@ export async function readModelFiles(source: string): Promise<TfjsModelFiles> {
   })
   let json: tf.io.ModelJSON
   try {
-    json = JSON.parse(text)
+    json = JSON.parse(text) as tf.io.ModelJSON
   } catch (error) {
     throw new ModeltestError({ what: `model.json is not valid JSON (${(error as Error).message})`, where: modelJsonPath, fix: 'Save the model again; the file may be truncated.' })
   }
@@ -47,7 +47,7 @@ export function fileLoader(files: TfjsModelFiles): tf.io.IOHandler {
     load: () =>
       tf.io.getModelArtifactsForJSON(files.json, async (manifest) => {
         const buffers = await Promise.all(files.weightPaths.map(async (path) => toArrayBuffer(await readFile(path))))
-        return [tf.io.getWeightSpecs(manifest), tf.io.concatenateArrayBuffers(buffers)]
+        return [tf.io.getWeightSpecs(manifest), tf.io.CompositeArrayBuffer.join(buffers)]
       }),
   }
 }
@@ -59,7 +59,7 @@ export function fileSaver(directory: string): tf.io.IOHandler {
       await mkdir(directory, { recursive: true })
       const weightsFile = 'weights.bin'
       const weights = artifacts.weightData
-      const bytes = weights === undefined ? new Uint8Array() : new Uint8Array(tf.io.concatenateArrayBuffers(Array.isArray(weights) ? weights : [weights]))
+      const bytes = weights === undefined ? new Uint8Array() : new Uint8Array(tf.io.CompositeArrayBuffer.join(weights))
       const manifest: tf.io.WeightsManifestConfig = [{ paths: [weightsFile], weights: artifacts.weightSpecs ?? [] }]
       const json: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology as object,

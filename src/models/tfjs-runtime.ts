@@ -116,9 +116,9 @@ function loadTfjs(): typeof Tfjs {
 
 // `var`, not `const`: a variable merges with the namespace of types below, so that `tf.Tensor2D` still
 // names a type, as it did when `tf` was the package's own namespace.
-// eslint-disable-next-line no-var
+// eslint-disable-next-line no-var -- the merge with the namespace below needs a var
 export var tf: typeof Tfjs = new Proxy({} as typeof Tfjs, {
-  get: (_, key) => Reflect.get(loadTfjs(), key),
+  get: (_, key): unknown => Reflect.get(loadTfjs(), key),
   has: (_, key) => Reflect.has(loadTfjs(), key),
   ownKeys: () => Reflect.ownKeys(loadTfjs()),
   getOwnPropertyDescriptor: (_, key) => {
@@ -128,6 +128,7 @@ export var tf: typeof Tfjs = new Proxy({} as typeof Tfjs, {
 })
 
 /** The tfjs types that models, inputs and preprocessing name, under `tf.` as before. */
+// eslint-disable-next-line @typescript-eslint/no-namespace -- only a namespace merges with the variable above: tf.Tensor2D stays a type name
 export declare namespace tf {
   type Rank = Tfjs.Rank
   type DataType = Tfjs.DataType
@@ -151,6 +152,7 @@ export declare namespace tf {
   type History = Tfjs.History
   type ModelFitArgs = Tfjs.ModelFitArgs
   type ModelCompileArgs = Tfjs.ModelCompileArgs
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- tf.io.ModelJSON and the others, as tfjs names them
   namespace io {
     type ModelJSON = Tfjs.io.ModelJSON
     type ModelArtifacts = Tfjs.io.ModelArtifacts

@@ -1,5 +1,5 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
-import { makeCheck, relationFor, formatAgainst, formatThreshold, type CheckRecord } from '../checks/record.js'
+import { makeCheck, relationFor, formatAgainst, formatThreshold, type CheckRecord, type Comparator } from '../checks/record.js'
 import { ModeltestError } from '../errors.js'
 import { checkChoice, checkNumber, checkOptionKeys, describeValue } from '../guard.js'
 import { cloudWatch, cloudWatchCall } from './cloudwatch.js'
@@ -56,7 +56,8 @@ export async function cloudWatchMetric(query: MetricQuery): Promise<MetricSeries
   checkOptionKeys(query, QUERY_KEYS, where)
   if (query === undefined) throw new ModeltestError({ what: `${where} needs a query`, fix: "Write cloudwatch.metric({ namespace: 'AWS/SageMaker', name: 'ModelLatency', dimensions, since: '7d' })." })
   for (const key of ['namespace', 'name'] as const) {
-    if (typeof query[key] !== 'string' || query[key] === '') throw new ModeltestError({ what: `${where}: ${key} must be a non-empty string, got ${describeValue(query[key])}`, fix: "Write { namespace: 'AWS/SageMaker', name: 'ModelLatency', … }." })
+    if (typeof query[key] !== 'string' || query[key] === '')
+      throw new ModeltestError({ what: `${where}: ${key} must be a non-empty string, got ${describeValue(query[key])}`, fix: "Write { namespace: 'AWS/SageMaker', name: 'ModelLatency', … }." })
   }
   const dimensions = query.dimensions ?? {}
   if (typeof dimensions !== 'object' || Array.isArray(dimensions) || Object.values(dimensions).some((value) => typeof value !== 'string' || value === '')) {
@@ -65,7 +66,8 @@ export async function cloudWatchMetric(query: MetricQuery): Promise<MetricSeries
   const stat = query.stat ?? 'Average'
   if (!STATS.includes(stat) && !/^p(\d{1,2}(\.\d+)?|100)$/.test(stat)) checkChoice(stat, STATS, 'stat', `${where} (or a percentile: p50, p99, p99.9)`)
   const period = checkNumber(query.period ?? 300, 'period', where, { min: 1, whole: true })
-  if (period >= 60 ? period % 60 !== 0 : ![1, 5, 10, 30].includes(period)) throw new ModeltestError({ what: `${where}: period ${period} s is not one CloudWatch takes`, fix: 'Give 60 or a multiple of it (seconds); 1, 5, 10 or 30 for high-resolution metrics.' })
+  if (period >= 60 ? period % 60 !== 0 : ![1, 5, 10, 30].includes(period))
+    throw new ModeltestError({ what: `${where}: period ${period} s is not one CloudWatch takes`, fix: 'Give 60 or a multiple of it (seconds); 1, 5, 10 or 30 for high-resolution metrics.' })
   const until = instant(query.until ?? new Date(), 'until', where)
   const since = typeof query.since === 'string' && SPAN.test(query.since) ? new Date(until.getTime() - spanMs(query.since)) : instant(query.since, 'since', where)
   if (!(since < until)) throw new ModeltestError({ what: `${where}: since (${since.toISOString()}) is not before until (${until.toISOString()})`, fix: "Give since: '7d' (a span back from until), or an earlier time." })
@@ -78,7 +80,9 @@ export async function cloudWatchMetric(query: MetricQuery): Promise<MetricSeries
     const page = await cloudWatchCall('GetMetricData', `metric ${described}`, () =>
       send(
         new sdk.GetMetricDataCommand({
-          MetricDataQueries: [{ Id: 'm0', MetricStat: { Metric: { Namespace: query.namespace, MetricName: query.name, Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })) }, Period: period, Stat: stat }, ReturnData: true }],
+          MetricDataQueries: [
+            { Id: 'm0', MetricStat: { Metric: { Namespace: query.namespace, MetricName: query.name, Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })) }, Period: period, Stat: stat }, ReturnData: true },
+          ],
           StartTime: since,
           EndTime: until,
           ScanBy: 'TimestampAscending',
@@ -88,7 +92,11 @@ export async function cloudWatchMetric(query: MetricQuery): Promise<MetricSeries
     )
     for (const result of page.MetricDataResults ?? []) {
       if (result.StatusCode === 'InternalError' || result.StatusCode === 'Forbidden') {
-        throw new ModeltestError({ what: `CloudWatch GetMetricData answered ${result.StatusCode}${result.Messages?.length ? `: ${result.Messages.map((message) => message.Value).join('; ')}` : ''}`, where: `metric ${described}`, fix: result.StatusCode === 'Forbidden' ? 'Check that the job may call cloudwatch:GetMetricData.' : 'Run again.' })
+        throw new ModeltestError({
+          what: `CloudWatch GetMetricData answered ${result.StatusCode}${result.Messages?.length ? `: ${result.Messages.map((message) => message.Value).join('; ')}` : ''}`,
+          where: `metric ${described}`,
+          fix: result.StatusCode === 'Forbidden' ? 'Check that the job may call cloudwatch:GetMetricData.' : 'Run again.',
+        })
       }
       ;(result.Timestamps ?? []).forEach((time, i) => points.push([new Date(time).getTime(), result.Values?.[i] ?? Number.NaN]))
     }
@@ -115,7 +123,8 @@ export function isMetricSeries(value: unknown): value is MetricSeries {
 
 function instant(value: unknown, key: string, where: string): Date {
   const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined
-  if (!date || Number.isNaN(date.getTime())) throw new ModeltestError({ what: `${where}: ${key} must be a Date, an ISO time or a span like '7d', got ${describeValue(value)}`, fix: `Write ${key}: '2026-11-23T00:00:00Z'${key === 'since' ? " or since: '7d'" : ''}.` })
+  if (!date || Number.isNaN(date.getTime()))
+    throw new ModeltestError({ what: `${where}: ${key} must be a Date, an ISO time or a span like '7d', got ${describeValue(value)}`, fix: `Write ${key}: '2026-11-23T00:00:00Z'${key === 'since' ? " or since: '7d'" : ''}.` })
   return date
 }
 
@@ -147,15 +156,21 @@ export function cloudWatchMetricCheck(series: MetricSeries, limit: number, direc
   const dimensions = Object.entries(series.dimensions).map(([name, value]) => `${name}=${value}`)
   const title = `${series.namespace} ${series.name} (${series.stat} per ${series.period} s${dimensions.length ? `, ${dimensions.join(', ')}` : ''})`
   const range = `${series.since} – ${series.until}`
-  const comparator = direction === 'below' ? '<=' : '>='
+  const comparator: Comparator = direction === 'below' ? '<=' : '>='
   const details = { namespace: series.namespace, metric: series.name, dimensions: series.dimensions, stat: series.stat, period: series.period, since: series.since, until: series.until, reduce }
-  const spec = { name: `cloudwatch_${series.name}`, kind: 'deploy' as const, threshold: limit, comparator: comparator as '<=' | '>=', n: values.length }
+  const spec = { name: `cloudwatch_${series.name}`, kind: 'deploy' as const, threshold: limit, comparator, n: values.length }
   if (values.length === 0) {
     return makeCheck({ ...spec, actual: Number.NaN, message: `${title} has no data points in ${range}: nothing to compare with ${formatThreshold(limit)}`, details: { ...details, measured: false } }, negate)
   }
-  const actual = reduce === 'max' ? values.reduce((a, b) => Math.max(a, b)) : reduce === 'min' ? values.reduce((a, b) => Math.min(a, b)) : reduce === 'mean' ? values.reduce((sum, value) => sum + value, 0) / values.length : values[values.length - 1]
+  const actual =
+    reduce === 'max' ? values.reduce((a, b) => Math.max(a, b)) : reduce === 'min' ? values.reduce((a, b) => Math.min(a, b)) : reduce === 'mean' ? values.reduce((sum, value) => sum + value, 0) / values.length : values[values.length - 1]
   return makeCheck(
-    { ...spec, actual, message: `${title} ${reduce} ${formatAgainst(actual, limit)} ${relationFor(actual, limit, comparator)} ${formatThreshold(limit)} (n=${values.length} data ${values.length === 1 ? 'point' : 'points'}, ${range})`, details },
+    {
+      ...spec,
+      actual,
+      message: `${title} ${reduce} ${formatAgainst(actual, limit)} ${relationFor(actual, limit, comparator)} ${formatThreshold(limit)} (n=${values.length} data ${values.length === 1 ? 'point' : 'points'}, ${range})`,
+      details,
+    },
     negate,
   )
 }

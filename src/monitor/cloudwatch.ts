@@ -86,7 +86,7 @@ export function dimensionValue(text: string, limit: number = PUT_METRIC_DATA_LIM
 }
 
 /** The endpoint and variant a check is about: its `details` (endpoint, variant), or its model when model.sagemaker() named it `sagemaker:<endpoint>[/<variant>]`. */
-export function checkEndpoint(check: CheckRecord): { endpoint?: string; variant?: string } {
+function checkEndpoint(check: CheckRecord): { endpoint?: string; variant?: string } {
   const details = check.details ?? {}
   if (typeof details.endpoint === 'string') return { endpoint: details.endpoint, variant: typeof details.variant === 'string' ? details.variant : undefined }
   const named = /^sagemaker:([^/]+)(?:\/(.+))?$/.exec(check.model?.name ?? '')
@@ -156,7 +156,7 @@ export async function cloudWatch(options: CloudWatchOptions): Promise<{ sdk: Sdk
   const sdk: Sdk = await import('@aws-sdk/client-cloudwatch')
   const client = options.client ?? keepErrorBodies(new sdk.CloudWatchClient({ ...(options.region ? { region: options.region } : {}), maxAttempts: 1, requestHandler: requestTimeouts(options.requestTimeoutMs) }))
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'))
-  const send = withRetries(client.send.bind(client) as CloudWatchClient['send'], {
+  const send = withRetries<CloudWatchClient['send']>(client.send.bind(client), {
     ...options.retry,
     onRetry: ({ attempt, delayMs, error, reason }) => log(`cloudwatch: ${reason} (${describeAwsError(error).name}); attempt ${attempt + 1} in ${(delayMs / 1000).toFixed(1)} s`),
   })

@@ -10,7 +10,10 @@ import type { Row } from '../data/dataset.js'
 
 /** A body the client must fix: `modeltest serve` answers it 400 (or the status given) with the message. */
 export class BadRequest extends Error {
-  constructor(message: string, readonly status = 400) {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
     super(message)
   }
 }
@@ -25,7 +28,12 @@ export function parseRows(body: string, contentType: string, features: string[] 
     let records: string[][]
     try {
       // Without quotes a line is its values between commas: split directly, several times faster than csv-parse on small bodies.
-      records = body.includes('"') ? (parseCsv(body, { skip_empty_lines: true, trim: true }) as string[][]) : body.split(/\r\n|\n|\r/).filter((line) => line.trim() !== '').map((line) => line.split(',').map((value) => value.trim()))
+      records = body.includes('"')
+        ? parseCsv(body, { skip_empty_lines: true, trim: true })
+        : body
+            .split(/\r\n|\n|\r/)
+            .filter((line) => line.trim() !== '')
+            .map((line) => line.split(',').map((value) => value.trim()))
     } catch (error) {
       throw new BadRequest(`the CSV body does not parse: ${(error as Error).message}`)
     }
@@ -57,4 +65,3 @@ function jsonRow(row: unknown, index: number, features: string[] | undefined): R
   if (row === null || typeof row !== 'object') throw new BadRequest(`row ${index} is not an object of feature values: send [{"${features?.[0] ?? 'feature'}": 1.0, …}]`)
   return row as Row
 }
-

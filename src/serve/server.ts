@@ -25,7 +25,6 @@ export interface ModelServer {
   close(): Promise<void>
 }
 
-
 const INVOCATIONS = /^\/(?:endpoints\/[^/]+\/)?invocations$/
 
 /**
@@ -50,7 +49,7 @@ export async function serveModel(model: Model | Promise<Model>, options: ServeOp
     if (closing) response.setHeader('Connection', 'close')
     unanswered.add(response)
     response.on('close', () => unanswered.delete(response))
-    handle(request, response, loaded, options).catch((error) => send(response, 500, { error: `modeltest serve: ${(error as Error).message}` }))
+    handle(request, response, loaded, options).catch((error: unknown) => send(response, 500, { error: `modeltest serve: ${(error as Error).message}` }))
   })
   const port = options.port ?? 8080
   await new Promise<void>((resolve, reject) => {
@@ -76,12 +75,26 @@ export async function serveModel(model: Model | Promise<Model>, options: ServeOp
 async function handle(request: IncomingMessage, response: ServerResponse, model: Model | undefined, options: ServeOptions): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname
   if (path === '/ping') {
-    if (request.method !== 'GET') return send(response, 405, { error: '/ping takes GET' })
-    return model ? send(response, 200, { status: 'ok', model: model.name }) : send(response, 503, { error: 'the model is still loading' })
+    if (request.method !== 'GET') {
+      send(response, 405, { error: '/ping takes GET' })
+      return
+    }
+    if (model) send(response, 200, { status: 'ok', model: model.name })
+    else send(response, 503, { error: 'the model is still loading' })
+    return
   }
-  if (!INVOCATIONS.test(path)) return send(response, 404, { error: `no route ${path}: use GET /ping or POST /invocations` })
-  if (request.method !== 'POST') return send(response, 405, { error: `${path} takes POST` })
-  if (!model) return send(response, 503, { error: 'the model is still loading; retry once GET /ping answers 200' })
+  if (!INVOCATIONS.test(path)) {
+    send(response, 404, { error: `no route ${path}: use GET /ping or POST /invocations` })
+    return
+  }
+  if (request.method !== 'POST') {
+    send(response, 405, { error: `${path} takes POST` })
+    return
+  }
+  if (!model) {
+    send(response, 503, { error: 'the model is still loading; retry once GET /ping answers 200' })
+    return
+  }
   try {
     const rows = parseRows(await readBody(request), request.headers['content-type'] ?? 'application/json', options.features)
     let scores
@@ -90,7 +103,8 @@ async function handle(request: IncomingMessage, response: ServerResponse, model:
     } catch (error) {
       // The model's own input checks (an unknown column, a wrong type) are the client's to fix; a model that does not answer is not.
       if (isModeltestError(error) && !(error instanceof PredictionTimeout)) throw new BadRequest((error as Error).message)
-      return send(response, 500, { error: `the model failed: ${(error as Error).message}` })
+      send(response, 500, { error: `the model failed: ${(error as Error).message}` })
+      return
     }
     const predictions = Array.from({ length: scores.rows }, (_, i) => Array.from(scores.values.subarray(i * scores.width, (i + 1) * scores.width)))
     // SageMaker names the variant that answered: the one the client targeted, else this server's.
@@ -98,7 +112,10 @@ async function handle(request: IncomingMessage, response: ServerResponse, model:
     response.setHeader('x-Amzn-Invoked-Production-Variant', (typeof target === 'string' && target) || options.variant || 'AllTraffic')
     send(response, 200, { predictions })
   } catch (error) {
-    if (error instanceof BadRequest) return send(response, error.status, { error: error.message })
+    if (error instanceof BadRequest) {
+      send(response, error.status, { error: error.message })
+      return
+    }
     throw error
   }
 }

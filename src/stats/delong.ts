@@ -136,7 +136,6 @@ function mergedPlacements(own: Float64Array, other: Float64Array, placement: (be
   return result
 }
 
-
 function mean(values: Float64Array): number {
   let sum = 0
   for (let i = 0; i < values.length; i++) sum += values[i]

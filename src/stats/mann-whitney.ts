@@ -1,4 +1,5 @@
 import { listNames, ModeltestError } from '../errors.js'
+import { describeValue } from '../guard.js'
 import { normalCdf } from './intervals.js'
 
 export interface MannWhitneyOptions {
@@ -69,7 +70,7 @@ function rank(values: number[]): { ranks: Float64Array; tieTerm: number } {
   const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b])
   const ranks = new Float64Array(values.length)
   let tieTerm = 0
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start + 1
     while (end < order.length && values[order[end]] === values[order[start]]) end++
     const mean = (start + 1 + end) / 2
@@ -113,11 +114,15 @@ const METHODS = ['auto', 'exact', 'asymptotic'] as const
 
 /** The one guard of mannWhitneyU: two non-empty samples of finite numbers, and known options. */
 function checkInputs(x: ArrayLike<number>, y: ArrayLike<number>, options: MannWhitneyOptions): { alternative: (typeof ALTERNATIVES)[number]; method: (typeof METHODS)[number]; continuity: boolean } {
-  for (const [sample, name] of [[x, 'x'], [y, 'y']] as const) {
-    if (!sample || typeof sample.length !== 'number') throw new ModeltestError({ what: `mannWhitneyU: ${name} is not an array of numbers, got ${String(sample)}`, fix: 'Pass each sample as an array (or typed array) of numbers.' })
+  for (const [sample, name] of [
+    [x, 'x'],
+    [y, 'y'],
+  ] as const) {
+    if (!sample || typeof sample.length !== 'number') throw new ModeltestError({ what: `mannWhitneyU: ${name} is not an array of numbers, got ${describeValue(sample)}`, fix: 'Pass each sample as an array (or typed array) of numbers.' })
     if (sample.length === 0) throw new ModeltestError({ what: `mannWhitneyU: ${name} is empty`, fix: 'Give at least one value in each sample.' })
     for (let i = 0; i < sample.length; i++) {
-      if (typeof sample[i] !== 'number' || !Number.isFinite(sample[i])) throw new ModeltestError({ what: `mannWhitneyU: ${name}[${i}] is ${String(sample[i])}, not a finite number`, fix: 'Give finite numbers; drop failed or timed-out measurements before the test.' })
+      if (typeof sample[i] !== 'number' || !Number.isFinite(sample[i]))
+        throw new ModeltestError({ what: `mannWhitneyU: ${name}[${i}] is ${String(sample[i])}, not a finite number`, fix: 'Give finite numbers; drop failed or timed-out measurements before the test.' })
     }
   }
   const alternative = options.alternative ?? 'two-sided'

@@ -31,7 +31,7 @@ function gamma(shape: number, random: () => number): number {
  * median split of Knuth (TAOCP 3.4.1): with X the a-th smallest of n uniforms, X ~ Beta(a, n + 1 − a),
  * the count below p is Bin(a − 1, p/X) when X ≥ p, else a + Bin(n − a, (p − X)/(1 − X)).
  */
-export function binomial(n: number, p: number, random: () => number): number {
+function binomial(n: number, p: number, random: () => number): number {
   if (n === 0 || p <= 0) return 0
   if (p >= 1) return n
   if (p > 0.5) return n - binomial(n, 1 - p, random)

@@ -15,7 +15,13 @@ const cars = join(repoRoot, 'node_modules', 'vega-datasets', 'data', 'cars.json'
 // as when a test file and the modeltest CLI resolve two installs of modeltest.
 vi.resetModules()
 const copy = await import('../../src/index.js')
-const theirs = await copy.dataset([{ species: 'Adelie', island: 'Dream' }, { species: 'Gentoo', island: null }], { name: 'theirs' })
+const theirs = await copy.dataset(
+  [
+    { species: 'Adelie', island: 'Dream' },
+    { species: 'Gentoo', island: null },
+  ],
+  { name: 'theirs' },
+)
 const ours = await dataset([{ species: 'Chinstrap', island: 'Dream' }], { name: 'ours' })
 
 const TYPES = "'int', 'float', 'string', 'bool' and 'date'"
@@ -80,7 +86,9 @@ describe('{ types } on every format', () => {
 
   test.each(formats)('penguins.%s: a types entry naming a missing column is an error that suggests the column', async (format) => {
     const error = await rejection(dataset(penguinsPath(format), { types: { speceis: 'string' } }))
-    expect(error.message).toBe(`${penguinsPath(format)}: dataset(): types names a column 'speceis' that the data does not have (did you mean 'species'?)\n  The columns are 'species', 'island', 'bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'body_mass_g' and 'sex'.`)
+    expect(error.message).toBe(
+      `${penguinsPath(format)}: dataset(): types names a column 'speceis' that the data does not have (did you mean 'species'?)\n  The columns are 'species', 'island', 'bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'body_mass_g' and 'sex'.`,
+    )
   })
 
   test('a JSON array of records and rows in memory: a missing column is an error', async () => {
@@ -117,7 +125,18 @@ describe('{ types } on every format', () => {
 
   test.each<[string, () => Promise<unknown>, RegExp]>([
     ['rows in memory', () => dataset([{ n: '1' }, { n: '1.5' }], { name: 'counts', types: { n: 'int' } }), /^counts, data row 2, column 'n': '1\.5' is not an int$/],
-    ['rows whose column names are those of the check itself', () => dataset([{ modeltest_row: 'a', v: 'true' }, { modeltest_row: 'b', v: 'maybe' }], { name: 'flags', types: { v: 'bool' } }), /^flags, data row 2, column 'v': 'maybe' is not a bool$/],
+    [
+      'rows whose column names are those of the check itself',
+      () =>
+        dataset(
+          [
+            { modeltest_row: 'a', v: 'true' },
+            { modeltest_row: 'b', v: 'maybe' },
+          ],
+          { name: 'flags', types: { v: 'bool' } },
+        ),
+      /^flags, data row 2, column 'v': 'maybe' is not a bool$/,
+    ],
     ['JSON Lines', () => dataset(penguinsPath('jsonl'), { types: { species: 'float' } }), /penguins\.jsonl, data row 1, column 'species': 'Adelie' is not a float$/],
     ['Parquet', () => dataset(penguinsPath('parquet'), { types: { island: 'date' } }), /penguins\.parquet, data row 1, column 'island': 'Torgersen' is not a date$/],
     ['Arrow', () => dataset(penguinsPath('arrow'), { types: { bill_length_mm: 'int' } }), /penguins\.arrow, data row 1, column 'bill_length_mm': '39\.1' is not an int$/],
@@ -139,7 +158,7 @@ describe('data matchers refuse arguments they cannot honour', () => {
     ['toHaveUniqueValues([])', () => expect(penguins).toHaveUniqueValues([]), 'toHaveUniqueValues: columns is empty, so there would be nothing to check'],
     ['toHaveUniqueValues([null])', () => expect(penguins).toHaveUniqueValues([null] as never), 'toHaveUniqueValues: columns[0] must be a column name, got null'],
     ['toHaveValuesBetween with min > max', () => expect(penguins).toHaveValuesBetween('body_mass_g', 6300, 2700), 'toHaveValuesBetween: min 6300 is greater than max 2700, so no value could pass'],
-    ['toHaveValuesBetween with a text bound', () => expect(penguins).toHaveValuesBetween('body_mass_g', 0, '6300' as never), "toHaveValuesBetween: the bound '6300' is not a number"],
+    ['toHaveValuesBetween with a text bound', () => expect(penguins).toHaveValuesBetween('body_mass_g', 0, '6300'), "toHaveValuesBetween: the bound '6300' is not a number"],
     ['toHaveValuesBetween without a column', () => expect(penguins).toHaveValuesBetween(undefined as never, 0, 1), 'toHaveValuesBetween: column must be a column name, got undefined'],
     ['toHaveValuesBetween with mostly 1.5', () => expect(penguins).toHaveValuesBetween('body_mass_g', 0, 9000, { mostly: 1.5 }), 'toHaveValuesBetween: mostly must be a number > 0 and ≤ 1, got number 1.5'],
     ['toHaveValuesBetween with an unknown option', () => expect(penguins).toHaveValuesBetween('body_mass_g', 0, 9000, { inclusive: true } as never), "toHaveValuesBetween: unknown option 'inclusive'"],
@@ -160,7 +179,11 @@ describe('data matchers refuse arguments they cannot honour', () => {
     ['toMatchPattern with mostly -1', () => expect(penguins).toMatchPattern('species', /./, { mostly: -1 }), 'toMatchPattern: mostly must be a number > 0 and ≤ 1, got number -1'],
     ['toHaveNoOverlapWith on []', () => expect(penguins).toHaveNoOverlapWith(other, { on: [] }), 'toHaveNoOverlapWith: on is empty, so there would be nothing to check'],
     ['toHaveNoOverlapWith with a misspelt option', () => expect(penguins).toHaveNoOverlapWith(other, { onn: ['species'] } as never), "toHaveNoOverlapWith: unknown option 'onn' (did you mean 'on'?)"],
-    ['toHaveNoDriftFrom with an unknown test', () => expect(penguins).toHaveNoDriftFrom(other, { test: 'kss' as never }), "toHaveNoDriftFrom: test 'kss' is not one of 'psi', 'ks', 'chi2', 'jensen-shannon' and 'wasserstein' (did you mean 'ks'?)"],
+    [
+      'toHaveNoDriftFrom with an unknown test',
+      () => expect(penguins).toHaveNoDriftFrom(other, { test: 'kss' as never }),
+      "toHaveNoDriftFrom: test 'kss' is not one of 'psi', 'ks', 'chi2', 'jensen-shannon' and 'wasserstein' (did you mean 'ks'?)",
+    ],
     ['toHaveNoDriftFrom with a negative threshold', () => expect(penguins).toHaveNoDriftFrom(other, { threshold: -0.1 }), 'toHaveNoDriftFrom: threshold must be a number ≥ 0, got number -0.1'],
     ['toHaveNoDriftFrom with no columns', () => expect(penguins).toHaveNoDriftFrom(other, { columns: [] }), 'toHaveNoDriftFrom: columns is empty, so there would be nothing to check'],
     ['toHaveNoDriftFrom with a misspelt option', () => expect(penguins).toHaveNoDriftFrom(other, { column: ['species'] } as never), "toHaveNoDriftFrom: unknown option 'column' (did you mean 'columns'?)"],

@@ -84,7 +84,9 @@ describe('CSV quotes', () => {
 
   test('an unclosed quote that a later quote seems to close is reported where it opens', async () => {
     const path = await file('open.csv', 'text,label\n"fine",1\n"opened here,0\nplain,1\n"ok",1\nlast,1\n')
-    expect((await rejection(dataset(path))).message).toBe(`${path}, line 3: a quoted field is not closed: it opens on this line, and a quote on line 5 is read as its end\n  Close the quote; a quote inside a quoted field is written twice ("").`)
+    expect((await rejection(dataset(path))).message).toBe(
+      `${path}, line 3: a quoted field is not closed: it opens on this line, and a quote on line 5 is read as its end\n  Close the quote; a quote inside a quoted field is written twice ("").`,
+    )
   })
 
   test('a quote inside a quoted field that is not doubled stays at its own line', async () => {

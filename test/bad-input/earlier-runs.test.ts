@@ -111,7 +111,30 @@ describe("deploy's gate: a malformed report is refused the same way", () => {
 
   test('on the command line: exit 2 before any AWS call', async () => {
     const file = await writeReport(broken((r) => delete r.models))
-    const run = await runCli(['deploy', 'sagemaker', '--report', file, '--model', model, '--endpoint', 'sentiment-staging', '--model-name', 'sentiment', '--image', '123456789012.dkr.ecr.us-east-1.amazonaws.com/sentiment:1.4', '--model-data', 's3://ml-models/sentiment/model.tar.gz', '--role', 'arn:aws:iam::123456789012:role/SageMakerExecution', '--region', 'us-east-1'], repoRoot, { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' })
+    const run = await runCli(
+      [
+        'deploy',
+        'sagemaker',
+        '--report',
+        file,
+        '--model',
+        model,
+        '--endpoint',
+        'sentiment-staging',
+        '--model-name',
+        'sentiment',
+        '--image',
+        '123456789012.dkr.ecr.us-east-1.amazonaws.com/sentiment:1.4',
+        '--model-data',
+        's3://ml-models/sentiment/model.tar.gz',
+        '--role',
+        'arn:aws:iam::123456789012:role/SageMakerExecution',
+        '--region',
+        'us-east-1',
+      ],
+      repoRoot,
+      { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+    )
     expect(run.code).toBe(2)
     expect(run.stderr).toContain(`${file}: not a complete modeltest report (missing models)`)
     expect(run.stderr).not.toMatch(/\n\s+at |Cannot read/)

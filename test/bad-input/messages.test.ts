@@ -8,8 +8,23 @@ import { lastRecord, runCli, tempDir } from '../helpers.js'
 
 // Matchers are registered by src/cli/setup.ts (vitest.config.ts loads it, as the preset does).
 
-const rows = await dataset([{ id: 1, text: 'a', label: 0 }, { id: 2, text: null, label: 1 }, { id: 3, text: 'c', label: 1 }], { name: 'rows' })
-const clean = await dataset([{ text: 'good film', label: 1 }, { text: 'bad film', label: 0 }, { text: 'good plot', label: 1 }, { text: 'dull', label: 0 }], { name: 'clean' })
+const rows = await dataset(
+  [
+    { id: 1, text: 'a', label: 0 },
+    { id: 2, text: null, label: 1 },
+    { id: 3, text: 'c', label: 1 },
+  ],
+  { name: 'rows' },
+)
+const clean = await dataset(
+  [
+    { text: 'good film', label: 1 },
+    { text: 'bad film', label: 0 },
+    { text: 'good plot', label: 1 },
+    { text: 'dull', label: 0 },
+  ],
+  { name: 'clean' },
+)
 const keyword = await model(async (input: Row[]) => input.map((row) => (String(row.text).includes('good') ? [0.2, 0.8] : [0.9, 0.1])), { name: 'keyword' })
 
 /** The error a matcher call rejects with: its message as vitest prints it. */
@@ -27,7 +42,9 @@ describe('.not: the message is worded from the final verdict', () => {
     const message = await failure(expect(rows).not.toHaveAtLeastRows(1))
     expect(message).toMatch(/^min_samples: Fails \.not, which requires < 1: sample count OK: 3 ≥ 1\n/)
     expect(lastRecord(task)).toMatchObject({ passed: false, message: 'Fails .not, which requires < 1: sample count OK: 3 ≥ 1' })
-    const console = renderConsole(buildReport({ tests: [{ file: 'a.modeltest.ts', name: 'rows', state: 'failed', durationMs: 1, errors: [message], checks: [lastRecord(task)] }], startedAt: new Date(0), durationMs: 1, runtime: {} }), { color: false })
+    const console = renderConsole(buildReport({ tests: [{ file: 'a.modeltest.ts', name: 'rows', state: 'failed', durationMs: 1, errors: [message], checks: [lastRecord(task)] }], startedAt: new Date(0), durationMs: 1, runtime: {} }), {
+      color: false,
+    })
     expect(console).toContain('✗ min_samples: Fails .not, which requires < 1: sample count OK: 3 ≥ 1')
   })
 
@@ -76,7 +93,10 @@ describe('numbers carry the digits that show why a check failed', () => {
 
   test('a failing 0.999995 ≥ 1 (read as 1 to four decimals) shows both numbers apart in the matcher message, console, Markdown and JUnit', async ({ task }) => {
     // 1 of 200,000 values outside the range: 99.9995% inside, where all are required.
-    const values = await dataset(Array.from({ length: 200_000 }, (_, i) => ({ x: i === 7 ? 5 : 0.5 })), { name: 'values' })
+    const values = await dataset(
+      Array.from({ length: 200_000 }, (_, i) => ({ x: i === 7 ? 5 : 0.5 })),
+      { name: 'values' },
+    )
     const message = await failure(expect(values).toHaveValuesBetween('x', 0, 1))
     expect(message).toContain('(99.999% within < 100.00% required)')
     expect(message).toContain('Actual: 0.99999, Threshold: 1 (required: actual >= threshold)')
@@ -88,7 +108,10 @@ describe('numbers carry the digits that show why a check failed', () => {
   })
 
   test('a mostly threshold just missed by the least complete column', async () => {
-    const nulls = await dataset(Array.from({ length: 100_000 }, (_, i) => ({ x: i === 3 ? null : 1 })), { name: 'nulls' })
+    const nulls = await dataset(
+      Array.from({ length: 100_000 }, (_, i) => ({ x: i === 3 ? null : 1 })),
+      { name: 'nulls' },
+    )
     const message = await failure(expect(nulls).toHaveNoNulls(['x'], { mostly: 1 }))
     expect(message).toContain('least complete column 99.999% non-null < mostly 1')
     expect(message).toContain('Actual: 0.99999, Threshold: 1')
@@ -96,7 +119,9 @@ describe('numbers carry the digits that show why a check failed', () => {
 
   test('a check that passes on equal numbers still shows them as they are', () => {
     const check = makeCheck({ name: 'min_samples', kind: 'data', actual: 10, threshold: 10, comparator: '>=', message: 'Sample count OK: 10 ≥ 10' })
-    expect(renderConsole(buildReport({ tests: [{ file: 'a', name: 't', state: 'passed', durationMs: 1, errors: [], checks: [check] }], startedAt: new Date(0), durationMs: 1, runtime: {} }), { color: false })).toContain('Actual: 10, Threshold: 10')
+    expect(renderConsole(buildReport({ tests: [{ file: 'a', name: 't', state: 'passed', durationMs: 1, errors: [], checks: [check] }], startedAt: new Date(0), durationMs: 1, runtime: {} }), { color: false })).toContain(
+      'Actual: 10, Threshold: 10',
+    )
   })
 })
 
@@ -105,7 +130,10 @@ describe('examples in messages come in a fixed order', () => {
   const many = <T>(count: number, row: (i: number) => T) => Array.from({ length: count }, (_, i) => row(i))
 
   test('toHaveValuesBetween lists the smallest values outside the range, sorted', async () => {
-    const data = await dataset(many(300_000, (i) => ({ x: i % 50_000 === 0 ? 1000 - i / 50_000 : 1 })), { name: 'outliers' })
+    const data = await dataset(
+      many(300_000, (i) => ({ x: i % 50_000 === 0 ? 1000 - i / 50_000 : 1 })),
+      { name: 'outliers' },
+    )
     expect(await failure(expect(data).toHaveValuesBetween('x', 0, 10))).toMatch(/6 of 300000 values of x outside \[0, 10\] .*e\.g\. 995, 996, 997, 998, 999\n/)
   })
 
@@ -115,7 +143,10 @@ describe('examples in messages come in a fixed order', () => {
   })
 
   test('toHaveUniqueValues and toHaveNoOverlapWith: duplicate and shared keys sorted', async () => {
-    const keys = await dataset(many(200_000, (i) => ({ id: i < 8 ? `k${7 - (i % 4)}` : `u${i}` })), { name: 'keys' })
+    const keys = await dataset(
+      many(200_000, (i) => ({ id: i < 8 ? `k${7 - (i % 4)}` : `u${i}` })),
+      { name: 'keys' },
+    )
     expect(await failure(expect(keys).toHaveUniqueValues(['id']))).toMatch(/4 duplicate rows in id \(4 values repeated\), e\.g\. "k4", "k5", "k6"/)
     const other = await dataset([{ id: 'u199999' }, { id: 'u100' }, { id: 'u5000' }, { id: 'u20' }], { name: 'other' })
     expect(await failure(expect(keys).toHaveNoOverlapWith(other, { on: ['id'] }))).toMatch(/4 of 200000 rows of keys also appear in other \(on id\), e\.g\. "u100", "u199999", "u20"/)
@@ -187,11 +218,14 @@ describe('a matcher that is not awaited', () => {
     })
     const run = await runCli(['--no-junit', '--no-html'], dir)
     expect(run.code).toBe(1)
-    expect(run.stdout).toContain("✗ null_check: Found nulls in 1 of 2 columns: text 1 (2 rows)  (forgot await)")
+    expect(run.stdout).toContain('✗ null_check: Found nulls in 1 of 2 columns: text 1 (2 rows)  (forgot await)')
     expect(run.stdout).toMatch(/✗ checks\.modeltest\.ts > forgot await\n {6}toHaveNoNulls\(…\) was not awaited in the test 'forgot await'\n {8}Write await expect\(…\)\.toHaveNoNulls\(…\), or return it/)
     expect(run.stdout).toContain(' FAILED')
     const report = JSON.parse(await readFile(join(dir, 'reports', 'modeltest.json'), 'utf8'))
-    expect(report.tests.map((test: { name: string; state: string }) => [test.name, test.state])).toEqual([['forgot await', 'failed'], ['slow but awaited', 'passed']])
+    expect(report.tests.map((test: { name: string; state: string }) => [test.name, test.state])).toEqual([
+      ['forgot await', 'failed'],
+      ['slow but awaited', 'passed'],
+    ])
   })
 
   test('a passing check not awaited fails too; awaited, returned and wrapped in .rejects it does not', async () => {

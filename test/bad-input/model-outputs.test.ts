@@ -19,14 +19,16 @@ const on = { on: holdout, label: 'label' }
 /** Right on every row. */
 const good = await model(async (rows: Row[]) => rows.map((row) => (row.label === 1 ? [0.1, 0.9] : [0.9, 0.1])), { name: 'good' })
 /** Right on every row but row 3, which it scores `bad`: today NaN counts as class 0 and the metric passes. */
-const scoring = (bad: number, name: string) =>
-  model(async (rows: Row[]) => rows.map((row) => (row.id === 3 ? [bad, 0.5] : row.label === 1 ? [0.1, 0.9] : [0.9, 0.1])), { name })
+const scoring = (bad: number, name: string) => model(async (rows: Row[]) => rows.map((row) => (row.id === 3 ? [bad, 0.5] : row.label === 1 ? [0.1, 0.9] : [0.9, 0.1])), { name })
 const nanModel = await scoring(NaN, 'nan-scores')
 const infinityModel = await scoring(Infinity, 'infinite-scores')
 const nanRegressor = await model(async (rows: Row[]) => rows.map((row) => (row.id === 3 ? NaN : (row.target as number))), { name: 'nan-regressor' })
 const three = await dataset([{ x: 1 }, { x: 2 }, { x: 3 }], { name: 'three' })
 /** Six penguin-like rows for the ONNX model. */
-const six = await dataset(Array.from({ length: 6 }, (_, i) => ({ a: i, b: 1, c: 2, d: 3, label: i % 3 })), { name: 'six' })
+const six = await dataset(
+  Array.from({ length: 6 }, (_, i) => ({ a: i, b: 1, c: 2, d: 3, label: i % 3 })),
+  { name: 'six' },
+)
 
 describe('NaN or Infinity in the scores fails every metric check, naming the model and the first bad row', () => {
   const checks: [string, (m: Model) => Promise<unknown>][] = [
@@ -89,7 +91,15 @@ describe('a predict function that returns what cannot be scored says so, naming 
     ['an array where a score is', () => [0.1, [0.5, 0.5], 0.2], /row 1 of the batch has 2 scores; row 0 has one score/],
     ['null', () => [0.1, null, 0.2], /returned null for row 1 of the batch, not a number/],
     ['booleans', () => [true, false, true], /returned boolean true for row 0 of the batch, not a number/],
-    ['numbers as strings', () => [['0.1', '0.9'], [0.5, 0.5], [0.2, 0.8]], /returned the class name '0\.1' for row 0/],
+    [
+      'numbers as strings',
+      () => [
+        ['0.1', '0.9'],
+        [0.5, 0.5],
+        [0.2, 0.8],
+      ],
+      /returned the class name '0\.1' for row 0/,
+    ],
     ['objects', () => [{ score: 1 }, { score: 0 }, { score: 1 }], /returned an object for row 0 of the batch, not a number/],
     ['no array at all', () => 0.5, /the predict function returned number 0\.5, not an array of scores/],
     ['undefined (no return)', () => undefined, /the predict function returned undefined, not an array of scores/],
@@ -233,7 +243,7 @@ describe('model() options are checked before anything loads', () => {
   })
 
   test('options a predict function would ignore', async () => {
-    await expect(model(fn, { features: ['a'], name: 'scores' })).rejects.toThrow(/^scores: the option 'features' does not apply to a predict function\n  The function gets the rows themselves/)
+    await expect(model(fn, { features: ['a'], name: 'scores' })).rejects.toThrow(/^scores: the option 'features' does not apply to a predict function\n {2}The function gets the rows themselves/)
     await expect(model(fn, { preprocess: (rows) => rows.map(() => [1]), output: 'probabilities' })).rejects.toThrow(/the options 'preprocess' and 'output' do not apply to a predict function/)
   })
 

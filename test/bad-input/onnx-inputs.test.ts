@@ -52,7 +52,10 @@ describe('Silero VAD (input, sr, h, c) through model() with named feeds', () => 
     const vad = await model(sileroPath, { preprocess: (rows) => sileroFeeds(rows), name: 'silero-vad' })
     const scores = await vad.predict(frames)
     expect([scores.rows, scores.width]).toEqual([4, 1])
-    for (const probability of scores.values) expect(probability).toBeGreaterThanOrEqual(0), expect(probability).toBeLessThanOrEqual(1)
+    for (const probability of scores.values) {
+      expect(probability).toBeGreaterThanOrEqual(0)
+      expect(probability).toBeLessThanOrEqual(1)
+    }
     await expect(vad).toHaveOutputShape([null, 1], { input: frames })
     await expect(vad).toProduceFiniteOutputs(frames)
     await expect(vad).toBeDeterministic(frames)
@@ -204,7 +207,13 @@ describe('through the command line', () => {
 
 describe('other models and runtimes', () => {
   test('two float inputs fed by name: the fixture model adds them', async () => {
-    const pairs = await dataset([{ a: 1, b: 2, c: 3, d: 4 }, { a: -1, b: 0.5, c: 10, d: 0 }], { name: 'pairs' })
+    const pairs = await dataset(
+      [
+        { a: 1, b: 2, c: 3, d: 4 },
+        { a: -1, b: 0.5, c: 10, d: 0 },
+      ],
+      { name: 'pairs' },
+    )
     const sum = await model(twoInputsPath, {
       preprocess: (rows) => ({
         a: { data: rows.flatMap((row) => [Number(row.a), Number(row.b)]), dims: [rows.length, 2] },

@@ -63,7 +63,7 @@ describe('reports are replaced whole, as a set', () => {
   // Megabytes of reports.
   afterAll(() => rm(dir, { recursive: true, force: true }))
 
-  test('SIGKILL at random moments leaves each report whole, the previous run\'s or the new one, and a new JSON report only beside a whole new set', async () => {
+  test("SIGKILL at random moments leaves each report whole, the previous run's or the new one, and a new JSON report only beside a whole new set", async () => {
     const live = join(dir, 'live')
     await mkdir(live)
     await mergeRun(shards.a, live, () => undefined)
@@ -201,6 +201,7 @@ describe('a run of tests (not a merge)', () => {
     expect(run.status).toBe(1)
     expect(run.stdout).toContain('::error file=checks.modeltest.ts,line=3')
     expect(run.stdout).toContain('expected "vi.fn()" to be called with arguments')
+    // eslint-disable-next-line no-control-regex -- the escape character is what it finds
     const ansi = /\u001b|\[\d+(;\d+)*m/
     expect(run.stdout + run.stderr).not.toMatch(ansi)
     for (const report of ['reports/junit.xml', 'reports/modeltest.json', 'reports/modeltest.html', 'summary.md']) {
@@ -213,7 +214,11 @@ describe('a run of tests (not a merge)', () => {
   })
 
   test('a report under a file: the verdict, then the line, exit 2', async () => {
-    const dir = await tempDir({ ...suite, 'checks.modeltest.ts': "import { expect, test } from 'vitest'\nimport { dataset } from 'modeltest'\ntest('rows', async () => { await expect(await dataset('data.csv')).toHaveAtLeastRows(2) })\n", blocker: 'x' })
+    const dir = await tempDir({
+      ...suite,
+      'checks.modeltest.ts': "import { expect, test } from 'vitest'\nimport { dataset } from 'modeltest'\ntest('rows', async () => { await expect(await dataset('data.csv')).toHaveAtLeastRows(2) })\n",
+      blocker: 'x',
+    })
     const run = await runCliInterleaved(['.', '--junit', 'blocker/junit.xml'], dir)
     expect(run.code).toBe(2)
     expect(run.output).toMatch(/ PASSED\n\nmodeltest: blocker\/junit\.xml was not written: a part of the path is a file, not a folder \(ENOTDIR\)\. Fix the path, or give another with --junit <path> \(--no-junit for none\)\.\n$/)

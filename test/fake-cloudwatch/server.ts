@@ -14,7 +14,7 @@ import * as sdk from '@aws-sdk/client-cloudwatch'
 import { requestProblems } from '../fake-sagemaker/api-model.js'
 
 /** One data point as stored: its namespace, name, dimensions (sorted by name), time in ms and value. */
-export interface StoredPoint {
+interface StoredPoint {
   namespace: string
   name: string
   dimensions: Record<string, string>
@@ -65,11 +65,11 @@ export async function startFakeCloudWatch(options: { pageSize?: number } = {}): 
 
   function putMetricData(body: Record<string, unknown>, bytes: number): string[] {
     const problems = requestProblems('PutMetricData', body, sdk)
-    const namespace = String(body.Namespace ?? '')
+    const namespace = typeof body.Namespace === 'string' ? body.Namespace : ''
     const data = (body.MetricData ?? []) as { MetricName: string; Dimensions?: { Name: string; Value: string }[]; Value?: number; Timestamp?: number; Unit?: string }[]
     if (bytes > LIMITS.bytes) problems.push(`the request has ${bytes} bytes, over PutMetricData's 1 MB`)
     if (data.length > LIMITS.items) problems.push(`MetricData has ${data.length} items, over PutMetricData's ${LIMITS.items}`)
-    if (namespace.length < 1 || namespace.length > LIMITS.nameLength || /^AWS\//.test(namespace) || namespace.startsWith(':')) problems.push(`Namespace '${namespace}' is not one PutMetricData may write`)
+    if (namespace.length < 1 || namespace.length > LIMITS.nameLength || namespace.startsWith('AWS/') || namespace.startsWith(':')) problems.push(`Namespace '${namespace}' is not one PutMetricData may write`)
     data.forEach((datum, i) => {
       const at = `MetricData[${i}]`
       if (!datum.MetricName || datum.MetricName.length > LIMITS.nameLength) problems.push(`${at}.MetricName: 1–${LIMITS.nameLength} characters`)
@@ -139,9 +139,13 @@ export async function startFakeCloudWatch(options: { pageSize?: number } = {}): 
       if (action === 'PutMetricData') {
         entry.problems = putMetricData(body, raw.length)
         if (entry.problems.length > 0) throw new Answer(400, 'InvalidParameterValue', entry.problems.join('; '))
-        return answer(response, 200, {})
+        answer(response, 200, {})
+        return
       }
-      if (action === 'GetMetricData') return answer(response, 200, getMetricData(body))
+      if (action === 'GetMetricData') {
+        answer(response, 200, getMetricData(body))
+        return
+      }
       throw new Answer(400, 'InvalidAction', `the fake has no ${action || target}`)
     } catch (error) {
       if (!(error instanceof Answer)) throw error

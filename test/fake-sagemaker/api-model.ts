@@ -56,7 +56,7 @@ function check(schema: Schema, value: unknown, path: string, problems: string[])
       else {
         check(schemas[at], item, `${path}.${key}`, problems)
         const allowed = ENUMS[`${name}.${key}`]
-        if (allowed && !Object.values(allowed).includes(item as string)) problems.push(`${path}.${key}: '${item}' is not one of ${name}.${key}'s values`)
+        if (allowed && !Object.values(allowed).includes(item as string)) problems.push(`${path}.${key}: '${item as string}' is not one of ${name}.${key}'s values`)
       }
     }
   } else if (kind !== 0) problems.push(`${path}: schema kind ${kind} not understood`) // 0: a simple type with traits (S3's StreamingBlob)

@@ -76,7 +76,7 @@ interface Endpoint extends Resource {
   weights: Map<string, number>
 }
 
-export interface Faults {
+interface Faults {
   /** The next n control-plane calls (of `action`, or any) answer 400 ThrottlingException. */
   throttle(n: number, action?: string): void
   /** The next n control-plane calls (of `action`, or any) answer 500 InternalFailure. */
@@ -189,8 +189,8 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
     })
     return new Promise((resolve, reject) => {
       let output = ''
-      child.stdout!.on('data', (chunk) => {
-        output += chunk
+      child.stdout.on('data', (chunk) => {
+        output += String(chunk)
         const url = /on (http:\/\/\S+)/.exec(output)?.[1]
         if (url) {
           const container = { variant: variant.VariantName, model: variant.ModelName, url, process: child }
@@ -198,7 +198,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
           resolve(container)
         }
       })
-      child.stderr!.resume()
+      child.stderr.resume()
       child.on('exit', () => reject(new Error(`modeltest serve exited: ${output}`)))
     })
   }
@@ -207,7 +207,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
     await Promise.all(
       fleet.map((container) => {
         containers.delete(container)
-        if (container.process.exitCode !== null) return undefined
+        if (container.process.exitCode !== null) return Promise.resolve()
         return new Promise<void>((resolve) => {
           container.process.once('exit', () => resolve())
           container.process.kill('SIGTERM')
@@ -220,7 +220,10 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
   const weightsOf = (variants: Variant[]) => new Map(variants.map((variant) => [variant.VariantName, variant.InitialVariantWeight ?? 1]))
 
   function track(name: string, job: Promise<void>): void {
-    work.set(name, job.finally(() => work.delete(name)))
+    work.set(
+      name,
+      job.finally(() => work.delete(name)),
+    )
   }
 
   function create(endpoint: Endpoint, config: Resource & { variants: Variant[] }): void {
@@ -228,7 +231,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
       endpoint.name,
       startFleet(config.variants).then(
         (fleet) => void Object.assign(endpoint, { fleet, weights: weightsOf(config.variants), status: 'InService', modified: Date.now() }),
-        (error: Error) => void Object.assign(endpoint, { status: 'Failed', failureReason: error.message, modified: Date.now() }),
+        (error: unknown) => void Object.assign(endpoint, { status: 'Failed', failureReason: (error as Error).message, modified: Date.now() }),
       ),
     )
   }
@@ -302,7 +305,17 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
       if (endpoints.has(request.EndpointName)) throw validation(`Cannot create already existing endpoint "${arn('endpoint', request.EndpointName)}".`)
       const config = configs.get(request.EndpointConfigName)
       if (!config) throw validation(`Could not find endpoint configuration "${arn('endpoint-config', request.EndpointConfigName)}".`)
-      const endpoint: Endpoint = { name: request.EndpointName, arn: arn('endpoint', request.EndpointName), created: created(), modified: Date.now(), tags: request.Tags ?? [], status: 'Creating', configName: config.name, fleet: [], weights: new Map() }
+      const endpoint: Endpoint = {
+        name: request.EndpointName,
+        arn: arn('endpoint', request.EndpointName),
+        created: created(),
+        modified: Date.now(),
+        tags: request.Tags ?? [],
+        status: 'Creating',
+        configName: config.name,
+        fleet: [],
+        weights: new Map(),
+      }
       endpoints.set(endpoint.name, endpoint)
       create(endpoint, config)
       return { EndpointArn: endpoint.arn }
@@ -382,20 +395,31 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
       response.end(JSON.stringify({ message, ...extra }))
     }
     const endpoint = endpoints.get(name)
-    if (!endpoint || endpoint.fleet.length === 0) return fail(400, 'ValidationError', `Endpoint ${name} of account ${ACCOUNT} not found.`)
+    if (!endpoint || endpoint.fleet.length === 0) {
+      fail(400, 'ValidationError', `Endpoint ${name} of account ${ACCOUNT} not found.`)
+      return
+    }
     const target = request.headers['x-amzn-sagemaker-target-variant'] as string | undefined
     const container = target ? endpoint.fleet.find((candidate) => candidate.variant === target) : drawByWeight(endpoint)
-    if (!container) return fail(400, 'ValidationError', `Variant ${target} not found for endpoint ${name}.`)
+    if (!container) {
+      fail(400, 'ValidationError', `Variant ${target} not found for endpoint ${name}.`)
+      return
+    }
     const count = (invocations[container.variant] ??= { ok: 0, failed: 0 })
     if (faults.latencyMs[container.variant]) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs[container.variant]))
     if (Math.random() < (faults.errorRate[container.variant] ?? 0)) {
       count.failed++
-      return fail(503, 'ServiceUnavailable', 'The service is unavailable. Try again later.')
+      fail(503, 'ServiceUnavailable', 'The service is unavailable. Try again later.')
+      return
     }
-    const answer = await fetch(container.url + '/invocations', { method: 'POST', body, headers: { 'content-type': String(request.headers['content-type'] ?? 'application/json') } }).then(async (answered) => ({ status: answered.status, text: await answered.text() }))
+    const answer = await fetch(container.url + '/invocations', { method: 'POST', body, headers: { 'content-type': String(request.headers['content-type'] ?? 'application/json') } }).then(async (answered) => ({
+      status: answered.status,
+      text: await answered.text(),
+    }))
     if (answer.status !== 200) {
       count.failed++
-      return fail(424, 'ModelError', `Received server error (${answer.status}) from primary with message "${answer.text}".`, { OriginalStatusCode: answer.status, OriginalMessage: answer.text })
+      fail(424, 'ModelError', `Received server error (${answer.status}) from primary with message "${answer.text}".`, { OriginalStatusCode: answer.status, OriginalMessage: answer.text })
+      return
     }
     count.ok++
     capture(endpoint, container.variant, request, body, answer.text)
@@ -451,13 +475,13 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
 
   const server = createServer((request, response) => {
     let body = ''
-    request.on('data', (chunk) => (body += chunk))
+    request.on('data', (chunk) => (body += String(chunk)))
     request.on('end', () => {
       const invocation = /^\/endpoints\/([^/]+)\/invocations$/.exec(request.url ?? '')
       const handled = invocation ? invoke(decodeURIComponent(invocation[1]), request, response, body) : control(request, response, body)
-      handled.catch((error: Error) => {
+      handled.catch((error: unknown) => {
         response.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailure' })
-        response.end(JSON.stringify({ message: `fake SageMaker: ${error.message}` }))
+        response.end(JSON.stringify({ message: `fake SageMaker: ${(error as Error).message}` }))
       })
     })
   })
@@ -480,7 +504,9 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions): Promise
         variants: endpoint.fleet.map((container) => ({ name: container.variant, model: container.model, weight: endpoint.weights.get(container.variant) ?? 0 })),
       }
     },
-    settled: async (name) => void (await work.get(name)),
+    settled: async (name) => {
+      await work.get(name)
+    },
     flushCapture,
     async close() {
       await Promise.all(work.values())

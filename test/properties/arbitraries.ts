@@ -5,7 +5,7 @@ import { expect } from 'vitest'
 import { mulberry32, type Evaluation } from '../../src/index.js'
 
 /** Fixed seed and a modest number of runs for every property. */
-export const RUNS = { seed: 17, numRuns: 60 } as const
+const RUNS = { seed: 17, numRuns: 60 } as const
 
 /** Rows of a binary classifier: labels 0/1 (both present), class-1 probabilities on a grid of hundredths (ties happen), predicted classes. */
 export const binaryRows: fc.Arbitrary<Evaluation> = fc
@@ -20,7 +20,10 @@ export const binaryRows: fc.Arbitrary<Evaluation> = fc
 
 /** Rows of a three-class classifier: every class present, probabilities that sum to 1. */
 export const multiclassRows: fc.Arbitrary<Evaluation> = fc
-  .array(fc.record({ label: fc.integer({ min: 0, max: 2 }), weights: fc.tuple(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 })), predicted: fc.integer({ min: 0, max: 2 }) }), { minLength: 6, maxLength: 40 })
+  .array(fc.record({ label: fc.integer({ min: 0, max: 2 }), weights: fc.tuple(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 })), predicted: fc.integer({ min: 0, max: 2 }) }), {
+    minLength: 6,
+    maxLength: 40,
+  })
   .filter((rows) => [0, 1, 2].every((k) => rows.some((row) => row.label === k)))
   .map((rows) => ({
     labels: rows.map((row) => row.label),

@@ -12,7 +12,10 @@ type MetricFunction = (rows: Evaluation, options?: MetricSettings) => number
 /** The built-in metrics, read before any test registers one of its own. */
 const BUILT_IN = Object.keys(METRICS)
 const byKind = (kind: 'classification' | 'regression') => BUILT_IN.filter((name) => METRICS[name].kind === kind)
-const named = (name: string): MetricFunction => (rows, options = {}) => METRICS[name].compute(rows, options)
+const named =
+  (name: string): MetricFunction =>
+  (rows, options = {}) =>
+    METRICS[name].compute(rows, options)
 /** The metrics of classes alone and one-vs-rest AUC, which are defined for three classes. */
 const MULTICLASS = ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'log_loss']
 /** Metrics whose values are fractions. */
@@ -57,7 +60,13 @@ function intervalHoldsEstimate(name: string, rows: fc.Arbitrary<Evaluation>) {
 function reversedScoresComplement(auc: (labels: ArrayLike<number>, scores: ArrayLike<number>) => number) {
   return fc.property(binaryRows, (rows) => {
     const scores = Array.from({ length: rows.labels.length }, (_, i) => rows.scores.values[2 * i + 1])
-    return close(auc(rows.labels, scores.map((s) => 1 - s)), 1 - auc(rows.labels, scores))
+    return close(
+      auc(
+        rows.labels,
+        scores.map((s) => 1 - s),
+      ),
+      1 - auc(rows.labels, scores),
+    )
   })
 }
 

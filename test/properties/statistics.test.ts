@@ -71,10 +71,14 @@ describe('every p-value is within [0, 1]', () => {
   test('exact McNemar', () => holds(probability(() => fc.tuple(fc.nat(40), fc.nat(40)).map(([b, c]) => mcnemarExact(b, c).pValue))))
   test("DeLong's test of two score columns", () => {
     const twoModels = binaryRows.filter((rows) => Array.from(rows.labels).filter((label) => label === 1).length >= 2 && Array.from(rows.labels).filter((label) => label === 0).length >= 2)
-    holds(probability(() => twoModels.map((rows) => {
-      const positive = Array.from({ length: rows.labels.length }, (_, i) => rows.scores.values[2 * i + 1])
-      return delongTest(rows.labels, positive, Array.from(rows.predicted)).pValue
-    })))
+    holds(
+      probability(() =>
+        twoModels.map((rows) => {
+          const positive = Array.from({ length: rows.labels.length }, (_, i) => rows.scores.values[2 * i + 1])
+          return delongTest(rows.labels, positive, Array.from(rows.predicted)).pValue
+        }),
+      ),
+    )
   })
   test('catches a two-sided p-value doubled from one side without the cap at 1', () => {
     catches(probability(() => twoSamples.map(([a, b]) => 2 * mannWhitneyU(a, b, { alternative: 'less' }).pValue)))

@@ -59,7 +59,7 @@ export async function awsCall<T>(action: string, endpoint: string, request: () =
 }
 
 /** An AWS error as a ModeltestError: which call, what SageMaker said (credentials taken out), what to do. No cause is kept, so that nothing unredacted is printed with --debug. */
-export function awsError(action: string, error: unknown, endpoint: string): ModeltestError {
+function awsError(action: string, error: unknown, endpoint: string): ModeltestError {
   if (error instanceof ModeltestError) return error
   const failure = describeAwsError(error)
   const { name } = failure

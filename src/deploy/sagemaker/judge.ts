@@ -21,7 +21,6 @@ export function judge(waited: WaitOutcome, base: Omit<SageMakerDeployResult, 'ou
   if (status === 'InService' && state.EndpointConfigName === base.endpointConfigName) return { outcome: 'deployed', ...base }
   if (status === 'InService' && base.previousConfigName !== undefined && state.EndpointConfigName === base.previousConfigName)
     return { outcome: 'rolled-back', ...base, failureReason: reason ?? `SageMaker rolled ${base.endpointName} back to ${base.previousConfigName} without giving a reason (did an alarm fire?)` }
-  if (status === 'InService')
-    return { outcome: 'failed', ...base, failureReason: `${base.endpointName} now serves ${state.EndpointConfigName}, neither this deploy's config nor the previous one: did another deploy run at the same time?` }
+  if (status === 'InService') return { outcome: 'failed', ...base, failureReason: `${base.endpointName} now serves ${state.EndpointConfigName}, neither this deploy's config nor the previous one: did another deploy run at the same time?` }
   return { outcome: 'failed', ...base, failureReason: reason ?? `the endpoint is ${status} (SageMaker gave no reason)` }
 }

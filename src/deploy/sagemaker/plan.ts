@@ -144,8 +144,7 @@ function besideLive(beside: { variant: string; weight: number }, newVariant: Pro
 
 function describeShift(settings: Settings): string {
   const { type, waitIntervalSeconds: wait, canarySizePercent, linearStepPercent } = settings.traffic
-  const shift =
-    type === 'CANARY' ? `canary ${canarySizePercent}% of capacity, then the rest after ${wait} s` : type === 'LINEAR' ? `${linearStepPercent}% of capacity every ${wait} s` : `all traffic at once, baking ${wait} s`
+  const shift = type === 'CANARY' ? `canary ${canarySizePercent}% of capacity, then the rest after ${wait} s` : type === 'LINEAR' ? `${linearStepPercent}% of capacity every ${wait} s` : `all traffic at once, baking ${wait} s`
   const rollback = settings.alarms.length > 0 ? `rolls back when ${settings.alarms.join(', ')} fires` : 'no alarms: rolls back only when the new fleet fails'
   return `blue/green, ${shift}; old fleet kept ${settings.terminationWaitSeconds} s; ${rollback}; SageMaker limit ${settings.maxExecutionTimeoutSeconds} s`
 }

@@ -27,8 +27,7 @@ export function checkOptions(options: SageMakerDeployOptions): Settings {
   const bad = (what: string, fix: string) => new ModeltestError({ what, where: 'deploy sagemaker', fix })
   if (!options.gate?.report || !options.gate?.model) throw bad('no gate: the deploy needs the modeltest report and the model file it checked', 'Pass gate: { report: "reports/modeltest.json", model: "<the model file>" }.')
   const name = (label: string, value: string | undefined, max: number) => {
-    if (!value || !NAME.test(value) || value.length > max)
-      throw bad(`${label} '${value ?? ''}' is not a SageMaker name of at most ${max} characters`, 'Use letters, digits and hyphens; start and end with a letter or digit.')
+    if (!value || !NAME.test(value) || value.length > max) throw bad(`${label} '${value ?? ''}' is not a SageMaker name of at most ${max} characters`, 'Use letters, digits and hyphens; start and end with a letter or digit.')
   }
   name('the endpoint name', options.endpointName, MAX_NAME)
   name('the model name', options.modelName, BASE_MAX)
@@ -40,12 +39,16 @@ export function checkOptions(options: SageMakerDeployOptions): Settings {
     if (options.beside.variant === variantName) throw bad(`the new variant and the one kept beside it are both named '${variantName}'`, 'Give them two names, e.g. --variant green --beside blue.')
     const weight = options.beside.weight ?? 0.1
     if (!(weight > 0 && weight < 1)) throw bad(`the new variant's weight must be between 0 and 1, got ${weight}`, 'Give the share of traffic it starts with, e.g. --weight 0.1.')
-    if (options.traffic || options.alarms?.length) throw bad('--beside and a blue/green traffic shift (--traffic, --alarms) do not go together', 'With --beside, modeltest canary --variant moves the traffic; leave --traffic and --alarms out.')
+    if (options.traffic || options.alarms?.length)
+      throw bad('--beside and a blue/green traffic shift (--traffic, --alarms) do not go together', 'With --beside, modeltest canary --variant moves the traffic; leave --traffic and --alarms out.')
     beside = { variant: options.beside.variant, weight }
   }
   if (!options.image) throw bad('no container image given', 'Give the ECR image URI, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/sentiment:1.4.')
   if ((options.modelDataUrl === undefined) === (options.upload === undefined))
-    throw bad(options.upload === undefined ? 'no model artifact: neither modelDataUrl nor upload given' : 'both modelDataUrl and upload given', 'Give upload: "s3://bucket/prefix" to let modeltest upload the tested model, or modelDataUrl: "s3://bucket/…/model.tar.gz" for an artifact already there.')
+    throw bad(
+      options.upload === undefined ? 'no model artifact: neither modelDataUrl nor upload given' : 'both modelDataUrl and upload given',
+      'Give upload: "s3://bucket/prefix" to let modeltest upload the tested model, or modelDataUrl: "s3://bucket/…/model.tar.gz" for an artifact already there.',
+    )
   if (options.upload !== undefined) parseS3Url(options.upload, 'the upload location', true)
   else parseS3Url(options.modelDataUrl!, 'the model data', false)
   if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(options.executionRoleArn ?? '')) throw bad(`the execution role '${options.executionRoleArn ?? ''}' is not an IAM role ARN`, 'Give it as arn:aws:iam::123456789012:role/SageMakerExecution.')
@@ -63,7 +66,10 @@ export function checkOptions(options: SageMakerDeployOptions): Settings {
   const terminationWaitSeconds = integer('the termination wait (seconds)', options.terminationWaitSeconds ?? 120, 0, 3600)
   const maxExecutionTimeoutSeconds = integer('the maximum execution timeout (seconds)', options.maxExecutionTimeoutSeconds ?? 1800, 600, 28_800)
   if (maxExecutionTimeoutSeconds <= traffic.waitIntervalSeconds + terminationWaitSeconds)
-    throw bad(`the maximum execution timeout (${maxExecutionTimeoutSeconds} s) must exceed the traffic wait plus the termination wait (${traffic.waitIntervalSeconds + terminationWaitSeconds} s)`, 'Raise the execution timeout or shorten the waits.')
+    throw bad(
+      `the maximum execution timeout (${maxExecutionTimeoutSeconds} s) must exceed the traffic wait plus the termination wait (${traffic.waitIntervalSeconds + terminationWaitSeconds} s)`,
+      'Raise the execution timeout or shorten the waits.',
+    )
   const alarms = options.alarms ?? []
   if (alarms.length > 10) throw bad(`${alarms.length} alarms given; SageMaker watches at most 10`, 'Combine alarms into a composite alarm.')
   if (alarms.some((alarm) => !alarm || alarm.length > 255)) throw bad('an alarm name is empty or longer than 255 characters', 'Give the CloudWatch alarm names, comma-separated.')

@@ -4,7 +4,7 @@ import { upperGammaRegularized } from './gamma.js'
 import { sum } from './numeric.js'
 import { checkCounts } from './samples.js'
 
-export interface ChiSquareResult {
+interface ChiSquareResult {
   /** Pearson's χ² = Σ (O − E)² / E over the 2 × k table, Yates-corrected when dof = 1. */
   statistic: number
   /** P(χ²_dof ≥ statistic). */

@@ -2,10 +2,8 @@
 import { polyval } from './numeric.js'
 
 /** Stirling-series coefficients B₂ⱼ/(2j(2j − 1)), j = 8 … 1 (scipy _ksstats._STIRLING_COEFFS). */
-export const STIRLING = [
-  -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4,
-  -5.952380952380952381e-4, 7.9365079365079365079e-4, -2.7777777777777777778e-3, 8.3333333333333333333e-2,
-]
+// eslint-disable-next-line no-loss-of-precision -- scipy's digits as scipy writes them; the double nearest each is the value
+export const STIRLING = [-2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4, -5.952380952380952381e-4, 7.9365079365079365079e-4, -2.7777777777777777778e-3, 8.3333333333333333333e-2]
 
 const GAMMA_EPS = Number.EPSILON / 2
 const GAMMA_TINY = 1e-300

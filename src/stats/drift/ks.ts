@@ -6,7 +6,7 @@ import { kolmogorovSmirnovSurvival } from './kolmogorov.js'
 import { clip01, gcd, roundHalfEven } from './numeric.js'
 import { checkSample, forEachPooledValue } from './samples.js'
 
-export interface KsTwoSampleResult {
+interface KsTwoSampleResult {
   /** D = sup_x |F_ref(x) − F_cur(x)|; in the exact method rounded to the lattice h / lcm(n₁, n₂), as scipy does. */
   statistic: number
   /** Two-sided p-value P(D ≥ d) under the null hypothesis that both samples come from one continuous distribution. */

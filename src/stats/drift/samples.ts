@@ -27,7 +27,10 @@ export function checkCounts(reference: ArrayLike<number>, current: ArrayLike<num
     throw new ModeltestError({ what: `${statistic}: ${reference.length} reference counts but ${current.length} current counts`, fix: 'Give one count per bin or category, aligned by index, on both sides.' })
   }
   if (reference.length === 0) throw new ModeltestError({ what: `${statistic}: no bins to compare`, fix: 'Give at least one bin or category.' })
-  for (const [side, counts] of [['reference', reference], ['current', current]] as const) {
+  for (const [side, counts] of [
+    ['reference', reference],
+    ['current', current],
+  ] as const) {
     let total = 0
     for (let i = 0; i < counts.length; i++) {
       if (!(Number.isFinite(counts[i]) && counts[i] >= 0)) {
@@ -47,7 +50,7 @@ export function checkCounts(reference: ArrayLike<number>, current: ArrayLike<num
 export function forEachPooledValue(reference: ArrayLike<number>, current: ArrayLike<number>, visit: (value: number, cdf1: number, cdf2: number) => void): void {
   const a = Float64Array.from(reference).sort()
   const b = Float64Array.from(current).sort()
-  for (let i = 0, j = 0; i < a.length || j < b.length; ) {
+  for (let i = 0, j = 0; i < a.length || j < b.length;) {
     const value = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j]
     while (i < a.length && a[i] <= value) i++
     while (j < b.length && b[j] <= value) j++
