@@ -61,8 +61,14 @@ export const CANDIDATES: Candidate[] = [
   { id: 'tfjs-node-gpu', backend: 'tensorflow', package: '@tensorflow/tfjs-node-gpu', gpu: true, prepare: () => importPackages(['@tensorflow/tfjs-node-gpu']) },
   { id: 'webgpu', backend: 'webgpu', package: WEBGPU_PACKAGES.join(' + '), gpu: true, prepare: prepareWebGpu },
   { id: 'tfjs-node', backend: 'tensorflow', package: '@tensorflow/tfjs-node', gpu: false, prepare: () => importPackages(['@tensorflow/tfjs-node']) },
-  // A literal import, which bundlers follow (the GPU check's bundle in bench/gpu/device carries it inside).
-  { id: 'wasm', backend: 'wasm', package: '@tensorflow/tfjs-backend-wasm', gpu: false, prepare: () => importPackages(['@tensorflow/tfjs-backend-wasm'], () => requireOrImport('@tensorflow/tfjs-backend-wasm', () => import('@tensorflow/tfjs-backend-wasm'))) },
+  // Required where installed; else a literal import, which bundlers follow (the GPU check's bundle in bench/gpu/device carries it inside).
+  {
+    id: 'wasm',
+    backend: 'wasm',
+    package: '@tensorflow/tfjs-backend-wasm',
+    gpu: false,
+    prepare: () => importPackages(['@tensorflow/tfjs-backend-wasm'], () => requireOrImport('@tensorflow/tfjs-backend-wasm', () => import('@tensorflow/tfjs-backend-wasm'))),
+  },
   { id: 'cpu', backend: 'cpu', package: '@tensorflow/tfjs-backend-cpu', gpu: false, prepare: async () => ({}) },
 ]
 
