@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join, posix, relative, resolve, sep } from 'node:path'
 import { ModeltestError } from '../errors.js'
 import { readModelFiles } from '../models/tfjs-files.js'
-import { describeAwsError, errorName, keepErrorBodies, setupProblem } from './aws-errors.js'
+import { awsFix, describeAwsError, errorName, keepErrorBodies } from './aws-errors.js'
 import { requestTimeouts } from './http-timeouts.js'
 import { readTarGz, writeTarGz, type TarEntry } from './tar.js'
 
@@ -181,19 +181,16 @@ async function s3Call<T>(action: string, url: string, request: () => Promise<T>)
 function s3Error(action: string, error: unknown, url: string): ModeltestError {
   if (error instanceof ModeltestError) return error
   const failure = describeAwsError(error)
-  const { name, message } = failure
-  const problem = setupProblem(name, message)
   const permission = action === 'PutObject' ? 's3:PutObject' : 's3:GetObject'
-  const fix =
-    problem === 'region'
-      ? 'Give --region (or region), or set AWS_REGION.'
-      : problem === 'credentials' || name === 'Forbidden'
-        ? `Check that the job's AWS credentials may call ${permission} on this bucket${action === 'HeadObject' ? ' (and s3:ListBucket: without it S3 answers 403 for a missing object)' : ''}.`
-        : name === 'NoSuchBucket'
-          ? 'Create the bucket, or give one that exists.'
-          : name === 'TimeoutError'
-            ? 'Check the network path to S3 (proxy, VPC endpoint, AWS_ENDPOINT_URL_S3); when S3 is only slow, raise the request timeout (requestTimeoutMs).'
-            : 'Run the deploy again; when it keeps failing, check the bucket in the S3 console.'
+  const credentials = `Check that the job's AWS credentials may call ${permission} on this bucket${action === 'HeadObject' ? ' (and s3:ListBucket: without it S3 answers 403 for a missing object)' : ''}.`
+  const fix = awsFix(failure, {
+    timeout: 'Check the network path to S3 (proxy, VPC endpoint, AWS_ENDPOINT_URL_S3); when S3 is only slow, raise the request timeout (requestTimeoutMs).',
+    notJson: 'Something between modeltest and S3 answered instead of it (a proxy, a gateway, AWS_ENDPOINT_URL_S3): check it, then run the deploy again.',
+    byName: { Forbidden: credentials, NoSuchBucket: 'Create the bucket, or give one that exists.' },
+    region: 'Give --region (or region), or set AWS_REGION.',
+    credentials,
+    otherwise: 'Run the deploy again; when it keeps failing, check the bucket in the S3 console.',
+  })
   return new ModeltestError({ what: `S3 ${action} failed: ${failure.text}`, where: url, fix })
 }
 

@@ -29,6 +29,30 @@ export function setupProblem(name: string, message: string): 'region' | 'credent
   return undefined
 }
 
+/** What to do about an AWS failure, in one service's words. */
+export interface AwsFixes {
+  /** No answer within the request timeout. */
+  timeout: string
+  /** Something that is not AWS answered (a proxy's error page). */
+  notJson: string
+  /** By the error's name (ModelError, NoSuchBucket, …): the service's own errors, before the setup's. */
+  byName?: Partial<Record<string, string>>
+  /** No region configured. */
+  region: string
+  /** Credentials missing, expired or without the permission. */
+  credentials: string
+  /** Anything else. */
+  otherwise: string
+}
+
+/** The fix for an AWS failure: by its kind (timeout, not AWS's answer), then by its name, then by the job's setup (region, credentials), else `otherwise`. */
+export function awsFix(failure: AwsFailure, fixes: AwsFixes): string {
+  if (failure.kind === 'timeout') return fixes.timeout
+  if (failure.kind === 'not-json') return fixes.notJson
+  const problem = setupProblem(failure.name, failure.message)
+  return fixes.byName?.[failure.name] ?? (problem ? fixes[problem] : fixes.otherwise)
+}
+
 /** An AWS SDK error in words: its name, the HTTP status, and what happened, credentials taken out. */
 export interface AwsFailure {
   /** SageMaker's error name (ValidationException, ModelError, …), TimeoutError, or `HTTP 502` for an answer that is not AWS's JSON. */

@@ -1,5 +1,5 @@
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
-import { describeAwsError, keepErrorBodies, setupProblem } from '../deploy/aws-errors.js'
+import { awsFix, describeAwsError, keepErrorBodies } from '../deploy/aws-errors.js'
 import { requestTimeouts } from '../deploy/http-timeouts.js'
 import { ModeltestError } from '../errors.js'
 import { hashText } from '../hash.js'
@@ -136,22 +136,20 @@ export class InvocationError extends ModeltestError {
 
 /** An InvokeEndpoint failure in words: SageMaker's error name and message (credentials taken out), the HTTP status, and what to do. No cause is kept: it may hold credentials. */
 function invocationError(error: unknown, where: string): InvocationError {
+  const checkEndpoint = 'Check the endpoint and variant names, and that the endpoint is InService.'
   const failure = describeAwsError(error)
   const { name } = failure
-  const problem = failure.kind === 'aws' ? setupProblem(name, failure.message) : undefined
-  const fix =
-    failure.kind === 'timeout'
-      ? 'Check that the endpoint is InService and its container answers; when the model is only slow, raise the limit ({ timeoutMs }, modeltest canary --request-timeout) or lower batchSize.'
-      : failure.kind === 'not-json'
-        ? 'Something between modeltest and SageMaker answered instead of it (a proxy, a gateway, AWS_ENDPOINT_URL): check it, then try again.'
-        : name === 'ModelError'
-          ? 'The container answered an error: see its CloudWatch logs (/aws/sagemaker/Endpoints/<endpoint>).'
-          : name === 'ValidationError' || name === 'ValidationException'
-            ? 'Check the endpoint and variant names, and that the endpoint is InService.'
-            : problem === 'credentials'
-              ? 'Check the AWS credentials this job runs with and that they may call sagemaker:InvokeEndpoint.'
-              : problem === 'region'
-                ? 'Give the region (--region, or { region }), or set AWS_REGION.'
-                : 'Try again; when it keeps failing, look at the endpoint in the SageMaker console.'
+  const fix = awsFix(failure, {
+    timeout: 'Check that the endpoint is InService and its container answers; when the model is only slow, raise the limit ({ timeoutMs }, modeltest canary --request-timeout) or lower batchSize.',
+    notJson: 'Something between modeltest and SageMaker answered instead of it (a proxy, a gateway, AWS_ENDPOINT_URL): check it, then try again.',
+    byName: {
+      ModelError: 'The container answered an error: see its CloudWatch logs (/aws/sagemaker/Endpoints/<endpoint>).',
+      ValidationError: checkEndpoint,
+      ValidationException: checkEndpoint,
+    },
+    region: 'Give the region (--region, or { region }), or set AWS_REGION.',
+    credentials: 'Check the AWS credentials this job runs with and that they may call sagemaker:InvokeEndpoint.',
+    otherwise: 'Try again; when it keeps failing, look at the endpoint in the SageMaker console.',
+  })
   return new InvocationError(name, { what: `InvokeEndpoint failed: ${failure.text}`, where, fix })
 }

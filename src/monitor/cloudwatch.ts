@@ -4,7 +4,7 @@ import { ModeltestError } from '../errors.js'
 import { describeValue } from '../guard.js'
 import { hashText } from '../hash.js'
 import type { TestOutcome } from '../report.js'
-import { describeAwsError, keepErrorBodies, setupProblem } from '../deploy/aws-errors.js'
+import { awsFix, describeAwsError, keepErrorBodies } from '../deploy/aws-errors.js'
 import { requestTimeouts } from '../deploy/http-timeouts.js'
 import { retryReason, withRetries, type RetryOptions } from '../deploy/retry.js'
 
@@ -170,19 +170,13 @@ export async function cloudWatchCall<T>(action: string, where: string, request: 
   } catch (error) {
     if (error instanceof ModeltestError) throw error
     const failure = describeAwsError(error)
-    const problem = failure.kind === 'aws' ? setupProblem(failure.name, failure.message) : undefined
-    const fix =
-      failure.kind === 'timeout'
-        ? 'Check the network path to CloudWatch (proxy, VPC endpoint, AWS_ENDPOINT_URL) and run again.'
-        : failure.kind === 'not-json'
-          ? 'Something between modeltest and CloudWatch answered instead of it (a proxy, a gateway, AWS_ENDPOINT_URL): check it.'
-          : problem === 'region'
-            ? 'Set AWS_REGION (or give --region).'
-            : problem === 'credentials'
-              ? `Check the AWS credentials this job runs with and that they may call cloudwatch:${action}.`
-              : retryReason(error) === 'throttling'
-                ? `CloudWatch kept throttling ${action}: run again later, or ask AWS for a higher ${action} quota.`
-                : 'Check the value CloudWatch names above, and run again.'
+    const fix = awsFix(failure, {
+      timeout: 'Check the network path to CloudWatch (proxy, VPC endpoint, AWS_ENDPOINT_URL) and run again.',
+      notJson: 'Something between modeltest and CloudWatch answered instead of it (a proxy, a gateway, AWS_ENDPOINT_URL): check it.',
+      region: 'Set AWS_REGION (or give --region).',
+      credentials: `Check the AWS credentials this job runs with and that they may call cloudwatch:${action}.`,
+      otherwise: retryReason(error) === 'throttling' ? `CloudWatch kept throttling ${action}: run again later, or ask AWS for a higher ${action} quota.` : 'Check the value CloudWatch names above, and run again.',
+    })
     throw new ModeltestError({ what: `CloudWatch ${action} failed: ${failure.text}`, where, fix })
   }
 }

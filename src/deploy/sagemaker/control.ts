@@ -1,7 +1,7 @@
 /** The SageMaker control plane: the client's `send` with retries and timeouts, and its failures in words. */
 import type { DescribeEndpointCommandOutput, SageMakerClient } from '@aws-sdk/client-sagemaker'
 import { ModeltestError } from '../../errors.js'
-import { describeAwsError, errorName, keepErrorBodies, setupProblem } from '../aws-errors.js'
+import { awsFix, describeAwsError, errorName, keepErrorBodies } from '../aws-errors.js'
 import { requestTimeouts } from '../http-timeouts.js'
 import { withRetries, type RetryOptions } from '../retry.js'
 
@@ -62,21 +62,16 @@ export async function awsCall<T>(action: string, endpoint: string, request: () =
 function awsError(action: string, error: unknown, endpoint: string): ModeltestError {
   if (error instanceof ModeltestError) return error
   const failure = describeAwsError(error)
-  const { name } = failure
-  const problem = failure.kind === 'aws' ? setupProblem(name, failure.message) : undefined
-  const fix =
-    failure.kind === 'timeout'
-      ? 'Check the network path to SageMaker (proxy, VPC endpoint, AWS_ENDPOINT_URL) and run again; when SageMaker is only slow, raise --request-timeout (requestTimeoutMs).'
-      : failure.kind === 'not-json'
-        ? 'Something between modeltest and SageMaker answered instead of it (a proxy, a gateway, AWS_ENDPOINT_URL): check it, then run the deploy again.'
-        : problem === 'region'
-          ? 'Give --region (or region), or set AWS_REGION.'
-          : problem === 'credentials'
-            ? `Check the AWS credentials this job runs with (on GitHub Actions, aws-actions/configure-aws-credentials with an OIDC role) and that they may call sagemaker:${action}${action === 'CreateModel' ? ' and iam:PassRole on the execution role' : ''}.`
-            : name === 'ResourceLimitExceeded'
-              ? 'Ask AWS for a higher quota for this instance type, use another type, or delete endpoints no longer used.'
-              : name === 'ValidationException'
-                ? 'Check the value SageMaker names above (image, model data, role, instance type, alarms).'
-                : 'Run the deploy again; when it keeps failing, look at the endpoint in the SageMaker console.'
+  const fix = awsFix(failure, {
+    timeout: 'Check the network path to SageMaker (proxy, VPC endpoint, AWS_ENDPOINT_URL) and run again; when SageMaker is only slow, raise --request-timeout (requestTimeoutMs).',
+    notJson: 'Something between modeltest and SageMaker answered instead of it (a proxy, a gateway, AWS_ENDPOINT_URL): check it, then run the deploy again.',
+    byName: {
+      ResourceLimitExceeded: 'Ask AWS for a higher quota for this instance type, use another type, or delete endpoints no longer used.',
+      ValidationException: 'Check the value SageMaker names above (image, model data, role, instance type, alarms).',
+    },
+    region: 'Give --region (or region), or set AWS_REGION.',
+    credentials: `Check the AWS credentials this job runs with (on GitHub Actions, aws-actions/configure-aws-credentials with an OIDC role) and that they may call sagemaker:${action}${action === 'CreateModel' ? ' and iam:PassRole on the execution role' : ''}.`,
+    otherwise: 'Run the deploy again; when it keeps failing, look at the endpoint in the SageMaker console.',
+  })
   return new ModeltestError({ what: `SageMaker ${action} failed: ${failure.text}`, where: `endpoint ${endpoint}`, fix })
 }
