@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { ModeltestError } from '../../errors.js'
 import { hashFile } from '../../hash.js'
-import { describeAwsError, setupProblem } from '../../deploy/aws-errors.js'
+import { awsFix, describeAwsError } from '../../deploy/aws-errors.js'
 import { WHERE, type CaptureOptions } from './options.js'
 
 const HOUR_FILE = /^(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/[^/]+\.jsonl$/
@@ -98,16 +98,18 @@ async function s3Store(url: string, names: { endpoint: string; variant: string }
 
 function s3Error(action: string, error: unknown, url: string, permission: string): ModeltestError {
   const failure = describeAwsError(error)
-  const problem = setupProblem(failure.name, failure.message)
-  const fix =
-    problem === 'region'
-      ? 'Give { region }, or set AWS_REGION.'
-      : problem === 'credentials' || failure.name === 'AccessDenied' || failure.name === 'Forbidden'
-        ? `Check that the job's AWS credentials may call ${permission} on this bucket.`
-        : failure.name === 'NoSuchBucket'
-          ? 'Check the bucket name of the location.'
-          : 'Check the network path to S3 (proxy, VPC endpoint, AWS_ENDPOINT_URL_S3); when S3 is only slow, raise { requestTimeoutMs }.'
-  return new ModeltestError({ what: `S3 ${action} failed: ${failure.text}`, where: url, fix, cause: error })
+  const network = 'Check the network path to S3 (proxy, VPC endpoint, AWS_ENDPOINT_URL_S3); when S3 is only slow, raise { requestTimeoutMs }.'
+  const credentials = `Check that the job's AWS credentials may call ${permission} on this bucket.`
+  const fix = awsFix(failure, {
+    timeout: network,
+    notJson: 'Something between modeltest and S3 answered instead of it (a proxy, a gateway, AWS_ENDPOINT_URL_S3): check it.',
+    byName: { AccessDenied: credentials, Forbidden: credentials, NoSuchBucket: 'Check the bucket name of the location.' },
+    region: 'Give { region }, or set AWS_REGION.',
+    credentials,
+    otherwise: network,
+  })
+  // No cause kept, as for every AWS error: it may hold credentials, and --debug prints it.
+  return new ModeltestError({ what: `S3 ${action} failed: ${failure.text}`, where: url, fix })
 }
 
 /** The hour folders of [since, until) and their files; without since, the hours the listing finds. */
