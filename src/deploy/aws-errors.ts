@@ -23,7 +23,7 @@ export function redactedMessage(error: unknown): string {
 }
 
 /** Which part of the job's AWS setup an error points at: the region, the credentials, or neither. */
-export function setupProblem(name: string, message: string): 'region' | 'credentials' | undefined {
+function setupProblem(name: string, message: string): 'region' | 'credentials' | undefined {
   if (/region is missing/i.test(message)) return 'region'
   if (/credential|AccessDenied|UnrecognizedClient|InvalidClientTokenId|ExpiredToken|SignatureDoesNotMatch/i.test(`${name} ${message}`)) return 'credentials'
   return undefined
