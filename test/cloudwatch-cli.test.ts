@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker'
@@ -148,5 +150,27 @@ describe('modeltest canary --cloudwatch-namespace', { timeout: 90_000 }, () => {
     expect(times).toEqual([...times].sort((a, b) => a - b))
     expect(times[1] - times[0]).toBeGreaterThanOrEqual(800)
     expect(fake.points.filter((point) => point.name === 'RunPassed').map((point) => point.value)).toEqual([1, 1, 1, 1])
+  })
+
+  test("the canary's --request-timeout bounds its CloudWatch calls too: a CloudWatch that never answers ends each publish at it", async () => {
+    const silent = createServer(() => undefined)
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${String((silent.address() as AddressInfo).port)}`
+      const args = ['canary', '--endpoint', 'penguins-prod', '--tests', 'rows.modeltest.ts', '--data', traffic, '--duration', '1', '--rate', '10', '--request-timeout', '1000']
+      const started = Date.now()
+      const result = await runCli([...args, '--cloudwatch-namespace', 'modeltest/canary', '--cloudwatch-round', '1', '--no-junit', '--no-html', '--no-json'], join(fixturesDir, 'canary'), {
+        ...sagemaker.env,
+        ...fake.env,
+        AWS_ENDPOINT_URL_CLOUDWATCH: url,
+      })
+      // Two publications (the round, then the run), each ended at 1 s instead of the default 30 s.
+      expect(Date.now() - started).toBeLessThan(25_000)
+      expect(result.code, result.stderr).toBe(2)
+      expect(result.stderr).toMatch(/not published to CloudWatch: .*within 1000 ms/)
+    } finally {
+      silent.closeAllConnections()
+      silent.close()
+    }
   })
 })

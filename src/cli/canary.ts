@@ -12,6 +12,7 @@ import { COMMON_OPTIONS, answerHelpOrVersion, numberOption, parseCommand, type O
 import type { NumberRange } from '../guard.js'
 import { vitestOptions } from './vitest-options.js'
 import { exitStatus, publish, publishToCloudWatch, type ReportOptions } from './publish.js'
+import type { CloudWatchOptions } from '../monitor/cloudwatch.js'
 
 const HELP = `modeltest canary: check a live SageMaker endpoint with your matchers and live traffic; in variant mode, promote or roll back
 
@@ -195,7 +196,7 @@ export async function runCanary(argv: string[]): Promise<number> {
         concurrency: args.concurrency,
         log,
       }
-      const rounds = namespace ? await publishedRounds(trafficOptions, { namespace, roundSeconds: args.cloudwatchRoundSeconds, file: traffic.file, judge, log }) : { samples: await sendTraffic(trafficOptions), published: true }
+      const rounds = namespace ? await publishedRounds(trafficOptions, { namespace, roundSeconds: args.cloudwatchRoundSeconds, file: traffic.file, judge, log, aws: control }) : { samples: await sendTraffic(trafficOptions), published: true }
       roundsPublished = rounds.published
       traffic.checks = judge(rounds.samples)
       traffic.state = traffic.checks.every((check) => check.passed) ? 'passed' : 'failed'
@@ -208,7 +209,7 @@ export async function runCanary(argv: string[]): Promise<number> {
     traffic.durationMs = Date.now() - started
   } else log('canary: the live traffic phase is skipped: the tests failed')
 
-  const published = await publish(buildReport({ ...run, tests: [...run.tests, traffic], durationMs: Date.now() - run.startedAt.getTime() }), args.reports, reporter.root)
+  const published = await publish(buildReport({ ...run, tests: [...run.tests, traffic], durationMs: Date.now() - run.startedAt.getTime() }), args.reports, reporter.root, control)
   const { report } = published
 
   if (args.variant && args.shift) {
@@ -230,7 +231,7 @@ export async function runCanary(argv: string[]): Promise<number> {
  */
 async function publishedRounds(
   traffic: TrafficOptions,
-  cloudwatch: { namespace: string; roundSeconds: number; file: string; judge: (samples: TrafficSample[]) => CheckRecord[]; log: (line: string) => void },
+  cloudwatch: { namespace: string; roundSeconds: number; file: string; judge: (samples: TrafficSample[]) => CheckRecord[]; log: (line: string) => void; aws: CloudWatchOptions },
 ): Promise<{ samples: TrafficSample[]; published: boolean }> {
   const samples: TrafficSample[] = []
   let published = true
@@ -248,7 +249,7 @@ async function publishedRounds(
       cloudwatch.log(`canary: round at ${elapsed} s not published: ${error.what}`)
       continue
     }
-    published = (await publishToCloudWatch({ passed: checks.every((check) => check.passed), tests: [{ file: cloudwatch.file, checks }] }, cloudwatch.namespace)) && published
+    published = (await publishToCloudWatch({ passed: checks.every((check) => check.passed), tests: [{ file: cloudwatch.file, checks }] }, cloudwatch.namespace, cloudwatch.aws)) && published
   }
   return { samples, published }
 }

@@ -4,7 +4,7 @@ import { replaceFiles, writeFailure, type FileContent } from '../files.js'
 import { compareWithBaseline, readReport } from '../baseline.js'
 import { isModeltestError } from '../errors.js'
 import type { RunReport } from '../report.js'
-import type { PublishedChecks } from '../monitor/cloudwatch.js'
+import type { CloudWatchOptions, PublishedChecks } from '../monitor/cloudwatch.js'
 import { renderAnnotations, renderConsole, renderHtml, renderJUnit, renderJson, renderMarkdown, renderPrComment } from '../../reporters/index.js'
 
 export interface ReportOptions {
@@ -33,7 +33,7 @@ export interface ReportOptions {
  * with the baseline report, the report files, the job summary, annotations and the step output on
  * GitHub Actions, and the console summary. Returns the report as compared and the files it could not write.
  */
-export async function publish(report: RunReport, options: ReportOptions, root: string): Promise<PublishedRun> {
+export async function publish(report: RunReport, options: ReportOptions, root: string, cloudwatch: CloudWatchOptions = {}): Promise<PublishedRun> {
   if (options.baselineReport) report = compareWithBaseline(report, await readReport(resolve(options.baselineReport), 'baseline report'), options.baselineReport)
   const files: (FileContent & { option: string })[] = []
   const add = (path: string | false | undefined, fallback: string, option: string, render: (report: RunReport) => string) => {
@@ -63,7 +63,7 @@ export async function publish(report: RunReport, options: ReportOptions, root: s
   // The verdict first, then one line for each file that could not be written.
   process.stdout.write(renderConsole(report, { color: consoleColor(options), written: written.map(shown) }) + '\n')
   for (const problem of problems) process.stderr.write(problem + '\n')
-  const published = options.cloudwatchNamespace === undefined || (await publishToCloudWatch(report, options.cloudwatchNamespace))
+  const published = options.cloudwatchNamespace === undefined || (await publishToCloudWatch(report, options.cloudwatchNamespace, cloudwatch))
   return { report, unwritten: problems.length + (published ? 0 : 1) }
 }
 
@@ -71,10 +71,10 @@ export async function publish(report: RunReport, options: ReportOptions, root: s
  * The run's checks as CloudWatch metrics, after the reports: a failure is told (and exits 2) but never hides
  * the verdict, which is already printed and written. False when they were not published.
  */
-export async function publishToCloudWatch(run: PublishedChecks, namespace: string): Promise<boolean> {
+export async function publishToCloudWatch(run: PublishedChecks, namespace: string, options: CloudWatchOptions = {}): Promise<boolean> {
   const { publishChecks } = await import('../monitor/cloudwatch.js')
   try {
-    const { data, requests } = await publishChecks(run, namespace)
+    const { data, requests } = await publishChecks(run, namespace, options)
     process.stderr.write(`modeltest: published ${data} data points to CloudWatch namespace ${namespace} (${requests} PutMetricData ${requests === 1 ? 'request' : 'requests'})\n`)
     return true
   } catch (error) {
